@@ -1,0 +1,97 @@
+"""The notebook runner and the site's offline check catch what they are meant to catch."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(name, REPO / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+check_site_offline = _load("check_site_offline")
+run_notebooks = _load("run_notebooks")
+
+NOTEBOOK = """---
+jupytext:
+  formats: ipynb,md:myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: {kernel}
+course:
+  budget_seconds: 45
+---
+
+# A test notebook
+
+```{{code-cell}} ipython3
+x = 1 + 1
+{body}
+```
+"""
+
+
+def _site(tmp_path, html):
+    site = tmp_path / "html"
+    (site / "_static").mkdir(parents=True)
+    (site / "_static" / "ok.js").write_text("")
+    (site / "index.html").write_text(html)
+    return site
+
+
+def test_offline_check_passes_local_resources_and_plain_links(tmp_path):
+    site = _site(tmp_path, '<script src="_static/ok.js"></script>'
+                           '<a href="https://example.org">a link is fine</a>')
+    assert check_site_offline.check(site) == []
+
+
+@pytest.mark.parametrize("tag", [
+    '<script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"></script>',
+    '<link rel="stylesheet" href="//fonts.example.com/a.css">',
+    '<img src="http://example.org/a.png">',
+])
+def test_offline_check_flags_external_resources(tmp_path, tag):
+    problems = check_site_offline.check(_site(tmp_path, tag))
+    assert len(problems) == 1 and "external resource" in problems[0]
+
+
+def test_offline_check_flags_missing_images_and_css_imports(tmp_path):
+    site = _site(tmp_path, '<img src="_images/missing.png">')
+    (site / "_static" / "a.css").write_text("@import 'https://fonts.example.com/x.css';")
+    problems = check_site_offline.check(site)
+    assert any("missing from the build" in p for p in problems)
+    assert any("a.css" in p for p in problems)
+
+
+def test_runner_reads_budget_and_rejects_other_kernels(tmp_path):
+    source = tmp_path / "01_demo.md"
+    source.write_text(NOTEBOOK.format(kernel="python3", body="assert x == 2"))
+    ipynb, budget = run_notebooks.convert(source, tmp_path)
+    assert ipynb.suffix == ".ipynb" and budget == 45
+    source.write_text(NOTEBOOK.format(kernel="conda-env-course", body=""))
+    with pytest.raises(SystemExit, match="must be 'python3'"):
+        run_notebooks.convert(source, tmp_path)
+
+
+def test_runner_fails_a_notebook_that_raises_and_measures_the_kernel(tmp_path):
+    good = tmp_path / "01_good.md"
+    good.write_text(NOTEBOOK.format(kernel="python3", body="big = b\"\\x01\" * (200 * 2**20)"))
+    bad = tmp_path / "02_bad.md"
+    bad.write_text(NOTEBOOK.format(kernel="python3", body="assert x == 3, 'wrong sum'"))
+    out = tmp_path / "budget.md"
+    assert run_notebooks.main([str(good), "--out", str(out)]) == 0
+    table = out.read_text()
+    row = next(line for line in table.splitlines() if line.startswith("| 01_good"))
+    peak = float(row.split("|")[3])
+    assert peak > 200, "the 200 MiB the kernel allocated must show in its peak memory"
+    assert run_notebooks.main([str(bad)]) == 1
+    assert run_notebooks.main([str(good), "--memory-budget", "100"]) == 1

@@ -1,0 +1,199 @@
+#!/usr/bin/env python
+"""Run every course notebook under nbval and measure its wall time and kernel memory.
+
+Each MyST notebook ``notebooks/NN_*.md`` is converted to ``.ipynb`` in a temporary folder (no
+stored outputs) and run with ``pytest --nbval-lax --nbval-current-env`` in its own process, with
+BLAS limited to one thread and matplotlib's non-interactive inline backend, as on a one-CPU hub.
+While it runs, the resident memory of the kernel (every process below pytest) is sampled; the
+peak, the wall time and the budgets go into a Markdown table.
+
+Exit status: non-zero when a notebook fails (an error in any cell or a failed assertion), when a
+kernel's peak memory exceeds the memory budget, or, with ``--enforce-time``, when a notebook is
+over its time budget. Time is reported but not enforced by default: shared machines are noisy.
+
+A notebook sets its own time budget in its front matter (default 60 s)::
+
+    course:
+      budget_seconds: 90
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import jupytext
+import psutil
+
+REPO = Path(__file__).resolve().parent.parent
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+DEFAULT_TIME_BUDGET = 60.0
+DEFAULT_MEMORY_BUDGET_MIB = 1024.0
+ONE_THREAD = {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "NUMEXPR_NUM_THREADS": "1",
+    "VECLIB_MAXIMUM_THREADS": "1",
+}
+
+
+@dataclass
+class Result:
+    name: str
+    seconds: float
+    peak_mib: float
+    time_budget: float
+    memory_budget: float
+    passed: bool
+    log: str
+
+    @property
+    def verdict(self) -> str:
+        problems = []
+        if not self.passed:
+            problems.append("FAILED")
+        if self.peak_mib > self.memory_budget:
+            problems.append("over memory")
+        if self.seconds > self.time_budget:
+            problems.append("over time")
+        return ", ".join(problems) or "ok"
+
+
+def discover(paths: list[str]) -> list[Path]:
+    if paths:
+        return [Path(p).resolve() for p in paths]
+    return sorted((REPO / "notebooks").glob("[0-9][0-9]_*.md"))
+
+
+def convert(source: Path, folder: Path) -> tuple[Path, float]:
+    notebook = jupytext.read(source)
+    kernel = notebook.metadata.get("kernelspec", {}).get("name")
+    if kernel != "python3":
+        raise SystemExit(f"{source.name}: kernelspec name is {kernel!r}; it must be 'python3'.")
+    budget = float(notebook.metadata.get("course", {}).get("budget_seconds", DEFAULT_TIME_BUDGET))
+    target = folder / (source.stem + ".ipynb")
+    jupytext.write(notebook, target, fmt="ipynb")
+    return target, budget
+
+
+def _sample_peak(proc: subprocess.Popen, stop: threading.Event, out: list[float]) -> None:
+    """Sample the summed RSS of every process below ``proc`` (the kernel and its children)."""
+    try:
+        parent = psutil.Process(proc.pid)
+    except psutil.NoSuchProcess:
+        return
+    peak = 0
+    while not stop.is_set():
+        total = 0
+        try:
+            children = parent.children(recursive=True)
+        except psutil.NoSuchProcess:
+            break
+        for child in children:
+            try:
+                total += child.memory_info().rss
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                pass
+        peak = max(peak, total)
+        stop.wait(0.05)
+    out.append(peak / 2**20)
+
+
+def run_one(ipynb: Path, time_budget: float, memory_budget: float, env: dict) -> Result:
+    cmd = [
+        sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env",
+        "-p", "no:cacheprovider", "-q", "--no-header", "-o", "addopts=", str(ipynb),
+    ]
+    stop, peak = threading.Event(), []
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ipynb.parent, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    sampler = threading.Thread(target=_sample_peak, args=(proc, stop, peak), daemon=True)
+    sampler.start()
+    log, _ = proc.communicate()
+    seconds = time.perf_counter() - start
+    stop.set()
+    sampler.join()
+    return Result(ipynb.stem, seconds, peak[0] if peak else 0.0, time_budget, memory_budget,
+                  proc.returncode == 0, log)
+
+
+def table(results: list[Result], label: str) -> str:
+    lines = [
+        f"Notebook budgets ({label}; BLAS 1 thread; {platform.node() or 'this machine'}, "
+        f"{os.cpu_count()} cores, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC)",
+        "",
+        "| notebook | wall time (s) | kernel peak memory (MiB) | time budget (s) "
+        "| memory budget (MiB) | verdict |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.name} | {r.seconds:.1f} | {r.peak_mib:.0f} | {r.time_budget:.0f} "
+            f"| {r.memory_budget:.0f} | {r.verdict} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", help="MyST notebooks (default: notebooks/NN_*.md)")
+    parser.add_argument("--out", type=Path, help="write the Markdown table to this file too")
+    parser.add_argument("--memory-budget", type=float, default=DEFAULT_MEMORY_BUDGET_MIB,
+                        help="kernel peak memory limit in MiB (default 1024)")
+    parser.add_argument("--enforce-time", action="store_true",
+                        help="also fail when a notebook is over its time budget")
+    parser.add_argument("--label", default="",
+                        help="text for the table heading, e.g. '94 subjects'")
+    args = parser.parse_args(argv)
+
+    notebooks = discover(args.notebooks)
+    if not notebooks:
+        print("No notebooks found in notebooks/ (expected NN_name.md).", file=sys.stderr)
+        return 1
+    # matplotlib's inline backend: non-interactive (no windows, no plt.show() warnings) and it
+    # renders every figure as a student's kernel does, so time and memory are measured honestly.
+    env = dict(os.environ, MPLBACKEND=INLINE_BACKEND, PYTHONHASHSEED="0", **ONE_THREAD)
+    # Keep test runs out of the user's own folders unless they chose folders themselves.
+    env.setdefault("COURSE_DATA_DIR", str(REPO / "_build" / "data_cache"))
+    env.setdefault("COURSE_OUTPUT_DIR", str(REPO / "_build" / "outputs"))
+
+    results = []
+    with tempfile.TemporaryDirectory(prefix="course-nbval-") as tmp:
+        for source in notebooks:
+            ipynb, budget = convert(source, Path(tmp))
+            print(f"running {source.name} ...", flush=True)
+            result = run_one(ipynb, budget, args.memory_budget, env)
+            print(f"  {result.seconds:.1f} s, kernel peak {result.peak_mib:.0f} MiB: "
+                  f"{result.verdict}", flush=True)
+            if not result.passed:
+                print(result.log)
+            results.append(result)
+
+    label = args.label or "notebook tests"
+    text = table(results, label)
+    print()
+    print(text)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text)
+    failed = [r for r in results
+              if not r.passed or r.peak_mib > r.memory_budget
+              or (args.enforce_time and r.seconds > r.time_budget)]
+    n_passed = len(results) - len(failed)
+    print(f"notebooks: {n_passed} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
