@@ -1,0 +1,192 @@
+"""Data: turning brain images into the masked ``subjects x voxels`` arrays the course works on.
+
+The group analyses in this course never keep a stack of full 3D volumes in memory. Each image is
+read once, the voxels inside the analysis mask are kept as float32, and results are put back into
+an image only to plot or save them:
+
+- :func:`mask_images` reads images into a ``(n_images, n_voxels)`` float32 array;
+- :func:`unmask` puts one or more rows back into NIfTI images on the mask's grid.
+
+Both refuse images whose grid (shape or affine) differs from the mask's, rather than mixing voxels
+that are not the same place in the brain.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+
+import nibabel as nib
+import numpy as np
+
+ImageLike = str | os.PathLike[str] | nib.spatialimages.SpatialImage
+
+
+def _load(img: ImageLike) -> nib.spatialimages.SpatialImage:
+    if isinstance(img, nib.spatialimages.SpatialImage):
+        return img
+    path = os.fspath(img)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"No image at {path!r}: check the file name and folder.")
+    return nib.load(path)
+
+
+def _describe(img: ImageLike, index: int) -> str:
+    if isinstance(img, str | os.PathLike):
+        return f"image {index} ({os.path.basename(os.fspath(img))})"
+    return f"image {index}"
+
+
+def check_same_grid(img: ImageLike, mask_img: ImageLike, what: str = "the image",
+                    atol: float = 1e-3) -> None:
+    """Raise ValueError unless ``img`` lies on the same voxel grid as ``mask_img``.
+
+    Parameters
+    ----------
+    img, mask_img : str, path or nibabel image
+        The image to check and the reference (usually the analysis mask).
+    what : str
+        How to name ``img`` in the error message.
+    atol : float
+        Tolerance on the affines, in millimetres.
+
+    Raises
+    ------
+    ValueError
+        When the 3D shapes or the affines differ; the message says how to resample.
+
+    Examples
+    --------
+    >>> import nibabel as nib, numpy as np
+    >>> a = nib.Nifti1Image(np.zeros((4, 4, 4), "float32"), np.eye(4))
+    >>> b = nib.Nifti1Image(np.zeros((4, 4, 4), "float32"), np.diag([2, 2, 2, 1]))
+    >>> check_same_grid(a, a)
+    >>> check_same_grid(b, a, what="subject S01")
+    Traceback (most recent call last):
+    ...
+    ValueError: subject S01 has a different affine from the mask ...
+    """
+    img, mask_img = _load(img), _load(mask_img)
+    shape, ref_shape = img.shape[:3], mask_img.shape[:3]
+    fix = ("Resample it on purpose first, e.g. nilearn.image.resample_to_img(img, mask_img, "
+           "interpolation='continuous'), so that every voxel means the same place in the brain.")
+    if shape != ref_shape:
+        raise ValueError(f"{what} has shape {shape} but the mask has shape {ref_shape}. {fix}")
+    if not np.allclose(img.affine, mask_img.affine, atol=atol):
+        raise ValueError(
+            f"{what} has a different affine from the mask (voxel-to-world mapping):\n"
+            f"{np.round(img.affine, 3)}\nvs\n{np.round(mask_img.affine, 3)}.\n{fix}"
+        )
+
+
+def mask_images(imgs: Sequence[ImageLike] | ImageLike, mask_img: ImageLike,
+                dtype: np.dtype | type = np.float32) -> np.ndarray:
+    """Read images and keep the voxels inside a mask, as a ``(n_images, n_voxels)`` array.
+
+    Images are read one at a time, so the peak memory is one volume plus the result. A 4D image
+    counts as one image per volume.
+
+    Parameters
+    ----------
+    imgs : sequence of str, path or nibabel image, or one image
+        3D images (or 4D images) on the mask's grid.
+    mask_img : str, path or nibabel image
+        Analysis mask; voxels with a non-zero value are kept, in C order.
+    dtype : numpy dtype, default float32
+        Storage type of the result.
+
+    Returns
+    -------
+    numpy.ndarray
+        Array of shape ``(n_images, n_voxels)``.
+
+    Raises
+    ------
+    ValueError
+        When an image is not on the mask's grid (see :func:`check_same_grid`).
+
+    See Also
+    --------
+    unmask : the inverse, rows back to images.
+
+    Examples
+    --------
+    >>> import nibabel as nib, numpy as np
+    >>> mask = nib.Nifti1Image(np.pad(np.ones((2, 2, 2), "uint8"), 1), np.eye(4))
+    >>> imgs = [nib.Nifti1Image(np.full((4, 4, 4), k, "float32"), np.eye(4)) for k in (1, 2, 3)]
+    >>> Y = mask_images(imgs, mask)
+    >>> Y.shape, Y.dtype, Y[:, 0]
+    ((3, 8), dtype('float32'), array([1., 2., 3.], dtype=float32))
+    """
+    mask_img = _load(mask_img)
+    mask = np.asanyarray(mask_img.dataobj).astype(bool)
+    if mask.ndim != 3:
+        raise ValueError(f"The mask must be a 3D image; it has shape {mask.shape}.")
+    if isinstance(imgs, str | os.PathLike | nib.spatialimages.SpatialImage):
+        imgs = [imgs]
+    rows: list[np.ndarray] = []
+    for index, item in enumerate(imgs):
+        img = _load(item)
+        check_same_grid(img, mask_img, what=_describe(item, index))
+        data = np.asanyarray(img.dataobj)
+        if data.ndim == 3:
+            rows.append(data[mask].astype(dtype, copy=False)[None, :])
+        elif data.ndim == 4:
+            rows.append(np.moveaxis(data[mask], -1, 0).astype(dtype, copy=False))
+        else:
+            raise ValueError(
+                f"{_describe(item, index)} has {data.ndim} dimensions; expected 3 or 4."
+            )
+    if not rows:
+        raise ValueError("No images given: pass a list of image files or images.")
+    return np.concatenate(rows, axis=0) if len(rows) > 1 else rows[0].copy()
+
+
+def unmask(values: np.ndarray | Iterable[float], mask_img: ImageLike,
+           fill: float = 0.0) -> nib.Nifti1Image:
+    """Put masked values back into a NIfTI image on the mask's grid.
+
+    Parameters
+    ----------
+    values : array-like, shape (n_voxels,) or (n_maps, n_voxels)
+        One map (3D result) or several maps (4D result), in the order :func:`mask_images` uses.
+    mask_img : str, path or nibabel image
+        The mask the values were taken from.
+    fill : float, default 0.0
+        Value outside the mask (use ``np.nan`` to mark "not analysed").
+
+    Returns
+    -------
+    nibabel.Nifti1Image
+        float32 image with the mask's affine.
+
+    Examples
+    --------
+    >>> import nibabel as nib, numpy as np
+    >>> mask = nib.Nifti1Image(np.pad(np.ones((2, 2, 2), "uint8"), 1), np.eye(4))
+    >>> img = unmask(np.arange(8), mask)
+    >>> img.shape, float(img.get_fdata().sum())
+    ((4, 4, 4), 28.0)
+    >>> np.array_equal(mask_images(img, mask)[0], np.arange(8))
+    True
+    """
+    mask_img = _load(mask_img)
+    mask = np.asanyarray(mask_img.dataobj).astype(bool)
+    values = np.asarray(values)
+    n_voxels = int(mask.sum())
+    if values.shape[-1] != n_voxels:
+        raise ValueError(
+            f"values have {values.shape[-1]} voxels in their last axis but the mask has "
+            f"{n_voxels}: were they masked with a different mask?"
+        )
+    if values.ndim == 1:
+        out = np.full(mask.shape, fill, dtype=np.float32)
+        out[mask] = values
+    elif values.ndim == 2:
+        out = np.full(mask.shape + (values.shape[0],), fill, dtype=np.float32)
+        out[mask] = values.T
+    else:
+        raise ValueError(f"values must be 1D or 2D; got shape {values.shape}.")
+    header = nib.Nifti1Header()
+    header.set_data_dtype(np.float32)
+    return nib.Nifti1Image(out, mask_img.affine, header)
