@@ -7,11 +7,14 @@ STAMP  := $(VENV)/.installed
 BUILD  := _build
 SPHINX_OPTS ?= -W --keep-going -q
 
-.PHONY: help venv test test-unit test-notebooks lint site ipynb lab lock clean
+.PHONY: help venv test test-unit test-notebooks test-site browser lint site student-notebooks \
+        ipynb lab lock clean
 
 help:
 	@echo "make test   - lint, unit tests, doctests and every notebook (nbval) with a time/memory table"
-	@echo "make site   - execute every notebook and build the HTML course site in $(BUILD)/site/html"
+	@echo "make site   - execute every notebook; build the instructor and student sites in $(BUILD)/site"
+	@echo "make test-site - build the site and test it in headless Chromium (installs chromium with apt)"
+	@echo "make student-notebooks - write the student .ipynb set (no solutions) to $(BUILD)/student_notebooks"
 	@echo "make lab    - open JupyterLab on the notebooks (students)"
 	@echo "make ipynb  - write .ipynb copies of the notebooks (for hand-outs)"
 	@echo "make lock   - re-resolve and rewrite constraints.txt (maintainers)"
@@ -35,10 +38,32 @@ test-notebooks: $(STAMP)
 
 test: lint test-unit test-notebooks
 
+# Instructor edition: executed, solutions collapsed. Student edition: solution cells removed from
+# the sources themselves, not executed (no output can reveal an answer).
 site: $(STAMP)
-	$(PY) -m sphinx -b html $(SPHINX_OPTS) -c site -d $(BUILD)/site/doctrees notebooks $(BUILD)/site/html
-	$(PY) tools/check_site_offline.py $(BUILD)/site/html
-	@echo "Site built: open $(BUILD)/site/html/index.html"
+	$(PY) -m sphinx -b html $(SPHINX_OPTS) -c site -d $(BUILD)/doctrees/instructor \
+	  notebooks $(BUILD)/site/instructor
+	$(PY) tools/editions.py student-sources $(BUILD)/student_src
+	$(PY) -m sphinx -b html $(SPHINX_OPTS) -c site -d $(BUILD)/doctrees/student -t student \
+	  -D nb_execution_mode=off $(BUILD)/student_src $(BUILD)/site/student
+	$(PY) tools/check_site_offline.py $(BUILD)/site/instructor $(BUILD)/site/student
+	$(PY) tools/editions.py check-student $(BUILD)/site/student
+	@echo "Site built: open $(BUILD)/site/instructor/index.html (or student/index.html)"
+
+# Headless Chromium from Debian (chromium, chromium-driver) opens every page of both editions
+# with all non-local requests blocked; screenshots go to $(BUILD)/screenshots.
+browser:
+	@command -v chromium >/dev/null || { \
+	  echo "installing Debian's chromium for the browser test (needs root and apt)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium chromium-driver >/dev/null; }
+
+test-site: site browser
+	$(PY) -m pytest -q -p no:cacheprovider -o addopts= tools/test_site_browser.py \
+	  --site $(BUILD)/site --screenshots $(BUILD)/screenshots
+
+student-notebooks: $(STAMP)
+	$(PY) tools/editions.py student-notebooks $(BUILD)/student_notebooks
 
 ipynb: $(STAMP)
 	$(VENV)/bin/jupytext --sync notebooks/[0-9][0-9]_*.md

@@ -188,3 +188,56 @@ def expect_close(value: Any, expected: Any, what: str, rtol: float = 1e-6,
         raise Incorrect(f"{what} contains NaN values.")
     if not np.allclose(got, want, rtol=rtol, atol=atol):
         raise Incorrect(f"{what} has the right shape but not the right values.")
+
+
+# --- The exercises of the notebooks -------------------------------------------------------------
+# Each function builds the Exercise of one notebook from the data the notebook made, so the
+# expected answer always matches what the student sees (any seed, any number of subjects).
+
+
+def standard_error(values: Any) -> Exercise:
+    """Exercise of ``00_start_here``: the standard error of the mean of ``values``.
+
+    Parameters
+    ----------
+    values : array-like
+        The numbers whose standard error the student computes.
+
+    Returns
+    -------
+    Exercise
+        Recognises the population standard deviation (``ddof=0``) and the bare standard deviation
+        as typical mistakes.
+
+    Examples
+    --------
+    >>> q = standard_error([1.0, 2.0, 3.0, 4.0])
+    >>> q.check(np.std([1.0, 2.0, 3.0, 4.0], ddof=0) / 2).status
+    'incorrect'
+    >>> q.check(np.std([1.0, 2.0, 3.0, 4.0], ddof=1) / 2).status
+    'correct'
+    """
+    data = np.asarray(values, dtype=float)
+    n = data.size
+    expected = data.std(ddof=1) / np.sqrt(n)
+
+    def checker(answer: Any) -> None:
+        try:
+            value = float(answer)
+        except (TypeError, ValueError):
+            raise Incorrect(f"the answer should be one number; got {type(answer).__name__}.") \
+                from None
+        if np.isclose(value, expected):
+            return
+        if np.isclose(value, data.std(ddof=0) / np.sqrt(n)):
+            raise Incorrect("close: you used the population standard deviation (ddof=0).")
+        if np.isclose(value, data.std(ddof=1)):
+            raise Incorrect("that is the standard deviation; divide it by the square root of n.")
+        raise Incorrect(f"{value:.4f} is not the standard error of these {n} values.")
+
+    return Exercise(
+        "Warm-up: standard error",
+        checker,
+        hint="The standard error is the sample standard deviation divided by the square root of n.",
+        solution="sem = betas.std(ddof=1) / np.sqrt(len(betas))",
+    )

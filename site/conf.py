@@ -17,10 +17,14 @@ BUILD = REPO / "_build"
 os.environ.setdefault("COURSE_OUTPUT_DIR", str(BUILD / "outputs"))
 os.environ.setdefault("COURSE_DATA_DIR", str(BUILD / "data_cache"))
 
+# `sphinx-build -t student` builds the student edition (see tools/editions.py and the Makefile).
+STUDENT = tags.has("student")  # noqa: F821 - `tags` is injected by Sphinx
+EDITION = "student edition" if STUDENT else "instructor edition"
+
 project = "fMRI group analysis"
 author = "The course contributors"
 copyright = "2026, the course contributors"
-html_title = "fMRI group analysis"
+html_title = f"fMRI group analysis ({EDITION})"
 
 extensions = ["myst_nb", "sphinx-mathjax-offline"]
 mathjax_path = "mathjax/tex-chtml.js"

@@ -89,16 +89,19 @@ def check(site: Path) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    site = Path(argv[0] if argv else "_build/site/html")
-    problems = check(site)
-    for line in problems:
-        print(line)
-    n_pages = len([p for p in site.rglob("*.html") if "_static" not in p.parts])
-    if problems:
-        print(f"site offline check: {len(problems)} problem(s) in {site}")
-        return 1
-    print(f"site offline check: {n_pages} pages load nothing from outside {site}")
-    return 0
+    sites = [Path(arg) for arg in argv] or [Path("_build/site/instructor")]
+    failed = False
+    for site in sites:
+        problems = check(site)
+        for line in problems:
+            print(line)
+        n_pages = len([p for p in site.rglob("*.html") if "_static" not in p.parts])
+        if problems:
+            print(f"site offline check: {len(problems)} problem(s) in {site}")
+            failed = True
+        else:
+            print(f"site offline check: {n_pages} pages load nothing from outside {site}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,143 @@
+"""Open every page of the built course site in headless Chromium, as a reader would, offline.
+
+Run by ``make test-site`` after ``make site``. The site is served from 127.0.0.1; every request to
+any other address is aborted and counted as a failure, so a page that needs the internet fails.
+Each page must load with no JavaScript error, no failed request and no broken image; figures in
+notebook outputs need alt text; pages with equations must render them with MathJax. A full-page
+screenshot of each page is saved for a person to look at.
+
+Environment: ``COURSE_SITE`` (default ``_build/site``, holding ``instructor/`` and ``student/``),
+``COURSE_SCREENSHOTS`` (default ``_build/screenshots``), ``CHROMIUM`` (default: ``chromium`` on
+PATH, Debian's package).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SITE = Path(os.environ.get("COURSE_SITE", REPO / "_build" / "site"))
+SHOTS = Path(os.environ.get("COURSE_SCREENSHOTS", REPO / "_build" / "screenshots"))
+EDITIONS = ("instructor", "student")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def _pages(edition: str) -> list[str]:
+    root = SITE / edition
+    if not root.is_dir():
+        return []
+    return ["index.html"] + sorted(p.name for p in root.glob("[0-9][0-9]_*.html")) + sorted(
+        p.name for p in root.glob("*.html")
+        if p.name not in {"index.html", "genindex.html", "search.html"} and not p.name[:2].isdigit()
+    )
+
+
+PAGES = [(edition, page) for edition in EDITIONS for page in _pages(edition)]
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep the test output readable
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not PAGES:
+        pytest.fail(f"No built site in {SITE}: run `make site` first.")
+    handler = functools.partial(_QuietHandler, directory=str(SITE))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    executable = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    if not executable:
+        pytest.fail("Debian's chromium is not installed: `make browser` installs it.")
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=executable, headless=True,
+                                     args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def test_every_edition_was_built():
+    for edition in EDITIONS:
+        assert _pages(edition), f"{SITE / edition} has no pages: run `make site`."
+
+
+@pytest.mark.parametrize(("edition", "page"), PAGES, ids=[f"{e}/{p}" for e, p in PAGES])
+def test_page_loads_offline_and_renders(server, browser, edition, page):
+    problems: list[str] = []
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+
+    def route(request_route):
+        if urlsplit(request_route.request.url).hostname == "127.0.0.1":
+            request_route.continue_()
+        else:
+            problems.append(f"non-local request blocked: {request_route.request.url}")
+            request_route.abort()
+
+    context.route("**/*", route)
+    tab = context.new_page()
+    tab.on("console", lambda msg: msg.type == "error" and problems.append(
+        f"console error: {msg.text}"))
+    tab.on("pageerror", lambda err: problems.append(f"JavaScript error: {err}"))
+    tab.on("requestfailed", lambda req: problems.append(
+        f"request failed: {req.url} ({req.failure})"))
+    tab.on("response", lambda resp: resp.status >= 400 and problems.append(
+        f"HTTP {resp.status}: {resp.url}"))
+
+    tab.goto(f"{server}/{edition}/{page}", wait_until="networkidle")
+    title = tab.title()
+    assert title.strip(), f"{edition}/{page} has no <title>"
+    assert tab.locator("h1").count() >= 1, f"{edition}/{page} has no heading"
+
+    broken = tab.evaluate(
+        "Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0)"
+        ".map(i => i.getAttribute('src'))")
+    problems += [f"broken image: {src}" for src in broken]
+    no_alt = tab.evaluate(
+        "Array.from(document.querySelectorAll('.cell_output img'))"
+        ".filter(i => !(i.getAttribute('alt') || '').trim()).map(i => i.getAttribute('src'))")
+    problems += [f"figure without alt text: {src}" for src in no_alt]
+
+    n_math = tab.locator(".math").count()
+    if n_math:
+        tab.wait_for_function(
+            "document.querySelectorAll('mjx-container').length > 0", timeout=15000)
+        errors = tab.locator("mjx-merror").count()
+        if errors:
+            problems.append(f"{errors} equation(s) failed to render")
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(SHOTS / f"{edition}_{Path(page).stem}.png"), full_page=True)
+    context.close()
+    assert not problems, f"{edition}/{page}:\n" + "\n".join(problems)
+
+
+def test_student_edition_has_no_outputs_and_instructor_edition_has_figures():
+    student = [p for p in (SITE / "student").glob("[0-9][0-9]_*.html")]
+    instructor = [p for p in (SITE / "instructor").glob("[0-9][0-9]_*.html")]
+    assert student and instructor
+    for page in student:
+        assert 'class="cell_output' not in page.read_text(), \
+            f"student/{page.name} shows executed output"
+    assert any("cell_output" in p.read_text() for p in instructor), \
+        "the instructor edition shows no executed output"
