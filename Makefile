@@ -59,8 +59,8 @@ browser:
 	    chromium chromium-driver >/dev/null; }
 
 test-site: site browser
-	$(PY) -m pytest -q -p no:cacheprovider -o addopts= tools/test_site_browser.py \
-	  --site $(BUILD)/site --screenshots $(BUILD)/screenshots
+	COURSE_SITE=$(BUILD)/site COURSE_SCREENSHOTS=$(BUILD)/screenshots \
+	  $(PY) -m pytest -q -p no:cacheprovider -o addopts= tools/test_site_browser.py
 
 student-notebooks: $(STAMP)
 	$(PY) tools/editions.py student-notebooks $(BUILD)/student_notebooks
