@@ -54,3 +54,5 @@ html_theme_options = {
     "navigation_with_keys": False,
 }
 html_last_updated_fmt = ""
+# An explicit light/dark default: with none, the theme logs a console error on a first visit.
+html_context = {"default_mode": "light"}
