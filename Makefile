@@ -33,8 +33,11 @@ lint: $(STAMP)
 test-unit: $(STAMP)
 	$(PY) -m pytest -q
 
+# Every notebook as the instructor runs it (solutions prove themselves right), then as a student
+# gets it (solutions removed: every check must say "not attempted" and nothing may crash).
 test-notebooks: $(STAMP)
 	$(PY) tools/run_notebooks.py --out $(BUILD)/notebook_budget.md
+	$(PY) tools/run_notebooks.py --student --out $(BUILD)/notebook_budget_student.md
 
 test: lint test-unit test-notebooks
 

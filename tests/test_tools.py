@@ -95,3 +95,54 @@ def test_runner_fails_a_notebook_that_raises_and_measures_the_kernel(tmp_path):
     assert peak > 200, "the 200 MiB the kernel allocated must show in its peak memory"
     assert run_notebooks.main([str(bad)]) == 1
     assert run_notebooks.main([str(good), "--memory-budget", "100"]) == 1
+
+
+EXERCISE = """---
+jupytext:
+  formats: ipynb,md:myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# Exercise
+
+```{{code-cell}} ipython3
+from course_utils.checks import standard_error
+q = standard_error([1.0, 2.0, 3.0])
+```
+
+```{{code-cell}} ipython3
+:tags: [exercise-stub]
+
+sem = {stub}
+```
+
+```{{code-cell}} ipython3
+:tags: [check]
+
+q.check(sem)
+```
+
+```{{code-cell}} ipython3
+:tags: [solution, hide-cell]
+
+sem = 1 / 3 ** 0.5
+q.assert_correct(sem)
+```
+"""
+
+
+def test_student_run_removes_solutions_and_requires_not_attempted(tmp_path):
+    good = tmp_path / "01_exercise.md"
+    good.write_text(EXERCISE.format(stub="..."))
+    ipynb, _ = run_notebooks.convert(good, tmp_path, student=True)
+    text = ipynb.read_text()
+    assert "assert_correct" not in text and "not attempted" in text
+    assert run_notebooks.main([str(good)]) == 0
+    assert run_notebooks.main([str(good), "--student"]) == 0
+    # A stub that is not a placeholder gets judged: the student run must catch it.
+    judged = tmp_path / "02_exercise.md"
+    judged.write_text(EXERCISE.format(stub="0.5"))
+    assert run_notebooks.main([str(judged), "--student"]) == 1

@@ -11,6 +11,11 @@ Exit status: non-zero when a notebook fails (an error in any cell or a failed as
 kernel's peak memory exceeds the memory budget, or, with ``--enforce-time``, when a notebook is
 over its time budget. Time is reported but not enforced by default: shared machines are noisy.
 
+With ``--student`` each notebook is first turned into its student edition (solution cells
+removed, see ``tools/editions.py``), and after every ``check`` cell an assertion is added that the
+feedback says "not attempted": the placeholders of the stubs must never crash the rest of a
+student's notebook, and must never be judged right or wrong.
+
 A notebook sets its own time budget in its front matter (default 60 s)::
 
     course:
@@ -75,13 +80,36 @@ def discover(paths: list[str]) -> list[Path]:
     return sorted((REPO / "notebooks").glob("[0-9][0-9]_*.md"))
 
 
-def convert(source: Path, folder: Path) -> tuple[Path, float]:
+STUDENT_CHECK = (
+    "# added by tools/run_notebooks.py --student: the stub's placeholder is 'not attempted'\n"
+    "assert _.status == 'not attempted', f'a student stub was judged: {_}'"
+)
+
+
+def _student_edition(notebook):
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from editions import strip_solutions
+
+    stripped = strip_solutions(notebook)
+    cells = []
+    for cell in stripped.cells:
+        cells.append(cell)
+        if "check" in cell.metadata.get("tags", []):
+            cells.append(jupytext.reads(
+                f"```{{code-cell}} ipython3\n{STUDENT_CHECK}\n```\n", fmt="md:myst").cells[0])
+    stripped.cells = cells
+    return stripped
+
+
+def convert(source: Path, folder: Path, student: bool = False) -> tuple[Path, float]:
     notebook = jupytext.read(source)
     kernel = notebook.metadata.get("kernelspec", {}).get("name")
     if kernel != "python3":
         raise SystemExit(f"{source.name}: kernelspec name is {kernel!r}; it must be 'python3'.")
     budget = float(notebook.metadata.get("course", {}).get("budget_seconds", DEFAULT_TIME_BUDGET))
-    target = folder / (source.stem + ".ipynb")
+    if student:
+        notebook = _student_edition(notebook)
+    target = folder / (source.stem + (".student" if student else "") + ".ipynb")
     jupytext.write(notebook, target, fmt="ipynb")
     return target, budget
 
@@ -153,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="kernel peak memory limit in MiB (default 1024)")
     parser.add_argument("--enforce-time", action="store_true",
                         help="also fail when a notebook is over its time budget")
+    parser.add_argument("--student", action="store_true",
+                        help="run the student editions (solutions removed, stubs unanswered)")
     parser.add_argument("--label", default="",
                         help="text for the table heading, e.g. '94 subjects'")
     args = parser.parse_args(argv)
@@ -171,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     with tempfile.TemporaryDirectory(prefix="course-nbval-") as tmp:
         for source in notebooks:
-            ipynb, budget = convert(source, Path(tmp))
+            ipynb, budget = convert(source, Path(tmp), student=args.student)
             print(f"running {source.name} ...", flush=True)
             result = run_one(ipynb, budget, args.memory_budget, env)
             print(f"  {result.seconds:.1f} s, kernel peak {result.peak_mib:.0f} MiB: "
@@ -180,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(result.log)
             results.append(result)
 
-    label = args.label or "notebook tests"
+    label = args.label or ("student editions" if args.student else "notebook tests")
     text = table(results, label)
     print()
     print(text)
