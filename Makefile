@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 BUILD  := _build
 SPHINX_OPTS ?= -W --keep-going -q
 
-.PHONY: help venv test test-unit test-notebooks test-site browser lint site student-notebooks \
+.PHONY: help venv test test-unit test-notebooks test-site browser bench lint site student-notebooks \
         ipynb lab lock clean
 
 help:
@@ -15,6 +15,7 @@ help:
 	@echo "make site   - execute every notebook; build the instructor and student sites in $(BUILD)/site"
 	@echo "make test-site - build the site and test it in headless Chromium (installs chromium with apt)"
 	@echo "make student-notebooks - write the student .ipynb set (no solutions) to $(BUILD)/student_notebooks"
+	@echo "make bench  - every notebook at 30 and 94 subjects plus the benchmarks, budgets enforced"
 	@echo "make lab    - open JupyterLab on the notebooks (students)"
 	@echo "make ipynb  - write .ipynb copies of the notebooks (for hand-outs)"
 	@echo "make lock   - re-resolve and rewrite constraints.txt (maintainers)"
@@ -64,6 +65,11 @@ browser:
 test-site: site browser
 	COURSE_SITE=$(BUILD)/site COURSE_SCREENSHOTS=$(BUILD)/screenshots \
 	  $(PY) -m pytest -q -p no:cacheprovider -o addopts= tools/test_site_browser.py
+
+# Footprint at class sizes 30 and 94: every notebook (time and memory budgets enforced) and every
+# benchmark in benchmarks/, one BLAS thread, one table (also written to $(BUILD)/bench.md).
+bench: $(STAMP)
+	$(PY) tools/bench.py --sizes 30,94 --out $(BUILD)/bench.md
 
 student-notebooks: $(STAMP)
 	$(PY) tools/editions.py student-notebooks $(BUILD)/student_notebooks
