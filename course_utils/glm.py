@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -33,7 +34,8 @@ class RegressionResult:
     ----------
     beta, se, t, p : numpy.ndarray
         Estimates, standard errors, t statistics and two-sided p-values, shape ``(k,)`` for one
-        outcome or ``(k, n_voxels)`` for many (``k`` design columns).
+        outcome or ``(k, n_voxels)`` for many (``k`` design columns). ``p`` is computed on first
+        use (the t distribution's tail is the slowest step for a whole brain).
     df : int
         Residual degrees of freedom, ``n - k``.
     sigma : numpy.ndarray or float
@@ -52,13 +54,17 @@ class RegressionResult:
     beta: np.ndarray
     se: np.ndarray
     t: np.ndarray
-    p: np.ndarray
     df: int
     sigma: np.ndarray | float
     residuals: np.ndarray | None
     columns: tuple[str, ...]
     cov_unscaled: np.ndarray
     n: int
+
+    @cached_property
+    def p(self) -> np.ndarray:
+        """Two-sided p-values of the t statistics."""
+        return _two_sided_p(self.t, self.df)
 
     def summary(self) -> pd.DataFrame:
         """Table of beta, se, t and p, one row per design column (one outcome only)."""
@@ -79,8 +85,17 @@ class ContrastResult:
     effect: np.ndarray | float
     se: np.ndarray | float
     t: np.ndarray | float
-    p: np.ndarray | float
     df: int
+
+    @cached_property
+    def p(self) -> np.ndarray | float:
+        """Two-sided p-value(s), computed on first use."""
+        return _two_sided_p(self.t, self.df)
+
+
+def _two_sided_p(t, df: int):
+    p = 2 * stats.t.sf(np.abs(t), df)
+    return float(p) if np.ndim(p) == 0 else p
 
 
 @dataclass(frozen=True)
@@ -255,12 +270,11 @@ def regress(X, Y, keep_residuals: bool = True) -> RegressionResult:
     se = np.sqrt(np.diag(cov_unscaled))[:, None] * sigma[None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
         t = beta / se
-    p = 2 * stats.t.sf(np.abs(t), df)
     if one_outcome:
-        return RegressionResult(beta[:, 0], se[:, 0], t[:, 0], p[:, 0], df, float(sigma[0]),
+        return RegressionResult(beta[:, 0], se[:, 0], t[:, 0], df, float(sigma[0]),
                                 None if residuals is None else residuals[:, 0], columns,
                                 cov_unscaled, n)
-    return RegressionResult(beta, se, t, p, df, sigma, residuals, columns, cov_unscaled, n)
+    return RegressionResult(beta, se, t, df, sigma, residuals, columns, cov_unscaled, n)
 
 
 def _contrast_matrix(result: RegressionResult, c) -> np.ndarray:
@@ -325,10 +339,9 @@ def contrast(result: RegressionResult, c) -> ContrastResult | FTestResult:
         se = np.sqrt(var * sigma2)
         with np.errstate(divide="ignore", invalid="ignore"):
             t = effect / se
-        p = 2 * stats.t.sf(np.abs(t), result.df)
         if np.ndim(effect) == 0:
-            return ContrastResult(float(effect), float(se), float(t), float(p), result.df)
-        return ContrastResult(effect, se, t, p, result.df)
+            return ContrastResult(float(effect), float(se), float(t), result.df)
+        return ContrastResult(effect, se, t, result.df)
     q = matrix.shape[0]
     middle = matrix @ result.cov_unscaled @ matrix.T
     if np.linalg.matrix_rank(middle) < q:
