@@ -51,3 +51,38 @@ def test_checker_errors_other_than_incorrect_propagate():
     with pytest.raises(KeyError):
         Exercise("x", broken).check(1)
     assert issubclass(Incorrect, Exception)
+
+
+def test_contrast_equivalents_and_typical_mistakes():
+    from course_utils.checks import expect_contrast
+
+    for right in ([1, -1, 0], [0.5, -0.5, 0], [3, -3, 0]):
+        expect_contrast(right, [1, -1, 0])
+    cases = {
+        "does not sum to zero": [1, 0, 0],
+        "points the wrong way": [-1, 1, 0],
+        "has 2 weights": [1, -1],
+        "all zeros": [0, 0, 0],
+        "does not compare the right conditions": [1, 0, -1],
+        "should be a list": "up",
+    }
+    for message, answer in cases.items():
+        with pytest.raises(Incorrect, match=message):
+            expect_contrast(answer, [1, -1, 0])
+
+
+def test_notebook_exercises_give_three_distinct_outcomes():
+    from course_utils.checks import dummy_code_mean, last_versus_rest, standard_error
+
+    for q, wrong, right in [
+        (standard_error([1.0, 2.0, 4.0]), 1.0, np.std([1.0, 2.0, 4.0], ddof=1) / np.sqrt(3)),
+        (dummy_code_mean(10.0), [0, 1], [1, 1]),
+        (last_versus_rest(4), [1, 1, 1, -3], [-1 / 3, -1 / 3, -1 / 3, 1]),
+    ]:
+        assert [q.check(a).status for a in (..., wrong, right)] == [
+            "not attempted", "incorrect", "correct"]
+        assert q.hint() and q.solution()
+    values = [1.0, 2.0, 4.0]
+    assert "ddof=0" in standard_error(values).check(np.std(values) / 3 ** 0.5).message
+    assert "reference" in dummy_code_mean(10.0).check([1, 0]).message
+    assert "wrong way" in last_versus_rest(4).check([1, 1, 1, -3]).message
