@@ -37,7 +37,7 @@ import numpy as np
 from scipy import ndimage, special, stats
 
 #: Target size of one batch of permuted statistics (flips x voxels x 4 bytes).
-BATCH_BYTES = 48 * 2**20
+BATCH_BYTES = 8 * 2**20  # measured: 8 MiB batches stay in cache (fastest here)
 #: Relative tolerance when comparing permuted with observed statistics (float32 products).
 RTOL = 1e-5
 
@@ -294,43 +294,48 @@ def _finish(t, exceed_unc, exceed_fwe, max_null, n_rows, exact, two_sided, metho
 def _sign_flip(data, n_perm, two_sided, rng, cluster_threshold, mask_img) -> PermutationResult:
     n, n_vox = data.shape
     df = n - 1
-    # Sums of squares do not change under a flip: t of every flip follows from its mean alone.
+    # Sums of squares do not change under a flip, so every flipped t follows from the flipped sum
+    # m alone: with w = m / sqrt(n * SS), t**2 = (n - 1) w**2 / (1 - w**2), which grows with |w|.
+    # The batch loop therefore only scales, compares and maximises w (no division, no sqrt).
     ss = np.einsum("ij,ij->j", data, data, dtype=np.float64)
-    mean = data.sum(axis=0, dtype=np.float64) / n
-    denom_obs = ss - n * mean**2
+    total = data.sum(axis=0, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
-        t = mean * np.sqrt(n * df / denom_obs)
-    # Compare r = m|m| / (SS - n m^2) (or m^2 / ... two-sided): monotone in t, no sqrt needed.
-    r_obs = (mean * mean if two_sided else mean * np.abs(mean)) / denom_obs
-    r_obs_tol = (r_obs - RTOL * np.abs(r_obs)).astype(np.float32)
+        isq = 1.0 / np.sqrt(n * ss)
+        w_obs = total * isq
+        t = np.sign(w_obs) * np.sqrt(df * w_obs**2 / (1.0 - w_obs**2))
+    obs = np.abs(w_obs) if two_sided else w_obs
+    obs_tol = (obs - RTOL * np.abs(obs)).astype(np.float32)
     flips, exact = _flips(n, n_perm, rng)
     n_rows = flips.shape[0]
     y32 = np.ascontiguousarray(data, dtype=np.float32)
-    ss32 = ss.astype(np.float32)
-    scale = np.float32(1.0 / n)
-    max_r = np.empty(n_rows)
+    isq32 = isq.astype(np.float32)
+    batch = min(_batch_rows(n_vox, n_rows), 255)
+    buf = np.empty((batch, n_vox), dtype=np.float32)
+    hits = np.empty((batch, n_vox), dtype=bool)
+    max_w = np.empty(n_rows)
     exceed = np.zeros(n_vox, dtype=np.int64)
     cluster_null = []
     geometry = _mask_geometry(mask_img, n_vox) if cluster_threshold is not None else None
-    batch = _batch_rows(n_vox, n_rows)
     for start in range(0, n_rows, batch):
         signs = flips[start:start + batch].astype(np.float32)
-        m = signs @ y32
-        m *= scale
-        r = m * m if two_sided else m * np.abs(m)
-        den = np.square(m, out=m)
-        den *= np.float32(n)
-        np.subtract(ss32, den, out=den)
-        r /= den
-        max_r[start:start + signs.shape[0]] = r.max(axis=1)
-        exceed += (r >= r_obs_tol).sum(axis=0)
+        rows = signs.shape[0]
+        w, hit = buf[:rows], hits[:rows]
+        np.matmul(signs, y32, out=w)
+        np.multiply(w, isq32, out=w)
         if geometry is not None:
             _, flat, volume = geometry
-            tmaps = np.sign(r) * np.sqrt(n * df * np.abs(r))
+            w64 = w.astype(np.float64)
+            tmaps = np.sign(w64) * np.sqrt(df * w64**2 / (1.0 - w64**2))
             cluster_null.extend(_max_cluster(tm, cluster_threshold, two_sided, flat, volume)
                                 for tm in tmaps)
-    max_t = np.sign(max_r) * np.sqrt(n * df * np.abs(max_r))
-    exceed_fwe = _count_exceed(max_r, r_obs_tol)
+        if two_sided:
+            np.abs(w, out=w)
+        max_w[start:start + rows] = w.max(axis=1)
+        np.greater_equal(w, obs_tol, out=hit)
+        exceed += hit.view(np.uint8).sum(axis=0, dtype=np.uint8)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        max_t = np.sign(max_w) * np.sqrt(df * max_w**2 / (1.0 - max_w**2))
+    exceed_fwe = _count_exceed(max_w, obs_tol)
     return _finish(t, exceed, exceed_fwe, max_t, n_rows, exact, two_sided, "sign-flip", df,
                    cluster_threshold, mask_img, cluster_null)
 
