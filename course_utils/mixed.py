@@ -1,0 +1,292 @@
+"""Mixed effects: combining first-level estimates into a group estimate.
+
+Each subject (or run) ``k`` brings an estimate ``b_k`` of the same effect and, optionally, its
+first-level sampling variance ``s_k**2``. The two-level model is
+
+    b_k = mu + eta_k + e_k,   eta_k ~ N(0, tau^2) (between subjects),   e_k ~ N(0, s_k^2),
+
+written with variances. Three ways to estimate ``mu``:
+
+- :func:`fixed_effects`: precision-weighted mean that assumes ``tau^2 = 0``. Right for the runs of
+  **one** subject (they share one true effect); across subjects it understates the standard error
+  and so answers a question about these subjects only.
+- :func:`ols_summary`: the two-stage "summary statistics" approach (SPM, FSL OLS, AFNI
+  3dttest++, nilearn ``SecondLevelModel``): a one-sample t-test on the estimates, ignoring
+  ``s_k**2``; the spread of the estimates already holds both variance components.
+- :func:`random_effects`: variance-weighted random effects, ``tau^2`` by DerSimonian-Laird (the
+  idea behind the two-stage methods that carry first-level variances up, FSL FLAME and AFNI
+  3dMEMA, which use more refined estimators of ``tau^2``).
+
+Supported designs: **intercept only** (one group, one mean), for one or many voxels at once.
+Inputs are ``(n_subjects,)`` or ``(n_subjects, n_voxels)``; group comparisons and covariates
+need a general design (``course_utils.glm`` for OLS). All p-values are two-sided.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+__all__ = [
+    "GroupEstimate",
+    "dersimonian_laird_tau2",
+    "fixed_effects",
+    "ols_summary",
+    "random_effects",
+]
+
+
+@dataclass(frozen=True)
+class GroupEstimate:
+    """A combined estimate, per voxel.
+
+    Attributes
+    ----------
+    method : str
+        ``"fixed effects"``, ``"OLS summary statistics"`` or ``"random effects (DL)"``.
+    estimate : numpy.ndarray or float
+        Combined estimate of the mean effect.
+    se : numpy.ndarray or float
+        Its standard error.
+    stat : numpy.ndarray or float
+        ``estimate / se``: a t statistic when ``df`` is finite, a z statistic when it is inf.
+    p : numpy.ndarray or float
+        Two-sided p-value of ``stat`` against zero.
+    df : float
+        Degrees of freedom of ``stat`` (``inf`` for a normal reference).
+    tau2 : numpy.ndarray or float or None
+        Estimated between-subject variance (random effects only).
+    """
+
+    method: str
+    estimate: np.ndarray | float
+    se: np.ndarray | float
+    stat: np.ndarray | float
+    p: np.ndarray | float
+    df: float
+    tau2: np.ndarray | float | None = None
+
+
+def _as_2d(values, name: str) -> tuple[np.ndarray, bool]:
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim not in (1, 2):
+        raise ValueError(f"{name} must have shape (n_subjects,) or (n_subjects, n_voxels); "
+                         f"got shape {array.shape}.")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} contains NaN or infinite values; mask those voxels out first.")
+    return (array[:, None] if array.ndim == 1 else array), array.ndim == 1
+
+
+def _inputs(estimates, variances=None, minimum: int = 2):
+    b, squeeze = _as_2d(estimates, "estimates")
+    if b.shape[0] < minimum:
+        raise ValueError(f"need at least {minimum} estimates (one per subject or run, along the "
+                         f"first axis); got {b.shape[0]}.")
+    if variances is None:
+        return b, None, squeeze
+    v, _ = _as_2d(variances, "variances")
+    if v.shape != b.shape:
+        raise ValueError(f"variances must have the same shape as estimates; got "
+                         f"{np.shape(variances)} and {np.shape(estimates)}.")
+    if np.any(v <= 0):
+        raise ValueError("variances must be > 0 (a first-level variance of 0 would get infinite "
+                         "weight); check for empty voxels or floor tiny variances.")
+    return b, v, squeeze
+
+
+def _result(method, estimate, se, df, squeeze, tau2=None) -> GroupEstimate:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat = estimate / se
+    if np.isinf(df):
+        p = 2 * stats.norm.sf(np.abs(stat))
+    else:
+        p = 2 * stats.t.sf(np.abs(stat), df)
+
+    def out(x):
+        if x is None:
+            return None
+        return float(x[0]) if squeeze else x
+
+    return GroupEstimate(method, out(estimate), out(se), out(stat), out(p), float(df), out(tau2))
+
+
+def fixed_effects(estimates, variances, precision_weighted: bool = True,
+                  dofs=None) -> GroupEstimate:
+    """Fixed-effects combination: every estimate measures one true effect (``tau^2 = 0``).
+
+    With ``precision_weighted=True`` the estimate is ``sum(w b) / sum(w)`` with ``w = 1/s^2``
+    and variance ``1 / sum(w)``; otherwise the plain mean, with variance ``mean(s^2) / K``.
+    These are the formulas of nilearn's ``compute_fixed_effects``.
+
+    Parameters
+    ----------
+    estimates : array-like, shape (K,) or (K, n_voxels)
+        Estimates of the same effect (e.g. one per run of one subject).
+    variances : array-like, same shape
+        Their sampling variances, all > 0.
+    precision_weighted : bool
+        Weight by inverse variance (default) or average plainly.
+    dofs : array-like of K numbers, optional
+        First-level degrees of freedom. When given, ``stat`` is a t with ``sum(dofs)`` df (as in
+        nilearn); when omitted, it is a z (df = inf).
+
+    Returns
+    -------
+    GroupEstimate
+
+    Raises
+    ------
+    ValueError
+        If the shapes disagree, a variance is not positive, fewer than 2 estimates are given or
+        ``dofs`` has the wrong length.
+
+    See Also
+    --------
+    nilearn.glm.compute_fixed_effects : the same on images.
+
+    Examples
+    --------
+    >>> fx = fixed_effects([1.0, 2.0], [1.0, 1.0])
+    >>> fx.estimate, round(fx.se, 4)
+    (1.5, 0.7071)
+    """
+    b, v, squeeze = _inputs(estimates, variances)
+    if dofs is None:
+        df = np.inf
+    else:
+        dofs = np.asarray(dofs, dtype=float)
+        if dofs.shape != (b.shape[0],) or np.any(dofs <= 0):
+            raise ValueError(f"dofs must hold one positive number per estimate ({b.shape[0]}); "
+                             f"got {dofs}.")
+        df = float(dofs.sum())
+    if precision_weighted:
+        w = 1.0 / v
+        variance = 1.0 / w.sum(axis=0)
+        estimate = (w * b).sum(axis=0) * variance
+    else:
+        estimate = b.mean(axis=0)
+        variance = v.mean(axis=0) / b.shape[0]
+    return _result("fixed effects", estimate, np.sqrt(variance), df, squeeze)
+
+
+def ols_summary(estimates) -> GroupEstimate:
+    """Two-stage OLS ("summary statistics"): a one-sample t-test on the subject estimates.
+
+    The estimate is the mean, the standard error ``sd / sqrt(K)`` with ``K - 1`` df. First-level
+    variances are not used: the spread of the estimates measures both the between-subject
+    variance and the first-level noise.
+
+    Parameters
+    ----------
+    estimates : array-like, shape (K,) or (K, n_voxels)
+        One estimate per subject.
+
+    Returns
+    -------
+    GroupEstimate
+
+    Raises
+    ------
+    ValueError
+        If fewer than 2 estimates are given or values are not finite.
+
+    See Also
+    --------
+    scipy.stats.ttest_1samp : the same test.
+
+    Examples
+    --------
+    >>> res = ols_summary([1.0, 2.0, 3.0])
+    >>> res.estimate, round(res.stat, 4), res.df
+    (2.0, 3.4641, 2.0)
+    """
+    b, _, squeeze = _inputs(estimates)
+    k = b.shape[0]
+    se = b.std(axis=0, ddof=1) / np.sqrt(k)
+    return _result("OLS summary statistics", b.mean(axis=0), se, k - 1, squeeze)
+
+
+def dersimonian_laird_tau2(estimates, variances) -> np.ndarray | float:
+    """Between-subject variance by DerSimonian-Laird's method of moments.
+
+    ``w = 1/s^2``, ``b_w = sum(w b)/sum(w)``, ``Q = sum(w (b - b_w)^2)`` and
+    ``tau^2 = max(0, (Q - (K - 1)) / (sum(w) - sum(w^2)/sum(w)))``.
+
+    Parameters
+    ----------
+    estimates, variances : array-like, shape (K,) or (K, n_voxels)
+        Subject estimates and their first-level variances.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``tau^2`` per voxel, never negative.
+
+    Examples
+    --------
+    >>> dersimonian_laird_tau2([0.0, 0.0, 0.0], [1.0, 1.0, 1.0])  # no spread: tau^2 = 0
+    0.0
+    >>> round(dersimonian_laird_tau2([-2.0, 0.0, 2.0], [1.0, 1.0, 1.0]), 4)
+    3.0
+    """
+    b, v, squeeze = _inputs(estimates, variances)
+    tau2 = _dl_tau2(b, v)
+    return float(tau2[0]) if squeeze else tau2
+
+
+def _dl_tau2(b: np.ndarray, v: np.ndarray) -> np.ndarray:
+    w = 1.0 / v
+    sum_w = w.sum(axis=0)
+    mean_w = (w * b).sum(axis=0) / sum_w
+    q = (w * (b - mean_w) ** 2).sum(axis=0)
+    c = sum_w - (w**2).sum(axis=0) / sum_w
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tau2 = np.where(c > 0, (q - (b.shape[0] - 1)) / c, 0.0)
+    return np.maximum(tau2, 0.0)
+
+
+def random_effects(estimates, variances, use_t: bool = False) -> GroupEstimate:
+    """Variance-weighted random effects with DerSimonian-Laird ``tau^2``.
+
+    Weights ``w* = 1/(s^2 + tau^2)``: an imprecise subject counts less, but never less than a
+    subject of the between-subject spread allows. The estimate is ``sum(w* b)/sum(w*)`` with
+    standard error ``1/sqrt(sum(w*))``.
+
+    Parameters
+    ----------
+    estimates, variances : array-like, shape (K,) or (K, n_voxels)
+        Subject estimates and their first-level variances (> 0).
+    use_t : bool
+        Refer the statistic to a t with ``K - 1`` df instead of the normal (the default, as in
+        statsmodels' ``combine_effects``).
+
+    Returns
+    -------
+    GroupEstimate
+        With ``tau2`` set.
+
+    Raises
+    ------
+    ValueError
+        If the shapes disagree, a variance is not positive or fewer than 2 estimates are given.
+
+    See Also
+    --------
+    statsmodels.stats.meta_analysis.combine_effects : ``method_re="chi2"`` is the same
+        estimator, except that it does not truncate a negative ``tau^2`` at 0.
+
+    Examples
+    --------
+    >>> re = random_effects([-2.0, 0.0, 2.0], [1.0, 1.0, 1.0])
+    >>> re.tau2, re.estimate, round(re.se, 4)
+    (3.0, 0.0, 1.1547)
+    """
+    b, v, squeeze = _inputs(estimates, variances)
+    tau2 = _dl_tau2(b, v)
+    w = 1.0 / (v + tau2)
+    sum_w = w.sum(axis=0)
+    estimate = (w * b).sum(axis=0) / sum_w
+    df = b.shape[0] - 1 if use_t else np.inf
+    return _result("random effects (DL)", estimate, 1.0 / np.sqrt(sum_w), df, squeeze, tau2)

@@ -1,0 +1,188 @@
+"""Tests of course_utils.mixed against scipy, statsmodels and nilearn."""
+
+import warnings
+
+import nibabel as nib
+import numpy as np
+import pytest
+from nilearn.glm import compute_fixed_effects
+from scipy import stats
+from statsmodels.stats.meta_analysis import combine_effects
+
+from course_utils import mixed
+
+
+def _data(k=12, n_vox=5, tau=0.8, seed=0):
+    rng = np.random.default_rng(seed)
+    v = rng.uniform(0.05, 1.0, (k, n_vox))
+    b = 1.0 + rng.normal(0, tau, (k, n_vox)) + rng.normal(0, np.sqrt(v))
+    return b, v
+
+
+def _combine(b, v, use_t=False):
+    # statsmodels' DerSimonian-Laird ("chi2"); it warns about its per-sample intervals
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return combine_effects(b, v, method_re="chi2", use_t=use_t)
+
+
+# --- random effects against statsmodels ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_effects_matches_statsmodels_per_voxel(seed):
+    b, v = _data(n_vox=8, seed=seed)
+    res = mixed.random_effects(b, v)
+    assert res.estimate.shape == (8,)
+    positive = 0
+    for j in range(b.shape[1]):
+        ref = _combine(b[:, j], v[:, j])
+        if ref.tau2 > 0:  # the untruncated case: all numbers agree with statsmodels
+            positive += 1
+            np.testing.assert_allclose(res.tau2[j], ref.tau2)
+            np.testing.assert_allclose(res.estimate[j], ref.mean_effect_re)
+            np.testing.assert_allclose(res.se[j], ref.sd_eff_w_re)
+        else:  # truncated at 0: random effects reduce to fixed effects
+            assert res.tau2[j] == 0
+            np.testing.assert_allclose(res.estimate[j], ref.mean_effect_fe)
+    assert positive >= 6
+    assert np.isinf(res.df)
+    z = res.estimate / res.se
+    np.testing.assert_allclose(res.stat, z)
+    np.testing.assert_allclose(res.p, 2 * stats.norm.sf(np.abs(z)))
+
+
+def test_random_effects_confidence_interval_matches_statsmodels():
+    b, v = _data(k=8, n_vox=1, seed=2)
+    b, v = b[:, 0], v[:, 0]
+    for use_t in (False, True):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref = _combine(b, v, use_t=use_t).summary_frame()
+        res = mixed.random_effects(b, v, use_t=use_t)
+        crit = stats.t.ppf(0.975, 7) if use_t else stats.norm.ppf(0.975)
+        np.testing.assert_allclose(
+            [res.estimate - crit * res.se, res.estimate + crit * res.se],
+            ref.loc["random effect", ["ci_low", "ci_upp"]].to_numpy(dtype=float))
+        assert res.df == (7 if use_t else np.inf)
+
+
+def test_random_effects_truncates_negative_tau2_to_fixed_effects():
+    # estimates much closer together than their variances allow: the raw DL value is negative
+    b = np.array([1.0, 1.01, 0.99, 1.02, 0.98])
+    v = np.array([0.5, 0.4, 0.6, 0.5, 0.3])
+    ref = _combine(b, v)
+    assert ref.tau2 < 0  # statsmodels does not truncate
+    res = mixed.random_effects(b, v)
+    assert res.tau2 == 0.0
+    np.testing.assert_allclose(res.estimate, ref.mean_effect_fe)
+    np.testing.assert_allclose(res.se, ref.sd_eff_w_fe)
+    np.testing.assert_allclose(mixed.dersimonian_laird_tau2(b, v), 0.0)
+
+
+def test_dl_formula_written_out():
+    b, v = _data(k=10, n_vox=1, seed=9)
+    b, v = b[:, 0], v[:, 0]
+    w = 1 / v
+    bw = (w * b).sum() / w.sum()
+    q = (w * (b - bw) ** 2).sum()
+    tau2 = max(0.0, (q - 9) / (w.sum() - (w**2).sum() / w.sum()))
+    assert mixed.dersimonian_laird_tau2(b, v) == pytest.approx(tau2)
+    assert isinstance(mixed.dersimonian_laird_tau2(b, v), float)
+
+
+def test_random_effects_recovers_between_subject_variance():
+    rng = np.random.default_rng(3)
+    k, n_vox, tau = 200, 400, 0.7
+    v = rng.uniform(0.1, 0.5, (k, n_vox))
+    b = rng.normal(0, tau, (k, n_vox)) + rng.normal(0, np.sqrt(v))
+    tau2 = mixed.dersimonian_laird_tau2(b, v)
+    np.testing.assert_allclose(tau2.mean(), tau**2, rtol=0.05)
+
+
+# --- OLS summary statistics ----------------------------------------------------------------------
+
+
+def test_ols_summary_is_ttest_1samp():
+    b, _ = _data(k=15, n_vox=6, seed=4)
+    res = mixed.ols_summary(b)
+    ref = stats.ttest_1samp(b, 0.0, axis=0)
+    np.testing.assert_allclose(res.stat, ref.statistic)
+    np.testing.assert_allclose(res.p, ref.pvalue)
+    np.testing.assert_allclose(res.estimate, b.mean(axis=0))
+    assert res.df == 14 and res.tau2 is None
+    one = mixed.ols_summary(b[:, 0])
+    assert isinstance(one.estimate, float)
+    np.testing.assert_allclose(one.stat, ref.statistic[0])
+
+
+# --- fixed effects against nilearn ---------------------------------------------------------------
+
+
+def _images(arrays):
+    affine = np.eye(4)
+    return [nib.Nifti1Image(a.reshape(2, 3, 1).astype(np.float64), affine) for a in arrays]
+
+
+@pytest.mark.parametrize("weighted", [True, False])
+def test_fixed_effects_matches_nilearn(weighted):
+    b, v = _data(k=4, n_vox=6, seed=5)
+    dofs = [100, 90, 80, 120]
+    mask = nib.Nifti1Image(np.ones((2, 3, 1), dtype=np.uint8), np.eye(4))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        con, var, stat, _ = compute_fixed_effects(_images(b), _images(v), mask=mask,
+                                                  precision_weighted=weighted, dofs=dofs)
+    res = mixed.fixed_effects(b, v, precision_weighted=weighted, dofs=dofs)
+    np.testing.assert_allclose(res.estimate, con.get_fdata().ravel(), rtol=1e-6)
+    np.testing.assert_allclose(res.se**2, var.get_fdata().ravel(), rtol=1e-6)
+    np.testing.assert_allclose(res.stat, stat.get_fdata().ravel(), rtol=1e-6)
+    assert res.df == sum(dofs)
+    np.testing.assert_allclose(res.p, 2 * stats.t.sf(np.abs(res.stat), sum(dofs)))
+
+
+def test_fixed_effects_matches_statsmodels_fixed_part():
+    b, v = _data(k=7, n_vox=1, seed=6)
+    ref = _combine(b[:, 0], v[:, 0])
+    res = mixed.fixed_effects(b[:, 0], v[:, 0])
+    np.testing.assert_allclose(res.estimate, ref.mean_effect_fe)
+    np.testing.assert_allclose(res.se, ref.sd_eff_w_fe)
+    assert np.isinf(res.df)
+
+
+def test_fixed_effects_understates_se_across_subjects():
+    b, v = _data(k=20, n_vox=50, tau=1.0, seed=7)
+    fx, rx = mixed.fixed_effects(b, v), mixed.random_effects(b, v)
+    assert np.all(fx.se <= rx.se)
+
+
+# --- bad inputs ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("func", [mixed.fixed_effects, mixed.random_effects,
+                                  mixed.dersimonian_laird_tau2])
+@pytest.mark.parametrize("b, v, match", [
+    ([1.0, 2.0], [1.0], "same shape"),
+    ([1.0, 2.0], [1.0, 0.0], "> 0"),
+    ([1.0, 2.0], [1.0, -1.0], "> 0"),
+    ([1.0], [1.0], "at least 2"),
+    ([1.0, np.nan], [1.0, 1.0], "NaN"),
+    (np.ones((2, 2, 2)), np.ones((2, 2, 2)), "shape"),
+])
+def test_bad_inputs_with_variances(func, b, v, match):
+    with pytest.raises(ValueError, match=match):
+        func(b, v)
+
+
+@pytest.mark.parametrize("b, match", [([1.0], "at least 2"), ([1.0, np.inf], "NaN"),
+                                      (np.ones((2, 2, 2)), "shape")])
+def test_ols_bad_inputs(b, match):
+    with pytest.raises(ValueError, match=match):
+        mixed.ols_summary(b)
+
+
+def test_fixed_effects_bad_dofs():
+    with pytest.raises(ValueError, match="dofs"):
+        mixed.fixed_effects([1.0, 2.0], [1.0, 1.0], dofs=[10])
+    with pytest.raises(ValueError, match="dofs"):
+        mixed.fixed_effects([1.0, 2.0], [1.0, 1.0], dofs=[10, 0])
