@@ -355,3 +355,43 @@ def contrast(result: RegressionResult, c) -> ContrastResult | FTestResult:
     if np.ndim(F) == 0:
         return FTestResult(float(F), float(p), q, result.df, effect)
     return FTestResult(F, p, q, result.df, effect)
+
+
+def cohens_d(result: RegressionResult, c=None) -> np.ndarray | float:
+    """Standardised effect size: a contrast's effect divided by the residual standard deviation.
+
+    Unlike t, which grows with the number of subjects, ``d`` estimates how large the effect is
+    compared with the spread between subjects, so it does not grow with the sample.
+
+    - One-sample design (a column of ones): ``d = mean / sd`` (equal to ``t / sqrt(n)``).
+    - Two groups with the contrast of their difference: ``d = (m1 - m2) / pooled sd``.
+    - Paired data: run the one-sample design on the differences; ``d`` is then Cohen's ``d_z``
+      (the long-format paired design would standardise by a different residual).
+
+    Parameters
+    ----------
+    result : RegressionResult
+        A fit from :func:`regress`.
+    c : array-like or dict, optional
+        The contrast; defaults to the first column (the mean in a one-sample design).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        One value per voxel.
+
+    Examples
+    --------
+    >>> y = np.array([1.0, 2.0, 3.0, 4.0])
+    >>> fit = regress(np.ones((4, 1)), y)
+    >>> round(float(cohens_d(fit)), 4), round(float(y.mean() / y.std(ddof=1)), 4)
+    (1.9365, 1.9365)
+    """
+    weights = np.eye(len(result.columns))[0] if c is None else _contrast_matrix(result, c)
+    if np.ndim(weights) != 1:
+        raise ValueError("cohens_d needs a single contrast vector, not a matrix.")
+    effect = weights @ np.asarray(result.beta, dtype=np.float64)
+    sigma = np.asarray(result.sigma, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = effect / sigma
+    return float(d) if np.ndim(d) == 0 else d
