@@ -201,4 +201,300 @@ def plot_groups(groups, ax=None, ylabel: str = "value", title: str | None = None
 # --- Figures for simulation and mixed effects (notebooks 01-02) -------------------------------
 
 
+def plot_timeseries(times, series, ax=None, ylabel: str = "signal change (%)",
+                    title: str | None = None, events=None):
+    """Plot one or more time series against time, with optional event markers.
+
+    Parameters
+    ----------
+    times : array-like
+        Time of each sample in seconds.
+    series : mapping of str to array-like
+        Label to values (same length as ``times``).
+    ax : matplotlib Axes, optional
+        Where to draw; a new wide figure when omitted.
+    ylabel, title : str
+        Axis label (with units) and title.
+    events : array-like, optional
+        Event onsets in seconds, drawn as dotted vertical lines.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> ax = plot_timeseries([0, 1, 2], {"voxel": [0.0, 1.0, 0.5]}, events=[0.0])
+    >>> ax.get_xlabel(), len(ax.lines)
+    ('time (s)', 2)
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 3.2))
+    for onset in [] if events is None else events:
+        ax.axvline(onset, color="grey", linestyle=":", linewidth=1)
+    for label, values in series.items():
+        ax.plot(times, values, label=label, linewidth=1.5)
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel(ylabel)
+    if len(series) > 1:
+        ax.legend(loc="upper right")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_hrf(times, hrf, ax=None, title: str | None = None, label: str | None = None,
+             marker: str | None = None):
+    """Plot a haemodynamic response function and mark its peak.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> ax = plot_hrf([0, 2, 4, 6, 8], [0, 0.3, 0.9, 1.0, 0.6], label="HRF")
+    >>> ax.get_ylabel()
+    'response (per unit amplitude)'
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.2))
+    times, hrf = np.asarray(times, dtype=float), np.asarray(hrf, dtype=float)
+    line, = ax.plot(times, hrf, marker=marker, label=label)
+    peak = int(np.argmax(hrf))
+    ax.axvline(times[peak], color=line.get_color(), linestyle="--", linewidth=1)
+    ax.set_xlabel("time after the event (s)")
+    ax.set_ylabel("response (per unit amplitude)")
+    if label:
+        ax.legend()
+    ax.set_title(title or "Haemodynamic response function")
+    return ax
+
+
+def plot_beta_distribution(values, ax=None, true_mean: float | None = None,
+                           xlabel: str = "estimated amplitude (% signal change)",
+                           title: str | None = None, bins: int = 20):
+    """Histogram of subject estimates, with zero, their mean and (optionally) the true mean.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> ax = plot_beta_distribution([0.5, 1.0, 1.5, 2.0], true_mean=1.0)
+    >>> ax.get_ylabel()
+    'number of subjects'
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 3.4))
+    values = np.asarray(values, dtype=float)
+    ax.hist(values, bins=bins, color=OKABE_ITO[0], alpha=0.8)
+    ax.axvline(0, color="black", linewidth=1, label="zero")
+    ax.axvline(values.mean(), color=OKABE_ITO[1], linewidth=2, label="sample mean")
+    if true_mean is not None:
+        ax.axvline(true_mean, color=OKABE_ITO[3], linestyle="--", linewidth=2,
+                   label="population mean")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("number of subjects")
+    ax.legend()
+    ax.set_title(title or "Distribution of subject estimates")
+    return ax
+
+
+def plot_subject_intervals(estimates, ses, group=None, ax=None,
+                           xlabel: str = "estimate (% signal change)", title: str | None = None):
+    """Forest plot: each subject's estimate with its 95 % interval, then group estimates.
+
+    Parameters
+    ----------
+    estimates, ses : array-like, shape (n_subjects,)
+        Subject estimates and their first-level standard errors.
+    group : mapping of str to (estimate, se), optional
+        Group estimates drawn below the subjects as diamonds (e.g. fixed and random effects).
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> ax = plot_subject_intervals([1.0, 2.0], [0.5, 0.2], group={"OLS": (1.5, 0.5)})
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['subject 1', 'subject 2', 'OLS']
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    estimates, ses = np.asarray(estimates, dtype=float), np.asarray(ses, dtype=float)
+    group = dict(group or {})
+    n = estimates.size
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 1.2 + 0.25 * (n + len(group))))
+    rows = np.arange(n)
+    ax.errorbar(estimates, rows, xerr=1.96 * ses, fmt="o", color=OKABE_ITO[0], capsize=2,
+                markersize=4)
+    labels = [f"subject {i + 1}" for i in range(n)]
+    for i, (name, (est, se)) in enumerate(group.items()):
+        colour = OKABE_ITO[(i + 1) % len(OKABE_ITO)]
+        ax.errorbar([est], [n + i + 0.5], xerr=[1.96 * se], fmt="D", color=colour, capsize=4,
+                    markersize=7)
+        labels.append(name)
+    ax.set_yticks(list(rows) + [n + i + 0.5 for i in range(len(group))], labels)
+    ax.invert_yaxis()
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title or "Estimates with 95 % intervals")
+    return ax
+
+
+
 # --- Figures for group maps and inference (notebooks 05-07) -----------------------------------
+
+
+def interactive_available() -> bool:
+    """True when interactive widgets can be shown (ipywidgets installed, not a static build).
+
+    The notebook tests and the site build set ``COURSE_STATIC_FIGURES=1``: there, widgets cannot
+    be used, and notebooks show a static figure instead.
+    """
+    import os
+
+    if os.environ.get("COURSE_STATIC_FIGURES", "").strip() not in ("", "0"):
+        return False
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def threshold_counts(values, thresholds, two_sided: bool = True):
+    """Number of voxels whose statistic exceeds each threshold (``|value|`` when two-sided).
+
+    NaN voxels never count.
+
+    Examples
+    --------
+    >>> threshold_counts([-4.0, 1.0, 2.5, 5.0, float("nan")], [2.0, 4.5]).tolist()
+    [3, 1]
+    """
+    import numpy as np
+
+    stat = np.asarray(values, dtype=float).ravel()
+    stat = stat[np.isfinite(stat)]
+    if two_sided:
+        stat = np.abs(stat)
+    ordered = np.sort(stat)
+    return ordered.size - np.searchsorted(ordered, np.asarray(thresholds, dtype=float),
+                                          side="right")
+
+
+def plot_threshold_curve(values, thresholds=None, marks=None, ax=None, two_sided: bool = True,
+                         title: str = "Voxels surviving each threshold"):
+    """Static figure: how many voxels survive as the threshold rises (log scale).
+
+    Parameters
+    ----------
+    values : array-like
+        The statistic of every voxel (e.g. a t-map's masked values).
+    thresholds : array-like, optional
+        Thresholds to draw (default: 0 to the largest value).
+    marks : mapping of str to float, optional
+        Named thresholds to mark with vertical lines (e.g. ``{"Bonferroni": 5.4}``).
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> ax = plot_threshold_curve([1.0, 2.0, 6.0], marks={"t = 4": 4.0})
+    >>> ax.get_xlabel()
+    'threshold on |t|'
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    stat = np.asarray(values, dtype=float)
+    top = float(np.nanmax(np.abs(stat) if two_sided else stat))
+    grid = np.linspace(0, max(top, 1e-9), 200) if thresholds is None else np.asarray(thresholds)
+    counts = threshold_counts(stat, grid, two_sided=two_sided)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.4))
+    ax.step(grid, np.maximum(counts, 0.8), where="post", color=OKABE_ITO[0])
+    ax.set_yscale("log")
+    ax.set_xlabel("threshold on |t|" if two_sided else "threshold on t")
+    ax.set_ylabel("voxels above threshold")
+    for i, (name, value) in enumerate((marks or {}).items()):
+        n_above = int(threshold_counts(stat, [value], two_sided=two_sided)[0])
+        ax.axvline(value, color=OKABE_ITO[(i + 1) % len(OKABE_ITO)], linestyle="--",
+                   label=f"{name}: {value:.2f} ({n_above} voxels)")
+    if marks:
+        ax.legend()
+    ax.set_title(title)
+    return ax
+
+
+def threshold_explorer(stat_img, mask_img=None, start: float = 3.0, maximum: float | None = None,
+                       title: str = "t-map"):
+    """A slider over the threshold with a live count of surviving voxels and a glass brain.
+
+    Parameters
+    ----------
+    stat_img : nibabel image
+        The statistic map (voxels outside the mask should be 0 or NaN).
+    mask_img : nibabel image, optional
+        Analysis mask: only its voxels are counted.
+    start, maximum : float
+        Initial and largest threshold of the slider.
+    title : str
+        Title of the glass brain.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        Display it in a notebook (it redraws when the slider moves). Use
+        :func:`plot_threshold_curve` where widgets cannot run.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import nibabel as nib, numpy as np
+    >>> img = nib.Nifti1Image(np.linspace(-5, 5, 64, dtype="float32").reshape(4, 4, 4),
+    ...                       np.diag([3.0, 3.0, 3.0, 1.0]))
+    >>> box = threshold_explorer(img, start=4.0)
+    >>> box.children[1].value
+    '<b>6</b> of 64 voxels have |t| above 4.00'
+    """
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from nilearn import plotting as niplot
+
+    data = np.asarray(stat_img.dataobj, dtype=float)
+    inside = (np.asarray(mask_img.dataobj) > 0) if mask_img is not None else np.ones(data.shape,
+                                                                                      bool)
+    values = data[inside]
+    top = float(np.nanmax(np.abs(values))) if maximum is None else float(maximum)
+    slider = widgets.FloatSlider(value=min(start, top), min=0.0, max=max(top, 0.1), step=0.1,
+                                 description="|t| >", continuous_update=False)
+    label = widgets.HTML()
+    output = widgets.Output()
+
+    def update(change=None):
+        threshold = slider.value
+        count = int(threshold_counts(values, [threshold])[0])
+        label.value = (f"<b>{count}</b> of {values.size} voxels have |t| above "
+                       f"{threshold:.2f}")
+        with output:
+            output.clear_output(wait=True)
+            fig = plt.figure(figsize=(7, 2.6))
+            niplot.plot_glass_brain(stat_img, threshold=threshold, colorbar=True, plot_abs=False,
+                                    cmap=DIVERGING_CMAP, figure=fig,
+                                    title=f"{title}, |t| > {threshold:.2f}")
+            plt.close(fig)
+            from IPython.display import display
+
+            display(fig)
+
+    slider.observe(update, names="value")
+    update()
+    return widgets.VBox([slider, label, output])

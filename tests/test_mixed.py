@@ -186,3 +186,33 @@ def test_fixed_effects_bad_dofs():
         mixed.fixed_effects([1.0, 2.0], [1.0, 1.0], dofs=[10])
     with pytest.raises(ValueError, match="dofs"):
         mixed.fixed_effects([1.0, 2.0], [1.0, 1.0], dofs=[10, 0])
+
+
+# --- figures (course_utils.plotting, notebook 02) ------------------------------------------
+
+
+def test_plot_beta_distribution_marks_mean():
+    import matplotlib.pyplot as plt
+
+    from course_utils import plotting
+
+    values = np.array([0.5, 1.0, 2.5])
+    ax = plotting.plot_beta_distribution(values, true_mean=1.0)
+    xs = sorted(line.get_xdata()[0] for line in ax.lines)
+    np.testing.assert_allclose(xs, [0.0, 1.0, values.mean()])
+    plt.close("all")
+
+
+def test_plot_subject_intervals_rows_and_widths():
+    import matplotlib.pyplot as plt
+
+    from course_utils import plotting
+
+    ax = plotting.plot_subject_intervals([1.0, 2.0, 3.0], [0.1, 0.2, 0.3],
+                                         group={"RFX": (2.0, 0.5), "FFX": (2.1, 0.1)})
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["subject 1", "subject 2", "subject 3", "RFX", "FFX"]
+    segments = ax.collections[0].get_segments()  # the subjects' error bars
+    widths = [seg[1][0] - seg[0][0] for seg in segments]
+    np.testing.assert_allclose(widths, 2 * 1.96 * np.array([0.1, 0.2, 0.3]))
+    plt.close("all")

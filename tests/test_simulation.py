@@ -283,3 +283,32 @@ def test_subject_4d_bad_inputs(kwargs):
 def test_subject_4d_bad_seed():
     with pytest.raises(TypeError, match="seed"):
         sim.simulate_subject_4d(seed="0")
+
+
+# --- figures (course_utils.plotting, notebooks 01-02) ----------------------------------------
+
+
+def test_plot_hrf_marks_the_peak():
+    import matplotlib.pyplot as plt
+
+    from course_utils import plotting
+
+    times, hrf = sim.canonical_hrf()
+    ax = plotting.plot_hrf(times, hrf, title="HRF")
+    peak_line = [line for line in ax.lines if line.get_linestyle() == "--"][0]
+    assert peak_line.get_xdata()[0] == pytest.approx(times[np.argmax(hrf)])
+    assert ax.get_title() == "HRF" and "s" in ax.get_xlabel()
+    plt.close("all")
+
+
+def test_plot_timeseries_draws_each_series_and_event():
+    import matplotlib.pyplot as plt
+
+    from course_utils import plotting
+
+    t = np.arange(10.0)
+    ax = plotting.plot_timeseries(t, {"a": t, "b": -t}, events=[1.0, 5.0], title="x")
+    assert len(ax.lines) == 4
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["a", "b"]
+    assert ax.get_ylabel() == "signal change (%)"
+    plt.close("all")
