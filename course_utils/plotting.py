@@ -462,7 +462,7 @@ def threshold_explorer(stat_img, mask_img=None, start: float = 3.0, maximum: flo
     ...                       np.diag([3.0, 3.0, 3.0, 1.0]))
     >>> box = threshold_explorer(img, start=4.0)
     >>> box.children[1].value
-    '<b>6</b> of 64 voxels have |t| above 4.00'
+    '<b>14</b> of 64 voxels have |t| above 4.00'
     """
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
@@ -477,24 +477,24 @@ def threshold_explorer(stat_img, mask_img=None, start: float = 3.0, maximum: flo
     slider = widgets.FloatSlider(value=min(start, top), min=0.0, max=max(top, 0.1), step=0.1,
                                  description="|t| >", continuous_update=False)
     label = widgets.HTML()
-    output = widgets.Output()
+    picture = widgets.Image(format="png")
 
     def update(change=None):
+        import io
+
         threshold = slider.value
         count = int(threshold_counts(values, [threshold])[0])
         label.value = (f"<b>{count}</b> of {values.size} voxels have |t| above "
                        f"{threshold:.2f}")
-        with output:
-            output.clear_output(wait=True)
-            fig = plt.figure(figsize=(7, 2.6))
-            niplot.plot_glass_brain(stat_img, threshold=threshold, colorbar=True, plot_abs=False,
-                                    cmap=DIVERGING_CMAP, figure=fig,
-                                    title=f"{title}, |t| > {threshold:.2f}")
-            plt.close(fig)
-            from IPython.display import display
-
-            display(fig)
+        fig = plt.figure(figsize=(7, 2.6))
+        niplot.plot_glass_brain(stat_img, threshold=threshold, colorbar=True, plot_abs=False,
+                                cmap=DIVERGING_CMAP, figure=fig,
+                                title=f"{title}, |t| > {threshold:.2f}")
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        plt.close(fig)
+        picture.value = buffer.getvalue()
 
     slider.observe(update, names="value")
     update()
-    return widgets.VBox([slider, label, output])
+    return widgets.VBox([slider, label, picture])

@@ -16,6 +16,8 @@ BUILD = REPO / "_build"
 # Notebooks executed for the site write their outputs under _build, never into a user's home.
 os.environ.setdefault("COURSE_OUTPUT_DIR", str(BUILD / "outputs"))
 os.environ.setdefault("COURSE_DATA_DIR", str(BUILD / "data_cache"))
+# The site has no live kernel: notebooks show static figures instead of interactive widgets.
+os.environ["COURSE_STATIC_FIGURES"] = "1"
 
 # `sphinx-build -t student` builds the student edition (see tools/editions.py and the Makefile).
 STUDENT = tags.has("student")  # noqa: F821 - `tags` is injected by Sphinx

@@ -193,7 +193,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     # matplotlib's inline backend: non-interactive (no windows, no plt.show() warnings) and it
     # renders every figure as a student's kernel does, so time and memory are measured honestly.
-    env = dict(os.environ, MPLBACKEND=INLINE_BACKEND, PYTHONHASHSEED="0", **ONE_THREAD)
+    # No browser runs the widgets here: notebooks show their static figures instead.
+    env = dict(os.environ, MPLBACKEND=INLINE_BACKEND, PYTHONHASHSEED="0",
+               COURSE_STATIC_FIGURES="1", **ONE_THREAD)
     # Keep test runs out of the user's own folders unless they chose folders themselves.
     env.setdefault("COURSE_DATA_DIR", str(REPO / "_build" / "data_cache"))
     env.setdefault("COURSE_OUTPUT_DIR", str(REPO / "_build" / "outputs"))
