@@ -1,0 +1,253 @@
+"""Localizer loading: the seeded stand-in, the lookup order, verification and download faults."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from course_utils import data
+
+# --- the offline stand-in -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def standin():
+    return data.synthetic_localizer(seed=0, n_subjects=30, cache=False)
+
+
+@pytest.fixture(scope="module")
+def big():
+    """94 subjects without the outlier: enough to check the stated effect sizes."""
+    return data.synthetic_localizer(
+        seed=3, n_subjects=94, outlier=False, cache=False,
+        conditions=["horizontal_checkerboard", "audio_computation", "video_computation",
+                    "audio_sentence", "video_sentence"])
+
+
+def _xyz(loaded):
+    mask = loaded.mask_img.get_fdata().astype(bool)
+    ijk = np.argwhere(mask)
+    return ijk @ loaded.affine[:3, :3].T + loaded.affine[:3, 3]
+
+
+def _nearest_voxel(loaded, point):
+    return int(np.argmin(np.sum((_xyz(loaded) - np.asarray(point)) ** 2, axis=1)))
+
+
+def test_grid_and_mask_are_the_real_localizer_grid(standin):
+    import nibabel as nib
+    from nilearn.datasets import load_mni152_brain_mask, load_sample_motor_activation_image
+    from nilearn.image import resample_to_img
+
+    ref = nib.load(load_sample_motor_activation_image())
+    assert ref.shape == data.LOCALIZER_SHAPE
+    np.testing.assert_allclose(data.LOCALIZER_AFFINE, ref.affine)
+    np.testing.assert_allclose(standin.affine, ref.affine)
+    expected = resample_to_img(load_mni152_brain_mask(resolution=2), ref,
+                               interpolation="nearest", force_resample=True, copy_header=True)
+    np.testing.assert_array_equal(standin.mask_img.get_fdata() > 0, expected.get_fdata() > 0)
+    assert 60_000 < standin.n_voxels < 75_000
+
+
+def test_one_return_shape(standin):
+    assert standin.is_synthetic and standin.source == "synthetic stand-in (seed 0, 30 subjects)"
+    assert standin.conditions == list(data.CONDITIONS)
+    assert standin.subjects == list(standin.participants["subject"]) and len(standin.subjects) == 30
+    Y = standin.array("video_sentence")
+    assert Y.dtype == np.float32 and Y.shape == (30, standin.n_voxels)
+    assert np.isfinite(Y).all()
+    assert set(standin.maps.columns) >= {"subject", "condition", "image", "row", "has_variance"}
+    assert len(standin.maps) == 300 and standin.maps["has_variance"].all()
+    assert list(standin.participants.columns) == ["subject", "sex", "age"]
+    var = standin.variance("video_sentence")
+    assert var.shape == Y.shape and var.dtype == np.float32 and (var > 0).all()
+    img = standin.to_image(Y[0])
+    assert img.shape == data.LOCALIZER_SHAPE
+    np.testing.assert_array_equal(data.mask_images(img, standin.mask_img)[0], Y[0])
+
+
+def test_rows_follow_the_subjects_asked_for(standin):
+    picked = standin.array("audio_sentence", subjects=["S03", "S01"])
+    np.testing.assert_array_equal(picked, standin.array("audio_sentence")[[2, 0]])
+    np.testing.assert_array_equal(standin.variance("audio_sentence", ["S03"])[0],
+                                  standin.variance("audio_sentence")[2])
+    c = standin.contrast({"horizontal_checkerboard": 1, "vertical_checkerboard": -1})
+    np.testing.assert_allclose(c, standin.array("horizontal_checkerboard")
+                               - standin.array("vertical_checkerboard"), atol=1e-5)
+
+
+def test_deterministic_per_seed_and_independent_of_the_conditions_asked(standin):
+    again = data.synthetic_localizer(seed=0, n_subjects=30, cache=False,
+                                     conditions=["vertical_checkerboard"])
+    np.testing.assert_array_equal(again.array("vertical_checkerboard"),
+                                  standin.array("vertical_checkerboard"))
+    other = data.synthetic_localizer(seed=1, n_subjects=30, cache=False,
+                                     conditions=["vertical_checkerboard"])
+    assert not np.allclose(other.array("vertical_checkerboard"),
+                           standin.array("vertical_checkerboard"))
+    pd.testing.assert_frame_equal(again.participants, standin.participants)
+
+
+def test_the_cache_returns_the_same_arrays(tmp_path):
+    first = data.synthetic_localizer(seed=2, n_subjects=4, conditions=["audio_left_hand"])
+    files = list((tmp_path / "data" / "arrays" / "synthetic").rglob("*.npz"))
+    assert len(files) == 1
+    second = data.synthetic_localizer(seed=2, n_subjects=4, conditions=["audio_left_hand"])
+    np.testing.assert_array_equal(first.array("audio_left_hand"), second.array("audio_left_hand"))
+    np.testing.assert_array_equal(first.variance("audio_left_hand"),
+                                  second.variance("audio_left_hand"))
+    fresh = data.synthetic_localizer(seed=2, n_subjects=4, conditions=["audio_left_hand"],
+                                     cache=False)
+    np.testing.assert_array_equal(first.array("audio_left_hand"), fresh.array("audio_left_hand"))
+
+
+def test_hand_presses_activate_the_opposite_motor_cortex(standin):
+    truth, x = standin.truth, _xyz(standin)[:, 0]
+    for cue in ("audio", "video"):
+        left = truth.support(f"{cue}_left_hand") & (np.abs(x) > 10) & (_xyz(standin)[:, 2] > 40)
+        right = truth.support(f"{cue}_right_hand") & (np.abs(x) > 10) & (_xyz(standin)[:, 2] > 40)
+        assert left.sum() > 50 and (x[left] > 0).all(), "left hand -> RIGHT motor cortex (x > 0)"
+        assert right.sum() > 50 and (x[right] < 0).all()
+    # the data agree: the group mean of left minus right hand peaks in the right hemisphere
+    diff = (standin.array("video_left_hand").mean(0) - standin.array("video_right_hand").mean(0))
+    high = _xyz(standin)[:, 2] > 40
+    assert x[high][np.argmax(diff[high])] > 0
+    assert x[high][np.argmin(diff[high])] < 0
+
+
+def test_meridian_effects_along_and_beside_the_calcarine(standin):
+    truth = standin.truth
+    hv = {"horizontal_checkerboard": 1, "vertical_checkerboard": -1}
+    calcarine = _nearest_voxel(standin, (10, -90, 2))
+    upper = _nearest_voxel(standin, (10, -84, 16))
+    lower = _nearest_voxel(standin, (-8, -86, -12))
+    assert truth.effect(hv)[calcarine] > 0
+    assert truth.effect(hv)[upper] < 0 and truth.effect(hv)[lower] < 0
+    assert truth.support(hv)[[calcarine, upper, lower]].all()
+    mean = standin.contrast(hv).mean(axis=0)
+    assert mean[calcarine] > 0 and mean[upper] < 0
+
+
+def test_visual_and_auditory_cues_differ_where_they_should(standin):
+    truth, xyz = standin.truth, _xyz(standin)
+    visual = truth.support("video_sentence") & ~truth.support("audio_sentence")
+    auditory = truth.support("audio_sentence") & ~truth.support("video_sentence")
+    assert (xyz[visual, 1] < -45).mean() > 0.9, "visual cue: occipital / ventral"
+    assert np.all(np.abs(xyz[auditory, 0]) > 35) and np.all(xyz[auditory, 1] > -40)
+    cue = {c: 0.25 for c in data.CONDITIONS if c.startswith("video")}
+    cue.update({c: -0.25 for c in data.CONDITIONS if c.startswith("audio")})
+    occipital = _nearest_voxel(standin, (-40, -80, -6))
+    temporal = _nearest_voxel(standin, (56, -22, 8))
+    assert truth.effect(cue)[occipital] > 0 > truth.effect(cue)[temporal]
+    assert standin.contrast(cue).mean(0)[occipital] > 0 > standin.contrast(cue).mean(0)[temporal]
+
+
+def test_supports_are_compact_and_contrasts_cancel_exactly(standin):
+    truth = standin.truth
+    eff = truth.effect("audio_computation")
+    assert np.all(eff[~truth.support("audio_computation")] == 0)
+    assert 0 < truth.support("audio_computation").mean() < 0.05
+    # same motor effect with either cue: the contrast is zero in motor cortex, not elsewhere
+    cue = {"audio_left_hand": 1, "video_left_hand": -1}
+    motor = _nearest_voxel(standin, (38, -22, 56))
+    assert truth.support("audio_left_hand")[motor] and not truth.support(cue)[motor]
+    assert truth.support(cue).sum() > 100
+    table = truth.regions
+    assert {"region", "condition", "d", "amplitude", "radius_mm"} <= set(table.columns)
+    assert table["d"].max() == 1.5 and table["d"].min() == 0.4
+    assert set(table["condition"]) == set(data.CONDITIONS)
+
+
+def test_stated_effect_sizes_are_what_the_data_show(big):
+    truth = big.truth
+    for condition, point, d in [("horizontal_checkerboard", (10, -90, 2), 1.5),
+                                ("audio_computation", (-32, -60, 46), 1.0),
+                                ("audio_sentence", (-48, 18, 14), 0.6)]:
+        v = _nearest_voxel(big, point)
+        y = big.array(condition)[:, v].astype(float)
+        assert abs(y.mean() / y.std(ddof=1) - d) < 0.4, (condition, y.mean() / y.std(ddof=1))
+        assert y.mean() == pytest.approx(truth.effect(condition)[v], abs=0.4)
+    null = ~np.any([truth.support(c) for c in data.CONDITIONS], axis=0)
+    y = big.array("audio_computation")[:, null]
+    assert abs(float(y.mean())) < 0.05
+    assert 0.9 < float(y.std()) < 1.4  # sqrt(first-level ~1 + between-subject 0.25)
+
+
+def test_noise_is_smooth_at_the_stated_fwhm(standin):
+    mask = standin.mask_img.get_fdata().astype(bool)
+    vol = np.zeros(mask.shape)
+    vol[mask] = standin.array("audio_left_hand")[5] - standin.truth.effect("audio_left_hand")
+    both = mask[:-1] & mask[1:]
+    r = np.corrcoef(vol[:-1][both], vol[1:][both])[0, 1]
+    sigma_vox = 9.0 / np.sqrt(8 * np.log(2)) / 3.0
+    assert r == pytest.approx(np.exp(-1 / (4 * sigma_vox**2)), abs=0.06)
+
+
+def test_first_level_variances_describe_each_subjects_noise(standin):
+    truth = standin.truth
+    null = ~np.any([truth.support(c) for c in data.CONDITIONS], axis=0)
+    clean = [s for s in standin.subjects if s != truth.outlier]
+    resid = np.var(standin.array("audio_sentence", clean)[:, null], axis=1)
+    stated = standin.variance("audio_sentence", clean)[:, 0] + truth.between_sd**2
+    assert np.corrcoef(resid, stated)[0, 1] > 0.8
+
+
+def test_one_outlier_stands_out(standin):
+    outlier = standin.truth.outlier
+    assert outlier in standin.subjects
+    Y = standin.array("audio_computation")
+    distance = np.abs(Y - np.median(Y, axis=0)).mean(axis=1)
+    assert standin.subjects[int(np.argmax(distance))] == outlier
+    var = standin.variance("audio_computation")[:, 0]
+    assert standin.subjects[int(np.argmax(var))] == outlier
+    assert data.synthetic_localizer(n_subjects=4, outlier=False, cache=False,
+                                    conditions=["audio_sentence"]).truth.outlier is None
+
+
+def test_participants_and_the_planted_sex_difference(standin, big):
+    counts = standin.participants["sex"].value_counts()
+    assert counts["F"] == 15 and counts["M"] == 15
+    assert standin.participants["age"].between(18, 45).all()
+    truth = big.truth
+    contrast = truth.sex_difference["contrast"]
+    sex = truth.sex_effect(contrast)
+    ips = _nearest_voxel(big, (-32, -60, 46))
+    assert sex[ips] == pytest.approx(truth.sex_difference["male_minus_female"], rel=0.1)
+    assert sex.max() <= truth.sex_difference["male_minus_female"] + 1e-9
+    assert np.count_nonzero(sex) < 300 and np.all(truth.sex_effect("audio_sentence") == 0)
+    region = sex > 0
+    c = big.contrast(contrast)[:, region].mean(axis=1)
+    male = (big.participants["sex"] == "M").to_numpy()
+    assert c[male].mean() > c[~male].mean()
+
+
+def test_many_subjects(big):
+    assert len(big.subjects) == 94 and big.subjects[-1] == "S94"
+    assert (big.participants["sex"] == "F").sum() == 47
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"conditions": ["audio_sentences"]}, ValueError, "Did you mean 'audio_sentence'"),
+        ({"n_subjects": 1}, ValueError, "between 2 and 999"),
+        ({"n_subjects": 2.5}, TypeError, "whole number"),
+        ({"seed": -1}, ValueError, "non-negative"),
+        ({"noise_fwhm_mm": 0}, ValueError, "positive"),
+    ],
+)
+def test_bad_arguments_to_the_stand_in(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        data.synthetic_localizer(cache=False, **kwargs)
+
+
+def test_wrong_names_list_the_valid_ones_with_a_close_match(standin):
+    with pytest.raises(ValueError, match=r"Did you mean 'vertical_checkerboard'.*Valid conditions"):
+        standin.array("vertical_checkerbord")
+    with pytest.raises(ValueError, match=r"Unknown subject 'S1'.*Valid subjects: S01"):
+        standin.array("audio_sentence", subjects=["S1"])
+    with pytest.raises(ValueError, match="Did you mean 'video_left_hand'"):
+        standin.truth.support({"video_lefthand": 1})
+    with pytest.raises(TypeError, match="mapping"):
+        standin.truth.effect(3)
