@@ -27,13 +27,13 @@ import argparse
 import difflib
 import gzip
 import hashlib
-import json
 import os
 import socket
 import sys
 import tempfile
 import time
 import warnings
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -1056,3 +1056,815 @@ class LocalizerData:
     def __repr__(self) -> str:
         return (f"LocalizerData({self.source!r}: {len(self.subjects)} subjects x "
                 f"{len(self.conditions)} conditions x {self.n_voxels} voxels)")
+
+
+# === Files on disk: checksums, verification, lock ==============================================
+
+_INDEX = "index.csv"  # subject, condition, image, tmap (paths relative to the data set folder)
+_PARTICIPANTS = "participants.tsv"  # subject, sex, age
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _gzip_intact(path: Path) -> bool:
+    """True when a .gz file decompresses to its end (catches truncated downloads)."""
+    if not path.name.endswith(".gz"):
+        return True
+    try:
+        with gzip.open(path, "rb") as handle:
+            while handle.read(1 << 20):
+                pass
+        return True
+    except (OSError, EOFError, zlib.error):
+        return False
+
+
+def _read_index(folder: Path) -> pd.DataFrame | None:
+    path = folder / _INDEX
+    if not path.is_file():
+        return None
+    try:
+        index = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, ValueError, pd.errors.ParserError):
+        return None
+    if not {"subject", "condition", "image"} <= set(index.columns):
+        return None
+    if "tmap" not in index.columns:
+        index["tmap"] = ""
+    return index[index["condition"].isin(CONDITIONS)].reset_index(drop=True)
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+def _expected_hashes(dataset: str, folder: Path, manifest: Mapping | None = None,
+                     use_lock: bool = True) -> dict:
+    """Checksums to verify against: the manifest's where known, else the folder's lock file."""
+    hashes: dict[str, str] = {}
+    lock_file = folder / _LOCK_NAME
+    if use_lock and lock_file.is_file():
+        for line in lock_file.read_text().splitlines():
+            parts = line.strip().split(maxsplit=1)
+            if len(parts) == 2 and _is_sha256(parts[0]):
+                hashes[parts[1].strip().lstrip("*")] = parts[0].lower()
+    manifest = load_manifest() if manifest is None else manifest
+    known = manifest["datasets"].get(dataset, {}).get("sha256", "unknown")
+    if isinstance(known, Mapping):
+        hashes.update({rel: str(h).lower() for rel, h in known.items()})
+    return hashes
+
+
+def _index_files(index: pd.DataFrame) -> list[str]:
+    files = [*index["image"], *[t for t in index["tmap"] if t]]
+    return list(dict.fromkeys(files))
+
+
+def _check_files(folder: Path, relpaths: Iterable[str],
+                 expected: Mapping[str, str]) -> pd.DataFrame:
+    rows = []
+    for rel in relpaths:
+        path = folder / rel
+        if not path.is_file():
+            status, detail = "missing", "not on disk"
+        elif rel in expected:
+            actual = _sha256(path)
+            ok = actual == expected[rel]
+            status = "ok" if ok else "bad checksum"
+            detail = "sha256 verified" if ok else (
+                f"sha256 {actual[:12]}... differs from the recorded {expected[rel][:12]}...")
+        elif _gzip_intact(path):
+            status, detail = "ok", "no recorded checksum; file complete (gzip intact)"
+        else:
+            status, detail = "corrupt", "truncated or damaged (gzip stream broken)"
+        rows.append({"file": rel, "status": status, "detail": detail})
+    return pd.DataFrame(rows, columns=["file", "status", "detail"])
+
+
+def _locations() -> list[tuple[str, Path]]:
+    places = []
+    shared = config.shared_data_dir()
+    if shared is not None:
+        places.append(("the shared folder", shared))
+    places.append(("your cache", config.data_dir()))
+    return places
+
+
+def verify(dataset: str | None = None, root: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Check every file of the real data sets found locally, against checksums where known.
+
+    Parameters
+    ----------
+    dataset : str, optional
+        ``"localizer_nilearn"`` or ``"localizer_dartbrains"``; default both.
+    root : path-like, optional
+        Folder holding the data sets; default the shared folder and the user's cache.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per file: ``dataset``, ``location``, ``file``, ``status`` (``ok``, ``missing``,
+        ``bad checksum`` or ``corrupt``) and ``detail``. Empty when nothing is on disk.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> verify(root=tempfile.mkdtemp()).empty
+    True
+    """
+    datasets = REAL_DATASETS if dataset is None else tuple(
+        check_names(dataset, REAL_DATASETS, "data set"))
+    places = [("given folder", Path(root))] if root is not None else _locations()
+    manifest = load_manifest()
+    tables = []
+    for where, base in places:
+        for name in datasets:
+            folder = base / name
+            index = _read_index(folder)
+            if index is None:
+                continue
+            table = _check_files(folder, _index_files(index),
+                                 _expected_hashes(name, folder, manifest))
+            table.insert(0, "location", f"{where} ({base})")
+            table.insert(0, "dataset", name)
+            tables.append(table)
+    columns = ["dataset", "location", "file", "status", "detail"]
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=columns)
+
+
+def lock(dataset: str = "localizer_nilearn",
+         root: str | os.PathLike[str] | None = None) -> Path:
+    """Record the SHA-256 checksums of a trusted download, so later loads can verify it.
+
+    Writes ``SHA256SUMS`` (``sha256  relative/path`` lines) in the data set's folder. Refuses
+    when a file is missing or damaged.
+
+    Parameters
+    ----------
+    dataset : str, default "localizer_nilearn"
+    root : path-like, optional
+        Folder holding the data set; default the user's cache (``COURSE_DATA_DIR``).
+
+    Returns
+    -------
+    pathlib.Path
+        The lock file.
+
+    Raises
+    ------
+    DataUnavailableError
+        When the data set is not there, or a file is missing or damaged.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> lock(root=tempfile.mkdtemp())
+    Traceback (most recent call last):
+    ...
+    course_utils.data.DataUnavailableError: No localizer_nilearn data in ...
+    """
+    check_names(dataset, REAL_DATASETS, "data set")
+    folder = Path(config.data_dir() if root is None else root) / dataset
+    index = _read_index(folder)
+    if index is None:
+        raise DataUnavailableError(
+            f"No {dataset} data in {folder}: run `python -m course_utils.data fetch --dataset "
+            f"{dataset}` first.")
+    files = _index_files(index)
+    report = _check_files(folder, files, _expected_hashes(dataset, folder, use_lock=False))
+    bad = report[report["status"] != "ok"]
+    if not bad.empty:
+        raise DataUnavailableError(
+            f"Cannot lock {dataset}: {len(bad)} file(s) missing or damaged, e.g. "
+            f"{bad['file'].iloc[0]} ({bad['status'].iloc[0]}). Run `python -m course_utils.data "
+            "fetch` again, then lock.")
+    lines = [f"{_sha256(folder / rel)}  {rel}" for rel in sorted(files)]
+    path = folder / _LOCK_NAME
+    try:
+        _write_text_atomic(path, "\n".join(lines) + "\n")
+    except OSError as err:
+        raise DataUnavailableError(f"Cannot write {path} ({err}): is the folder read-only?") \
+            from None
+    return path
+
+
+# === Downloads ====================================================================================
+
+
+class _Progress:
+    """A minimal text progress bar with the interface pooch expects (total/update/reset/close)."""
+
+    def __init__(self, label: str, stream=None):
+        self.label, self.stream = label, stream or sys.stderr
+        self.total, self.n, self._shown = 0, 0, -1
+
+    def update(self, k: int) -> None:
+        self.n += k
+        pct = int(100 * min(self.n, self.total) / self.total) if self.total else 0
+        if pct // 10 != self._shown // 10:
+            self._shown = pct
+            size = f"{self.total / 1e6:.1f} MB" if self.total else "size unknown"
+            self.stream.write(f"\r  {self.label}: {pct:3d}% of {size}")
+            self.stream.flush()
+
+    def reset(self) -> None:
+        self.n = 0
+
+    def close(self) -> None:
+        self.stream.write("\n")
+        self.stream.flush()
+
+
+def _downloads_allowed() -> bool:
+    return os.environ.get("COURSE_DATA_OFFLINE", "").strip().lower() not in ("1", "true", "yes")
+
+
+def _require_network(url: str, timeout: float) -> None:
+    """Fail within ``timeout`` seconds when the server of ``url`` cannot be reached."""
+    parsed = urlparse(url if "://" in url else f"https://{url}")
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parsed.hostname, port), timeout=timeout):
+            pass
+    except OSError as err:
+        raise DataUnavailableError(
+            f"no network: cannot reach {parsed.hostname}:{port} ({err.__class__.__name__})"
+        ) from None
+
+
+def _write_index(folder: Path, rows: pd.DataFrame, participants: pd.DataFrame | None) -> None:
+    old = _read_index(folder)
+    if old is not None:
+        rows = pd.concat([old, rows]).drop_duplicates(["subject", "condition"], keep="last")
+    rows = rows.sort_values(["subject", "condition"]).reset_index(drop=True)
+    _write_text_atomic(folder / _INDEX, rows[["subject", "condition", "image", "tmap"]].to_csv(
+        index=False))
+    if participants is not None:
+        path = folder / _PARTICIPANTS
+        if path.is_file():
+            previous = pd.read_csv(path, sep="\t", dtype={"subject": str})
+            participants = pd.concat([previous, participants]).drop_duplicates(
+                "subject", keep="last")
+        _write_text_atomic(path, participants.sort_values("subject").to_csv(sep="\t",
+                                                                               index=False))
+
+
+def _fetch_dartbrains(folder: Path, n_subjects: int | None, conditions: Sequence[str],
+                      manifest: Mapping, retries: int, timeout: float, progress: bool) -> None:
+    import pooch
+
+    entry = manifest["datasets"]["localizer_dartbrains"]
+    spec = entry["subjects"]
+    last = spec["last"] if n_subjects is None else min(spec["last"],
+                                                        spec["first"] + n_subjects - 1)
+    subjects = [f"{spec['prefix']}{k:0{spec['width']}d}" for k in range(spec["first"], last + 1)]
+    base_url = entry["source"]["base_url"]
+    _require_network(base_url, min(timeout, 5.0))
+    expected = _expected_hashes("localizer_dartbrains", folder, manifest)
+    rows, registry = [], {}
+    for subject in subjects:
+        for condition in conditions:
+            rel = entry["file_pattern"].format(subject=subject, condition=condition)
+            registry[rel] = f"sha256:{expected[rel]}" if rel in expected else None
+            rows.append({"subject": subject, "condition": condition, "image": rel, "tmap": ""})
+    # damaged files whose checksum is unknown would be kept by pooch: remove them first
+    for rel in registry:
+        if registry[rel] is None and (folder / rel).is_file() and not _gzip_intact(folder / rel):
+            (folder / rel).unlink()
+    store = pooch.create(path=folder, base_url=base_url, registry=registry,
+                         retry_if_failed=retries)
+    for rel in registry:
+        downloader = pooch.HTTPDownloader(
+            progressbar=_Progress(Path(rel).name) if progress else False, timeout=timeout)
+        try:
+            store.fetch(rel, downloader=downloader)
+        except Exception as err:  # requests, checksum and file errors all mean "not available"
+            raise DataUnavailableError(
+                f"download of {rel} from {base_url} failed ({err.__class__.__name__}: "
+                f"{str(err).splitlines()[0][:200] if str(err) else ''}); files already "
+                f"downloaded are kept in {folder}") from None
+        if not _gzip_intact(folder / rel):
+            (folder / rel).unlink()
+            raise DataUnavailableError(f"download of {rel} from {base_url} is damaged "
+                                       "(truncated gzip); it was removed: try again later.")
+    table = pd.DataFrame({"subject": subjects, "sex": pd.NA, "age": pd.NA})
+    _write_index(folder, pd.DataFrame(rows), table)
+
+
+def _fetch_nilearn(folder: Path, n_subjects: int | None, conditions: Sequence[str],
+                   manifest: Mapping, retries: int, timeout: float, progress: bool) -> None:
+    from nilearn import datasets as nilearn_datasets
+    from nilearn.datasets.func import CONTRAST_NAME_WRAPPER
+
+    entry = manifest["datasets"]["localizer_nilearn"]
+    _require_network(entry["source"]["host"], min(timeout, 5.0))
+    names = [entry["contrasts"][c] for c in conditions]
+    by_file_name = {CONTRAST_NAME_WRAPPER.get(n, n): c for n, c in zip(names, conditions,
+                                                                        strict=True)}
+    n = entry["n_subjects"] if n_subjects is None else min(n_subjects, entry["n_subjects"])
+    last_error = None
+    for attempt in range(retries + 1):
+        try:
+            bunch = nilearn_datasets.fetch_localizer_contrasts(
+                names, n_subjects=n, data_dir=str(folder / "nilearn"),
+                verbose=1 if progress else 0, **entry.get("fetcher_args", {}))
+            break
+        except Exception as err:  # nilearn raises many kinds of network and file errors
+            last_error = err
+            time.sleep(min(attempt + 1, 3) if attempt < retries else 0)
+    else:
+        raise DataUnavailableError(f"nilearn's Localizer download failed ({last_error})")
+
+    def parse(paths, kind):
+        out = {}
+        for path in map(Path, paths):
+            key = path.name[len(kind) + 1:].removesuffix(".nii.gz")
+            if key in by_file_name:
+                out[(path.parent.name, by_file_name[key])] = path.relative_to(folder).as_posix()
+        return out
+
+    cmaps = parse(bunch.get("cmaps", []), "cmaps")
+    tmaps = parse(bunch.get("tmaps", []), "tmaps")
+    rows = pd.DataFrame([{"subject": s, "condition": c, "image": rel, "tmap": tmaps.get((s, c), "")}
+                         for (s, c), rel in cmaps.items()])
+    if rows.empty:
+        raise DataUnavailableError("nilearn's Localizer fetcher returned no maps.")
+    ext = bunch.get("ext_vars")
+    participants = None
+    if ext is not None and "participant_id" in ext:
+        participants = pd.DataFrame({
+            "subject": ext["participant_id"].astype(str),
+            "sex": ext["sex"] if "sex" in ext else pd.NA,
+            "age": ext["age"] if "age" in ext else pd.NA})
+    _write_index(folder, rows, participants)
+
+
+def fetch(dataset: str = "localizer_nilearn", n_subjects: int | None = None,
+          conditions: Sequence[str] | None = None, root: str | os.PathLike[str] | None = None,
+          *, retries: int = 2, timeout: float = 10.0, progress: bool = True) -> Path:
+    """Download a real copy of the Localizer into a folder (the user's cache by default).
+
+    Files are verified against recorded checksums where known (the manifest or a
+    ``SHA256SUMS`` written by :func:`lock`), written atomically (an interrupted download leaves
+    no partial file), retried ``retries`` times, and the attempt fails within a few seconds when
+    the server cannot be reached. Files already present and intact are not downloaded again.
+
+    Parameters
+    ----------
+    dataset : {"localizer_nilearn", "localizer_dartbrains"}
+        The nilearn/OSF copy (94 subjects, with t-maps) or the DartBrains copy (20 subjects).
+    n_subjects : int, optional
+        First ``n_subjects`` subjects; default all.
+    conditions : sequence of str, optional
+        Default all ten.
+    root : path-like, optional
+        Where to put the data set's folder; default ``COURSE_DATA_DIR``.
+    retries : int, default 2
+    timeout : float, default 10.0
+        Seconds to wait for a server.
+    progress : bool, default True
+        Show a progress bar per file.
+
+    Returns
+    -------
+    pathlib.Path
+        The data set's folder (with ``index.csv`` listing its files).
+
+    Raises
+    ------
+    DataUnavailableError
+        No network, a server error, or a file that fails its checksum.
+
+    Examples
+    --------
+    >>> fetch("localizer_unknown")
+    Traceback (most recent call last):
+    ...
+    ValueError: Unknown data set 'localizer_unknown'. Did you mean 'localizer_nilearn'? ...
+    """
+    check_names(dataset, REAL_DATASETS, "data set")
+    conditions = list(CONDITIONS) if conditions is None else check_names(
+        conditions, CONDITIONS, "condition")
+    if n_subjects is not None and (not isinstance(n_subjects, int) or n_subjects < 1):
+        raise ValueError(f"n_subjects must be a positive whole number, got {n_subjects!r}.")
+    folder = Path(config.data_dir() if root is None else root) / dataset
+    manifest = load_manifest()
+    # damaged files: remove them (only them) so that they are downloaded again
+    index = _read_index(folder)
+    if index is not None:
+        report = _check_files(folder, _index_files(index),
+                              _expected_hashes(dataset, folder, manifest))
+        for rel in report.loc[report["status"].isin(["bad checksum", "corrupt"]), "file"]:
+            (folder / rel).unlink()
+    getter = _fetch_nilearn if dataset == "localizer_nilearn" else _fetch_dartbrains
+    getter(folder, n_subjects, conditions, manifest, retries, timeout, progress)
+    index = _read_index(folder)
+    report = _check_files(folder, _index_files(index), _expected_hashes(dataset, folder, manifest))
+    bad = report[report["status"] != "ok"]
+    if not bad.empty:
+        raise DataUnavailableError(f"{len(bad)} downloaded file(s) failed verification, e.g. "
+                                   f"{bad['file'].iloc[0]}: {bad['detail'].iloc[0]}.")
+    return folder
+
+
+# === Loading the real data ========================================================================
+
+
+def _variance_from_t(cmaps: np.ndarray, tmaps: np.ndarray) -> np.ndarray:
+    """First-level variance (cmap / tmap)^2, with voxels where |t| < 0.5 set to the subject's
+    median variance (there the ratio is dominated by rounding and explodes)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        var = (cmaps.astype(np.float64) / tmaps) ** 2
+    unusable = ~np.isfinite(var) | ~(np.abs(tmaps) >= _T_FLOOR)
+    for k in range(var.shape[0]):
+        good = var[k][~unusable[k]]
+        fill = float(np.median(good)) if good.size else 1.0
+        var[k][unusable[k]] = fill
+        np.maximum(var[k], 1e-6 * fill, out=var[k])
+    return var.astype(np.float32)
+
+
+def _participants_from(folder: Path, subjects: Sequence[str]) -> pd.DataFrame:
+    table = pd.DataFrame({"subject": list(subjects)})
+    path = folder / _PARTICIPANTS
+    if path.is_file():
+        found = pd.read_csv(path, sep="\t", dtype={"subject": str})
+        table = table.merge(found, on="subject", how="left")
+    for column in ("sex", "age"):
+        if column not in table:
+            table[column] = pd.NA
+    sex = table["sex"].astype("string").str.strip().str[:1].str.upper()
+    table["sex"] = sex.where(sex.isin(["F", "M"]), pd.NA)
+    table["age"] = pd.to_numeric(table["age"], errors="coerce")
+    return table[["subject", "sex", "age"]]
+
+
+def _fingerprint(folder: Path, files: Sequence[str]) -> str:
+    parts = []
+    for rel in files:
+        st = (folder / rel).stat()
+        parts.append(f"{rel}:{st.st_size}:{st.st_mtime_ns}")
+    return hashlib.sha256("|".join([str(folder.resolve()), *parts]).encode()).hexdigest()
+
+
+def _read_images(paths: Sequence[Path], mask_img, resample: bool) -> np.ndarray:
+    if not resample:
+        return mask_images(paths, mask_img)
+    from nilearn.image import resample_to_img
+
+    imgs = []
+    for path in paths:
+        img = nib.load(path)
+        try:
+            check_same_grid(img, mask_img)
+        except ValueError:
+            img = resample_to_img(img, mask_img, interpolation="continuous",
+                                  force_resample=True, copy_header=True)
+        imgs.append(img)
+    return mask_images(imgs, mask_img)
+
+
+def _load_real(dataset: str, folder: Path, where: str, conditions: Sequence[str],
+               n_subjects: int, explicit_n: bool, resample: bool, may_repair: bool,
+               say) -> LocalizerData:
+    index = _read_index(folder)
+    if index is None:
+        raise DataUnavailableError(f"no {dataset} index in {folder}")
+    index = index[index["condition"].isin(conditions)]
+    counts = index.groupby("subject")["condition"].nunique()
+    available = sorted(counts.index[counts == len(conditions)])
+    if not available:
+        raise DataUnavailableError(f"{dataset} in {where} has no subject with all of "
+                                   f"{', '.join(conditions)}")
+    if explicit_n and n_subjects > len(available):
+        raise ValueError(f"{dataset} in {where} has {len(available)} subjects with these "
+                         f"conditions; you asked for {n_subjects}. Ask for at most "
+                         f"{len(available)}, or fetch more with `python -m course_utils.data "
+                         f"fetch --dataset {dataset}`.")
+    subjects = available[:n_subjects]
+    index = index[index["subject"].isin(subjects)].set_index(["condition", "subject"])
+    with_tmaps = bool((index["tmap"] != "").all())
+    files = _index_files(index.reset_index())
+    manifest = load_manifest()
+
+    first = nib.load(folder / index["image"].iloc[0])
+    mask_img = brain_mask(first.shape[:3], first.affine)
+    cache_dir = config.data_dir() / "arrays" / dataset
+    key = hashlib.sha256(("|".join(subjects) + str(resample)).encode()).hexdigest()[:10]
+    fingerprint = _fingerprint(folder, [f for f in files if (folder / f).is_file()])
+    values, variances = {}, {}
+    checked = False
+    for condition in conditions:
+        cached = cache_dir / f"{condition}_{key}.npz"
+        if cached.is_file():
+            try:
+                with np.load(cached, allow_pickle=False) as npz:
+                    if str(npz["fingerprint"]) == fingerprint:
+                        values[condition] = npz["values"]
+                        variances[condition] = npz["variance"] if with_tmaps else None
+                        continue
+            except (OSError, ValueError, KeyError):
+                pass
+        if not checked:
+            report = _check_files(folder, files, _expected_hashes(dataset, folder, manifest))
+            bad = report[report["status"] != "ok"]
+            if not bad.empty:
+                if not may_repair:
+                    raise DataUnavailableError(
+                        f"{len(bad)} file(s) of {dataset} in {where} failed verification, e.g. "
+                        f"{bad['file'].iloc[0]} ({bad['detail'].iloc[0]}); ask whoever "
+                        "maintains that folder to run `python -m course_utils.data fetch` again")
+                say(f"{len(bad)} damaged or missing file(s) in {folder} (e.g. "
+                    f"{bad['file'].iloc[0]}: {bad['status'].iloc[0]}); downloading them again.")
+                fetch(dataset, n_subjects=len(available), conditions=conditions,
+                      root=folder.parent, progress=False)
+                fingerprint = _fingerprint(folder, files)
+            checked = True
+        rows = index.loc[condition].loc[subjects]
+        values[condition] = _read_images([folder / f for f in rows["image"]], mask_img, resample)
+        variances[condition] = None
+        if with_tmaps:
+            t = _read_images([folder / f for f in rows["tmap"]], mask_img, resample)
+            variances[condition] = _variance_from_t(values[condition], t)
+        _save_npz(cached, values=values[condition], fingerprint=np.array(fingerprint),
+                  variance=(variances[condition] if with_tmaps
+                            else np.zeros((0, 0), dtype=np.float32)))
+    # keep voxels with a finite value in every map (first-level masks differ between subjects)
+    keep = np.logical_and.reduce([np.isfinite(v).all(axis=0) for v in values.values()])
+    if not keep.all():
+        mask = np.asanyarray(mask_img.dataobj).astype(bool)
+        reduced = np.zeros(mask.size, dtype=np.uint8)
+        reduced[np.flatnonzero(mask)[keep]] = 1
+        mask_img = nib.Nifti1Image(reduced.reshape(mask.shape), mask_img.affine)
+        values = {c: v[:, keep] for c, v in values.items()}
+        variances = {c: None if v is None else v[:, keep] for c, v in variances.items()}
+    copy = "nilearn/OSF copy" if dataset == "localizer_nilearn" else "DartBrains copy"
+    return LocalizerData.from_arrays(
+        values=values, subjects=subjects, participants=_participants_from(folder, subjects),
+        mask_img=mask_img, source=f"Localizer ({copy}, {len(subjects)} subjects)",
+        is_synthetic=False, variances=variances,
+        images={c: [str(folder / f) for f in index.loc[c].loc[subjects, "image"]]
+                for c in conditions},
+        tmaps={c: [str(folder / f) if f else None for f in index.loc[c].loc[subjects, "tmap"]]
+               for c in conditions})
+
+
+def _requested_source(source: str | None) -> str:
+    value = source if source is not None else os.environ.get("COURSE_DATA", "")
+    value = (value or "auto").strip().lower()
+    check_names(value, _SOURCE_CHOICES, "data source")
+    return value
+
+
+def _local_copy(datasets: Sequence[str], conditions: Sequence[str]):
+    """First (where, folder, dataset) holding an index with every condition, or None."""
+    for where, base in _locations():
+        for dataset in datasets:
+            index = _read_index(base / dataset)
+            if index is not None and set(conditions) <= set(index["condition"]):
+                yield where, base / dataset, dataset
+
+
+def load_localizer(conditions: Sequence[str] | None = None, n_subjects: int | None = None,
+                   source: str | None = None, seed: int = 0, *, resample: bool = False,
+                   verbose: bool = True) -> LocalizerData:
+    """Load the Localizer maps from wherever they are, or the stand-in, in one shape.
+
+    Looks in order in the shared read-only folder (``COURSE_SHARED_DATA``), the user's cache
+    (``COURSE_DATA_DIR``), then tries a download (skipped when ``COURSE_DATA_OFFLINE=1``; fails
+    within seconds without a network), and otherwise generates the offline stand-in
+    (:func:`synthetic_localizer`). Prints the source used in one line.
+
+    Parameters
+    ----------
+    conditions : sequence of str, optional
+        Default all ten (:data:`CONDITIONS`).
+    n_subjects : int, optional
+        Default ``COURSE_N_SUBJECTS`` or 30. Real data with fewer subjects: all of them (or an
+        error when the number was given explicitly).
+    source : {"synthetic", "localizer", "localizer_nilearn", "localizer_dartbrains", "auto"},
+        optional
+        Default ``COURSE_DATA`` or "auto". Anything but "auto" forces that source: a missing
+        real source is then an error saying how to get it, never a silent stand-in.
+    seed : int, default 0
+        Seed of the stand-in.
+    resample : bool, default False
+        Resample images on another grid to the first image's grid (continuous interpolation)
+        instead of refusing them.
+    verbose : bool, default True
+        Print the one-line source message.
+
+    Returns
+    -------
+    LocalizerData
+
+    Raises
+    ------
+    ValueError
+        Unknown condition or source name (with the closest valid name), bad ``n_subjects``,
+        images on different grids without ``resample=True``.
+    DataUnavailableError
+        A real source was forced and cannot be found or downloaded.
+
+    See Also
+    --------
+    synthetic_localizer, fetch, verify
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> os.environ["COURSE_DATA_DIR"] = tempfile.mkdtemp()
+    >>> data = load_localizer(["audio_left_hand", "audio_right_hand"], n_subjects=4,
+    ...                       source="synthetic")
+    Data: synthetic stand-in (seed 0, 4 subjects) (asked for with source='synthetic').
+    >>> data.array("audio_left_hand").shape, data.subjects[:2]
+    ((4, 67402), ['S01', 'S02'])
+    >>> del os.environ["COURSE_DATA_DIR"]
+    """
+    def say(message: str) -> None:
+        if verbose:
+            print(message, flush=True)
+
+    conditions = list(CONDITIONS) if conditions is None else check_names(
+        conditions, CONDITIONS, "condition")
+    if not conditions:
+        raise ValueError("No conditions given: pass condition names or None for all ten.")
+    explicit_n = n_subjects is not None
+    n = n_subjects if explicit_n else _n_subjects_default()
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2:
+        raise ValueError(f"n_subjects must be a whole number >= 2, got {n_subjects!r}.")
+    choice = _requested_source(source)
+    how = f"source={source!r}" if source is not None else f"COURSE_DATA={choice}"
+    if choice == "synthetic":
+        data = synthetic_localizer(seed=seed, n_subjects=int(n), conditions=conditions)
+        say(f"Data: {data.source} (asked for with {how}).")
+        return data
+    datasets = REAL_DATASETS if choice in ("auto", "localizer") else (choice,)
+    problems = []
+    for where, folder, dataset in _local_copy(datasets, conditions):
+        try:
+            data = _load_real(dataset, folder, where, conditions, int(n), explicit_n, resample,
+                              may_repair=where == "your cache" and _downloads_allowed(), say=say)
+        except DataUnavailableError as err:
+            problems.append(str(err))
+            say(f"Skipping {dataset} in {where}: {err}.")
+            continue
+        say(f"Data: {data.source}, from {where} ({folder}).")
+        return data
+    if not problems:
+        problems.append("not in the shared folder or your cache")
+    if _downloads_allowed():
+        download = datasets[:1]  # the nilearn copy: 94 subjects with t-maps and participants
+        for dataset in download:
+            try:
+                folder = fetch(dataset, n_subjects=int(n), conditions=conditions,
+                               progress=verbose, timeout=5.0, retries=1)
+                data = _load_real(dataset, folder, "your cache", conditions, int(n), explicit_n,
+                                  resample, may_repair=False, say=say)
+            except DataUnavailableError as err:
+                problems.append(f"download failed: {err}")
+                continue
+            say(f"Data: {data.source}, downloaded to {folder}.")
+            return data
+    else:
+        problems.append("downloads are off (COURSE_DATA_OFFLINE=1)")
+    why = "; ".join(problems)
+    if choice != "auto":
+        raise DataUnavailableError(
+            f"The real Localizer data ({', '.join(datasets)}) are not available: {why}. To get "
+            "them: on a machine with internet run `python -m course_utils.data fetch` (they go "
+            "to COURSE_DATA_DIR), or set COURSE_SHARED_DATA to the folder your instructor "
+            "shared. To work offline instead, use COURSE_DATA=synthetic.")
+    data = synthetic_localizer(seed=seed, n_subjects=int(n), conditions=conditions)
+    say(f"Data: {data.source}, because the Localizer data are unavailable ({why}); "
+        "see 'Where the data come from'.")
+    return data
+
+
+# === What is where (info) and the command line ====================================================
+
+
+def info() -> pd.DataFrame:
+    """Tabulate what is available where, without touching the network.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per data set and place: ``dataset``, ``location``, ``path``, ``status``.
+        ``DataFrame.attrs["plan"]`` says which source :func:`load_localizer` will use.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> os.environ["COURSE_DATA_DIR"] = tempfile.mkdtemp()
+    >>> table = info()
+    >>> table["status"].tolist()
+    ['absent', 'absent']
+    >>> del os.environ["COURSE_DATA_DIR"]
+    """
+    rows = []
+    for where, base in _locations():
+        for dataset in REAL_DATASETS:
+            folder = base / dataset
+            index = _read_index(folder)
+            if index is None:
+                status = "absent"
+            else:
+                present = index[[(folder / f).is_file() for f in index["image"]]]
+                n_sub = present.groupby("subject")["condition"].nunique()
+                status = (f"{int((n_sub == len(CONDITIONS)).sum())} subjects with all 10 "
+                          f"conditions, {len(present)} maps"
+                          + (", checksums locked" if (folder / _LOCK_NAME).is_file() else ""))
+            rows.append({"dataset": dataset, "location": where, "path": str(folder),
+                         "status": status})
+    table = pd.DataFrame(rows, columns=["dataset", "location", "path", "status"])
+    try:
+        choice = _requested_source(None)
+    except ValueError as err:
+        table.attrs["plan"] = f"COURSE_DATA is not valid: {err}"
+        return table
+    n = os.environ.get("COURSE_N_SUBJECTS", str(DEFAULT_N_SUBJECTS))
+    if choice == "synthetic":
+        plan = f"the synthetic stand-in ({n} subjects; COURSE_DATA=synthetic)"
+    else:
+        datasets = REAL_DATASETS if choice in ("auto", "localizer") else (choice,)
+        local = next(iter(_local_copy(datasets, CONDITIONS)), None)
+        if local is not None:
+            plan = f"{local[2]} from {local[0]} ({local[1]})"
+        else:
+            fallback = ("the synthetic stand-in" if choice == "auto"
+                        else "an error (a real source is forced)")
+            plan = (("a download of " + datasets[0] + ", and if that fails " + fallback)
+                    if _downloads_allowed() else fallback + " (downloads are off)")
+    table.attrs["plan"] = f"Notebooks will use: {plan}."
+    return table
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``python -m course_utils.data fetch|verify|lock|synthesize|info``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m course_utils.data",
+        description="Get, check and describe the Localizer data used by the course.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_fetch = sub.add_parser("fetch", help="download a real copy into COURSE_DATA_DIR")
+    p_fetch.add_argument("--dataset", default="localizer_nilearn", choices=REAL_DATASETS)
+    p_fetch.add_argument("--n-subjects", type=int, default=None, help="default: all")
+    p_fetch.add_argument("--root", default=None, help="folder to download into")
+    p_verify = sub.add_parser("verify", help="check local files against their checksums")
+    p_verify.add_argument("--dataset", default=None, choices=REAL_DATASETS)
+    p_verify.add_argument("--root", default=None)
+    p_lock = sub.add_parser("lock", help="record checksums of a trusted download")
+    p_lock.add_argument("--dataset", default="localizer_nilearn", choices=REAL_DATASETS)
+    p_lock.add_argument("--root", default=None)
+    p_syn = sub.add_parser("synthesize", help="generate (and cache) the offline stand-in")
+    p_syn.add_argument("--seed", type=int, default=0)
+    p_syn.add_argument("--n-subjects", type=int, default=None)
+    sub.add_parser("info", help="what is available where, and what notebooks will use")
+    args = parser.parse_args(argv)
+    try:
+        with pd.option_context("display.width", 160, "display.max_colwidth", 90):
+            if args.command == "fetch":
+                folder = fetch(args.dataset, n_subjects=args.n_subjects, root=args.root)
+                print(f"{args.dataset} is in {folder}. Run `python -m course_utils.data lock` "
+                      "once to record its checksums.")
+            elif args.command == "verify":
+                report = verify(args.dataset, args.root)
+                if report.empty:
+                    print("No real data found locally: nothing to verify.")
+                    return 0
+                bad = report[report["status"] != "ok"]
+                print(report.groupby(["dataset", "location", "status"]).size().to_string())
+                if not bad.empty:
+                    print(bad[["dataset", "file", "status", "detail"]].to_string(index=False))
+                    print("Run `python -m course_utils.data fetch` to download damaged or "
+                          "missing files again.")
+                    return 1
+                print("All files verified.")
+            elif args.command == "lock":
+                print(f"Checksums recorded in {lock(args.dataset, args.root)}.")
+            elif args.command == "synthesize":
+                n = args.n_subjects if args.n_subjects is not None else _n_subjects_default()
+                data = synthetic_localizer(seed=args.seed, n_subjects=n)
+                print(f"{data!r}, cached in {config.data_dir() / 'arrays' / 'synthetic'}.")
+            else:
+                table = info()
+                print(table.to_string(index=False))
+                print(table.attrs["plan"])
+    except (DataUnavailableError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
