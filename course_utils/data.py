@@ -1329,7 +1329,6 @@ def _fetch_dartbrains(folder: Path, n_subjects: int | None, conditions: Sequence
                                                         spec["first"] + n_subjects - 1)
     subjects = [f"{spec['prefix']}{k:0{spec['width']}d}" for k in range(spec["first"], last + 1)]
     base_url = entry["source"]["base_url"]
-    _require_network(base_url, min(timeout, 5.0))
     expected = _expected_hashes("localizer_dartbrains", folder, manifest)
     rows, registry = [], {}
     for subject in subjects:
@@ -1367,7 +1366,6 @@ def _fetch_nilearn(folder: Path, n_subjects: int | None, conditions: Sequence[st
     from nilearn.datasets.func import CONTRAST_NAME_WRAPPER
 
     entry = manifest["datasets"]["localizer_nilearn"]
-    _require_network(entry["source"]["host"], min(timeout, 5.0))
     names = [entry["contrasts"][c] for c in conditions]
     by_file_name = {CONTRAST_NAME_WRAPPER.get(n, n): c for n, c in zip(names, conditions,
                                                                         strict=True)}
@@ -1459,6 +1457,8 @@ def fetch(dataset: str = "localizer_nilearn", n_subjects: int | None = None,
         raise ValueError(f"n_subjects must be a positive whole number, got {n_subjects!r}.")
     folder = Path(config.data_dir() if root is None else root) / dataset
     manifest = load_manifest()
+    source = manifest["datasets"][dataset]["source"]
+    _require_network(source.get("base_url") or source["host"], min(timeout, 5.0))
     # damaged files: remove them (only them) so that they are downloaded again
     index = _read_index(folder)
     if index is not None:
@@ -1584,10 +1584,15 @@ def _load_real(dataset: str, folder: Path, where: str, conditions: Sequence[str]
                         f"{len(bad)} file(s) of {dataset} in {where} failed verification, e.g. "
                         f"{bad['file'].iloc[0]} ({bad['detail'].iloc[0]}); ask whoever "
                         "maintains that folder to run `python -m course_utils.data fetch` again")
-                say(f"{len(bad)} damaged or missing file(s) in {folder} (e.g. "
-                    f"{bad['file'].iloc[0]}: {bad['status'].iloc[0]}); downloading them again.")
-                fetch(dataset, n_subjects=len(available), conditions=conditions,
-                      root=folder.parent, progress=False)
+                damaged = (f"{len(bad)} damaged or missing file(s) of {dataset} in {folder} "
+                           f"(e.g. {bad['file'].iloc[0]}: {bad['status'].iloc[0]})")
+                say(f"{damaged}: downloading them again.")
+                try:
+                    fetch(dataset, n_subjects=len(available), conditions=conditions,
+                          root=folder.parent, progress=False)
+                except DataUnavailableError as err:
+                    raise DataUnavailableError(f"{damaged}, and downloading them again failed "
+                                               f"({err})") from None
                 fingerprint = _fingerprint(folder, files)
             checked = True
         rows = index.loc[condition].loc[subjects]
@@ -1798,9 +1803,12 @@ def info() -> pd.DataFrame:
         plan = f"the synthetic stand-in ({n} subjects; COURSE_DATA=synthetic)"
     else:
         datasets = REAL_DATASETS if choice in ("auto", "localizer") else (choice,)
-        local = next(iter(_local_copy(datasets, CONDITIONS)), None)
+        local = next(iter(_local_copy(datasets, ())), None)
         if local is not None:
-            plan = f"{local[2]} from {local[0]} ({local[1]})"
+            n_cond = _read_index(local[1])["condition"].nunique()
+            plan = f"{local[2]} from {local[0]} ({local[1]})" + (
+                "" if n_cond == len(CONDITIONS) else
+                f" for its {n_cond} conditions; for the others, a download or the stand-in")
         else:
             fallback = ("the synthetic stand-in" if choice == "auto"
                         else "an error (a real source is forced)")

@@ -251,3 +251,437 @@ def test_wrong_names_list_the_valid_ones_with_a_close_match(standin):
         standin.truth.support({"video_lefthand": 1})
     with pytest.raises(TypeError, match="mapping"):
         standin.truth.effect(3)
+
+
+# --- loading, downloads and faults ---------------------------------------------------------------
+# No test contacts any address but 127.0.0.1: the guard below records (and refuses) any other.
+
+import hashlib  # noqa: E402
+import http.server  # noqa: E402
+import socket  # noqa: E402
+import threading  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import nibabel as nib  # noqa: E402
+import yaml  # noqa: E402
+
+_LOCAL = {"127.0.0.1", "localhost", "::1"}
+
+
+@pytest.fixture(autouse=True)
+def no_outside_network(monkeypatch):
+    attempts = []
+    real_getaddrinfo, real_connect = socket.getaddrinfo, socket.socket.connect
+
+    def getaddrinfo(host, *args, **kwargs):
+        if host not in _LOCAL:
+            attempts.append(host)
+            raise socket.gaierror(-2, "outside network blocked in tests")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    def connect(self, address):
+        if isinstance(address, tuple) and address[0] not in _LOCAL:
+            attempts.append(address[0])
+            raise OSError("outside network blocked in tests")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.delenv("COURSE_DATA", raising=False)
+    monkeypatch.delenv("COURSE_N_SUBJECTS", raising=False)
+    monkeypatch.delenv("COURSE_DATA_OFFLINE", raising=False)
+    yield
+    assert not attempts, f"a test tried to reach {attempts}"
+
+
+CONDS = ["audio_left_hand", "video_sentence"]
+
+
+@pytest.fixture(scope="module")
+def source_maps():
+    """Maps served as 'real' files: a small stand-in, so the content is known."""
+    return data.synthetic_localizer(seed=5, n_subjects=3, conditions=CONDS, cache=False)
+
+
+def _gz(img) -> bytes:
+    import gzip
+    return gzip.compress(img.to_bytes(), compresslevel=1, mtime=0)
+
+
+class _Server:
+    """http.server on 127.0.0.1 (port 0) serving {path: bytes}; can die in the middle of a file."""
+
+    def __init__(self, files: dict[str, bytes], die_on: str | None = None):
+        self.files, self.die_on, self.requests = files, die_on, []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            timeout = 5
+
+            def do_GET(self):  # noqa: N802
+                path = self.path.lstrip("/")
+                outer.requests.append(path)
+                body = outer.files.get(path)
+                if body is None:
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if path == outer.die_on:
+                    self.wfile.write(body[: len(body) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=5)
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _rel(subject, condition):
+    return f"derivatives/betas/{subject}_beta_{condition}.nii.gz"
+
+
+@pytest.fixture
+def served(source_maps):
+    files = {_rel(s, c): _gz(source_maps.to_image(source_maps.array(c)[k]))
+             for c in CONDS for k, s in enumerate(source_maps.subjects)}
+    return files
+
+
+def _use_manifest(tmp_path, monkeypatch, base_url, hashes="unknown", n=3):
+    manifest = data.load_manifest()
+    dart = manifest["datasets"]["localizer_dartbrains"]
+    dart["source"]["base_url"] = base_url
+    dart["subjects"]["last"] = n
+    dart["sha256"] = hashes
+    manifest["datasets"]["localizer_nilearn"]["source"]["host"] = f"127.0.0.1:{_closed_port()}"
+    path = tmp_path / "manifest.yaml"
+    path.write_text(yaml.safe_dump(manifest))
+    monkeypatch.setattr(data, "MANIFEST_PATH", path)
+
+
+@pytest.fixture
+def server(served):
+    servers = []
+
+    def start(files=None, die_on=None):
+        srv = _Server(served if files is None else files, die_on)
+        servers.append(srv)
+        return srv
+
+    yield start
+    for srv in servers:
+        srv.stop()
+
+
+def _sha(blob: bytes) -> str:
+    return hashlib.sha256(blob).hexdigest()
+
+
+def _no_leftovers(folder: Path):
+    return [p.name for p in folder.rglob("*") if p.is_file() and (
+        "tmp" in p.name.lower() or p.name.startswith("."))]
+
+
+def test_download_with_right_checksums_then_load(tmp_path, monkeypatch, server, served,
+                                                 source_maps, capsys):
+    srv = server()
+    _use_manifest(tmp_path, monkeypatch, srv.url, {k: _sha(v) for k, v in served.items()})
+    folder = data.fetch("localizer_dartbrains", conditions=CONDS, progress=True)
+    assert folder == tmp_path / "data" / "localizer_dartbrains"
+    assert "100%" in capsys.readouterr().err
+    for rel, blob in served.items():
+        assert (folder / rel).read_bytes() == blob
+    assert (data.verify()["status"] == "ok").all()
+    loaded = data.load_localizer(CONDS, n_subjects=3, source="localizer_dartbrains")
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1 and out[0].startswith("Data: Localizer (DartBrains copy, 3 subjects)")
+    assert not loaded.is_synthetic and loaded.truth is None
+    assert loaded.subjects == ["S01", "S02", "S03"]
+    np.testing.assert_allclose(loaded.array("video_sentence"), source_maps.array("video_sentence"))
+    assert loaded.maps["image"].str.endswith(".nii.gz").all()
+    with pytest.raises(ValueError, match="no first-level variances"):
+        loaded.variance("video_sentence")
+    # second load comes from the cached arrays (no second read of the images)
+    cached = list((tmp_path / "data" / "arrays" / "localizer_dartbrains").glob("*.npz"))
+    assert len(cached) == 2
+    monkeypatch.setattr(data, "mask_images", lambda *a, **k: pytest.fail("images re-read"))
+    again = data.load_localizer(CONDS, n_subjects=3, source="localizer_dartbrains")
+    np.testing.assert_array_equal(again.array("audio_left_hand"), loaded.array("audio_left_hand"))
+
+
+def test_a_wrong_checksum_is_refused_and_leaves_no_file(tmp_path, monkeypatch, server, served):
+    srv = server()
+    hashes = {k: _sha(v) for k, v in served.items()}
+    bad = _rel("S02", "video_sentence")
+    hashes[bad] = "0" * 64
+    _use_manifest(tmp_path, monkeypatch, srv.url, hashes)
+    with pytest.raises(data.DataUnavailableError, match=r"S02_beta_video_sentence.*failed"):
+        data.fetch("localizer_dartbrains", conditions=CONDS, progress=False, retries=0)
+    folder = tmp_path / "data" / "localizer_dartbrains"
+    assert not (folder / bad).exists()
+    assert (folder / _rel("S01", "video_sentence")).read_bytes() == served[
+        _rel("S01", "video_sentence")]
+    assert _no_leftovers(folder) == []
+
+
+def test_a_server_dying_mid_file_leaves_no_half_file(tmp_path, monkeypatch, server):
+    dying = _rel("S01", "video_sentence")
+    srv = server(die_on=dying)
+    _use_manifest(tmp_path, monkeypatch, srv.url)
+    with pytest.raises(data.DataUnavailableError, match="S01_beta_video_sentence"):
+        data.fetch("localizer_dartbrains", conditions=CONDS, progress=False, retries=1,
+                   timeout=5)
+    folder = tmp_path / "data" / "localizer_dartbrains"
+    assert not (folder / dying).exists()
+    assert _no_leftovers(folder) == []
+    assert srv.requests.count(dying) == 2  # tried, then retried once
+
+
+def test_a_corrupt_cached_file_is_detected_and_only_it_is_downloaded_again(
+        tmp_path, monkeypatch, server, served, source_maps):
+    srv = server()
+    _use_manifest(tmp_path, monkeypatch, srv.url, {k: _sha(v) for k, v in served.items()})
+    folder = data.fetch("localizer_dartbrains", conditions=CONDS, progress=False)
+    victim = folder / _rel("S03", "audio_left_hand")
+    victim.write_bytes(victim.read_bytes()[:1000])
+    others = {p: p.stat().st_mtime_ns for p in folder.rglob("*.nii.gz") if p != victim}
+    report = data.verify("localizer_dartbrains").set_index("file")
+    assert report.loc[_rel("S03", "audio_left_hand"), "status"] == "bad checksum"
+    assert (report.drop(_rel("S03", "audio_left_hand"))["status"] == "ok").all()
+    assert data.main(["verify"]) == 1
+    srv.requests.clear()
+    loaded = data.load_localizer(CONDS, n_subjects=3, source="localizer_dartbrains",
+                                 verbose=False)
+    assert srv.requests == [_rel("S03", "audio_left_hand")]
+    np.testing.assert_allclose(loaded.array("audio_left_hand"),
+                               source_maps.array("audio_left_hand"))
+    assert {p: p.stat().st_mtime_ns for p in others} == others
+
+
+def test_a_truncated_file_without_checksum_is_reported_when_offline(tmp_path, monkeypatch, server):
+    srv = server()
+    _use_manifest(tmp_path, monkeypatch, srv.url)  # checksums unknown
+    folder = data.fetch("localizer_dartbrains", conditions=CONDS, progress=False)
+    victim = folder / _rel("S02", "audio_left_hand")
+    victim.write_bytes(victim.read_bytes()[:-500])
+    srv.stop()
+    _use_manifest(tmp_path, monkeypatch, f"http://127.0.0.1:{_closed_port()}/")
+    report = data.verify().set_index("file")
+    assert report.loc[_rel("S02", "audio_left_hand"), "status"] == "corrupt"
+    with pytest.raises(data.DataUnavailableError, match="S02_beta_audio_left_hand"):
+        data.load_localizer(CONDS, n_subjects=3, source="localizer_dartbrains", verbose=False)
+
+
+def test_no_network_and_nothing_cached_falls_back_in_one_line(tmp_path, monkeypatch, capsys):
+    _use_manifest(tmp_path, monkeypatch, f"http://127.0.0.1:{_closed_port()}/")
+    loaded = data.load_localizer(["audio_sentence"], n_subjects=3)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("Data: synthetic stand-in (seed 0, 3 subjects), because")
+    assert "no network" in lines[0]
+    assert loaded.is_synthetic and loaded.truth is not None
+    monkeypatch.setenv("COURSE_DATA_OFFLINE", "1")
+    data.load_localizer(["audio_sentence"], n_subjects=3)
+    assert "downloads are off" in capsys.readouterr().out
+
+
+def test_a_forced_real_source_that_is_missing_is_a_clear_error(tmp_path, monkeypatch, capsys):
+    _use_manifest(tmp_path, monkeypatch, f"http://127.0.0.1:{_closed_port()}/")
+    monkeypatch.setenv("COURSE_DATA", "localizer")
+    with pytest.raises(data.DataUnavailableError,
+                       match=r"(?s)not available.*no network.*course_utils.data fetch"):
+        data.load_localizer(["audio_sentence"], n_subjects=3)
+    with pytest.raises(data.DataUnavailableError, match="COURSE_SHARED_DATA"):
+        data.load_localizer(["audio_sentence"], source="localizer_dartbrains")
+
+
+# --- the nilearn/OSF copy, with nilearn's fetcher replaced by local files ------------------------
+
+
+def _fake_nilearn(source_maps, calls):
+    from nilearn.datasets.func import CONTRAST_NAME_WRAPPER
+    from sklearn.utils import Bunch
+
+    def fetch_localizer_contrasts(contrasts, n_subjects, data_dir, verbose, **kwargs):
+        calls.append(kwargs)
+        root = Path(data_dir) / "brainomics_localizer"
+        cmaps, tmaps = [], []
+        manifest = data.load_manifest()["datasets"]["localizer_nilearn"]["contrasts"]
+        by_name = {v: k for k, v in manifest.items()}
+        for k, subject in enumerate(source_maps.subjects[:n_subjects]):
+            for name in contrasts:
+                condition = by_name[name]
+                wrapped = CONTRAST_NAME_WRAPPER.get(name, name)
+                c = source_maps.array(condition)[k].copy()
+                se = np.float32(0.5 + 0.25 * k)
+                t = c / se
+                if k == 1:
+                    c[:10] = np.nan  # a subject whose first-level mask is smaller
+                for kind, values, out in (("cmaps", c, cmaps), ("tmaps", t, tmaps)):
+                    path = root / "brainomics_data" / subject / f"{kind}_{wrapped}.nii.gz"
+                    if not path.exists():
+                        path.parent.mkdir(parents=True, exist_ok=True)
+                        source_maps.to_image(values).to_filename(path)
+                    out.append(str(path))
+        ext = pd.DataFrame({"participant_id": source_maps.subjects[:n_subjects],
+                            "sex": ["F", "M", "F"][:n_subjects], "age": [21, 30, 25][:n_subjects],
+                            "site": "SHFJ"})
+        return Bunch(cmaps=cmaps, tmaps=tmaps, ext_vars=ext)
+
+    return fetch_localizer_contrasts
+
+
+@pytest.fixture
+def fake_nilearn(monkeypatch, source_maps, tmp_path):
+    import nilearn.datasets
+
+    _use_manifest(tmp_path, monkeypatch, f"http://127.0.0.1:{_closed_port()}/")
+    calls = []
+    monkeypatch.setattr(nilearn.datasets, "fetch_localizer_contrasts",
+                        _fake_nilearn(source_maps, calls))
+    monkeypatch.setattr(data, "_require_network", lambda url, timeout: None)
+    return calls
+
+
+def test_nilearn_copy_fetched_then_loaded_with_variances(fake_nilearn, source_maps, tmp_path,
+                                                         capsys):
+    folder = data.fetch("localizer_nilearn", n_subjects=3, conditions=CONDS, progress=False)
+    assert fake_nilearn == [{"get_tmaps": True, "get_anats": False}]
+    index = pd.read_csv(folder / "index.csv")
+    assert len(index) == 6 and index["tmap"].str.contains("tmaps_").all()
+    loaded = data.load_localizer(CONDS, n_subjects=3)
+    assert capsys.readouterr().out.startswith(
+        "Data: Localizer (nilearn/OSF copy, 3 subjects), from your cache")
+    assert loaded.source == "Localizer (nilearn/OSF copy, 3 subjects)"
+    assert loaded.participants["sex"].tolist() == ["F", "M", "F"]
+    assert loaded.participants["age"].tolist() == [21, 30, 25]
+    # the NaN voxels of subject S02 are dropped from the analysis mask, for every subject
+    assert loaded.n_voxels == source_maps.n_voxels - 10
+    np.testing.assert_allclose(loaded.array("audio_left_hand"),
+                               source_maps.array("audio_left_hand")[:, 10:])
+    var = loaded.variance("audio_left_hand")
+    t = loaded.array("audio_left_hand") / np.array([0.5, 0.75, 1.0], dtype=np.float32)[:, None]
+    usable = np.abs(t) >= 0.5
+    np.testing.assert_allclose(var[usable], np.broadcast_to(
+        np.array([0.25, 0.5625, 1.0])[:, None], var.shape)[usable], rtol=1e-4)
+    assert np.isfinite(var).all() and (var > 0).all()
+
+
+def test_lock_records_checksums_and_verify_then_catches_a_changed_file(fake_nilearn):
+    assert data.main(["lock"]) == 1  # nothing downloaded yet: an error, not a traceback
+    folder = data.fetch("localizer_nilearn", n_subjects=3, conditions=CONDS, progress=False)
+    lock_file = data.lock()
+    assert lock_file == folder / "SHA256SUMS" and len(lock_file.read_text().splitlines()) == 12
+    assert (data.verify()["detail"] == "sha256 verified").all()
+    victim = folder / pd.read_csv(folder / "index.csv")["image"].iloc[0]
+    img = nib.load(victim)
+    nib.Nifti1Image(img.get_fdata() + 1, img.affine).to_filename(victim)  # intact but changed
+    report = data.verify()
+    assert (report["status"] == "bad checksum").sum() == 1
+    data.fetch("localizer_nilearn", n_subjects=3, conditions=CONDS, progress=False)
+    assert (data.verify()["status"] == "ok").all()
+
+
+def _snapshot(folder: Path):
+    return sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*"))
+
+
+def test_a_read_only_shared_folder_is_read_and_never_written(fake_nilearn, tmp_path,
+                                                             monkeypatch, capsys):
+    shared = tmp_path / "shared"
+    data.fetch("localizer_nilearn", n_subjects=3, conditions=CONDS, root=shared, progress=False)
+    for path in [shared, *shared.rglob("*")]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    before = _snapshot(shared)
+    monkeypatch.setenv("COURSE_SHARED_DATA", str(shared))
+    try:
+        loaded = data.load_localizer(CONDS, n_subjects=2)
+        assert "from the shared folder" in capsys.readouterr().out
+        assert loaded.subjects == ["S01", "S02"] and not loaded.is_synthetic
+        data.load_localizer(CONDS, n_subjects=2, verbose=False)
+        assert _snapshot(shared) == before
+        assert list((tmp_path / "data" / "arrays" / "localizer_nilearn").glob("*.npz"))
+        table = data.info()
+        assert "shared folder" in table.attrs["plan"]
+        with pytest.raises(ValueError, match="has 3 subjects"):
+            data.load_localizer(CONDS, n_subjects=5, verbose=False)
+    finally:
+        for path in [shared, *shared.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def test_images_on_another_grid_are_rejected_or_resampled_on_purpose(fake_nilearn, tmp_path):
+    folder = data.fetch("localizer_nilearn", n_subjects=3, conditions=CONDS, progress=False)
+    victim = folder / pd.read_csv(folder / "index.csv")["image"].iloc[-1]
+    img = nib.load(victim)
+    shifted = img.affine.copy()
+    shifted[0, 3] += 3.0
+    nib.Nifti1Image(img.get_fdata(), shifted).to_filename(victim)
+    with pytest.raises(ValueError, match="(?s)different affine.*resample"):
+        data.load_localizer(CONDS, n_subjects=3, verbose=False)
+    loaded = data.load_localizer(CONDS, n_subjects=3, verbose=False, resample=True)
+    assert np.isfinite(loaded.array(CONDS[-1])).all()
+
+
+# --- environment variables, names and the command line ------------------------------------------
+
+
+def test_environment_variables_choose_source_and_size(monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_DATA", "synthetic")
+    monkeypatch.setenv("COURSE_N_SUBJECTS", "5")
+    loaded = data.load_localizer(["audio_sentence"])
+    assert len(loaded.subjects) == 5 and loaded.is_synthetic
+    assert "COURSE_DATA=synthetic" in capsys.readouterr().out
+    monkeypatch.setenv("COURSE_N_SUBJECTS", "many")
+    with pytest.raises(ValueError, match="COURSE_N_SUBJECTS='many'"):
+        data.load_localizer(["audio_sentence"])
+    monkeypatch.setenv("COURSE_N_SUBJECTS", "5")
+    monkeypatch.setenv("COURSE_DATA", "synthtic")
+    with pytest.raises(ValueError, match="Did you mean 'synthetic'"):
+        data.load_localizer(["audio_sentence"])
+
+
+def test_wrong_names_at_load_time(monkeypatch):
+    with pytest.raises(ValueError, match="Did you mean 'horizontal_checkerboard'"):
+        data.load_localizer(["horizontal_checkerbaord"], source="synthetic")
+    with pytest.raises(ValueError, match="at least 2|>= 2"):
+        data.load_localizer(["audio_sentence"], n_subjects=1, source="synthetic")
+    with pytest.raises(ValueError, match="Did you mean 'localizer_nilearn'"):
+        data.fetch("localizer_nilern")
+
+
+def test_command_line_works_offline(tmp_path, monkeypatch, capsys):
+    _use_manifest(tmp_path, monkeypatch, f"http://127.0.0.1:{_closed_port()}/")
+    assert data.main(["info"]) == 0
+    out = capsys.readouterr().out
+    assert "localizer_nilearn" in out and "Notebooks will use:" in out
+    assert data.main(["verify"]) == 0
+    assert data.main(["synthesize", "--n-subjects", "3", "--seed", "2"]) == 0
+    assert "3 subjects" in capsys.readouterr().out
+    assert data.main(["fetch", "--dataset", "localizer_dartbrains"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and "Traceback" not in err
+    monkeypatch.setenv("COURSE_DATA", "synthetic")
+    data.main(["info"])
+    assert "synthetic stand-in" in capsys.readouterr().out
