@@ -1870,6 +1870,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(table.attrs["plan"])
     except (DataUnavailableError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
+        if args.command == "fetch":
+            print("The download needs internet access. Offline, the notebooks use the synthetic "
+                  "stand-in (COURSE_DATA=synthetic).", file=sys.stderr)
         return 1
     return 0
 
