@@ -81,8 +81,10 @@ def discover(paths: list[str]) -> list[Path]:
 
 
 STUDENT_CHECK = (
-    "# added by tools/run_notebooks.py --student: the stub's placeholder is 'not attempted'\n"
-    "assert _.status == 'not attempted', f'a student stub was judged: {_}'"
+    "# added by tools/run_notebooks.py --student: the stub's placeholder is 'not attempted'.\n"
+    "# IPython's Out history, not `_`, which a notebook may use as a variable of its own.\n"
+    "feedback__ = Out[max(Out)]\n"
+    "assert feedback__.status == 'not attempted', f'a student stub was judged: {feedback__}'"
 )
 
 
