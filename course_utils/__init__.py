@@ -3,7 +3,16 @@
 One module per concept:
 
 - :mod:`course_utils.config`: where data and outputs live, and an environment check.
+- :mod:`course_utils.simulation`: the HRF, simulated time series, subjects and a small 4D run.
+- :mod:`course_utils.mixed`: fixed, summary-statistics and random effects over voxels.
+- :mod:`course_utils.designs`: the classic group tests as design matrices; contrast vectors.
+- :mod:`course_utils.glm`: ordinary least squares for many voxels, t- and F-contrasts.
+- :mod:`course_utils.data`: the Localizer maps (shared folder, cache, download or a seeded
+  stand-in with known ground truth); masking images into arrays and back.
+- :mod:`course_utils.inference`: permutation max-T and cluster FWE, Bonferroni, FDR.
+- :mod:`course_utils.results`: writing maps and tables to the output folder safely.
 - :mod:`course_utils.plotting`: the course figure style and the figures the notebooks share.
+- :mod:`course_utils.checks`: feedback on exercises (not attempted / incorrect and why / correct).
 
 Notebooks import what they need from these modules; they do not define long helpers inline.
 """
