@@ -346,3 +346,63 @@ def last_versus_rest(k: int = 4) -> Exercise:
              "others, and make the weights sum to zero.",
         solution=f"c = np.array({[-1] * (k - 1) + [k - 1]})   # or the same divided by {k - 1}",
     )
+
+
+def expect_map(answer: Any, expected: Any, what: str = "your t-map",
+               swapped: str = "the two conditions (or groups) are swapped") -> None:
+    """Raise :class:`Incorrect` unless ``answer`` equals the expected map (masked, one per voxel).
+
+    Typical mistakes get their own messages: a 3D volume instead of the masked values, NaN
+    values, every sign reversed (``swapped`` says what the student probably swapped), and the
+    right pattern at the wrong scale (an effect map instead of a t-map, say).
+
+    Examples
+    --------
+    >>> expect_map([1.0, -2.0], [1.0, -2.0])
+    >>> expect_map([-1.0, 2.0], [1.0, -2.0])
+    Traceback (most recent call last):
+    ...
+    course_utils.checks.Incorrect: every t has the wrong sign: ...
+    """
+    want = np.asarray(expected, dtype=float)
+    try:
+        got = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        raise Incorrect(f"{what} should be an array of numbers, one per voxel; got "
+                        f"{type(answer).__name__}.") from None
+    if got.ndim == 2 and got.shape[0] == 1:
+        got = got[0]
+    if got.ndim == 3:
+        raise Incorrect(f"{what} is a 3D volume; give the masked values (one number per voxel "
+                        f"inside the brain mask, {want.size} of them), e.g. the t row of the "
+                        "fit.")
+    if got.shape != want.shape:
+        raise Incorrect(f"{what} has shape {got.shape}; expected {want.shape}, one value per "
+                        "voxel of the mask.")
+    if np.isnan(got).any():
+        raise Incorrect(f"{what} has NaN in {int(np.isnan(got).sum())} voxels inside the brain "
+                        "mask: some input had missing values there.")
+    if np.allclose(got, want, rtol=1e-4, atol=1e-6):
+        return
+    if np.allclose(got, -want, rtol=1e-4, atol=1e-6):
+        raise Incorrect(f"every t has the wrong sign: {swapped}.")
+    if np.corrcoef(got, want)[0, 1] > 0.9:
+        raise Incorrect(f"{what} has the right pattern but not the right values: is it a t-map "
+                        "(not the mean effect or a z-map), from every subject?")
+    raise Incorrect(f"{what} does not match the expected map: check the conditions and the test.")
+
+
+def group_tmap(expected_t: Any, name: str, solution: str, swapped: str = "") -> Exercise:
+    """Exercise: compute a group t-map; ``expected_t`` is computed from the loaded data.
+
+    Examples
+    --------
+    >>> q = group_tmap(np.array([2.0, -1.0]), "demo", solution="t = fit.t[0]")
+    >>> [q.check(a).status for a in (..., [-2.0, 1.0], [2.0, -1.0])]
+    ['not attempted', 'incorrect', 'correct']
+    """
+    swap = swapped or "you tested the opposite direction; swap the order of the subtraction"
+    return Exercise(name, lambda answer: expect_map(answer, expected_t, swapped=swap),
+                    hint="Fit glm.regress with the design of the test on the subjects x voxels "
+                         "array, and take the t values of the column (or contrast) asked for.",
+                    solution=solution)

@@ -86,3 +86,23 @@ def test_notebook_exercises_give_three_distinct_outcomes():
     assert "ddof=0" in standard_error(values).check(np.std(values) / 3 ** 0.5).message
     assert "reference" in dummy_code_mean(10.0).check([1, 0]).message
     assert "wrong way" in last_versus_rest(4).check([1, 1, 1, -3]).message
+
+
+def test_map_checker_names_typical_mistakes():
+    from course_utils.checks import expect_map, group_tmap
+
+    want = np.array([3.0, -1.0, 0.5, 2.0])
+    expect_map(want.copy(), want)
+    cases = {
+        "wrong sign": -want,
+        "3D volume": np.zeros((2, 2, 2)),
+        "NaN in 1 voxels": np.r_[want[:3], np.nan],
+        "shape": want[:3],
+        "right pattern": 0.3 * want,
+        "does not match": np.array([1.0, 2.0, 3.0, 4.0]),
+    }
+    for message, answer in cases.items():
+        with pytest.raises(Incorrect, match=message):
+            expect_map(answer, want)
+    q = group_tmap(want, "t-map", solution="...", swapped="the groups are swapped")
+    assert "the groups are swapped" in q.check(-want).message
