@@ -406,3 +406,137 @@ def group_tmap(expected_t: Any, name: str, solution: str, swapped: str = "") -> 
                     hint="Fit glm.regress with the design of the test on the subjects x voxels "
                          "array, and take the t values of the column (or contrast) asked for.",
                     solution=solution)
+
+
+# --- The Localizer exercises (notebook 07) ------------------------------------------------------
+
+
+def _weights_vector(answer: Any, conditions: Any) -> np.ndarray:
+    """A contrast given as a dict of condition: weight, or as one weight per condition."""
+    import difflib
+
+    names = list(conditions)
+    if isinstance(answer, dict):
+        vector = np.zeros(len(names))
+        for name, weight in answer.items():
+            if name not in names:
+                lower = {n.lower(): n for n in names}
+                close = difflib.get_close_matches(str(name).lower(), list(lower), n=1)
+                hint = f" Did you mean {lower[close[0]]!r}?" if close else ""
+                raise Incorrect(f"{name!r} is not a condition of this data set.{hint} The "
+                                f"conditions are {names}.")
+            vector[names.index(name)] = float(weight)
+        return vector
+    return np.asarray(answer, dtype=float).ravel() if not isinstance(answer, str) else answer
+
+
+def condition_contrast(expected: dict[str, float], conditions: Any, name: str,
+                       solution: str) -> Exercise:
+    """Exercise: a contrast over conditions, as ``{condition: weight}`` (or one weight each).
+
+    Any positive rescaling is right (a sum or a mean of conditions); see :func:`expect_contrast`.
+
+    Examples
+    --------
+    >>> q = condition_contrast({"a": 1, "b": -1}, ["a", "b", "c"], "demo", "{'a': 1, 'b': -1}")
+    >>> [q.check(x).status for x in (..., {"a": 1}, {"a": 2, "b": -2})]
+    ['not attempted', 'incorrect', 'correct']
+    >>> q.check({"A": 1, "b": -1}).message
+    "'A' is not a condition of this data set. Did you mean 'a'? The conditions are ['a', 'b', 'c']."
+    """
+    want = _weights_vector(expected, conditions)
+    return Exercise(
+        name,
+        lambda answer: expect_contrast(_weights_vector(answer, conditions), want,
+                                       names=list(conditions)),
+        hint="Give +1 (or +1/k) to each condition of the first kind and -1 (or -1/k) to each of "
+             "the second, so that the weights sum to zero.",
+        solution=solution,
+    )
+
+
+def written_map(expected: Any, mask_img: Any, output_folder: Any, name: str,
+                solution: str) -> Exercise:
+    """Exercise: the student wrote a map to the output folder; check place, grid and values.
+
+    ``expected`` holds the right values inside the mask (one per voxel).
+    """
+    from pathlib import Path
+
+    import nibabel as nib
+
+    folder = Path(output_folder).resolve()
+    inside = np.asarray(mask_img.dataobj) > 0
+
+    def checker(answer: Any) -> None:
+        path = Path(answer)
+        if not path.exists():
+            raise Incorrect(f"there is no file {path}: did the cell that writes it run?")
+        if path.resolve().parent != folder:
+            raise Incorrect(f"the file is not in the output folder ({folder}); write it there "
+                            "with results.save_map or config.output_dir().")
+        try:
+            img = nib.load(path)
+            values = np.asarray(img.dataobj, dtype=float)
+        except Exception as err:  # noqa: BLE001 - any unreadable file is the student's to fix
+            raise Incorrect(f"{path.name} is not a readable NIfTI image ({err}).") from None
+        if values.shape != inside.shape or not np.allclose(img.affine, mask_img.affine):
+            raise Incorrect(f"the map is on another grid ({values.shape}) than the data "
+                            f"({inside.shape}); write the image that ds.to_image returns.")
+        if np.isnan(values[~inside]).any():
+            raise Incorrect("the map has NaN outside the brain mask: fill the outside with 0 "
+                            "(ds.to_image does) so that viewers show it correctly.")
+        expect_map(values[inside], expected, what="the map in the file")
+
+    return Exercise(name, checker, hint="results.save_map(ds.to_image(t_map), 'a_clear_name', "
+                                        "NOTEBOOK) writes to the output folder and returns the "
+                                        "path.", solution=solution)
+
+
+def two_group_design(expected: Any, name: str, solution: str) -> Exercise:
+    """Exercise: a two-group second-level design (one row per subject, in the data's order).
+
+    Any full-rank design that spans the same two group means is right (one column per group,
+    or an intercept plus a +1/-1 or 0/1 group column).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> want = pd.DataFrame({"M": [1, 1, 0, 0], "F": [0, 0, 1, 1]})
+    >>> q = two_group_design(want, "demo", "...")
+    >>> q.check(pd.DataFrame({"one": [1] * 4, "m_vs_f": [1, 1, -1, -1]})).status
+    'correct'
+    >>> q.check(np.eye(4)).message.startswith("your design has one column per subject")
+    True
+    """
+    want = np.asarray(expected, dtype=float)
+
+    def checker(answer: Any) -> None:
+        try:
+            got = np.asarray(answer, dtype=float)
+        except (TypeError, ValueError):
+            raise Incorrect("the design should be a table of numbers (a DataFrame or array).") \
+                from None
+        if got.ndim == 1:
+            got = got[:, None]
+        if got.ndim != 2 or got.shape[0] != want.shape[0]:
+            raise Incorrect(f"your design has {got.shape[0] if got.ndim else 0} rows; it needs "
+                            f"one row per subject ({want.shape[0]}).")
+        n = got.shape[0]
+        indicator = np.isin(got, (0.0, 1.0)).all(axis=0)
+        if got.shape[1] == n and indicator.all():
+            raise Incorrect("your design has one column per subject but no group or condition "
+                            "column: that is the paired design's subject part. Here each subject "
+                            "has one value; code the two groups instead.")
+        if np.linalg.matrix_rank(got) < got.shape[1]:
+            raise Incorrect("your design's columns are linearly dependent (an intercept plus a "
+                            "column for each group?); drop one of them.")
+        projection = got @ np.linalg.lstsq(got, want, rcond=None)[0]
+        if got.shape[1] != want.shape[1] or not np.allclose(projection, want, atol=1e-8):
+            raise Incorrect("your design does not separate the two groups as the question asks: "
+                            "build it from the sex column of the participants table, in the "
+                            "order of the subjects.")
+
+    return Exercise(name, checker, hint="One column per group, with 1 for the subjects of that "
+                                        "group and 0 otherwise, rows in the order of ds.subjects.",
+                    solution=solution)

@@ -106,3 +106,49 @@ def test_map_checker_names_typical_mistakes():
             expect_map(answer, want)
     q = group_tmap(want, "t-map", solution="...", swapped="the groups are swapped")
     assert "the groups are swapped" in q.check(-want).message
+
+
+def test_written_map_checker(tmp_path):
+    import nibabel as nib
+
+    from course_utils import results
+    from course_utils.checks import written_map
+
+    mask = np.zeros((4, 4, 4), dtype="uint8")
+    mask[1:3, 1:3, 1:3] = 1
+    mask_img = nib.Nifti1Image(mask, np.eye(4))
+    expected = np.arange(8.0) - 3
+    out = tmp_path / "outputs"
+    q = written_map(expected, mask_img, out, "write it", solution="...")
+
+    def write(values, folder, name, fill=0.0):
+        vol = np.full(mask.shape, fill, dtype="float32")
+        vol[mask > 0] = values
+        return results.save_map(nib.Nifti1Image(vol, np.eye(4)), name, "07", folder=folder)
+
+    assert q.check(...).status == "not attempted"
+    assert "no file" in q.check(out / "missing.nii.gz").message
+    assert "not in the output folder" in q.check(write(expected, tmp_path / "x", "a")).message
+    assert "NaN outside the brain mask" in q.check(write(expected, out, "b", np.nan)).message
+    assert "wrong sign" in q.check(write(-expected, out, "c")).message
+    other = tmp_path / "x" / "grid.nii.gz"
+    nib.save(nib.Nifti1Image(np.zeros((5, 5, 5), "float32"), np.eye(4)), other)
+    assert "another grid" in written_map(expected, mask_img, tmp_path / "x", "w", "").check(
+        other).message
+    assert q.check(write(expected, out, "d")).status == "correct"
+
+
+def test_two_group_design_checker():
+    import pandas as pd
+
+    from course_utils.checks import two_group_design
+
+    sex = np.array(["M", "F", "F", "M", "F"])
+    want = pd.DataFrame({"male": (sex == "M") * 1.0, "female": (sex == "F") * 1.0})
+    q = two_group_design(want, "design", solution="...")
+    assert q.check(want).status == "correct"
+    assert q.check(np.column_stack([np.ones(5), np.where(sex == "M", 1, -1)])).correct
+    assert "one column per subject" in q.check(np.eye(5)).message
+    assert "linearly dependent" in q.check(np.column_stack([np.ones(5), want])).message
+    assert "one row per subject (5)" in q.check(want.iloc[:4]).message
+    assert "does not separate" in q.check(np.column_stack([np.ones(5), np.arange(5.0)])).message
