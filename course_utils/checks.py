@@ -540,3 +540,110 @@ def two_group_design(expected: Any, name: str, solution: str) -> Exercise:
     return Exercise(name, checker, hint="One column per group, with 1 for the subjects of that "
                                         "group and 0 otherwise, rows in the order of ds.subjects.",
                     solution=solution)
+
+
+_LOCALIZER_QUESTIONS = {
+    "visual_vs_auditory": {
+        "title": "Exercise 1: visual vs auditory",
+        "weights": {"video_computation": 1, "video_left_hand": 1, "video_right_hand": 1,
+                    "video_sentence": 1, "audio_computation": -1, "audio_left_hand": -1,
+                    "audio_right_hand": -1, "audio_sentence": -1},
+        "swapped": "you computed auditory minus visual",
+    },
+    "numbers_vs_words": {
+        "title": "Exercise 2: numbers vs words",
+        "weights": {"audio_computation": 1, "video_computation": 1, "audio_sentence": -1,
+                    "video_sentence": -1},
+        "swapped": "you computed words minus numbers",
+    },
+}
+
+
+@dataclass(frozen=True)
+class LocalizerExercise:
+    """The three checks of one Localizer exercise: the contrast, the t-map, the written file."""
+
+    contrast: Exercise
+    tmap: Exercise
+    file: Exercise
+
+
+def _one_sample_t(scores: np.ndarray) -> np.ndarray:
+    from course_utils import designs, glm
+
+    return glm.regress(designs.one_sample(scores.shape[0]), scores, keep_residuals=False).t[0]
+
+
+def localizer_exercise(ds: Any, question: str, output_folder: Any = None) -> LocalizerExercise:
+    """Checks of exercise ``question`` ("visual_vs_auditory" or "numbers_vs_words") of notebook 07.
+
+    The expected t-map is computed from ``ds`` (a ``course_utils.data.LocalizerData``), so it is
+    right for any number of subjects and for the real data or the stand-in.
+    """
+    from course_utils import config
+
+    if question not in _LOCALIZER_QUESTIONS:
+        raise ValueError(f"question must be one of {list(_LOCALIZER_QUESTIONS)}; got {question!r}.")
+    spec = _LOCALIZER_QUESTIONS[question]
+    weights = spec["weights"]
+    expected_t = _one_sample_t(ds.contrast(weights))
+    folder = config.output_dir(create=True) if output_folder is None else output_folder
+    code = "{" + ", ".join(f"{k!r}: {v}" for k, v in weights.items()) + "}"
+    return LocalizerExercise(
+        contrast=condition_contrast(weights, ds.conditions, spec["title"] + " (contrast)",
+                                    solution=f"weights = {code}"),
+        tmap=group_tmap(expected_t, spec["title"] + " (t-map)", swapped=spec["swapped"],
+                        solution="scores = ds.contrast(weights)\n"
+                                 "t_map = glm.regress(designs.one_sample(len(scores)), scores)"
+                                 ".t[0]"),
+        file=written_map(expected_t, ds.mask_img, folder, spec["title"] + " (file)",
+                         solution="path = results.save_map(ds.to_image(t_map), "
+                                  f"'group_{question}_t', NOTEBOOK)"),
+    )
+
+
+SEX_QUESTION = {"audio_computation": 1, "video_computation": 1, "audio_sentence": -1,
+                "video_sentence": -1}
+
+
+@dataclass(frozen=True)
+class SexDifferenceExercise:
+    """The checks of exercise 3: the design, the t-map (male minus female) and the file."""
+
+    design: Exercise
+    tmap: Exercise
+    file: Exercise
+
+
+def sex_difference_exercise(ds: Any, output_folder: Any = None) -> SexDifferenceExercise:
+    """Checks of exercise 3 of notebook 07: men vs women on arithmetic minus reading.
+
+    The test is a two-sample t-test of each subject's computation-minus-sentence score, male
+    minus female, with the groups taken from ``ds.participants`` in the order of ``ds.subjects``.
+    """
+    import pandas as pd
+
+    from course_utils import config, glm
+
+    people = ds.participants.set_index("subject").loc[list(ds.subjects)]
+    male = (people["sex"].to_numpy() == "M").astype(float)
+    expected_design = pd.DataFrame({"male": male, "female": 1.0 - male})
+    scores = ds.contrast(SEX_QUESTION)
+    fit = glm.regress(expected_design, scores, keep_residuals=False)
+    expected_t = glm.contrast(fit, [1, -1]).t
+    folder = config.output_dir(create=True) if output_folder is None else output_folder
+    title = "Exercise 3: men vs women, numbers minus words"
+    return SexDifferenceExercise(
+        design=two_group_design(expected_design, title + " (design)",
+                                solution="sex = ds.participants.set_index('subject')"
+                                         ".loc[ds.subjects, 'sex']\n"
+                                         "design = pd.DataFrame({'male': (sex == 'M') * 1.0, "
+                                         "'female': (sex == 'F') * 1.0})"),
+        tmap=group_tmap(expected_t, title + " (t-map)",
+                        swapped="the groups are swapped: the question asks for male minus female",
+                        solution="fit = glm.regress(design, ds.contrast(numbers_vs_words))\n"
+                                 "t_sex = glm.contrast(fit, [1, -1]).t"),
+        file=written_map(expected_t, ds.mask_img, folder, title + " (file)",
+                         solution="path = results.save_map(ds.to_image(t_sex), "
+                                  "'group_sex_difference_numbers_vs_words_t', NOTEBOOK)"),
+    )
