@@ -152,3 +152,52 @@ def test_two_group_design_checker():
     assert "linearly dependent" in q.check(np.column_stack([np.ones(5), want])).message
     assert "one row per subject (5)" in q.check(want.iloc[:4]).message
     assert "does not separate" in q.check(np.column_stack([np.ones(5), np.arange(5.0)])).message
+
+
+@pytest.fixture(scope="module")
+def small_localizer():
+    from course_utils import data
+
+    conditions = [c for c in data.CONDITIONS if "checkerboard" not in c]
+    return data.synthetic_localizer(seed=3, n_subjects=10, conditions=conditions, cache=False)
+
+
+def test_localizer_exercises_accept_solutions_and_name_mistakes(small_localizer, tmp_path):
+    import nibabel as nib
+
+    from course_utils import checks, designs, glm
+
+    ds = small_localizer
+    q = checks.localizer_exercise(ds, "numbers_vs_words", output_folder=tmp_path)
+    weights = {"audio_computation": 1, "video_computation": 1, "audio_sentence": -1,
+               "video_sentence": -1}
+    assert q.contrast.check(weights).correct
+    assert q.contrast.check({k: 0.5 * v for k, v in weights.items()}).correct
+    assert "does not sum to zero" in q.contrast.check({"audio_computation": 1}).message
+    assert "wrong way" in q.contrast.check({k: -v for k, v in weights.items()}).message
+    assert "Did you mean 'audio_sentence'" in q.contrast.check({"audio_sentense": 1}).message
+    t = glm.regress(designs.one_sample(10), ds.contrast(weights)).t[0]
+    assert q.tmap.check(t).correct
+    assert "words minus numbers" in q.tmap.check(-t).message
+    path = tmp_path / "t.nii.gz"
+    nib.save(ds.to_image(t), path)
+    assert q.file.check(path).correct
+    with pytest.raises(ValueError, match="question must be one of"):
+        checks.localizer_exercise(ds, "faces_vs_houses")
+
+
+def test_sex_difference_exercise(small_localizer, tmp_path):
+    import pandas as pd
+
+    from course_utils import checks, glm
+
+    ds = small_localizer
+    q = checks.sex_difference_exercise(ds, output_folder=tmp_path)
+    sex = ds.participants.set_index("subject").loc[ds.subjects, "sex"].to_numpy()
+    design = pd.DataFrame({"male": (sex == "M") * 1.0, "female": (sex == "F") * 1.0})
+    assert q.design.check(design).correct
+    assert "one column per subject" in q.design.check(np.eye(10)).message
+    fit = glm.regress(design, ds.contrast(checks.SEX_QUESTION))
+    t = glm.contrast(fit, [1, -1]).t
+    assert q.tmap.check(t).correct
+    assert "the groups are swapped" in q.tmap.check(-t).message
