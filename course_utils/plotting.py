@@ -38,6 +38,11 @@ def use_course_style() -> None:
     >>> mpl.rcParams["axes.prop_cycle"].by_key()["color"][0]
     '#0072B2'
     """
+    import warnings
+
+    # nilearn's brain plots place their own axes, which matplotlib's constrained layout cannot
+    # arrange; it says so at every draw, although the figure is fine.
+    warnings.filterwarnings("ignore", message="There are no gridspecs with layoutgrids")
     mpl.rcParams.update(
         {
             "axes.prop_cycle": cycler(color=list(OKABE_ITO)),
