@@ -1,45 +1,68 @@
-"""Inference: controlling false positives across many voxels.
+"""Inference: controlling false positives across the many voxels of a group map.
 
 A group map holds tens of thousands of tests. This module gives the thresholds and p-values that
 control the errors of the whole map:
 
 - :func:`permutation_test`: family-wise error (FWE) control by the maximum statistic ("max-T"),
   with sign flipping for one-sample and paired tests and Freedman-Lane permutation for general
-  designs; optionally cluster-size FWE from the same permutations;
-- :func:`bonferroni_threshold`, :func:`fdr_threshold` (Benjamini-Hochberg), :func:`t_to_z`;
-- :func:`binomial_interval`, to report a measured error rate with its uncertainty.
+  designs; optionally cluster-size FWE from the same permutations. :func:`fwe_threshold` reads the
+  corrected threshold off its null distribution.
+- :func:`bonferroni_threshold`, :func:`fdr_threshold` (Benjamini-Hochberg) and :func:`t_to_z`.
+- :func:`significant_voxels`, :func:`familywise_error_rate` and :func:`binomial_interval`, for the
+  false-positive-rate experiment (simulate null studies, count those with any detection, report
+  the rate with its uncertainty), in the spirit of Eklund, Nichols & Knutsson (2016).
 
-**p-value conventions of** :func:`permutation_test`. With random sign flips or permutations (which
-may or may not include the unpermuted data), the observed statistic is counted once::
+**p-value conventions of** :func:`permutation_test`. Random sign flips or permutations are drawn
+without the identity (the unpermuted data); the observed data are then counted once::
 
     p = (1 + #{permutations with statistic >= observed}) / (1 + n_perm)
 
-so p is never 0 and the test is exact in the sense of Phipson & Smyth (2010) up to the rare
-duplicate draws. With complete enumeration of all ``2**n`` sign flips (used when ``2**n <=
-n_perm``), the identity is one of the flips and::
+so p is never 0 and the test is valid (Phipson & Smyth, 2010). When every sign flip (or every
+reordering) can be enumerated within ``n_perm``, all ``2**n`` flips (``n!`` reorderings) are used;
+the identity is one of them and::
 
     p = #{flips with statistic >= observed} / 2**n
 
 The uncorrected p of a voxel compares its own statistic across permutations; the FWE-corrected p
-compares it with the *maximum* over all voxels of each permutation. Two-sided tests use ``|t|``.
+compares it with the *maximum* over all voxels of each permutation (max-T). Two-sided tests use
+``|t|``; one-sided tests (``two_sided=False``, nilearn's default) use ``t`` (large positive t).
 
-**What sign flipping assumes.** Under the null hypothesis each subject's value is symmetric about
-zero (its sign is as likely to be + as -); the subjects need not share a distribution. Freedman-Lane
-assumes exchangeable errors (e.g. equal variances) across subjects.
+**Accuracy.** Sign flips use float32 matrix products (half the memory traffic of float64) on
+float32 copies of the data; sums of squares and the observed t are float64. A flipped statistic
+is accurate to about ``1e-6`` relative, and permuted statistics within ``1e-5`` (relative) of an
+observed one count as ties (so p can only err upwards, by the rare near-tie). Freedman-Lane uses
+float64 throughout (ties within ``1e-8``).
+
+**What the tests assume.** Sign flipping: under the null hypothesis each subject's value is
+symmetric about zero (its sign is as likely + as -); subjects need not share a distribution.
+Freedman-Lane: errors exchangeable across subjects (e.g. equal variances); it is exact only
+asymptotically when there are nuisance columns, and very close to exact in practice (Anderson &
+Robinson, 2001; Winkler et al., 2014).
 """
 
 from __future__ import annotations
 
 import itertools
+import math
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import nibabel as nib
 import numpy as np
-from scipy import ndimage, special, stats
+import pandas as pd
+from scipy import linalg, ndimage, special, stats
 
-#: Target size of one batch of permuted statistics (flips x voxels x 4 bytes).
-BATCH_BYTES = 8 * 2**20  # measured: 8 MiB batches stay in cache (fastest here)
-#: Relative tolerance when comparing permuted with observed statistics (float32 products).
+#: Target size of one batch of permuted statistics; 8 MiB batches stay in cache (fastest here).
+BATCH_BYTES = 8 * 2**20
+#: Relative tolerance for ties between permuted and observed statistics (float32 sign flips).
 RTOL = 1e-5
+#: Relative tolerance for ties in the float64 Freedman-Lane path.
+RTOL64 = 1e-8
+#: Largest number of subjects for which all 2**n flips may be enumerated (memory of the flips).
+MAX_ENUMERATE_FLIPS = 20
+#: Methods known to :func:`significant_voxels` and :func:`familywise_error_rate`.
+METHODS = ("uncorrected", "bonferroni", "fdr", "max-t")
 
 
 @dataclass(frozen=True)
@@ -50,22 +73,34 @@ class ClusterResult:
     ----------
     threshold : float
         Cluster-forming threshold on the t statistic (``|t|`` for a two-sided test).
+    connectivity : int
+        Voxels are neighbours when they share a face (6-connectivity,
+        ``scipy.ndimage.generate_binary_structure(3, 1)``), as in nilearn.
     labels : numpy.ndarray of int, shape (n_voxels,)
-        Cluster number of each voxel (0 outside every cluster), clusters numbered from 1 in
-        decreasing size; positive and negative clusters are formed separately.
-    sizes : numpy.ndarray of int
+        Cluster number of each voxel (0 outside every cluster), numbered from 1 in decreasing
+        size; positive and negative clusters are formed separately.
+    sizes : numpy.ndarray of int, shape (n_clusters,)
         Size in voxels of cluster ``k`` at index ``k - 1``.
-    p_fwe : numpy.ndarray
-        FWE-corrected p-value of each cluster.
-    max_size_null : numpy.ndarray
-        Largest cluster size in each permutation.
+    signs : numpy.ndarray of int, shape (n_clusters,)
+        +1 for a cluster of positive t, -1 for negative t.
+    p_fwe : numpy.ndarray, shape (n_clusters,)
+        FWE-corrected p-value of each cluster (same convention as the voxel p-values).
+    max_size_null : numpy.ndarray of int, shape (n_permutations,)
+        Largest cluster size (either sign when two-sided) in each permutation.
     """
 
     threshold: float
+    connectivity: int
     labels: np.ndarray
     sizes: np.ndarray
+    signs: np.ndarray
     p_fwe: np.ndarray
     max_size_null: np.ndarray
+
+    def table(self) -> pd.DataFrame:
+        """One row per cluster: label, sign, size in voxels and FWE p (largest cluster first)."""
+        return pd.DataFrame({"cluster": np.arange(1, self.sizes.size + 1), "sign": self.signs,
+                             "size_voxels": self.sizes, "p_fwe": self.p_fwe})
 
 
 @dataclass(frozen=True)
@@ -75,20 +110,26 @@ class PermutationResult:
     Attributes
     ----------
     t : numpy.ndarray, shape (n_voxels,)
-        Observed t statistics.
-    p_uncorrected, p_fwe : numpy.ndarray, shape (n_voxels,)
-        Permutation p-values, voxel by voxel and FWE-corrected (max-T).
-    max_null : numpy.ndarray, shape (n_permutations,)
-        Maximum statistic (``max |t|`` when two-sided) of each permutation.
+        Observed t statistics (float64).
+    p_uncorrected : numpy.ndarray, shape (n_voxels,)
+        Permutation p-value of each voxel on its own.
+    p_fwe : numpy.ndarray, shape (n_voxels,)
+        FWE-corrected p-value (max-T).
+    max_null : numpy.ndarray, shape (n_perm,)
+        Maximum statistic of each permutation (``max |t|`` when two-sided, ``max t`` otherwise);
+        excludes the observed data unless ``exact``.
     n_perm : int
-        Number of permutations used (``2**n`` when enumeration was complete).
+        Number of permutations used (``2**n`` or ``n!`` when enumeration was complete).
     exact : bool
-        True when every sign flip was enumerated.
+        True when every sign flip (or reordering) was enumerated.
     two_sided : bool
+        Whether ``|t|`` was tested.
     method : str
-        ``"sign-flip"`` or ``"freedman-lane"``.
+        ``"sign-flip"``, ``"freedman-lane"`` or ``"freedman-lane (sign flips)"``.
     df : int
+        Residual degrees of freedom of the t statistics.
     clusters : ClusterResult or None
+        Cluster-size inference, when a cluster-forming threshold was given.
     """
 
     t: np.ndarray
@@ -103,11 +144,64 @@ class PermutationResult:
     clusters: ClusterResult | None = None
 
     def fwe_threshold(self, alpha: float = 0.05) -> float:
-        """The t (or ``|t|``) a voxel must exceed to have ``p_fwe <= alpha``."""
-        ordered = np.sort(self.max_null)[::-1]
-        offset = 0 if self.exact else 1
-        k = int(np.floor(alpha * (len(ordered) + offset))) - offset  # allowed exceedances
-        return float(ordered[k]) if 0 <= k < len(ordered) else float(ordered[0])
+        """The statistic a voxel must exceed to have ``p_fwe <= alpha`` (:func:`fwe_threshold`)."""
+        return fwe_threshold(self, alpha)
+
+    def significant(self, alpha: float = 0.05) -> np.ndarray:
+        """Boolean map of the voxels with ``p_fwe <= alpha``."""
+        _check_alpha(alpha)
+        return self.p_fwe <= alpha
+
+
+def fwe_threshold(result: PermutationResult, alpha: float = 0.05) -> float:
+    """The max-T threshold: voxels whose statistic exceeds it have ``p_fwe <= alpha``.
+
+    It is the ``(1 - alpha)`` quantile of the max-T null distribution, taken so that it agrees
+    exactly with the p-value convention of :func:`permutation_test`: a voxel is significant when
+    ``|t| > threshold`` (``t > threshold`` for a one-sided test).
+
+    Parameters
+    ----------
+    result : PermutationResult
+        From :func:`permutation_test`.
+    alpha : float, default 0.05
+        Family-wise error rate.
+
+    Returns
+    -------
+    float
+        The threshold; ``inf`` when too few permutations were run for any voxel to reach
+        ``alpha`` (``n_perm < 1 / alpha - 1``).
+
+    Raises
+    ------
+    ValueError
+        When ``alpha`` is not between 0 and 1.
+
+    See Also
+    --------
+    bonferroni_threshold : the threshold that ignores the correlation between voxels.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> res = permutation_test(rng.normal(size=(12, 100)), n_perm=999, seed=0)
+    >>> thr = fwe_threshold(res, 0.05)
+    >>> bool(np.all((np.abs(res.t) > thr) == (res.p_fwe <= 0.05)))
+    True
+    """
+    _check_alpha(alpha)
+    ordered = np.sort(np.asarray(result.max_null, dtype=np.float64))[::-1]
+    offset = 0 if result.exact else 1
+    allowed = math.floor(alpha * (ordered.size + offset) + 1e-9) - offset  # permuted maxima >= t
+    if allowed < 0:
+        return math.inf
+    return float(ordered[allowed]) if allowed < ordered.size else -math.inf
+
+
+def _check_alpha(alpha: float) -> None:
+    if not (isinstance(alpha, int | float | np.floating) and 0 < alpha < 1):
+        raise ValueError(f"alpha must be a number between 0 and 1 (e.g. 0.05); got {alpha!r}.")
 
 
 def _as_data(Y) -> np.ndarray:
@@ -115,70 +209,271 @@ def _as_data(Y) -> np.ndarray:
     if data.ndim == 1:
         data = data[:, None]
     if data.ndim != 2:
-        raise ValueError(f"Y must be (subjects, voxels); got shape {data.shape}.")
+        raise ValueError(f"Y must be (subjects, voxels); got shape {data.shape}. Mask 3D/4D "
+                         "images first (course_utils.data.mask_images).")
     if data.shape[0] < 3:
-        raise ValueError(f"Y has {data.shape[0]} subjects; a permutation test needs at least 3.")
+        raise ValueError(f"Y has {data.shape[0]} subjects; a permutation test needs at least 3 "
+                         "(rows are subjects, columns voxels).")
+    if data.shape[1] < 1:
+        raise ValueError("Y has no voxels (0 columns).")
     if not np.issubdtype(data.dtype, np.floating):
         data = data.astype(np.float64)
     bad = ~np.isfinite(data).all(axis=0)
     if bad.any():
         raise ValueError(f"Y has NaN or infinite values in {int(bad.sum())} voxels; mask them out "
-                         "before testing.")
+                         "(or use a mask where every subject has data) before testing.")
     return data
 
 
+def _generator(seed) -> np.random.Generator:
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None or isinstance(seed, int | np.integer):
+        return np.random.default_rng(seed)
+    raise ValueError(f"seed must be an int or a numpy.random.Generator; got {seed!r}.")
+
+
+def _random_flips(n: int, n_perm: int, rng: np.random.Generator) -> np.ndarray:
+    """Random sign flips (rows), never the identity (all +1)."""
+    flips = rng.choice(np.array([1.0, -1.0]), size=(n_perm, n))
+    identity = (flips > 0).all(axis=1)
+    while identity.any():
+        flips[identity] = rng.choice(np.array([1.0, -1.0]), size=(int(identity.sum()), n))
+        identity = (flips > 0).all(axis=1)
+    return flips
+
+
 def _flips(n: int, n_perm: int, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
-    if n <= 20 and 2**n <= n_perm:
-        signs = np.array(list(itertools.product((1.0, -1.0), repeat=n)))
-        return signs, True
-    return rng.choice(np.array([1.0, -1.0]), size=(n_perm, n)), False
+    if n <= MAX_ENUMERATE_FLIPS and 2**n <= n_perm:
+        return np.array(list(itertools.product((1.0, -1.0), repeat=n))), True
+    return _random_flips(n, n_perm, rng), False
 
 
-def _batch_rows(n_voxels: int, n_rows: int) -> int:
-    return int(max(1, min(n_rows, BATCH_BYTES // (4 * max(n_voxels, 1)))))
+def _orders(n: int, n_perm: int, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
+    """Reorderings of the subjects (rows): all ``n!`` when that is not more than ``n_perm``."""
+    if n <= 10 and math.factorial(n) <= n_perm:
+        return np.array(list(itertools.permutations(range(n)))), True
+    orders = rng.permuted(np.tile(np.arange(n), (n_perm, 1)), axis=1)
+    identity = (orders == np.arange(n)).all(axis=1)
+    while identity.any():
+        orders[identity] = rng.permuted(np.tile(np.arange(n), (int(identity.sum()), 1)), axis=1)
+        identity = (orders == np.arange(n)).all(axis=1)
+    return orders, False
+
+
+def _batch_rows(n_voxels: int, n_rows: int, bytes_per_row: int = 4) -> int:
+    """Permutations per batch so that one batch of statistics is about BATCH_BYTES."""
+    return int(max(1, min(n_rows, BATCH_BYTES // (bytes_per_row * max(n_voxels, 1)))))
 
 
 def _p_values(exceed: np.ndarray, n_perm: int, exact: bool) -> np.ndarray:
     return exceed / n_perm if exact else (1.0 + exceed) / (1.0 + n_perm)
 
 
+def _mask_geometry(mask_img, n_vox: int) -> tuple[np.ndarray, np.ndarray]:
+    if isinstance(mask_img, str | os.PathLike):
+        mask_img = nib.load(os.fspath(mask_img))
+    if not hasattr(mask_img, "dataobj"):
+        raise ValueError("mask_img must be a NIfTI image (or a path to one): the mask the data "
+                         "were taken from.")
+    mask = np.asarray(mask_img.dataobj)
+    if mask.ndim != 3:
+        raise ValueError(f"mask_img must be a 3D image; got shape {mask.shape}.")
+    flat = np.flatnonzero(mask.astype(bool))
+    if flat.size != n_vox:
+        raise ValueError(f"mask_img has {flat.size} voxels but Y has {n_vox}: use the mask the "
+                         "data were taken from.")
+    return flat, np.zeros(mask.shape, dtype=bool)
+
+
+_FACES = ndimage.generate_binary_structure(3, 1)
+
+
+def _label(tmap, sign, threshold, flat, volume):
+    volume.fill(False)
+    volume.flat[flat] = sign * tmap > threshold
+    return ndimage.label(volume, structure=_FACES)
+
+
+def _max_cluster(tmap, threshold, two_sided, geometry) -> int:
+    best = 0
+    for sign in (1, -1) if two_sided else (1,):
+        lab, count = _label(tmap, sign, threshold, *geometry)
+        if count:
+            best = max(best, int(np.bincount(lab.ravel())[1:].max()))
+    return best
+
+
+def _observed_clusters(t, threshold, two_sided, geometry, null, n_rows, exact) -> ClusterResult:
+    flat, _ = geometry
+    labels = np.zeros(t.shape, dtype=np.int64)
+    sizes: list[int] = []
+    signs: list[int] = []
+    for sign in (1, -1) if two_sided else (1,):
+        lab, count = _label(t, sign, threshold, *geometry)
+        if count:
+            inside = lab.flat[flat]
+            counts = np.bincount(inside, minlength=count + 1)[1:]
+            labels[inside > 0] = inside[inside > 0] + len(sizes)
+            sizes.extend(counts.tolist())
+            signs.extend([sign] * count)
+    size_arr, sign_arr = np.asarray(sizes, dtype=np.int64), np.asarray(signs, dtype=np.int64)
+    order = np.argsort(-size_arr, kind="stable")
+    relabel = np.zeros(size_arr.size + 1, dtype=np.int64)
+    relabel[order + 1] = np.arange(1, size_arr.size + 1)
+    null = np.asarray(null, dtype=np.int64)
+    exceed = _count_exceed(null.astype(np.float64), size_arr[order].astype(np.float64))
+    return ClusterResult(float(threshold), 6, relabel[labels], size_arr[order], sign_arr[order],
+                         _p_values(exceed, n_rows, exact), null)
+
+
+def _count_exceed(null: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """For each observed value, how many null values are >= it (sorted search)."""
+    ordered = np.sort(null)
+    return null.size - np.searchsorted(ordered, observed, side="left")
+
+
+def _design(X, contrast, n: int):
+    """Validate the design and contrast; return (array, contrast vector) or (None, sign)."""
+    from course_utils import glm
+
+    if X is None:
+        if contrast is not None and np.size(contrast) != 1:
+            raise ValueError("Without X (a one-sample test) the contrast must be one number, "
+                             f"e.g. 1 or -1; got {contrast!r}.")
+        return None, _one_sign(contrast)
+    design, columns = glm._design_array(X)
+    if design.shape[0] != n:
+        raise ValueError(f"X has {design.shape[0]} rows but Y has {n} subjects: one design row "
+                         "per subject, in the same order.")
+    k = design.shape[1]
+    if k == 1:
+        column = design[:, 0]
+        if np.ptp(column) != 0 or column[0] == 0:
+            raise ValueError("A one-column design must be a constant, non-zero column (a "
+                             "one-sample test); for a covariate, add an intercept column and give "
+                             "a contrast.")
+        if contrast is not None and np.size(contrast) != 1 and not isinstance(contrast, Mapping):
+            raise ValueError(f"The contrast has {np.size(contrast)} weights but X has 1 column.")
+        sign = 1.0 if contrast is None else float(np.sign(_contrast_vector(contrast, columns)[0]))
+        return None, sign * float(np.sign(column[0]))
+    if contrast is None:
+        raise ValueError(f"X has {k} columns {list(columns)}: give a contrast (one weight per "
+                         "column, or a dict of column name: weight) saying what to test.")
+    c = _contrast_vector(contrast, columns)
+    if np.linalg.matrix_rank(design) < k:
+        raise ValueError(f"X is rank-deficient (columns {glm.dependent_columns(X)} are linearly "
+                         "dependent): drop one of them or recode the design.")
+    if n - k < 1:
+        raise ValueError(f"X has {k} columns for {n} subjects: no degrees of freedom are left.")
+    return design, c
+
+
+def _one_sign(contrast) -> float:
+    if contrast is None:
+        return 1.0
+    value = float(np.ravel(contrast)[0])
+    if not np.isfinite(value) or value == 0:
+        raise ValueError(f"The contrast weight must be a non-zero number; got {contrast!r}.")
+    return float(np.sign(value))
+
+
+def _contrast_vector(contrast, columns: Sequence[str]) -> np.ndarray:
+    k = len(columns)
+    if isinstance(contrast, Mapping | pd.Series):
+        c = np.zeros(k)
+        for name, weight in dict(contrast).items():
+            if str(name) not in columns:
+                raise ValueError(f"No design column {name!r}; the columns are {list(columns)}.")
+            c[list(columns).index(str(name))] = float(weight)
+    else:
+        c = np.asarray(contrast, dtype=np.float64).ravel()
+    if c.size != k:
+        raise ValueError(f"The contrast has {c.size} weights but X has {k} columns "
+                         f"{list(columns)}: give one weight per column.")
+    if not np.isfinite(c).all():
+        raise ValueError("The contrast contains NaN or infinite weights.")
+    if not c.any():
+        raise ValueError("The contrast is all zeros: it tests nothing.")
+    return c
+
+
 def permutation_test(Y, X=None, contrast=None, n_perm: int = 5000, two_sided: bool = True,
                      seed: int | np.random.Generator = 0, cluster_threshold: float | None = None,
-                     mask_img=None) -> PermutationResult:
+                     mask_img=None, chunk_size: int | None = None) -> PermutationResult:
     """Max-T permutation test of a group map, controlling the family-wise error rate.
+
+    One-sample and paired tests (``X`` None or a constant column; for a paired test pass the
+    within-subject differences) flip the sign of whole subject maps. Sums of squares do not change
+    under a flip, so the t-maps of a batch of flips come from one matrix product ``flips @ Y`` and
+    the fixed sums of squares: ``t = mean / sqrt((SS - n mean**2) / (n - 1) / n)``.
+    General designs use Freedman-Lane: residualise ``Y`` on the nuisance part of the design (the
+    part the contrast does not test), permute the residuals, add the nuisance fit back and refit;
+    this too is a batch of matrix products (see Notes). Flips and permutations are processed in
+    chunks, so memory stays bounded whatever ``n_perm``.
 
     Parameters
     ----------
     Y : array-like, shape (n_subjects, n_voxels)
-        Subject maps (float32 is fine; sums of squares are accumulated in float64).
+        Subject maps (float32 is fine; sums are accumulated in float64). No NaN.
     X : array-like or pandas.DataFrame, shape (n_subjects, k), optional
-        Design. None (or a single column) means a one-sample test of the mean, by sign
-        flipping. Otherwise Freedman-Lane permutation of the residuals of the nuisance part
-        (everything in ``X`` that the contrast does not test); when the contrast tests a
-        constant column (a mean), signs are flipped instead of rows permuted.
-    contrast : array-like of shape (k,), optional
-        Contrast of the design's columns; required when ``X`` has several columns.
+        Design. None (or a single constant column) means a one-sample test of the mean, by sign
+        flipping. Otherwise Freedman-Lane, permuting subjects when the nuisance part contains the
+        constant (the usual case: group differences, covariate slopes); when it does not (the
+        contrast involves a mean, e.g. the intercept with a covariate, or one group's mean), signs
+        are flipped instead, which assumes symmetric errors.
+    contrast : array-like of shape (k,) or dict, optional
+        Contrast of the design's columns (a dict maps DataFrame column names to weights); required
+        when ``X`` has several columns. For a one-sample test, ``-1`` tests a negative mean.
     n_perm : int, default 5000
-        Number of random permutations; a one-sample test enumerates all ``2**n`` flips instead
-        when that is not more.
+        Number of random permutations (identity excluded). When all ``2**n`` sign flips (or all
+        ``n!`` reorderings) are not more than ``n_perm``, all are enumerated instead.
     two_sided : bool, default True
-        Test ``|t|``; False tests positive t only (nilearn's default).
-    seed : int or numpy.random.Generator
+        Test ``|t|``. False tests large positive t only (nilearn's default).
+    seed : int or numpy.random.Generator, default 0
+        Seed of the random flips or permutations.
     cluster_threshold : float, optional
-        Cluster-forming threshold on t (e.g. ``stats.t.isf(0.001, df)``): adds cluster-size FWE
-        p-values computed from the same permutations. Needs ``mask_img``.
-    mask_img : nibabel image, optional
-        The mask the voxels come from (to find clusters in 3D, with face connectivity).
+        Cluster-forming threshold on t (``|t|`` when two-sided), e.g.
+        ``scipy.stats.t.isf(0.001, df)``: adds cluster-size FWE p-values computed from the same
+        permutations (slower: one 3D labelling per permutation, about 1-3 ms each on a whole brain).
+    mask_img : nibabel image or path, optional
+        The 3D mask the voxels come from (columns of ``Y`` in the mask's C order, as
+        :func:`course_utils.data.mask_images` gives them), to find clusters in 3D with face
+        connectivity. Required with ``cluster_threshold``.
+    chunk_size : int, optional
+        Permutations per batch. By default a batch of statistics is about 8 MiB. Memory of a batch
+        is ``chunk_size * n_voxels * 5`` bytes for sign flips, ``* 8 * (k + 1)`` for Freedman-Lane.
 
     Returns
     -------
     PermutationResult
+        Observed t, uncorrected and FWE p-values, the max-T null, and clusters when asked.
 
     Raises
     ------
     ValueError
         Bad shapes, NaN in ``Y``, a missing or wrong-length contrast, a rank-deficient design,
-        ``n_perm < 1``, or cluster inference without a mask.
+        ``n_perm < 1``, ``chunk_size < 1``, or cluster inference without a (matching) mask.
+
+    See Also
+    --------
+    fwe_threshold : the corrected threshold on t.
+    nilearn.glm.second_level.non_parametric_inference : the same test (one-sided by default),
+        returning -log10 p images.
+
+    Notes
+    -----
+    Freedman-Lane as matrix products: let ``R`` be the residuals of ``Y`` on the nuisance columns
+    ``Z``, ``u`` the unit vector in the design's column space orthogonal to ``Z`` (the tested
+    direction) and ``Q_Z`` an orthonormal basis of ``Z``. For a permutation ``P``, the refit on
+    ``P R + H_Z Y`` has effect ``u' P R`` and residual sum of squares
+    ``SS_R - (u' P R)**2 - |Q_Z' P R|**2``, where ``SS_R = |R|**2`` does not change under ``P``.
+    So a batch needs only ``(batch * k) x n`` times ``n x n_voxels`` products.
+
+    References
+    ----------
+    Nichols & Holmes (2002), Hum Brain Mapp 15:1-25. Winkler et al. (2014), NeuroImage 92:381-397.
+    Phipson & Smyth (2010), Stat Appl Genet Mol Biol 9:39.
 
     Examples
     --------
@@ -193,105 +488,37 @@ def permutation_test(Y, X=None, contrast=None, n_perm: int = 5000, two_sided: bo
     """
     data = _as_data(Y)
     n, n_vox = data.shape
-    if not isinstance(n_perm, int | np.integer) or n_perm < 1:
-        raise ValueError(f"n_perm must be a positive whole number; got {n_perm!r}.")
-    if cluster_threshold is not None and mask_img is None:
-        raise ValueError("Cluster inference needs mask_img, to know which voxels are neighbours.")
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-
-    design = None if X is None else np.asarray(X, dtype=np.float64)
-    if design is not None and design.ndim == 1:
-        design = design[:, None]
-    if design is not None and design.shape[0] != n:
-        raise ValueError(f"X has {design.shape[0]} rows but Y has {n} subjects.")
-    if design is None or design.shape[1] == 1:
-        if design is not None:
-            column = design[:, 0]
-            if np.ptp(column) != 0 or column[0] == 0:
-                raise ValueError("A one-column design must be a constant, non-zero column (a "
-                                 "one-sample test); for a covariate, add an intercept column "
-                                 "and give a contrast.")
-            if contrast is not None and np.ravel(contrast)[0] < 0:
-                data = -data
-        return _sign_flip(data, n_perm, two_sided, rng, cluster_threshold, mask_img)
-    if contrast is None:
-        raise ValueError(f"X has {design.shape[1]} columns: give a contrast (one weight per "
-                         "column) saying what to test.")
-    c = np.asarray(contrast, dtype=np.float64).ravel()
-    if c.size != design.shape[1]:
-        raise ValueError(f"The contrast has {c.size} weights but X has {design.shape[1]} "
-                         "columns.")
-    if not c.any():
-        raise ValueError("The contrast is all zeros: it tests nothing.")
-    if np.linalg.matrix_rank(design) < design.shape[1]:
-        from course_utils.glm import dependent_columns
-
-        raise ValueError(f"X is rank-deficient (columns {dependent_columns(design)} are linearly "
-                         "dependent); drop one of them.")
-    return _freedman_lane(data, design, c, n_perm, two_sided, rng, cluster_threshold, mask_img)
-
-
-def _cluster_sizes(tmap: np.ndarray, threshold: float, two_sided: bool, mask: np.ndarray,
-                   flat: np.ndarray, volume: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Label supra-threshold clusters (positive and negative separately) of one t-map."""
-    labels = np.zeros(tmap.shape, dtype=np.int64)
-    sizes: list[int] = []
-    signs = (1, -1) if two_sided else (1,)
-    structure = ndimage.generate_binary_structure(3, 1)
-    for sign in signs:
-        volume.fill(False)
-        volume.flat[flat] = sign * tmap > threshold
-        lab, count = ndimage.label(volume, structure=structure)
-        if count:
-            counts = np.bincount(lab.flat[flat], minlength=count + 1)[1:]
-            inside = lab.flat[flat]
-            offset = len(sizes)
-            labels[inside > 0] = inside[inside > 0] + offset
-            sizes.extend(counts.tolist())
-    return labels, np.asarray(sizes, dtype=np.int64)
-
-
-def _max_cluster(tmap, threshold, two_sided, flat, volume) -> int:
-    structure = ndimage.generate_binary_structure(3, 1)
-    best = 0
-    for sign in ((1, -1) if two_sided else (1,)):
-        volume.fill(False)
-        volume.flat[flat] = sign * tmap > threshold
-        lab, count = ndimage.label(volume, structure=structure)
-        if count:
-            best = max(best, int(np.bincount(lab.ravel())[1:].max()))
-    return best
-
-
-def _mask_geometry(mask_img, n_vox):
-    mask = np.asarray(mask_img.dataobj).astype(bool)
-    flat = np.flatnonzero(mask)
-    if flat.size != n_vox:
-        raise ValueError(f"mask_img has {flat.size} voxels but Y has {n_vox}: use the mask the "
-                         "data were taken from.")
-    return mask, flat, np.zeros(mask.shape, dtype=bool)
-
-
-def _finish(t, exceed_unc, exceed_fwe, max_null, n_rows, exact, two_sided, method, df,
-            cluster_threshold, mask_img, cluster_null) -> PermutationResult:
-    clusters = None
+    if isinstance(n_perm, bool) or not isinstance(n_perm, int | np.integer) or n_perm < 1:
+        raise ValueError(f"n_perm must be a positive whole number (e.g. 5000); got {n_perm!r}.")
+    if chunk_size is not None and (isinstance(chunk_size, bool)
+                                   or not isinstance(chunk_size, int | np.integer)
+                                   or chunk_size < 1):
+        raise ValueError(f"chunk_size must be a positive whole number or None; got {chunk_size!r}.")
+    geometry = None
     if cluster_threshold is not None:
-        mask, flat, volume = _mask_geometry(mask_img, t.size)
-        labels, sizes = _cluster_sizes(t, cluster_threshold, two_sided, mask, flat, volume)
-        order = np.argsort(-sizes, kind="stable")
-        relabel = np.zeros(sizes.size + 1, dtype=np.int64)
-        relabel[order + 1] = np.arange(1, sizes.size + 1)
-        labels, sizes = relabel[labels], sizes[order]
-        null = np.asarray(cluster_null, dtype=np.int64)
-        exceed = (null[None, :] >= sizes[:, None]).sum(axis=1)
-        clusters = ClusterResult(float(cluster_threshold), labels, sizes,
-                                 _p_values(exceed, n_rows, exact), null)
-    return PermutationResult(t, _p_values(exceed_unc, n_rows, exact),
-                             _p_values(exceed_fwe, n_rows, exact), max_null, n_rows, exact,
-                             two_sided, method, df, clusters)
+        if mask_img is None:
+            raise ValueError("Cluster inference needs mask_img, the 3D mask the voxels come from, "
+                             "to know which voxels are neighbours.")
+        if not np.isfinite(cluster_threshold) or cluster_threshold <= 0:
+            raise ValueError("cluster_threshold must be a positive t value, e.g. "
+                             f"scipy.stats.t.isf(0.001, df); got {cluster_threshold!r}.")
+        geometry = _mask_geometry(mask_img, n_vox)
+    rng = _generator(seed)
+    design, c = _design(X, contrast, n)
+    if design is None:
+        if c < 0:
+            data = -data
+        return _sign_flip(data, n_perm, two_sided, rng, cluster_threshold, geometry, chunk_size)
+    return _freedman_lane(data, design, c, n_perm, two_sided, rng, cluster_threshold, geometry,
+                          chunk_size)
 
 
-def _sign_flip(data, n_perm, two_sided, rng, cluster_threshold, mask_img) -> PermutationResult:
+def _w_to_t(w, df):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.sign(w) * np.sqrt(df * w**2 / (1.0 - w**2))
+
+
+def _sign_flip(data, n_perm, two_sided, rng, cluster_threshold, geometry, chunk_size):
     n, n_vox = data.shape
     df = n - 1
     # Sums of squares do not change under a flip, so every flipped t follows from the flipped sum
@@ -299,123 +526,135 @@ def _sign_flip(data, n_perm, two_sided, rng, cluster_threshold, mask_img) -> Per
     # The batch loop therefore only scales, compares and maximises w (no division, no sqrt).
     ss = np.einsum("ij,ij->j", data, data, dtype=np.float64)
     total = data.sum(axis=0, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        isq = 1.0 / np.sqrt(n * ss)
-        w_obs = total * isq
-        t = np.sign(w_obs) * np.sqrt(df * w_obs**2 / (1.0 - w_obs**2))
+    with np.errstate(divide="ignore"):
+        isq = np.where(ss > 0, 1.0 / np.sqrt(n * ss), 0.0)  # all-zero voxels: t = 0, p = 1
+    w_obs = np.clip(total * isq, -1.0, 1.0)
+    t = _w_to_t(w_obs, df)
     obs = np.abs(w_obs) if two_sided else w_obs
-    obs_tol = (obs - RTOL * np.abs(obs)).astype(np.float32)
+    obs_tol = (obs - RTOL * np.abs(obs) - 4 * n * np.finfo(np.float32).eps).astype(np.float32)
     flips, exact = _flips(n, n_perm, rng)
     n_rows = flips.shape[0]
     y32 = np.ascontiguousarray(data, dtype=np.float32)
     isq32 = isq.astype(np.float32)
-    batch = min(_batch_rows(n_vox, n_rows), 255)
+    batch = chunk_size or _batch_rows(n_vox, n_rows)
+    batch = min(batch, n_rows)
     buf = np.empty((batch, n_vox), dtype=np.float32)
-    hits = np.empty((batch, n_vox), dtype=bool)
+    hits = np.empty((min(batch, 255), n_vox), dtype=bool)
     max_w = np.empty(n_rows)
     exceed = np.zeros(n_vox, dtype=np.int64)
-    cluster_null = []
-    geometry = _mask_geometry(mask_img, n_vox) if cluster_threshold is not None else None
+    cluster_null: list[int] = []
     for start in range(0, n_rows, batch):
         signs = flips[start:start + batch].astype(np.float32)
         rows = signs.shape[0]
-        w, hit = buf[:rows], hits[:rows]
+        w = buf[:rows]
         np.matmul(signs, y32, out=w)
         np.multiply(w, isq32, out=w)
         if geometry is not None:
-            _, flat, volume = geometry
-            w64 = w.astype(np.float64)
-            tmaps = np.sign(w64) * np.sqrt(df * w64**2 / (1.0 - w64**2))
-            cluster_null.extend(_max_cluster(tm, cluster_threshold, two_sided, flat, volume)
+            tmaps = _w_to_t(np.clip(w.astype(np.float64), -1, 1), df)
+            cluster_null.extend(_max_cluster(tm, cluster_threshold, two_sided, geometry)
                                 for tm in tmaps)
         if two_sided:
             np.abs(w, out=w)
         max_w[start:start + rows] = w.max(axis=1)
-        np.greater_equal(w, obs_tol, out=hit)
-        exceed += hit.view(np.uint8).sum(axis=0, dtype=np.uint8)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        max_t = np.sign(max_w) * np.sqrt(df * max_w**2 / (1.0 - max_w**2))
-    exceed_fwe = _count_exceed(max_w, obs_tol)
-    return _finish(t, exceed, exceed_fwe, max_t, n_rows, exact, two_sided, "sign-flip", df,
-                   cluster_threshold, mask_img, cluster_null)
+        for sub in range(0, rows, 255):  # uint8 counts cannot overflow within 255 rows
+            part = w[sub:sub + 255]
+            hit = hits[:part.shape[0]]
+            np.greater_equal(part, obs_tol, out=hit)
+            exceed += hit.view(np.uint8).sum(axis=0, dtype=np.uint8)
+    exceed_fwe = _count_exceed(max_w, obs_tol.astype(np.float64))
+    clusters = None if geometry is None else _observed_clusters(
+        t, cluster_threshold, two_sided, geometry, cluster_null, n_rows, exact)
+    return PermutationResult(t, _p_values(exceed, n_rows, exact),
+                             _p_values(exceed_fwe, n_rows, exact),
+                             _w_to_t(np.clip(max_w, -1, 1), df), n_rows, exact, two_sided,
+                             "sign-flip", df, clusters)
 
 
-def _count_exceed(null: np.ndarray, observed: np.ndarray) -> np.ndarray:
-    """For each observed value, how many null values are >= it (sorted search)."""
-    ordered = np.sort(null)
-    return null.size - np.searchsorted(ordered, observed, side="left")
-
-
-def _freedman_lane(data, X, c, n_perm, two_sided, rng, cluster_threshold, mask_img):
-    n, n_vox = data.shape
-    k = X.shape[1]
+def _freedman_lane(data, X, c, n_perm, two_sided, rng, cluster_threshold, geometry, chunk_size):
+    n, k = X.shape
     df = n - k
-    if df < 1:
-        raise ValueError(f"X has {k} columns for {n} subjects: no degrees of freedom are left.")
-    pinv = np.linalg.pinv(X)
-    cov = pinv @ pinv.T
-    var_c = float(c @ cov @ c)
+    y = np.asarray(data, dtype=np.float64)
     # Nuisance: the part of the design the contrast does not test (X times the null space of c).
-    _, _, vt = np.linalg.svd(c[None, :])
-    nuisance = X @ vt[1:].T
-    q_res, _ = np.linalg.qr(X, mode="complete")
-    resid_basis = q_res[:, k:]  # orthonormal basis of the full model's residual space
-    if nuisance.shape[1]:
-        qz, _ = np.linalg.qr(nuisance)
-        y = data.astype(np.float64)
-        resid_z = y - qz @ (qz.T @ y)
-    else:
-        resid_z = data.astype(np.float64)
-    w = c @ pinv  # effect = w @ Y
-    # Flip signs when the contrast tests something constant (a mean): permuting rows cannot.
-    effect_regressor = X @ np.linalg.pinv(c[None, :]).ravel()
-    flip = np.ptp(effect_regressor) <= 1e-10 * np.abs(effect_regressor).max()
-    method = "freedman-lane" + (" (sign flips)" if flip else "")
+    nuisance = X @ linalg.null_space(c[None, :])
+    q_z = np.linalg.qr(nuisance)[0] if nuisance.shape[1] else np.zeros((n, 0))
+    resid = y - q_z @ (q_z.T @ y)
+    # Tested direction: u in the column space of X with X'u proportional to c (so u is orthogonal
+    # to the nuisance); the contrast estimate is |a| u'Y with a = R^-T c from X = QR.
+    q_x, r_x = np.linalg.qr(X)
+    u = q_x @ linalg.solve_triangular(r_x, c, trans="T")
+    u /= np.linalg.norm(u)
+    basis = np.vstack([u, q_z.T])  # (k, n): rows u, then the nuisance basis
+    ss = np.einsum("ij,ij->j", resid, resid)
+    # Rows can be permuted only when the nuisance contains the constant (the mean is not being
+    # tested); otherwise, e.g. for an intercept or one group's mean, flip signs (Winkler 2014).
+    ones = np.ones(n)
+    flip = np.linalg.norm(ones - q_z @ (q_z.T @ ones)) > 1e-8 * np.sqrt(n)
+    method = "freedman-lane (sign flips)" if flip else "freedman-lane"
+    ops, exact = _flips(n, n_perm, rng) if flip else _orders(n, n_perm, rng)
+    n_rows = ops.shape[0]
 
-    def statistic(matrices):  # matrices: (B, n, n) applied to resid_z
-        eff = np.einsum("i,bij,jv->bv", w, matrices, resid_z, optimize=True)
-        proj = np.einsum("ri,bij,jv->brv", resid_basis.T, matrices, resid_z, optimize=True)
-        rss = np.einsum("brv,brv->bv", proj, proj)
+    def tmaps(proj):  # proj: (B, k, V) = basis P R for a batch of P
+        rss = np.maximum(ss - np.einsum("bkv,bkv->bv", proj, proj), 0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return eff / np.sqrt(rss / df * var_c)
+            out = proj[:, 0] / np.sqrt(rss / df)
+        return np.nan_to_num(out, nan=0.0)  # voxels with no variance at all
 
-    identity = np.eye(n)[None]
-    t = statistic(identity)[0]
-    if flip:
-        orders = None
-        signs = rng.choice(np.array([1.0, -1.0]), size=(n_perm, n))
-    else:
-        orders = np.array([rng.permutation(n) for _ in range(n_perm)])
+    t = tmaps((basis @ resid)[None])[0]
     obs = np.abs(t) if two_sided else t
-    obs_tol = obs - RTOL * np.abs(obs)
-    max_null = np.empty(n_perm)
-    exceed = np.zeros(n_vox, dtype=np.int64)
-    cluster_null = []
-    geometry = _mask_geometry(mask_img, n_vox) if cluster_threshold is not None else None
-    batch = max(1, min(n_perm, BATCH_BYTES // (8 * n * max(n_vox, 1))))
-    for start in range(0, n_perm, batch):
-        stop = min(start + batch, n_perm)
+    obs_tol = obs - RTOL64 * np.abs(obs) - 1e-12
+    batch = min(chunk_size or _batch_rows(data.shape[1], n_rows, 8 * (k + 1)), n_rows)
+    max_null = np.empty(n_rows)
+    exceed = np.zeros(data.shape[1], dtype=np.int64)
+    cluster_null: list[int] = []
+    for start in range(0, n_rows, batch):
+        chunk = ops[start:start + batch]
         if flip:
-            mats = np.zeros((stop - start, n, n))
-            idx = np.arange(n)
-            mats[:, idx, idx] = signs[start:stop]
-        else:
-            mats = np.eye(n)[orders[start:stop]]
-        tp = statistic(mats)
-        stat = np.abs(tp) if two_sided else tp
-        max_null[start:stop] = stat.max(axis=1)
-        exceed += (stat >= obs_tol).sum(axis=0)
+            mats = basis[None] * chunk[:, None, :]
+        else:  # basis @ R[order] = basis[:, inverse(order)] @ R
+            mats = basis[:, np.argsort(chunk, axis=1)].transpose(1, 0, 2)
+        rows = chunk.shape[0]
+        tp = tmaps((mats.reshape(rows * k, n) @ resid).reshape(rows, k, -1))
         if geometry is not None:
-            _, flat, volume = geometry
-            cluster_null.extend(_max_cluster(tm, cluster_threshold, two_sided, flat, volume)
+            cluster_null.extend(_max_cluster(tm, cluster_threshold, two_sided, geometry)
                                 for tm in tp)
+        stat = np.abs(tp) if two_sided else tp
+        max_null[start:start + rows] = stat.max(axis=1)
+        exceed += (stat >= obs_tol).sum(axis=0)
     exceed_fwe = _count_exceed(max_null, obs_tol)
-    return _finish(t, exceed, exceed_fwe, max_null, n_perm, False, two_sided, method, df,
-                   cluster_threshold, mask_img, cluster_null)
+    clusters = None if geometry is None else _observed_clusters(
+        t, cluster_threshold, two_sided, geometry, cluster_null, n_rows, exact)
+    return PermutationResult(t, _p_values(exceed, n_rows, exact),
+                             _p_values(exceed_fwe, n_rows, exact), max_null, n_rows, exact,
+                             two_sided, method, df, clusters)
 
 
-def t_to_z(t, df: int) -> np.ndarray:
+def t_to_z(t, df: float) -> np.ndarray | float:
     """Convert t statistics to z scores with the same tail probability, stable far in the tails.
+
+    ``z = sign(t) * Phi^-1(1 - P(T_df > |t|))``, computed from the log tail probability
+    (``scipy.stats.t.logsf`` and ``scipy.special.ndtri_exp``), so t values whose p underflows
+    to 0 in double precision still give finite z.
+
+    Parameters
+    ----------
+    t : float or array-like
+        t statistics.
+    df : float
+        Degrees of freedom (> 0).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        z scores, same shape as ``t``; NaN stays NaN.
+
+    Raises
+    ------
+    ValueError
+        When ``df`` is not positive.
+
+    See Also
+    --------
+    scipy.stats.t.logsf, scipy.special.ndtri_exp
 
     Examples
     --------
@@ -424,23 +663,51 @@ def t_to_z(t, df: int) -> np.ndarray:
     >>> float(t_to_z(40.0, 20)) > 8          # no overflow to inf where p underflows
     True
     """
+    if not np.isfinite(df) or df <= 0:
+        raise ValueError(f"df must be a positive number of degrees of freedom; got {df!r}.")
     values = np.asarray(t, dtype=np.float64)
-    z = -special.ndtri_exp(stats.t.logsf(np.abs(values), df))
-    z = np.sign(values) * z
+    z = np.sign(values) * -special.ndtri_exp(stats.t.logsf(np.abs(values), df))
     return float(z) if z.ndim == 0 else z
 
 
-def bonferroni_threshold(alpha: float, n_tests: int, df: int | None = None,
+def bonferroni_threshold(alpha: float, n_tests: int, df: float | None = None,
                          two_sided: bool = True) -> float:
     """The |t| (or |z| when ``df`` is None) that controls the FWE at ``alpha`` by Bonferroni.
+
+    Each of the ``n_tests`` voxels is tested at ``alpha / n_tests`` (split over both tails when
+    two-sided).
+
+    Parameters
+    ----------
+    alpha : float
+        Family-wise error rate, between 0 and 1.
+    n_tests : int
+        Number of voxels tested (the voxels in the analysis mask).
+    df : float, optional
+        Degrees of freedom of a t map; None gives a z threshold.
+    two_sided : bool, default True
+        Threshold ``|t|`` (True) or ``t`` (False).
+
+    Returns
+    -------
+    float
+        The threshold; a voxel is significant when its statistic exceeds it.
+
+    Raises
+    ------
+    ValueError
+        When ``alpha`` is not in (0, 1) or ``n_tests < 1``.
+
+    See Also
+    --------
+    fwe_threshold : the permutation (max-T) threshold, less conservative for correlated voxels.
 
     Examples
     --------
     >>> round(bonferroni_threshold(0.05, 1000), 3)
     4.056
     """
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be between 0 and 1; got {alpha}.")
+    _check_alpha(alpha)
     if n_tests < 1:
         raise ValueError(f"n_tests must be at least 1; got {n_tests}.")
     tail = alpha / n_tests / (2 if two_sided else 1)
@@ -450,24 +717,70 @@ def bonferroni_threshold(alpha: float, n_tests: int, df: int | None = None,
 def fdr_threshold(p_values, alpha: float = 0.05) -> float:
     """Benjamini-Hochberg: the largest p-value declared significant (0.0 when none is).
 
-    A voxel is significant when its p is at most the returned value.
+    Sort the ``m`` p-values; the largest ``p_(i) <= alpha * i / m`` and all smaller ones are
+    significant. This controls the expected proportion of false discoveries among the detected
+    voxels at ``alpha`` (for independent or positively dependent tests).
+
+    Parameters
+    ----------
+    p_values : array-like
+        Uncorrected p-values of all tested voxels (any shape).
+    alpha : float, default 0.05
+        False discovery rate.
+
+    Returns
+    -------
+    float
+        A voxel is significant when its p is at most the returned value.
+
+    Raises
+    ------
+    ValueError
+        Empty input, NaN, p outside [0, 1], or ``alpha`` not in (0, 1).
+
+    See Also
+    --------
+    scipy.stats.false_discovery_control : BH-adjusted p-values (same decisions).
 
     Examples
     --------
     >>> fdr_threshold([0.001, 0.01, 0.03, 0.5], alpha=0.05)
     0.03
     """
+    _check_alpha(alpha)
     p = np.sort(np.asarray(p_values, dtype=np.float64).ravel())
-    if p.size == 0 or np.isnan(p).any():
-        raise ValueError("fdr_threshold needs a non-empty array of p-values without NaN.")
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be between 0 and 1; got {alpha}.")
+    if p.size == 0 or np.isnan(p).any() or p[0] < 0 or p[-1] > 1:
+        raise ValueError("fdr_threshold needs a non-empty array of p-values in [0, 1] without "
+                         "NaN.")
     below = p <= alpha * np.arange(1, p.size + 1) / p.size
-    return float(p[np.nonzero(below)[0].max()]) if below.any() else 0.0
+    return float(p[np.flatnonzero(below).max()]) if below.any() else 0.0
 
 
 def binomial_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     """Exact (Clopper-Pearson) interval of a proportion ``k / n``, e.g. a measured error rate.
+
+    Parameters
+    ----------
+    k : int
+        Number of "successes" (e.g. null studies with a false positive).
+    n : int
+        Number of trials (studies simulated).
+    level : float, default 0.95
+        Confidence level.
+
+    Returns
+    -------
+    (float, float)
+        Lower and upper bound.
+
+    Raises
+    ------
+    ValueError
+        When not ``0 <= k <= n``, ``n < 1`` or ``level`` not in (0, 1).
+
+    See Also
+    --------
+    scipy.stats.binomtest
 
     Examples
     --------
@@ -477,5 +790,176 @@ def binomial_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float
     """
     if n < 1 or not 0 <= k <= n:
         raise ValueError(f"Need 0 <= k <= n and n >= 1; got k={k}, n={n}.")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1 (e.g. 0.95); got {level!r}.")
     ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence_level=level, method="exact")
     return float(ci.low), float(ci.high)
+
+
+def one_sample_t(Y) -> tuple[np.ndarray, int]:
+    """Voxelwise one-sample t statistics of ``(n_subjects, n_voxels)`` data (float64 sums).
+
+    Parameters
+    ----------
+    Y : array-like, shape (n_subjects, n_voxels)
+
+    Returns
+    -------
+    t : numpy.ndarray, shape (n_voxels,)
+    df : int
+        ``n_subjects - 1``.
+
+    Examples
+    --------
+    >>> t, df = one_sample_t([[1.0, 2.0], [2.0, -1.0], [3.0, 0.5]])
+    >>> np.round(t, 4).tolist(), df
+    ([3.4641, 0.5774], 2)
+    """
+    data = _as_data(Y)
+    n = data.shape[0]
+    mean = data.mean(axis=0, dtype=np.float64)
+    sd = data.std(axis=0, ddof=1, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = mean / (sd / np.sqrt(n))
+    return t, n - 1
+
+
+def significant_voxels(Y, method: str = "max-t", alpha: float = 0.05, two_sided: bool = True,
+                       n_perm: int = 1000, seed: int | np.random.Generator = 0) -> np.ndarray:
+    """Which voxels a one-sample group test declares significant, under one correction method.
+
+    Parameters
+    ----------
+    Y : array-like, shape (n_subjects, n_voxels)
+        Subject maps.
+    method : {"uncorrected", "bonferroni", "fdr", "max-t"}
+        ``p <= alpha`` voxel by voxel; Bonferroni (``p <= alpha / n_voxels``); Benjamini-Hochberg
+        FDR; or the max-T permutation test (:func:`permutation_test`, ``p_fwe <= alpha``).
+        The first three use the parametric t distribution.
+    alpha : float, default 0.05
+    two_sided : bool, default True
+    n_perm : int, default 1000
+        Permutations for ``"max-t"``.
+    seed : int or numpy.random.Generator, default 0
+        Seed for ``"max-t"``.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n_voxels,)
+
+    Raises
+    ------
+    ValueError
+        Unknown method, bad ``alpha`` or bad data.
+
+    See Also
+    --------
+    familywise_error_rate : the rate at which null studies give any detection.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> Y = rng.normal(size=(20, 500))
+    >>> Y[:, :5] += 2.0
+    >>> [int(significant_voxels(Y, m).sum()) for m in METHODS]
+    [38, 5, 7, 5]
+    """
+    _check_alpha(alpha)
+    if method not in METHODS:
+        raise ValueError(f"Unknown method {method!r}; choose one of {list(METHODS)}.")
+    if method == "max-t":
+        return permutation_test(Y, n_perm=n_perm, two_sided=two_sided, seed=seed).p_fwe <= alpha
+    t, df = one_sample_t(Y)
+    p = 2 * stats.t.sf(np.abs(t), df) if two_sided else stats.t.sf(t, df)
+    p = np.nan_to_num(p, nan=1.0)
+    if method == "uncorrected":
+        return p <= alpha
+    if method == "bonferroni":
+        return p <= alpha / p.size
+    return p <= fdr_threshold(p, alpha)
+
+
+def familywise_error_rate(null_datasets: Iterable, methods: Sequence[str] | Mapping[str, Callable]
+                          = METHODS, alpha: float = 0.05, level: float = 0.95,
+                          two_sided: bool = True, n_perm: int = 1000,
+                          seed: int | np.random.Generator = 0) -> pd.DataFrame:
+    """Measured family-wise error rate of several methods over simulated null studies.
+
+    Every detection in a null data set is a false positive; the FWE rate is the fraction of data
+    sets with at least one. A method controls the FWE at ``alpha`` when that fraction is at most
+    ``alpha`` (up to Monte Carlo error, shown by the interval).
+
+    Parameters
+    ----------
+    null_datasets : iterable of array-like, each (n_subjects, n_voxels)
+        Data sets with no true effect (e.g. a 3D array of shape (n_sets, n_subjects, n_voxels) or
+        a generator, which is consumed once).
+    methods : sequence of str or dict of name: callable, default all of ``METHODS``
+        Names known to :func:`significant_voxels`, or callables ``f(Y) -> bool array``.
+    alpha : float, default 0.05
+        Level at which each method is applied.
+    level : float, default 0.95
+        Confidence level of the Clopper-Pearson interval of each rate.
+    two_sided : bool, default True
+    n_perm : int, default 1000
+        Permutations for ``"max-t"``.
+    seed : int or numpy.random.Generator, default 0
+        One generator, used in turn by every max-T test.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by method, columns ``n_datasets``, ``n_with_false_positive``, ``fwe_rate``,
+        ``ci_low``, ``ci_high`` and ``mean_false_positives`` (voxels per data set).
+
+    Raises
+    ------
+    ValueError
+        No data sets, an unknown method or bad ``alpha``/``level``.
+
+    See Also
+    --------
+    significant_voxels, binomial_interval
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> null = rng.normal(size=(40, 15, 100))          # 40 null studies, 15 subjects, 100 voxels
+    >>> table = familywise_error_rate(null, ["uncorrected", "bonferroni"])
+    >>> table["n_with_false_positive"].tolist()
+    [38, 3]
+    """
+    _check_alpha(alpha)
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1 (e.g. 0.95); got {level!r}.")
+    rng = _generator(seed)
+    if isinstance(methods, Mapping):
+        rules = dict(methods)
+    else:
+        methods = [methods] if isinstance(methods, str) else list(methods)
+        unknown = [m for m in methods if m not in METHODS]
+        if unknown:
+            raise ValueError(f"Unknown method(s) {unknown}; choose from {list(METHODS)} or pass "
+                             "a dict of name: function(Y) -> bool array.")
+        rules = {m: (lambda Y, m=m: significant_voxels(Y, m, alpha, two_sided, n_perm, rng))
+                 for m in methods}
+    if not rules:
+        raise ValueError("No methods given.")
+    hits = dict.fromkeys(rules, 0)
+    detected = dict.fromkeys(rules, 0)
+    n_sets = 0
+    for Y in null_datasets:
+        n_sets += 1
+        for name, rule in rules.items():
+            found = int(np.count_nonzero(rule(Y)))
+            hits[name] += found > 0
+            detected[name] += found
+    if n_sets == 0:
+        raise ValueError("null_datasets is empty: give at least one data set.")
+    rows = []
+    for name in rules:
+        low, high = binomial_interval(hits[name], n_sets, level)
+        rows.append({"method": name, "n_datasets": n_sets, "n_with_false_positive": hits[name],
+                     "fwe_rate": hits[name] / n_sets, "ci_low": low, "ci_high": high,
+                     "mean_false_positives": detected[name] / n_sets})
+    return pd.DataFrame(rows).set_index("method")
