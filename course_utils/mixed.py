@@ -13,9 +13,11 @@ written with variances. Three ways to estimate ``mu``:
 - :func:`ols_summary`: the two-stage "summary statistics" approach (SPM, FSL OLS, AFNI
   3dttest++, nilearn ``SecondLevelModel``): a one-sample t-test on the estimates, ignoring
   ``s_k**2``; the spread of the estimates already holds both variance components.
-- :func:`random_effects`: variance-weighted random effects, ``tau^2`` by DerSimonian-Laird (the
-  idea behind the two-stage methods that carry first-level variances up, FSL FLAME and AFNI
-  3dMEMA, which use more refined estimators of ``tau^2``).
+- :func:`random_effects`: variance-weighted random effects, ``tau^2`` by DerSimonian-Laird's
+  method of moments (:func:`dersimonian_laird_tau2`) or Paule-Mandel's iterated estimator
+  (:func:`paule_mandel_tau2`). This is the idea behind the two-stage methods that carry
+  first-level variances up, FSL FLAME and AFNI 3dMEMA (which estimate ``tau^2`` with likelihood
+  methods instead: a Bayesian approximation in FLAME, REML in 3dMEMA).
 
 Supported designs: **intercept only** (one group, one mean), for one or many voxels at once.
 Inputs are ``(n_subjects,)`` or ``(n_subjects, n_voxels)``; group comparisons and covariates
@@ -34,8 +36,12 @@ __all__ = [
     "dersimonian_laird_tau2",
     "fixed_effects",
     "ols_summary",
+    "paule_mandel_tau2",
     "random_effects",
 ]
+
+#: Estimators of the between-subject variance accepted by :func:`random_effects`.
+TAU2_METHODS = ("DL", "PM")
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,8 @@ class GroupEstimate:
     Attributes
     ----------
     method : str
-        ``"fixed effects"``, ``"OLS summary statistics"`` or ``"random effects (DL)"``.
+        ``"fixed effects"``, ``"OLS summary statistics"``, ``"random effects (DL)"`` or
+        ``"random effects (PM)"``.
     estimate : numpy.ndarray or float
         Combined estimate of the mean effect.
     se : numpy.ndarray or float
@@ -247,8 +254,75 @@ def _dl_tau2(b: np.ndarray, v: np.ndarray) -> np.ndarray:
     return np.maximum(tau2, 0.0)
 
 
-def random_effects(estimates, variances, use_t: bool = False) -> GroupEstimate:
-    """Variance-weighted random effects with DerSimonian-Laird ``tau^2``.
+def paule_mandel_tau2(estimates, variances, tol: float = 1e-10,
+                      max_iter: int = 100) -> np.ndarray | float:
+    """Between-subject variance by Paule and Mandel's iterated estimator.
+
+    ``tau^2`` solves ``Q(tau^2) = K - 1``, where ``Q(tau^2) = sum(w (b - b_w)^2)`` with weights
+    ``w = 1/(s^2 + tau^2)``: the value that makes the weighted spread of the estimates what it
+    would be if the model were right. ``Q`` falls as ``tau^2`` grows, so the root is unique; when
+    ``Q(0) <= K - 1`` it is 0. Newton steps from 0, ``tau^2 += (Q - (K-1)) / sum(w^2 (b -
+    b_w)^2)``, for all voxels at once (the method of statsmodels' ``combine_effects`` with
+    ``method_re="iterated"``).
+
+    Parameters
+    ----------
+    estimates, variances : array-like, shape (K,) or (K, n_voxels)
+        Subject estimates and their first-level variances (> 0).
+    tol : float
+        Stop when ``|Q - (K-1)| <= tol * (K - 1)`` in every voxel.
+    max_iter : int
+        Maximum number of Newton steps.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``tau^2`` per voxel, never negative.
+
+    Raises
+    ------
+    ValueError
+        For bad shapes or variances (as :func:`random_effects`), or ``tol``/``max_iter`` <= 0.
+    RuntimeError
+        If some voxels have not converged after ``max_iter`` steps.
+
+    See Also
+    --------
+    dersimonian_laird_tau2 : the one-step method-of-moments estimator.
+
+    Examples
+    --------
+    >>> round(paule_mandel_tau2([-2.0, 0.0, 2.0], [1.0, 1.0, 1.0]), 4)  # equal variances: = DL
+    3.0
+    >>> paule_mandel_tau2([1.0, 1.1, 0.9], [1.0, 1.0, 1.0])  # less spread than the noise
+    0.0
+    """
+    b, v, squeeze = _inputs(estimates, variances)
+    if not tol > 0 or isinstance(max_iter, bool) or not isinstance(max_iter, int | np.integer) \
+            or max_iter < 1:
+        raise ValueError(f"tol must be > 0 and max_iter an integer >= 1; got tol={tol}, "
+                         f"max_iter={max_iter}.")
+    target = b.shape[0] - 1
+    tau2 = np.zeros(b.shape[1])
+    for step_number in range(int(max_iter) + 1):
+        w = 1.0 / (v + tau2)
+        resid2 = (b - (w * b).sum(axis=0) / w.sum(axis=0)) ** 2
+        excess = (w * resid2).sum(axis=0) - target  # Q(tau^2) - (K - 1)
+        active = (excess > tol * target) | ((tau2 > 0) & (excess < -tol * target))
+        if not active.any():
+            break
+        if step_number == max_iter:
+            raise RuntimeError(f"Paule-Mandel did not converge in {max_iter} steps in "
+                               f"{int(active.sum())} voxel(s); raise max_iter or use "
+                               "method='DL'.")
+        step = excess / np.maximum((w**2 * resid2).sum(axis=0), np.finfo(float).tiny)
+        tau2 = np.where(active, np.maximum(tau2 + step, 0.0), tau2)
+    return float(tau2[0]) if squeeze else tau2
+
+
+def random_effects(estimates, variances, use_t: bool = False,
+                   method: str = "DL") -> GroupEstimate:
+    """Variance-weighted random effects with ``tau^2`` by DerSimonian-Laird or Paule-Mandel.
 
     Weights ``w* = 1/(s^2 + tau^2)``: an imprecise subject counts less, but never less than a
     subject of the between-subject spread allows. The estimate is ``sum(w* b)/sum(w*)`` with
@@ -261,6 +335,9 @@ def random_effects(estimates, variances, use_t: bool = False) -> GroupEstimate:
     use_t : bool
         Refer the statistic to a t with ``K - 1`` df instead of the normal (the default, as in
         statsmodels' ``combine_effects``).
+    method : {"DL", "PM"}
+        Estimator of ``tau^2``: DerSimonian-Laird (:func:`dersimonian_laird_tau2`, default) or
+        Paule-Mandel (:func:`paule_mandel_tau2`).
 
     Returns
     -------
@@ -270,23 +347,32 @@ def random_effects(estimates, variances, use_t: bool = False) -> GroupEstimate:
     Raises
     ------
     ValueError
-        If the shapes disagree, a variance is not positive or fewer than 2 estimates are given.
+        If the shapes disagree, a variance is not positive, fewer than 2 estimates are given or
+        ``method`` is unknown.
 
     See Also
     --------
     statsmodels.stats.meta_analysis.combine_effects : ``method_re="chi2"`` is the same
-        estimator, except that it does not truncate a negative ``tau^2`` at 0.
+        DerSimonian-Laird estimator, except that it does not truncate a negative ``tau^2`` at 0;
+        ``method_re="iterated"`` is Paule-Mandel.
 
     Examples
     --------
     >>> re = random_effects([-2.0, 0.0, 2.0], [1.0, 1.0, 1.0])
     >>> re.tau2, re.estimate, round(re.se, 4)
     (3.0, 0.0, 1.1547)
+    >>> random_effects([0.0, 1.0, 3.0], [0.5, 1.0, 2.0], method="PM").method
+    'random effects (PM)'
     """
+    if method not in TAU2_METHODS:
+        upper = str(method).upper()
+        hint = f" (did you mean {upper!r}?)" if upper in TAU2_METHODS else ""
+        raise ValueError(f"method must be one of {TAU2_METHODS}; got {method!r}{hint}.")
     b, v, squeeze = _inputs(estimates, variances)
-    tau2 = _dl_tau2(b, v)
+    tau2 = _dl_tau2(b, v) if method == "DL" else np.atleast_1d(paule_mandel_tau2(b, v))
     w = 1.0 / (v + tau2)
     sum_w = w.sum(axis=0)
     estimate = (w * b).sum(axis=0) / sum_w
     df = b.shape[0] - 1 if use_t else np.inf
-    return _result("random effects (DL)", estimate, 1.0 / np.sqrt(sum_w), df, squeeze, tau2)
+    return _result(f"random effects ({method})", estimate, 1.0 / np.sqrt(sum_w), df, squeeze,
+                   tau2)

@@ -39,6 +39,7 @@ __all__ = [
     "ar1_noise",
     "canonical_hrf",
     "convolve_causal",
+    "double_gamma_hrf",
     "event_regressor",
     "simulate_first_level",
     "simulate_paired",
@@ -146,6 +147,67 @@ def canonical_hrf(dt: float = FINE_DT, time_length: float = 32.0) -> tuple[np.nd
     if not HRF_PEAK_RANGE[0] <= peak <= HRF_PEAK_RANGE[1]:
         raise RuntimeError(f"the canonical HRF peaks at {peak:.2f} s, outside {HRF_PEAK_RANGE}.")
     return times, hrf
+
+
+def double_gamma_hrf(times, *, delay: float = 6.0, undershoot: float = 12.0,
+                     dispersion: float = 0.9, u_dispersion: float = 0.9,
+                     ratio: float = 0.48) -> np.ndarray:
+    """A difference-of-gammas HRF with explicit parameters, scaled so that its peak is 1.
+
+    ``h(t) = g(t; delay/dispersion, dispersion) - ratio * g(t; undershoot/u_dispersion,
+    u_dispersion)``, where ``g(t; a, s)`` is the gamma density with shape ``a`` and scale ``s``
+    (mean ``a * s``). The defaults are the Glover parameters of nilearn 0.14's ``glover_hrf``;
+    changing them shows what each one does to the shape.
+
+    Parameters
+    ----------
+    times : array-like
+        Times after the event (s); the response is 0 at and before time 0.
+    delay : float
+        Sets when the positive response peaks (s); the peak of the first gamma density is at
+        ``delay - dispersion``.
+    undershoot : float
+        Sets when the undershoot is deepest (s).
+    dispersion, u_dispersion : float
+        Widths (scale parameters, s) of the response and of the undershoot.
+    ratio : float
+        Size of the undershoot relative to the response, >= 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        The HRF at ``times``, divided by its maximum over ``times``.
+
+    Raises
+    ------
+    ValueError
+        If a time parameter is not positive, ``ratio`` is negative, or the response has no
+        positive value at ``times``.
+
+    See Also
+    --------
+    canonical_hrf : nilearn's Glover HRF on a fine grid.
+
+    Examples
+    --------
+    >>> t = np.arange(0, 32, 0.1)
+    >>> peak = lambda h: round(float(t[np.argmax(h)]), 1)
+    >>> peak(double_gamma_hrf(t)), peak(double_gamma_hrf(t, delay=8.0))
+    (5.0, 6.7)
+    """
+    from scipy.stats import gamma
+
+    times = np.asarray(times, dtype=float)
+    for name, value in [("delay", delay), ("undershoot", undershoot),
+                        ("dispersion", dispersion), ("u_dispersion", u_dispersion)]:
+        _positive(value, name)
+    ratio = _positive(ratio, "ratio", allow_zero=True)
+    hrf = (gamma.pdf(times, delay / dispersion, scale=dispersion)
+           - ratio * gamma.pdf(times, undershoot / u_dispersion, scale=u_dispersion))
+    if times.size == 0 or not np.any(hrf > 0):
+        raise ValueError("the HRF has no positive value at these times; give times covering the "
+                         "response, e.g. np.arange(0, 32, 0.1).")
+    return hrf / hrf.max()
 
 
 def convolve_causal(x: np.ndarray, kernel: np.ndarray) -> np.ndarray:

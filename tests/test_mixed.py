@@ -100,6 +100,76 @@ def test_random_effects_recovers_between_subject_variance():
     np.testing.assert_allclose(tau2.mean(), tau**2, rtol=0.05)
 
 
+# --- Paule-Mandel -----------------------------------------------------------------------------
+
+
+def _combine_pm(b, v):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return combine_effects(b, v, method_re="iterated")
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_paule_mandel_matches_statsmodels_iterated(seed):
+    b, v = _data(k=10, n_vox=20, tau=0.6, seed=seed)
+    tau2 = mixed.paule_mandel_tau2(b, v)
+    res = mixed.random_effects(b, v, method="PM")
+    assert res.method == "random effects (PM)"
+    for j in range(b.shape[1]):
+        ref = _combine_pm(b[:, j], v[:, j])
+        # statsmodels stops at |Q - (K-1)| < 1e-5; ours iterates to 1e-10
+        np.testing.assert_allclose(tau2[j], ref.tau2, rtol=1e-4, atol=1e-7)
+        np.testing.assert_allclose(res.estimate[j], ref.mean_effect_re, rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(res.se[j], ref.sd_eff_w_re, rtol=1e-4)
+    np.testing.assert_allclose(res.tau2, tau2)
+
+
+def test_paule_mandel_solves_its_estimating_equation():
+    b, v = _data(k=15, n_vox=50, tau=1.0, seed=8)
+    tau2 = mixed.paule_mandel_tau2(b, v)
+    w = 1 / (v + tau2)
+    q = (w * (b - (w * b).sum(0) / w.sum(0)) ** 2).sum(0)
+    positive = tau2 > 0
+    assert positive.sum() > 40
+    np.testing.assert_allclose(q[positive], 14, rtol=1e-8)
+    assert np.all(q[~positive] <= 14 * (1 + 1e-8))
+
+
+def test_paule_mandel_equals_dl_with_equal_variances_and_zero_without_spread():
+    rng = np.random.default_rng(1)
+    b = rng.normal(0, 2, (8, 30))
+    v = np.full_like(b, 0.5)
+    np.testing.assert_allclose(mixed.paule_mandel_tau2(b, v), mixed.dersimonian_laird_tau2(b, v))
+    assert mixed.paule_mandel_tau2([1.0, 1.01, 0.99], [1.0, 1.0, 1.0]) == 0.0
+
+
+def test_paule_mandel_recovers_between_subject_variance():
+    rng = np.random.default_rng(4)
+    k, n_vox, tau = 100, 300, 0.7
+    v = rng.uniform(0.05, 2.0, (k, n_vox))
+    b = rng.normal(0, tau, (k, n_vox)) + rng.normal(0, np.sqrt(v))
+    np.testing.assert_allclose(mixed.paule_mandel_tau2(b, v).mean(), tau**2, rtol=0.05)
+
+
+@pytest.mark.parametrize("kwargs, match", [({"tol": 0.0}, "tol"), ({"max_iter": 0}, "max_iter"),
+                                           ({"max_iter": 2.5}, "max_iter")])
+def test_paule_mandel_bad_settings(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        mixed.paule_mandel_tau2([1.0, 2.0, 4.0], [1.0, 1.0, 1.0], **kwargs)
+
+
+def test_paule_mandel_reports_non_convergence():
+    b, v = _data(k=10, n_vox=5, tau=2.0, seed=3)
+    with pytest.raises(RuntimeError, match="did not converge"):
+        mixed.paule_mandel_tau2(b, v, max_iter=1)
+
+
+@pytest.mark.parametrize("method, match", [("dl", "did you mean 'DL'"), ("REML", "one of")])
+def test_random_effects_bad_method(method, match):
+    with pytest.raises(ValueError, match=match):
+        mixed.random_effects([1.0, 2.0], [1.0, 1.0], method=method)
+
+
 # --- OLS summary statistics ----------------------------------------------------------------------
 
 
@@ -160,7 +230,7 @@ def test_fixed_effects_understates_se_across_subjects():
 
 
 @pytest.mark.parametrize("func", [mixed.fixed_effects, mixed.random_effects,
-                                  mixed.dersimonian_laird_tau2])
+                                  mixed.dersimonian_laird_tau2, mixed.paule_mandel_tau2])
 @pytest.mark.parametrize("b, v, match", [
     ([1.0, 2.0], [1.0], "same shape"),
     ([1.0, 2.0], [1.0, 0.0], "> 0"),
@@ -215,4 +285,22 @@ def test_plot_subject_intervals_rows_and_widths():
     segments = ax.collections[0].get_segments()  # the subjects' error bars
     widths = [seg[1][0] - seg[0][0] for seg in segments]
     np.testing.assert_allclose(widths, 2 * 1.96 * np.array([0.1, 0.2, 0.3]))
+    plt.close("all")
+
+
+def test_plot_variance_components_bars_and_weights():
+    import matplotlib.pyplot as plt
+
+    from course_utils import plotting
+
+    s2 = np.array([0.1, 0.4, 1.5])
+    ax = plotting.plot_variance_components(s2, tau2=0.3)
+    between, first = ax.containers
+    np.testing.assert_allclose([bar.get_width() for bar in between], 0.3)
+    np.testing.assert_allclose([bar.get_width() for bar in first], s2)
+    np.testing.assert_allclose([bar.get_x() for bar in first], 0.3)
+    w = 1 / (0.3 + s2)
+    shown = [float(t.get_text().split()[-1]) for t in ax.texts]
+    np.testing.assert_allclose(shown, w / w.sum(), atol=0.005)
+    assert "variance" in ax.get_xlabel()
     plt.close("all")

@@ -29,6 +29,39 @@ def test_nilearn_hrf_at_tr_resolution_peaks_late():
     assert np.argmax(h) * 2.4 == pytest.approx(7.2)
 
 
+def test_double_gamma_defaults_are_nilearn_glover():
+    # nilearn samples t = linspace(0, length, n) and shifts the gammas by one step (loc=dt)
+    dt, length = 0.1, 32.0
+    reference = glover_hrf(t_r=dt, oversampling=1, time_length=length)
+    times = np.linspace(0, length, reference.size) - dt
+    np.testing.assert_allclose(sim.double_gamma_hrf(times), reference / reference.max(),
+                               atol=1e-12)
+
+
+def test_double_gamma_parameters_move_the_shape():
+    t = np.arange(0, 40, 0.05)
+    base = sim.double_gamma_hrf(t)
+    later = sim.double_gamma_hrf(t, delay=8.0)
+    assert t[np.argmax(later)] > t[np.argmax(base)] + 1.5
+    assert sim.double_gamma_hrf(t, ratio=0.0).min() == 0  # no undershoot
+    assert sim.double_gamma_hrf(t, ratio=1.0).min() < base.min()  # a deeper one
+    deep_late = sim.double_gamma_hrf(t, undershoot=16.0)
+    assert t[np.argmin(deep_late)] > t[np.argmin(base)] + 2
+    width = [(sim.double_gamma_hrf(t, dispersion=d) > 0.5).sum() for d in (0.6, 1.5)]
+    assert width[1] > width[0]
+    # ratio 0: a gamma density, peaking at its mode delay - dispersion
+    assert t[np.argmax(sim.double_gamma_hrf(t, ratio=0.0))] == pytest.approx(5.1, abs=0.05)
+
+
+@pytest.mark.parametrize("kwargs", [{"delay": 0.0}, {"dispersion": -1.0}, {"ratio": -0.1},
+                                    {"undershoot": np.nan}, {"times": np.arange(-5.0, 0.0)},
+                                    {"times": []}])
+def test_double_gamma_bad_inputs(kwargs):
+    args = {"times": np.arange(0, 32, 0.1)} | kwargs
+    with pytest.raises(ValueError):
+        sim.double_gamma_hrf(**args)
+
+
 @pytest.mark.parametrize("kwargs", [{"dt": 0}, {"dt": 1.0}, {"dt": -0.1},
                                     {"time_length": 10.0}])
 def test_hrf_bad_inputs(kwargs):
@@ -269,8 +302,12 @@ def test_first_level_model_recovers_true_betas(subject):
     inside = subject.mask_img.get_fdata() > 0
     for condition, truth in subject.true_betas.items():
         estimate = model.compute_contrast(condition, output_type="effect_size")
-        r = np.corrcoef(estimate.get_fdata()[inside], truth.get_fdata()[inside])[0, 1]
+        est, true = estimate.get_fdata()[inside], truth.get_fdata()[inside]
+        r = np.corrcoef(est, true)[0, 1]
         assert r > 0.8, (condition, r)
+        # same unit: nilearn's percent-signal scaling gives back percent signal change
+        slope = np.polyfit(true, est, 1)[0]
+        assert 0.85 < slope < 1.15, (condition, slope)
 
 
 @pytest.mark.parametrize("kwargs", [{"n_scans": 10}, {"voxel_size": 2.0}, {"ar1": 1.0},
@@ -311,4 +348,18 @@ def test_plot_timeseries_draws_each_series_and_event():
     assert len(ax.lines) == 4
     assert [text.get_text() for text in ax.get_legend().get_texts()] == ["a", "b"]
     assert ax.get_ylabel() == "signal change (%)"
+    plt.close("all")
+
+
+def test_plot_convergence_lines_and_ticks():
+    import matplotlib.pyplot as plt
+
+    from course_utils import plotting
+
+    ax = plotting.plot_convergence([5, 10, 20], {"a": [3.0, 2.0, 1.0], "b": [2.0, 1.5, 1.0]},
+                                   reference=1.0, logy=True, title="t")
+    assert len(ax.lines) == 3 and ax.get_yscale() == "log" and ax.get_xscale() == "log"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["5", "10", "20"]
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), [2.0, 1.5, 1.0])
+    assert ax.lines[2].get_ydata()[0] == 1.0 and ax.get_title() == "t"
     plt.close("all")
