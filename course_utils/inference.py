@@ -585,6 +585,7 @@ def _freedman_lane(data, X, c, n_perm, two_sided, rng, cluster_threshold, geomet
     u /= np.linalg.norm(u)
     basis = np.vstack([u, q_z.T])  # (k, n): rows u, then the nuisance basis
     ss = np.einsum("ij,ij->j", resid, resid)
+    ss[ss == 0] = np.inf  # voxels without any variance: t = 0 / inf = 0, p = 1
     # Rows can be permuted only when the nuisance contains the constant (the mean is not being
     # tested); otherwise, e.g. for an intercept or one group's mean, flip signs (Winkler 2014).
     ones = np.ones(n)
@@ -593,16 +594,23 @@ def _freedman_lane(data, X, c, n_perm, two_sided, rng, cluster_threshold, geomet
     ops, exact = _flips(n, n_perm, rng) if flip else _orders(n, n_perm, rng)
     n_rows = ops.shape[0]
 
-    def tmaps(proj):  # proj: (B, k, V) = basis P R for a batch of P
-        rss = np.maximum(ss - np.einsum("bkv,bkv->bv", proj, proj), 0.0)
+    def tmaps(proj):  # proj: (B, k, V) = basis P R for a batch of P; in place, few passes
+        effect = proj[:, 0]
+        rss = np.subtract(ss, np.square(effect))
+        for j in range(1, k):
+            rss -= np.square(proj[:, j], out=proj[:, j])
+        np.maximum(rss, 0.0, out=rss)
+        rss *= 1.0 / df
+        np.sqrt(rss, out=rss)
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = proj[:, 0] / np.sqrt(rss / df)
-        return np.nan_to_num(out, nan=0.0)  # voxels with no variance at all
+            return np.divide(effect, rss, out=rss)
 
     t = tmaps((basis @ resid)[None])[0]
     obs = np.abs(t) if two_sided else t
     obs_tol = obs - RTOL64 * np.abs(obs) - 1e-12
-    batch = min(chunk_size or _batch_rows(data.shape[1], n_rows, 8 * (k + 1)), n_rows)
+    # At least ~32 product rows per batch: small float64 products are inefficient.
+    auto = max(_batch_rows(data.shape[1], n_rows, 8 * (k + 1)), -(-32 // k))
+    batch = min(chunk_size or auto, n_rows)
     max_null = np.empty(n_rows)
     exceed = np.zeros(data.shape[1], dtype=np.int64)
     cluster_null: list[int] = []
@@ -617,9 +625,11 @@ def _freedman_lane(data, X, c, n_perm, two_sided, rng, cluster_threshold, geomet
         if geometry is not None:
             cluster_null.extend(_max_cluster(tm, cluster_threshold, two_sided, geometry)
                                 for tm in tp)
-        stat = np.abs(tp) if two_sided else tp
-        max_null[start:start + rows] = stat.max(axis=1)
-        exceed += (stat >= obs_tol).sum(axis=0)
+        stat = np.abs(tp, out=tp) if two_sided else tp
+        max_null[start:start + rows] = np.fmax.reduce(stat, axis=1)  # ignores a 0/0
+        for sub in range(0, rows, 255):  # uint8 counts cannot overflow within 255 rows
+            hit = stat[sub:sub + 255] >= obs_tol
+            exceed += hit.view(np.uint8).sum(axis=0, dtype=np.uint8)
     exceed_fwe = _count_exceed(max_null, obs_tol)
     clusters = None if geometry is None else _observed_clusters(
         t, cluster_threshold, two_sided, geometry, cluster_null, n_rows, exact)

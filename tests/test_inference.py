@@ -167,6 +167,9 @@ def test_voxels_without_data_do_not_break_the_map():
     assert res.t[5] == 0 and res.p_uncorrected[5] == 1 and np.isfinite(res.t).all()
     np.testing.assert_allclose(np.delete(res.t, 5), stats.ttest_1samp(np.delete(Y, 5, 1), 0)
                                .statistic, rtol=1e-10)
+    X = np.column_stack([np.ones(12), np.repeat([0.0, 1.0], 6)])
+    fl = inference.permutation_test(Y, X, [0, 1], n_perm=200, seed=0)
+    assert fl.t[5] == 0 and fl.p_uncorrected[5] == 1 and np.isfinite(fl.max_null).all()
 
 
 # --- calibration on null data ---------------------------------------------------------------
