@@ -468,6 +468,115 @@ def plot_convergence(x, series, ax=None, reference: float | None = None,
 # --- Figures for group maps and inference (notebooks 05-07) -----------------------------------
 
 
+def plot_max_null(result, alpha: float = 0.05, ax=None, bonferroni: float | None = None,
+                  title: str | None = None):
+    """Histogram of the max-T null distribution of a permutation test, with its FWE threshold.
+
+    Parameters
+    ----------
+    result : course_utils.inference.PermutationResult
+        From :func:`course_utils.inference.permutation_test`.
+    alpha : float, default 0.05
+        FWE level of the threshold drawn (:func:`course_utils.inference.fwe_threshold`).
+    ax : matplotlib.axes.Axes, optional
+    bonferroni : float, optional
+        A Bonferroni threshold on the same scale, drawn for comparison.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from course_utils.inference import permutation_test
+    >>> res = permutation_test(np.random.default_rng(0).normal(size=(12, 80)), n_perm=200)
+    >>> ax = plot_max_null(res, bonferroni=4.5)
+    >>> len(ax.lines), ax.get_xlabel()
+    (3, 'largest |t| over the map in each permutation')
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from course_utils.inference import fwe_threshold
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    null = np.asarray(result.max_null, dtype=float)
+    null = null[np.isfinite(null)]
+    stat = "|t|" if result.two_sided else "t"
+    ax.hist(null, bins=min(60, max(10, null.size // 20)), color=OKABE_ITO[0], alpha=0.7,
+            label=f"max-{stat} null ({result.n_perm} permutations)")
+    threshold = fwe_threshold(result, alpha)
+    if np.isfinite(threshold):
+        ax.axvline(threshold, color=OKABE_ITO[3], linewidth=2,
+                   label=f"FWE {alpha:g} threshold: {threshold:.2f}")
+    if bonferroni is not None:
+        ax.axvline(bonferroni, color=OKABE_ITO[7], linestyle="--",
+                   label=f"Bonferroni: {bonferroni:.2f}")
+    observed = float(np.max(np.abs(result.t) if result.two_sided else result.t))
+    ax.axvline(observed, color=OKABE_ITO[2], linestyle=":", linewidth=2,
+               label=f"observed max {stat}: {observed:.2f}")
+    ax.set_xlabel(f"largest {stat} over the map in each permutation")
+    ax.set_ylabel("number of permutations")
+    ax.legend(loc="upper right")
+    ax.set_title(title or f"Max-{stat} null distribution and the corrected threshold")
+    return ax
+
+
+def plot_error_rates(table, alpha: float = 0.05, ax=None, title: str | None = None):
+    """Measured family-wise error rate of each method with its confidence interval.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`course_utils.inference.familywise_error_rate` (index: method; columns
+        ``fwe_rate``, ``ci_low``, ``ci_high``, ``n_datasets``).
+    alpha : float, default 0.05
+        Nominal rate, drawn as a dashed line.
+    ax : matplotlib.axes.Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"fwe_rate": [0.9, 0.05], "ci_low": [0.85, 0.03],
+    ...                       "ci_high": [0.94, 0.08], "n_datasets": [200, 200]},
+    ...                      index=pd.Index(["uncorrected", "max-t"], name="method"))
+    >>> ax = plot_error_rates(table)
+    >>> [label.get_text() for label in ax.get_yticklabels()]
+    ['uncorrected', 'max-t']
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 0.6 * len(table) + 1.8))
+    rows = np.arange(len(table))
+    rate = table["fwe_rate"].to_numpy(dtype=float)
+    errors = np.vstack([rate - table["ci_low"].to_numpy(dtype=float),
+                        table["ci_high"].to_numpy(dtype=float) - rate])
+    n_sets = int(table["n_datasets"].iloc[0]) if "n_datasets" in table else None
+    ax.errorbar(rate, rows, xerr=errors, fmt="o", color=OKABE_ITO[0], capsize=4,
+                label="measured rate and interval")
+    ax.axvline(alpha, color=OKABE_ITO[3], linestyle="--", label=f"nominal {alpha:g}")
+    ax.set_yticks(rows, [str(name) for name in table.index])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("family-wise error rate (share of null studies with any detection)")
+    ax.legend(loc="lower right")
+    suffix = f" ({n_sets} null studies)" if n_sets else ""
+    ax.set_title(title or f"How often each method finds something in pure noise{suffix}")
+    return ax
+
+
 def interactive_available() -> bool:
     """True when interactive widgets can be shown (ipywidgets installed, not a static build).
 
