@@ -489,3 +489,40 @@ def test_bad_inputs_are_explained(kwargs, message):
 def test_bad_helper_inputs_are_explained(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# --- figures --------------------------------------------------------------------------------
+
+
+def test_max_null_figure_marks_the_fwe_threshold():
+    import matplotlib.pyplot as plt
+
+    from course_utils import plotting
+
+    Y = np.random.default_rng(17).normal(0.2, 1, (14, 150))
+    res = inference.permutation_test(Y, n_perm=500, seed=0)
+    ax = plotting.plot_max_null(res, alpha=0.05, bonferroni=4.2)
+    x_lines = [line.get_xdata()[0] for line in ax.lines]
+    np.testing.assert_allclose(x_lines, [inference.fwe_threshold(res, 0.05), 4.2,
+                                         np.abs(res.t).max()])
+    assert sum(patch.get_height() for patch in ax.patches) == 500
+    assert ax.get_ylabel() == "number of permutations" and ax.get_title()
+    one = inference.permutation_test(Y, n_perm=500, two_sided=False)
+    ax = plotting.plot_max_null(one)
+    assert "max t" in ax.get_xlabel().replace("largest t", "max t")
+    plt.close("all")
+
+
+def test_error_rate_figure_shows_each_method_with_its_interval():
+    import matplotlib.pyplot as plt
+
+    from course_utils import plotting
+
+    datasets = [np.random.default_rng(k).normal(size=(10, 50)) for k in range(40)]
+    table = inference.familywise_error_rate(datasets, ["uncorrected", "bonferroni"])
+    ax = plotting.plot_error_rates(table, alpha=0.05)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["uncorrected", "bonferroni"]
+    points = ax.lines[0].get_xdata()
+    np.testing.assert_allclose(points, table["fwe_rate"])
+    assert ax.lines[-1].get_xdata()[0] == 0.05 and "40 null studies" in ax.get_title()
+    plt.close("all")
