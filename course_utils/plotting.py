@@ -451,11 +451,18 @@ def plot_convergence(x, series, ax=None, reference: float | None = None,
                 markersize=max(9 - 1.5 * i, 4), label=name)
     if reference is not None:
         ax.axhline(reference, color="black", linestyle=":", label=reference_label)
+    from matplotlib.ticker import NullLocator
+
     ax.set_xscale("log")
-    if logy:
-        ax.set_yscale("log")
     ax.set_xticks(x, [f"{v:g}" for v in x])
-    ax.minorticks_off()
+    ax.xaxis.set_minor_locator(NullLocator())
+    if logy:  # label 1-2-5 steps, so a range within one decade still gets readable ticks
+        ax.set_yscale("log")
+        low, high = ax.get_ylim()
+        steps = [m * 10.0**e for e in range(-6, 7) for m in (1, 2, 5)]
+        ticks = [t for t in steps if low <= t <= high]
+        ax.set_yticks(ticks, [f"{t:g}" for t in ticks])
+        ax.yaxis.set_minor_locator(NullLocator())
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.legend()

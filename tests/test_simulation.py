@@ -362,4 +362,5 @@ def test_plot_convergence_lines_and_ticks():
     assert [t.get_text() for t in ax.get_xticklabels()] == ["5", "10", "20"]
     np.testing.assert_allclose(ax.lines[1].get_ydata(), [2.0, 1.5, 1.0])
     assert ax.lines[2].get_ydata()[0] == 1.0 and ax.get_title() == "t"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["1", "2"]
     plt.close("all")
