@@ -69,6 +69,20 @@ def test_hrf_bad_inputs(kwargs):
         sim.canonical_hrf(**kwargs)
 
 
+def test_hrf_peak_guard_catches_a_shifted_hrf(monkeypatch):
+    import nilearn.glm.first_level as first_level
+
+    original = first_level.glover_hrf
+
+    def late(t_r, oversampling=1, time_length=32.0):  # a response 3 s later than Glover's
+        h = original(t_r=t_r, oversampling=oversampling, time_length=time_length)
+        return np.r_[np.zeros(int(round(3.0 / t_r))), h][: h.size]
+
+    monkeypatch.setattr(first_level, "glover_hrf", late)
+    with pytest.raises(RuntimeError, match="peaks at"):
+        sim.canonical_hrf()
+
+
 def test_convolution_is_causal_and_matches_numpy():
     rng = np.random.default_rng(1)
     x, k = rng.normal(size=50), rng.normal(size=7)
@@ -254,6 +268,24 @@ def test_two_groups_and_paired():
     np.testing.assert_allclose(a.std(), np.sqrt(3.0**2 + 0.5**2), rtol=0.05)
     with pytest.raises(ValueError):
         sim.simulate_paired(10, 0, 0, subject_sd=-1.0, within_sd=1.0, rng=0)
+
+
+@pytest.mark.parametrize("args, error", [((0, 5, 1.0, 0.0, 1.0, 0), ValueError),
+                                         ((5, 5, 1.0, 0.0, -1.0, 0), ValueError),
+                                         ((5, 5, 1.0, 0.0, 1.0, "seed"), TypeError)])
+def test_two_groups_bad_inputs(args, error):
+    with pytest.raises(error):
+        sim.simulate_two_groups(*args)
+
+
+@pytest.mark.parametrize("kwargs, error", [({"ar1": 1.2}, ValueError), ({"rng": 1.5}, TypeError),
+                                           ({"sigma": -0.5}, ValueError),
+                                           ({"n_trials": 0}, ValueError)])
+def test_simulate_timeseries_bad_inputs(kwargs, error):
+    args = {"n_tr": 50, "n_trials": 3, "amplitude": 1.0, "t_r": 2.0, "sigma": 1.0,
+            "rng": 0} | kwargs
+    with pytest.raises(error):
+        sim.simulate_timeseries(**args)
 
 
 # --- the 4D subject ----------------------------------------------------------------------------
