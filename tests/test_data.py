@@ -377,7 +377,7 @@ def _use_manifest(tmp_path, monkeypatch, base_url, hashes="unknown", n=3):
     manifest["datasets"]["localizer_nilearn"]["source"]["host"] = f"127.0.0.1:{_closed_port()}"
     path = tmp_path / "manifest.yaml"
     path.write_text(yaml.safe_dump(manifest))
-    monkeypatch.setattr(data, "MANIFEST_PATH", path)
+    monkeypatch.setattr(data.manifest, "MANIFEST_PATH", path)
 
 
 @pytest.fixture
@@ -425,7 +425,7 @@ def test_download_with_right_checksums_then_load(tmp_path, monkeypatch, server, 
     # second load comes from the cached arrays (no second read of the images)
     cached = list((tmp_path / "data" / "arrays" / "localizer_dartbrains").glob("*.npz"))
     assert len(cached) == 2
-    monkeypatch.setattr(data, "mask_images", lambda *a, **k: pytest.fail("images re-read"))
+    monkeypatch.setattr(data.sources, "mask_images", lambda *a, **k: pytest.fail("images re-read"))
     again = data.load_localizer(CONDS, n_subjects=3, source="localizer_dartbrains")
     np.testing.assert_array_equal(again.array("audio_left_hand"), loaded.array("audio_left_hand"))
 
@@ -560,7 +560,7 @@ def fake_nilearn(monkeypatch, source_maps, tmp_path):
     calls = []
     monkeypatch.setattr(nilearn.datasets, "fetch_localizer_contrasts",
                         _fake_nilearn(source_maps, calls))
-    monkeypatch.setattr(data, "_require_network", lambda url, timeout: None)
+    monkeypatch.setattr(data.download, "_require_network", lambda url, timeout: None)
     return calls
 
 
