@@ -311,7 +311,11 @@ class LocalizerData:
         for generated maps), ``tmap`` (file or None), ``row`` (row of :meth:`array`) and
         ``has_variance``.
     participants : pandas.DataFrame
-        ``subject``, ``sex`` ('F'/'M') and ``age``, in the order of :attr:`subjects`.
+        One row per subject, in the order of :attr:`subjects`: ``subject``, then what the source
+        knows: ``sex`` ('F'/'M') and ``age`` for the stand-in; also ``site``, ``language`` and
+        the behavioural scores for the nilearn copy; nothing more for a copy without a
+        participant table. A covariate the source lacks is an absent column, never a column of
+        missing values (see :meth:`covariates`).
     mask_img : nibabel.Nifti1Image
         The analysis mask; columns of :meth:`array` are its voxels in C order.
     source : str
@@ -364,7 +368,7 @@ class LocalizerData:
                     "row": k, "has_variance": var is not None,
                 })
         participants = participants.set_index("subject").reindex(subjects).reset_index()
-        return cls(maps=pd.DataFrame(rows), participants=participants[["subject", "sex", "age"]],
+        return cls(maps=pd.DataFrame(rows), participants=participants,
                    mask_img=mask_img, source=source, is_synthetic=is_synthetic, truth=truth,
                    _values=dict(values), _variances=stored_var)
 
@@ -438,6 +442,70 @@ class LocalizerData:
             picked = var if rows is None else var[rows]
             return np.repeat(picked.astype(np.float32)[:, None], self.n_voxels, axis=1)
         return var if rows is None else var[rows]
+
+    def covariates(self, *names: str, purpose: str = "this analysis",
+                   verbose: bool = True) -> pd.DataFrame | None:
+        """The named covariates of the subjects that have all of them, or None if the source
+        has none.
+
+        Real tables are incomplete: the nilearn copy lacks the age of 4 of its 94 subjects,
+        and the DartBrains copy has no participant table at all. A model with covariates can
+        only use the subjects whose values are all known (complete cases).
+
+        Parameters
+        ----------
+        *names : str
+            Column names of :attr:`participants`, e.g. ``"age", "sex"``.
+        purpose : str
+            What the covariates are for, to name in the message.
+        verbose : bool, default True
+            Print one sentence when subjects are dropped or the covariates are absent.
+
+        Returns
+        -------
+        pandas.DataFrame or None
+            Indexed by subject (complete cases, in :attr:`subjects` order), one column per
+            name; None when a covariate is absent from the source or no subject has them all.
+
+        Examples
+        --------
+        >>> import nibabel as nib, numpy as np, pandas as pd
+        >>> mask = nib.Nifti1Image(np.ones((2, 1, 1), "uint8"), np.eye(4))
+        >>> people = pd.DataFrame({"subject": ["S1", "S2", "S3"], "age": [20, None, 31]})
+        >>> ds = LocalizerData.from_arrays({"x": np.zeros((3, 2), "float32")}, people["subject"],
+        ...                                people, mask, "demo", False)
+        >>> ds.covariates("age", purpose="the age model")
+        S2 has no age: the age model uses the other 2 subjects.
+                 age
+        subject
+        S1      20.0
+        S3      31.0
+        >>> ds.covariates("age", "sex", purpose="the age model") is None
+        demo has no sex for its subjects, so the age model is skipped (it runs on the
+        nilearn copy of the Localizer and on the stand-in).
+        True
+        """
+        if not names:
+            raise ValueError("Name at least one covariate, e.g. covariates('age', 'sex').")
+        absent = [name for name in names if name not in self.participants.columns]
+        if absent:
+            if verbose:
+                print(f"{self.source} has no {' or '.join(absent)} for its subjects, so "
+                      f"{purpose} is skipped (it runs on the nilearn copy of the Localizer and "
+                      "on the stand-in).")
+            return None
+        table = self.participants.set_index("subject")[list(names)]
+        complete = table.notna().all(axis=1)
+        if verbose and not complete.all():
+            lacking = list(table.index[~complete])
+            shown = ", ".join(lacking[:6]) + (", ..." if len(lacking) > 6 else "")
+            missing = " or ".join(n for n in names if table.loc[lacking, n].isna().any())
+            verb = "has" if len(lacking) == 1 else "have"
+            print(f"{shown} {verb} no {missing}: {purpose} uses the other "
+                  f"{int(complete.sum())} subjects.")
+        if not complete.any():
+            return None
+        return table[complete]
 
     def contrast(self, weights: Mapping[str, float],
                  subjects: Sequence[str] | str | None = None) -> np.ndarray:

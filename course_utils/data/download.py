@@ -8,25 +8,22 @@ the Localizer's files).
 from __future__ import annotations
 
 import os
-import socket
 import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from urllib.parse import urlparse
 
-import pandas as pd
-
 from course_utils import config
 from course_utils.data.files import (
-    _INDEX,
-    _PARTICIPANTS,
+    NILEARN_DIR,
+    PARTICIPANT_FILES,
     _check_files,
+    _dataset_files,
     _expected_hashes,
     _gzip_intact,
     _index_files,
     _read_index,
-    _write_text_atomic,
 )
 from course_utils.data.manifest import (
     CONDITIONS,
@@ -34,6 +31,7 @@ from course_utils.data.manifest import (
     DataUnavailableError,
     check_names,
     load_manifest,
+    nilearn_stems,
 )
 
 
@@ -66,38 +64,42 @@ def _downloads_allowed() -> bool:
 
 
 def _require_network(url: str, timeout: float) -> None:
-    """Fail within ``timeout`` seconds when the server of ``url`` cannot be reached."""
-    parsed = urlparse(url if "://" in url else f"https://{url}")
-    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    """Fail within ``timeout`` seconds when the server of ``url`` cannot be reached.
+
+    One HEAD request through ``requests`` (the library nilearn and pooch download with), so the
+    check goes wherever their downloads would go, and any answer, even an error status, counts as
+    reachable.
+    """
+    import requests
+
+    target = url if "://" in url else f"https://{url}"
+    parsed = urlparse(target)
     try:
-        with socket.create_connection((parsed.hostname, port), timeout=timeout):
-            pass
-    except OSError as err:
+        with requests.Session() as session:
+            session.head(f"{parsed.scheme}://{parsed.netloc}/", timeout=timeout,
+                         allow_redirects=False)
+    except requests.RequestException as err:
         raise DataUnavailableError(
-            f"no network: cannot reach {parsed.hostname}:{port} ({err.__class__.__name__})"
-        ) from None
+            f"no network: cannot reach {parsed.netloc} ({err.__class__.__name__})") from None
 
 
-def _write_index(folder: Path, rows: pd.DataFrame, participants: pd.DataFrame | None) -> None:
-    old = _read_index(folder)
-    if old is not None:
-        rows = pd.concat([old, rows]).drop_duplicates(["subject", "condition"], keep="last")
-    rows = rows.sort_values(["subject", "condition"]).reset_index(drop=True)
-    _write_text_atomic(folder / _INDEX, rows[["subject", "condition", "image", "tmap"]].to_csv(
-        index=False))
-    if participants is not None:
-        path = folder / _PARTICIPANTS
-        if path.is_file():
-            previous = pd.read_csv(path, sep="\t", dtype={"subject": str})
-            participants = pd.concat([previous, participants]).drop_duplicates(
-                "subject", keep="last")
-        _write_text_atomic(path, participants.sort_values("subject").to_csv(sep="\t",
-                                                                               index=False))
+def _remove_damaged(folder: Path, dataset: str, manifest: Mapping) -> list[str]:
+    """Delete the maps that fail verification (only those), so the downloader fetches them again;
+    return their paths. Neither nilearn nor pooch re-downloads a file that is already there."""
+    index = _read_index(folder, dataset)
+    if index is None:
+        return []
+    report = _check_files(folder, _index_files(index), _expected_hashes(dataset, folder, manifest))
+    damaged = list(report.loc[report["status"].isin(["bad checksum", "corrupt"]), "file"])
+    for rel in damaged:
+        (folder / rel).unlink()
+    return damaged
 
 
 def _fetch_dartbrains(folder: Path, n_subjects: int | None, conditions: Sequence[str],
                       manifest: Mapping, retries: int, timeout: float, progress: bool) -> None:
     import pooch
+    import requests
 
     entry = manifest["datasets"]["localizer_dartbrains"]
     spec = entry["subjects"]
@@ -106,16 +108,13 @@ def _fetch_dartbrains(folder: Path, n_subjects: int | None, conditions: Sequence
     subjects = [f"{spec['prefix']}{k:0{spec['width']}d}" for k in range(spec["first"], last + 1)]
     base_url = entry["source"]["base_url"]
     expected = _expected_hashes("localizer_dartbrains", folder, manifest)
-    rows, registry = [], {}
+    registry = {}
     for subject in subjects:
         for condition in conditions:
             rel = entry["file_pattern"].format(subject=subject, condition=condition)
             registry[rel] = f"sha256:{expected[rel]}" if rel in expected else None
-            rows.append({"subject": subject, "condition": condition, "image": rel, "tmap": ""})
-    # damaged files whose checksum is unknown would be kept by pooch: remove them first
-    for rel in registry:
-        if registry[rel] is None and (folder / rel).is_file() and not _gzip_intact(folder / rel):
-            (folder / rel).unlink()
+    optional = [rel.as_posix() for rel in PARTICIPANT_FILES["localizer_dartbrains"]]
+    registry.update({rel: None for rel in optional})
     store = pooch.create(path=folder, base_url=base_url, registry=registry,
                          retry_if_failed=retries)
     for rel in registry:
@@ -123,64 +122,65 @@ def _fetch_dartbrains(folder: Path, n_subjects: int | None, conditions: Sequence
             progressbar=_Progress(Path(rel).name) if progress else False, timeout=timeout)
         try:
             store.fetch(rel, downloader=downloader)
+        except requests.HTTPError as err:
+            if rel in optional and err.response is not None and err.response.status_code == 404:
+                continue  # the copy has no participant table: covariates are then absent
+            raise _download_failed(rel, base_url, folder, err) from None
         except Exception as err:  # requests, checksum and file errors all mean "not available"
-            raise DataUnavailableError(
-                f"download of {rel} from {base_url} failed ({err.__class__.__name__}: "
-                f"{str(err).splitlines()[0][:200] if str(err) else ''}); files already "
-                f"downloaded are kept in {folder}") from None
+            raise _download_failed(rel, base_url, folder, err) from None
         if not _gzip_intact(folder / rel):
             (folder / rel).unlink()
             raise DataUnavailableError(f"download of {rel} from {base_url} is damaged "
-                                       "(truncated gzip); it was removed: try again later.")
-    table = pd.DataFrame({"subject": subjects, "sex": pd.NA, "age": pd.NA})
-    _write_index(folder, pd.DataFrame(rows), table)
+                                       "(truncated gzip); it was removed: try again later")
+
+
+def _download_failed(rel: str, base_url: str, folder: Path, err: Exception) -> DataUnavailableError:
+    first = str(err).splitlines()[0][:200] if str(err) else ""
+    return DataUnavailableError(
+        f"download of {rel} from {base_url} failed ({err.__class__.__name__}: {first}); "
+        f"files already downloaded are kept in {folder}")
 
 
 def _fetch_nilearn(folder: Path, n_subjects: int | None, conditions: Sequence[str],
                    manifest: Mapping, retries: int, timeout: float, progress: bool) -> None:
+    """Run nilearn's own fetcher into ``<folder>/nilearn``; nilearn names and places the files.
+
+    The paths nilearn returns are checked against the names the course looks files up under
+    (:func:`~course_utils.data.manifest.nilearn_stems`): a nilearn release that names them
+    differently is a clear error here, not a silent fall-back to the stand-in later.
+    """
+    import nilearn
     from nilearn import datasets as nilearn_datasets
-    from nilearn.datasets.func import CONTRAST_NAME_WRAPPER
 
     entry = manifest["datasets"]["localizer_nilearn"]
     names = [entry["contrasts"][c] for c in conditions]
-    by_file_name = {CONTRAST_NAME_WRAPPER.get(n, n): c for n, c in zip(names, conditions,
-                                                                        strict=True)}
+    stems = nilearn_stems(manifest)
     n = entry["n_subjects"] if n_subjects is None else min(n_subjects, entry["n_subjects"])
     last_error = None
     for attempt in range(retries + 1):
         try:
             bunch = nilearn_datasets.fetch_localizer_contrasts(
-                names, n_subjects=n, data_dir=str(folder / "nilearn"),
+                names, n_subjects=n, data_dir=str(folder / NILEARN_DIR.parent),
                 verbose=1 if progress else 0, **entry.get("fetcher_args", {}))
             break
         except Exception as err:  # nilearn raises many kinds of network and file errors
             last_error = err
-            time.sleep(min(attempt + 1, 3) if attempt < retries else 0)
+            if attempt < retries:
+                time.sleep(min(attempt + 1, 3))
     else:
-        raise DataUnavailableError(f"nilearn's Localizer download failed ({last_error})")
-
-    def parse(paths, kind):
-        out = {}
-        for path in map(Path, paths):
-            key = path.name[len(kind) + 1:].removesuffix(".nii.gz")
-            if key in by_file_name:
-                out[(path.parent.name, by_file_name[key])] = path.relative_to(folder).as_posix()
-        return out
-
-    cmaps = parse(bunch.get("cmaps", []), "cmaps")
-    tmaps = parse(bunch.get("tmaps", []), "tmaps")
-    rows = pd.DataFrame([{"subject": s, "condition": c, "image": rel, "tmap": tmaps.get((s, c), "")}
-                         for (s, c), rel in cmaps.items()])
-    if rows.empty:
-        raise DataUnavailableError("nilearn's Localizer fetcher returned no maps.")
-    ext = bunch.get("ext_vars")
-    participants = None
-    if ext is not None and "participant_id" in ext:
-        participants = pd.DataFrame({
-            "subject": ext["participant_id"].astype(str),
-            "sex": ext["sex"] if "sex" in ext else pd.NA,
-            "age": ext["age"] if "age" in ext else pd.NA})
-    _write_index(folder, rows, participants)
+        first = str(last_error).splitlines()[0][:200] if str(last_error) else ""
+        raise DataUnavailableError(
+            f"nilearn's Localizer download failed ({last_error.__class__.__name__}: {first}); "
+            "what was downloaded is kept and the next fetch continues from there")
+    expected = {f"{kind}_{stems[c]}.nii.gz" for c in conditions for kind in ("cmaps", "tmaps")}
+    returned = [Path(p) for key in ("cmaps", "tmaps") for p in bunch.get(key, [])]
+    unknown = sorted({p.name for p in returned} - expected)
+    if unknown or not returned:
+        raise DataUnavailableError(
+            f"nilearn {nilearn.__version__} returned "
+            f"{'no maps' if not returned else 'files named ' + ', '.join(unknown[:3])}, not the "
+            f"names the course expects ({sorted(expected)[0]}, ...): this nilearn release lays "
+            "the Localizer out differently; please report it to the course maintainers")
 
 
 def fetch(dataset: str = "localizer_nilearn", n_subjects: int | None = None,
@@ -188,10 +188,15 @@ def fetch(dataset: str = "localizer_nilearn", n_subjects: int | None = None,
           *, retries: int = 2, timeout: float = 10.0, progress: bool = True) -> Path:
     """Download a real copy of the Localizer into a folder (the user's cache by default).
 
-    Files are verified against recorded checksums where known (the manifest or a
-    ``SHA256SUMS`` written by :func:`lock`), written atomically (an interrupted download leaves
-    no partial file), retried ``retries`` times, and the attempt fails within a few seconds when
-    the server cannot be reached. Files already present and intact are not downloaded again.
+    The OSF copy is downloaded by nilearn's own ``fetch_localizer_contrasts``, which names and
+    places the files (``<folder>/nilearn/brainomics_localizer/brainomics_data/S01/cmaps_...``);
+    the DartBrains copy by pooch. Afterwards the course verifies every map against recorded
+    checksums where known (the manifest or a ``SHA256SUMS`` written by :func:`lock`) and
+    otherwise checks that it is complete; a damaged map is removed and downloaded once more.
+    Downloads are atomic (an interrupted one leaves no partial file among the data, and the next
+    fetch continues from where it stopped), retried ``retries`` times, and fail within a few
+    seconds when the server cannot be reached. Files already present and intact are not
+    downloaded again.
 
     Parameters
     ----------
@@ -212,7 +217,7 @@ def fetch(dataset: str = "localizer_nilearn", n_subjects: int | None = None,
     Returns
     -------
     pathlib.Path
-        The data set's folder (with ``index.csv`` listing its files).
+        The data set's folder, laid out as the downloader (nilearn or pooch) wrote it.
 
     Raises
     ------
@@ -235,21 +240,20 @@ def fetch(dataset: str = "localizer_nilearn", n_subjects: int | None = None,
     manifest = load_manifest()
     source = manifest["datasets"][dataset]["source"]
     _require_network(source.get("base_url") or source["host"], min(timeout, 5.0))
-    # damaged files: remove them (only them) so that they are downloaded again
-    index = _read_index(folder)
-    if index is not None:
-        report = _check_files(folder, _index_files(index),
-                              _expected_hashes(dataset, folder, manifest))
-        for rel in report.loc[report["status"].isin(["bad checksum", "corrupt"]), "file"]:
-            (folder / rel).unlink()
     getter = _fetch_nilearn if dataset == "localizer_nilearn" else _fetch_dartbrains
+    _remove_damaged(folder, dataset, manifest)
     getter(folder, n_subjects, conditions, manifest, retries, timeout, progress)
-    index = _read_index(folder)
-    report = _check_files(folder, _index_files(index), _expected_hashes(dataset, folder, manifest))
+    # nilearn verifies nothing it downloads: a truncated or changed map is found here, removed,
+    # and downloaded once more
+    if _remove_damaged(folder, dataset, manifest):
+        getter(folder, n_subjects, conditions, manifest, retries, timeout, progress)
+    index = _read_index(folder, dataset)
+    if index is None:
+        raise DataUnavailableError(f"the download of {dataset} left no maps in {folder}")
+    expected = _expected_hashes(dataset, folder, manifest)
+    report = _check_files(folder, _dataset_files(folder, index, expected), expected)
     bad = report[report["status"] != "ok"]
     if not bad.empty:
         raise DataUnavailableError(f"{len(bad)} downloaded file(s) failed verification, e.g. "
-                                   f"{bad['file'].iloc[0]}: {bad['detail'].iloc[0]}.")
+                                   f"{bad['file'].iloc[0]}: {bad['detail'].iloc[0]}")
     return folder
-
-

@@ -11,9 +11,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import re
 import tempfile
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -27,10 +28,20 @@ from course_utils.data.manifest import (
     _is_sha256,
     check_names,
     load_manifest,
+    nilearn_stems,
 )
 
-_INDEX = "index.csv"  # subject, condition, image, tmap (paths relative to the data set folder)
-_PARTICIPANTS = "participants.tsv"  # subject, sex, age
+#: Where nilearn's fetcher puts the OSF copy inside the data set folder: the course passes
+#: ``data_dir=<folder>/nilearn`` and nilearn adds ``brainomics_localizer``.
+NILEARN_DIR = Path("nilearn", "brainomics_localizer")
+_NILEARN_DATA = NILEARN_DIR / "brainomics_data"
+_SUBJECT = re.compile(r"S\d{2,3}")
+#: Participant tables, relative to the data set folder, as each source lays them out.
+PARTICIPANT_FILES = {
+    "localizer_nilearn": (_NILEARN_DATA / "participants.tsv",
+                          _NILEARN_DATA / "phenotype" / "behavioural.tsv"),
+    "localizer_dartbrains": (Path("participants.tsv"),),
+}
 
 
 def _sha256(path: Path) -> str:
@@ -54,19 +65,101 @@ def _gzip_intact(path: Path) -> bool:
         return False
 
 
-def _read_index(folder: Path) -> pd.DataFrame | None:
-    path = folder / _INDEX
-    if not path.is_file():
+def _read_index(folder: Path, dataset: str | None = None) -> pd.DataFrame | None:
+    """The maps on disk, found by the rule their downloader named them with (None if none).
+
+    The nilearn copy is laid out by nilearn itself (:func:`nilearn_stems`); the DartBrains copy
+    by pooch under the manifest's ``file_pattern``. Columns ``subject``, ``condition``, ``image``
+    and ``tmap`` ("" when absent), paths relative to ``folder``.
+    """
+    dataset = folder.name if dataset is None else dataset
+    if not folder.is_dir():
         return None
-    try:
-        index = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, ValueError, pd.errors.ParserError):
+    if dataset == "localizer_nilearn":
+        rows = _nilearn_rows(folder)
+    elif dataset == "localizer_dartbrains":
+        rows = _pattern_rows(folder, load_manifest()["datasets"][dataset]["file_pattern"])
+    else:
+        raise ValueError(f"No file layout is known for data set {dataset!r}.")
+    if not rows:
         return None
-    if not {"subject", "condition", "image"} <= set(index.columns):
-        return None
-    if "tmap" not in index.columns:
-        index["tmap"] = ""
-    return index[index["condition"].isin(CONDITIONS)].reset_index(drop=True)
+    return pd.DataFrame(rows, columns=["subject", "condition", "image", "tmap"]).sort_values(
+        ["subject", "condition"], ignore_index=True)
+
+
+def _nilearn_rows(folder: Path) -> list[dict]:
+    base = folder / _NILEARN_DATA
+    if not base.is_dir():
+        return []
+    stems = nilearn_stems()
+    rows = []
+    for sub in sorted(base.iterdir()):
+        if not (sub.is_dir() and _SUBJECT.fullmatch(sub.name)):
+            continue
+        for condition, stem in stems.items():
+            cmap, tmap = sub / f"cmaps_{stem}.nii.gz", sub / f"tmaps_{stem}.nii.gz"
+            if cmap.is_file():
+                rows.append({"subject": sub.name, "condition": condition,
+                             "image": cmap.relative_to(folder).as_posix(),
+                             "tmap": tmap.relative_to(folder).as_posix() if tmap.is_file() else ""})
+    return rows
+
+
+def _pattern_rows(folder: Path, pattern: str) -> list[dict]:
+    glob = pattern.format(subject="*", condition="*")
+    regex = re.compile(re.escape(pattern).replace(r"\{subject\}", r"(?P<subject>[^/]+?)").replace(
+        r"\{condition\}", "(?P<condition>" + "|".join(CONDITIONS) + ")"))
+    rows = []
+    for path in folder.glob(glob):
+        match = regex.fullmatch(path.relative_to(folder).as_posix())
+        if match and path.is_file():
+            rows.append({"subject": match["subject"], "condition": match["condition"],
+                         "image": match.group(0), "tmap": ""})
+    return rows
+
+
+def read_participants(folder: Path, subjects: Sequence[str],
+                      dataset: str | None = None) -> pd.DataFrame:
+    """The participants table of a real copy, one row per subject in ``subjects`` order.
+
+    The nilearn copy: ``participants.tsv`` merged with ``phenotype/behavioural.tsv`` on
+    ``participant_id``, as nilearn's fetcher merges them. The DartBrains copy: the data set's
+    BIDS ``participants.tsv`` when it has one. ``participant_id`` becomes ``subject`` (a BIDS
+    ``sub-`` prefix is dropped); ``sex`` is normalised to "F"/"M" and ``age`` made numeric.
+    A column the source does not have is **absent** (never filled with missing values), so
+    ``"age" in table`` tells whether ages are known; single unknown values (BIDS ``n/a``) are
+    missing values.
+    """
+    dataset = folder.name if dataset is None else dataset
+    table = pd.DataFrame({"subject": [str(s) for s in subjects]})
+    files = [folder / rel for rel in PARTICIPANT_FILES.get(dataset, ())]
+    if not files or not files[0].is_file():
+        return table
+    found = pd.read_csv(files[0], sep="\t", dtype={"participant_id": str}, na_values=["n/a"])
+    for extra in files[1:]:
+        if extra.is_file():
+            more = pd.read_csv(extra, sep="\t", dtype={"participant_id": str},
+                               na_values=["n/a"])
+            found = found.merge(more, on="participant_id", how="left",
+                                suffixes=("", "_behavioural"))
+    if "participant_id" not in found:
+        return table
+    found = found.rename(columns={"participant_id": "subject"})
+    found["subject"] = found["subject"].str.strip().str.removeprefix("sub-")
+    table = table.merge(found.drop_duplicates("subject"), on="subject", how="left").copy()
+    if "sex" in table:
+        sex = table["sex"].astype("string").str.strip().str[:1].str.upper()
+        table["sex"] = sex.where(sex.isin(["F", "M"]), pd.NA).astype(object)
+    if "age" in table:
+        table["age"] = pd.to_numeric(table["age"], errors="coerce")
+    first = [c for c in ("subject", "sex", "age") if c in table]
+    return table[first + [c for c in table.columns if c not in first]]
+
+
+def _participant_files(folder: Path, dataset: str | None = None) -> list[str]:
+    dataset = folder.name if dataset is None else dataset
+    return [rel.as_posix() for rel in PARTICIPANT_FILES.get(dataset, ())
+            if (folder / rel).is_file()]
 
 
 def _write_text_atomic(path: Path, text: str) -> None:
@@ -96,6 +189,14 @@ def _expected_hashes(dataset: str, folder: Path, manifest: Mapping | None = None
 
 def _index_files(index: pd.DataFrame) -> list[str]:
     files = [*index["image"], *[t for t in index["tmap"] if t]]
+    return list(dict.fromkeys(files))
+
+
+def _dataset_files(folder: Path, index: pd.DataFrame,
+                   expected: Mapping[str, str] | None = None) -> list[str]:
+    """Maps, tmaps and participant tables on disk, plus any file a checksum is recorded for
+    (so that a deleted file shows as missing)."""
+    files = [*_index_files(index), *_participant_files(folder), *(expected or {})]
     return list(dict.fromkeys(files))
 
 
@@ -162,8 +263,8 @@ def verify(dataset: str | None = None, root: str | os.PathLike[str] | None = Non
             index = _read_index(folder)
             if index is None:
                 continue
-            table = _check_files(folder, _index_files(index),
-                                 _expected_hashes(name, folder, manifest))
+            expected = _expected_hashes(name, folder, manifest)
+            table = _check_files(folder, _dataset_files(folder, index, expected), expected)
             table.insert(0, "location", f"{where} ({base})")
             table.insert(0, "dataset", name)
             tables.append(table)
@@ -209,7 +310,7 @@ def lock(dataset: str = "localizer_nilearn",
         raise DataUnavailableError(
             f"No {dataset} data in {folder}: run `python -m course_utils.data fetch --dataset "
             f"{dataset}` first.")
-    files = _index_files(index)
+    files = _dataset_files(folder, index)
     report = _check_files(folder, files, _expected_hashes(dataset, folder, use_lock=False))
     bad = report[report["status"] != "ok"]
     if not bad.empty:

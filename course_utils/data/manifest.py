@@ -246,3 +246,61 @@ def _as_weights(condition_or_weights: str | Mapping[str, float],
     check_names(list(condition_or_weights), valid, "condition")
     return {name: float(w) for name, w in condition_or_weights.items()}
 
+
+
+def nilearn_file_stem(contrast: str) -> str:
+    """The name under which nilearn's Localizer fetcher stores a contrast's files.
+
+    nilearn (``nilearn.datasets.fetch_localizer_contrasts``) first maps a requested name to the
+    study's own (``CONTRAST_NAME_WRAPPER``: "calculation (auditory cue)" is "auditory
+    calculation"), then writes ``brainomics_data/<subject>/cmaps_<stem>.nii.gz`` (and
+    ``tmaps_<stem>.nii.gz``) with that name in title case, spaces removed. This function applies
+    the same rule with nilearn's own table; ``course_utils.data.fetch`` checks it against the
+    paths nilearn returns, and the tests against nilearn's fetcher itself.
+
+    Parameters
+    ----------
+    contrast : str
+        A contrast name nilearn accepts (either spelling).
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        For a name nilearn does not know (with the closest one).
+
+    Examples
+    --------
+    >>> nilearn_file_stem("calculation (auditory cue)")
+    'AuditoryCalculation'
+    >>> nilearn_file_stem("horizontal checkerboard")
+    'HorizontalCheckerboard'
+    >>> nilearn_file_stem("left button press (auditory cue)")
+    'LeftAuditoryClick'
+    """
+    from nilearn.datasets.func import ALLOWED_CONTRASTS, CONTRAST_NAME_WRAPPER
+
+    if contrast in ALLOWED_CONTRASTS:
+        name = contrast
+    elif contrast in CONTRAST_NAME_WRAPPER:
+        name = CONTRAST_NAME_WRAPPER[contrast]
+    else:
+        check_names(contrast, list(CONTRAST_NAME_WRAPPER) + ALLOWED_CONTRASTS, "nilearn contrast")
+        raise AssertionError("unreachable")  # pragma: no cover
+    return name.title().replace(" ", "")
+
+
+def nilearn_stems(manifest: Mapping | None = None) -> dict[str, str]:
+    """``{condition: nilearn file stem}`` for the ten conditions, from the manifest's names.
+
+    Examples
+    --------
+    >>> nilearn_stems()["audio_sentence"]
+    'AuditorySentences'
+    """
+    manifest = load_manifest() if manifest is None else manifest
+    contrasts = manifest["datasets"]["localizer_nilearn"]["contrasts"]
+    return {c: nilearn_file_stem(contrasts[c]) for c in CONDITIONS}

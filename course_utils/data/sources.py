@@ -23,12 +23,12 @@ from course_utils.data.container import (
 from course_utils.data.download import _downloads_allowed, fetch
 from course_utils.data.files import (
     _LOCK_NAME,
-    _PARTICIPANTS,
     _check_files,
     _expected_hashes,
     _index_files,
     _locations,
     _read_index,
+    read_participants,
 )
 from course_utils.data.manifest import (
     _SOURCE_CHOICES,
@@ -56,21 +56,6 @@ def _variance_from_t(cmaps: np.ndarray, tmaps: np.ndarray) -> np.ndarray:
         var[k][unusable[k]] = fill
         np.maximum(var[k], 1e-6 * fill, out=var[k])
     return var.astype(np.float32)
-
-
-def _participants_from(folder: Path, subjects: Sequence[str]) -> pd.DataFrame:
-    table = pd.DataFrame({"subject": list(subjects)})
-    path = folder / _PARTICIPANTS
-    if path.is_file():
-        found = pd.read_csv(path, sep="\t", dtype={"subject": str})
-        table = table.merge(found, on="subject", how="left")
-    for column in ("sex", "age"):
-        if column not in table:
-            table[column] = pd.NA
-    sex = table["sex"].astype("string").str.strip().str[:1].str.upper()
-    table["sex"] = sex.where(sex.isin(["F", "M"]), pd.NA)
-    table["age"] = pd.to_numeric(table["age"], errors="coerce")
-    return table[["subject", "sex", "age"]]
 
 
 def _fingerprint(folder: Path, files: Sequence[str]) -> str:
@@ -101,9 +86,9 @@ def _read_images(paths: Sequence[Path], mask_img, resample: bool) -> np.ndarray:
 def _load_real(dataset: str, folder: Path, where: str, conditions: Sequence[str],
                n_subjects: int, explicit_n: bool, resample: bool, may_repair: bool,
                say) -> LocalizerData:
-    index = _read_index(folder)
+    index = _read_index(folder, dataset)
     if index is None:
-        raise DataUnavailableError(f"no {dataset} index in {folder}")
+        raise DataUnavailableError(f"no {dataset} maps in {folder}")
     index = index[index["condition"].isin(conditions)]
     counts = index.groupby("subject")["condition"].nunique()
     available = sorted(counts.index[counts == len(conditions)])
@@ -156,7 +141,7 @@ def _load_real(dataset: str, folder: Path, where: str, conditions: Sequence[str]
                           root=folder.parent, progress=False)
                 except DataUnavailableError as err:
                     raise DataUnavailableError(f"{damaged}, and downloading them again failed "
-                                               f"({err})") from None
+                                               f"({str(err).rstrip('.')})") from None
                 fingerprint = _fingerprint(folder, files)
             checked = True
         rows = index.loc[condition].loc[subjects]
@@ -179,7 +164,7 @@ def _load_real(dataset: str, folder: Path, where: str, conditions: Sequence[str]
         variances = {c: None if v is None else v[:, keep] for c, v in variances.items()}
     copy = "nilearn/OSF copy" if dataset == "localizer_nilearn" else "DartBrains copy"
     return LocalizerData.from_arrays(
-        values=values, subjects=subjects, participants=_participants_from(folder, subjects),
+        values=values, subjects=subjects, participants=read_participants(folder, subjects, dataset),
         mask_img=mask_img, source=f"Localizer ({copy}, {len(subjects)} subjects)",
         is_synthetic=False, variances=variances,
         images={c: [str(folder / f) for f in index.loc[c].loc[subjects, "image"]]
@@ -346,11 +331,13 @@ def info() -> pd.DataFrame:
             if index is None:
                 status = "absent"
             else:
-                present = index[[(folder / f).is_file() for f in index["image"]]]
-                n_sub = present.groupby("subject")["condition"].nunique()
-                status = (f"{int((n_sub == len(CONDITIONS)).sum())} subjects with all 10 "
-                          f"conditions, {len(present)} maps"
-                          + (", checksums locked" if (folder / _LOCK_NAME).is_file() else ""))
+                n_sub = index.groupby("subject")["condition"].nunique()
+                covariates = [c for c in ("sex", "age")
+                              if c in read_participants(folder, [], dataset).columns]
+                status = (f"{len(n_sub)} subjects ({int((n_sub == len(CONDITIONS)).sum())} "
+                          f"with all 10 conditions), {len(index)} maps; covariates: "
+                          f"{', '.join(covariates) or 'none'}"
+                          + ("; checksums locked" if (folder / _LOCK_NAME).is_file() else ""))
             rows.append({"dataset": dataset, "location": where, "path": str(folder),
                          "status": status})
     table = pd.DataFrame(rows, columns=["dataset", "location", "path", "status"])

@@ -174,13 +174,18 @@ def _profile(xyz: np.ndarray, centres, radius: float) -> np.ndarray:
     return out
 
 
+#: The real-shaped variant: supports this much wider, Cohen's d this much larger (see
+#: :func:`synthetic_localizer`); real checkerboard maps cover several percent of the brain.
+_REAL_SHAPED = {"spread": 1.8, "d_gain": 1.3}
+
+
 def _truth(mask_img: nib.Nifti1Image, seed: int, outlier: str | None,
-           noise_fwhm_mm: float) -> GroundTruth:
+           noise_fwhm_mm: float, spread: float = 1.0, d_gain: float = 1.0) -> GroundTruth:
     mask = np.asanyarray(mask_img.dataobj).astype(bool)
     ijk = np.argwhere(mask).astype(np.float32)
     xyz = ijk @ mask_img.affine[:3, :3].T.astype(np.float32) + mask_img.affine[:3, 3].astype(
         np.float32)
-    profiles = np.stack([_profile(xyz, r.centres, r.radius_mm) for r in REGIONS])
+    profiles = np.stack([_profile(xyz, r.centres, spread * r.radius_mm) for r in REGIONS])
     amplitudes = np.zeros((len(REGIONS), len(CONDITIONS)))
     rows = []
     for k, region in enumerate(REGIONS):
@@ -188,9 +193,10 @@ def _truth(mask_img: nib.Nifti1Image, seed: int, outlier: str | None,
         hemi = "both" if min(xs) < 0 < max(xs) else ("right" if xs[0] > 0 else
                                                       "left" if xs[0] < 0 else "midline")
         for condition, d in region.d.items():
+            d = round(d * d_gain, 3)
             amplitudes[k, CONDITIONS.index(condition)] = _amplitude(d)
             rows.append({"region": region.name, "condition": condition, "d": d,
-                         "amplitude": _amplitude(d), "radius_mm": region.radius_mm,
+                         "amplitude": _amplitude(d), "radius_mm": spread * region.radius_mm,
                          "centres": str(region.centres), "hemisphere": hemi})
     # Sex difference: SD of the contrast at the centre = sqrt(noise part + heterogeneity part).
     weights = SEX_DIFFERENCE["contrast"]
@@ -201,7 +207,8 @@ def _truth(mask_img: nib.Nifti1Image, seed: int, outlier: str | None,
     sd = np.sqrt(sum_w2 * (1 - _SHARED) * (1 + _BETWEEN_SD**2)
                  + (_HETEROGENEITY * contrast_amp) ** 2)
     sex = dict(SEX_DIFFERENCE, male_minus_female=float(SEX_DIFFERENCE["d"] * sd))
-    sex_profile = _profile(xyz, (SEX_DIFFERENCE["centre"],), SEX_DIFFERENCE["radius_mm"])
+    sex_profile = _profile(xyz, (SEX_DIFFERENCE["centre"],),
+                           spread * SEX_DIFFERENCE["radius_mm"])
     return GroundTruth(regions=pd.DataFrame(rows), conditions=CONDITIONS, outlier=outlier,
                        sex_difference=sex, seed=seed, noise_fwhm_mm=noise_fwhm_mm,
                        heterogeneity=_HETEROGENEITY, between_sd=_BETWEEN_SD,
@@ -209,10 +216,16 @@ def _truth(mask_img: nib.Nifti1Image, seed: int, outlier: str | None,
                        sex_profile=sex_profile)
 
 
-def _participants_table(seed: int, n_subjects: int) -> pd.DataFrame:
+def _participants_table(seed: int, n_subjects: int, real_shaped: bool = False) -> pd.DataFrame:
     width = max(2, len(str(n_subjects)))
     subjects = [f"S{k:0{width}d}" for k in range(1, n_subjects + 1)]
     rng = np.random.default_rng([seed, 1])
+    if real_shaped:  # like the real study: more women than men, a long tail of older students
+        sexes = np.where(rng.random(n_subjects) < 0.58, "F", "M")
+        ages = np.minimum(18 + np.rint(np.random.default_rng([seed, 2]).gamma(1.6, 4.5,
+                                                                              n_subjects)), 52)
+        return pd.DataFrame({"subject": subjects, "sex": sexes.astype(str),
+                             "age": ages.astype(int)})
     # one F and one M in every consecutive pair: balanced (15/15 at 30) for any even n
     sexes = np.concatenate([rng.permutation(["F", "M"]) for _ in range((n_subjects + 1) // 2)])
     ages = np.clip(np.rint(np.random.default_rng([seed, 2]).normal(24.5, 4.5, n_subjects)), 18, 45)
@@ -271,7 +284,8 @@ def _generate(seed: int, n_subjects: int, conditions: Sequence[str], noise_fwhm_
 
 def synthetic_localizer(seed: int = 0, n_subjects: int = DEFAULT_N_SUBJECTS,
                         conditions: Sequence[str] | None = None, *, noise_fwhm_mm: float = 9.0,
-                        outlier: bool = True, cache: bool = True) -> LocalizerData:
+                        outlier: bool = True, real_shaped: bool = False,
+                        cache: bool = True) -> LocalizerData:
     """Generate the offline stand-in for the Localizer, with its ground truth.
 
     Per-subject, per-condition maps on the real Localizer grid (53 x 63 x 46, 3 mm) inside
@@ -300,6 +314,12 @@ def synthetic_localizer(seed: int = 0, n_subjects: int = DEFAULT_N_SUBJECTS,
         Smoothness of the noise.
     outlier : bool, default True
         Include the outlier subject.
+    real_shaped : bool, default False
+        The variant that tests what notebooks assume about real data: supports 1.8 times wider
+        and Cohen's d 1.3 times larger (real checkerboard maps cover several percent of the
+        brain, not 1%), more women than men in random order and ages from 18 into the 40s.
+        ``make test-notebooks-real`` serves it through nilearn's fetcher as if it were the
+        study.
     cache : bool, default True
         Reuse (and write) masked arrays in the data cache (``COURSE_DATA_DIR``).
 
@@ -340,15 +360,16 @@ def synthetic_localizer(seed: int = 0, n_subjects: int = DEFAULT_N_SUBJECTS,
     conditions = list(CONDITIONS) if conditions is None else check_names(
         conditions, CONDITIONS, "condition")
     mask_img = brain_mask(cache=cache)
-    participants = _participants_table(seed, n_subjects)
+    participants = _participants_table(seed, n_subjects, real_shaped)
     outlier_index = (int(np.random.default_rng([seed, 3]).integers(n_subjects)) if outlier
                      else None)
     outlier_id = None if outlier_index is None else participants["subject"][outlier_index]
-    truth = _truth(mask_img, seed, outlier_id, noise_fwhm_mm)
+    shape = _REAL_SHAPED if real_shaped else {}
+    truth = _truth(mask_img, seed, outlier_id, noise_fwhm_mm, **shape)
 
     folder = (config.data_dir() / "arrays" / "synthetic" /
               f"v{_SYNTHETIC_VERSION}_seed{seed}_n{n_subjects}_fwhm{noise_fwhm_mm:g}"
-              f"_{'outlier' if outlier else 'clean'}")
+              f"_{'outlier' if outlier else 'clean'}{'_real' if real_shaped else ''}")
     values: dict[str, np.ndarray] = {}
     first_level = None
     if cache:
@@ -375,7 +396,8 @@ def synthetic_localizer(seed: int = 0, n_subjects: int = DEFAULT_N_SUBJECTS,
     return LocalizerData.from_arrays(
         values={c: values[c] for c in conditions}, subjects=list(participants["subject"]),
         participants=participants, mask_img=mask_img,
-        source=f"synthetic stand-in (seed {seed}, {n_subjects} subjects)", is_synthetic=True,
+        source=(f"synthetic stand-in{', real-shaped variant' if real_shaped else ''} "
+                f"(seed {seed}, {n_subjects} subjects)"), is_synthetic=True,
         truth=truth, subject_variances=variances)
 
 
