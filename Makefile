@@ -7,11 +7,12 @@ STAMP  := $(VENV)/.installed
 BUILD  := _build
 SPHINX_OPTS ?= -W --keep-going -q
 
-.PHONY: help venv test test-unit test-notebooks test-site browser bench lint site student-notebooks \
+.PHONY: help venv test test-unit test-notebooks test-notebooks-real test-site browser bench lint site student-notebooks \
         ipynb lab lock clean
 
 help:
 	@echo "make test   - lint, unit tests, doctests and every notebook (nbval) with a time/memory table"
+	@echo "make test-notebooks-real - the data notebooks on a real-shaped nilearn cache and a DartBrains-shaped one"
 	@echo "make site   - execute every notebook; build the instructor and student sites in $(BUILD)/site"
 	@echo "make test-site - build the site and test it in headless Chromium (installs chromium with apt)"
 	@echo "make student-notebooks - write the student .ipynb set (no solutions) to $(BUILD)/student_notebooks"
@@ -40,7 +41,25 @@ test-notebooks: $(STAMP)
 	$(PY) tools/run_notebooks.py --out $(BUILD)/notebook_budget.md
 	$(PY) tools/run_notebooks.py --student --out $(BUILD)/notebook_budget_student.md
 
-test: lint test-unit test-notebooks
+# The notebooks that load the Localizer, on real-shaped data loaded through the real loader,
+# offline: (1) a cache that nilearn's own fetcher filled from tools/localizer_double.py (the
+# study's index layout and participant tables; 40 subjects, so that one has no age), and (2) a
+# DartBrains-shaped copy fetched by pooch from 127.0.0.1, without t-maps or participant table.
+REAL := $(abspath $(BUILD))/real_shaped
+test-notebooks-real: $(STAMP)
+	rm -rf $(REAL)
+	$(PY) tools/localizer_double.py build --root $(REAL)/nilearn --n-subjects 40
+	COURSE_DATA=localizer COURSE_DATA_OFFLINE=1 COURSE_N_SUBJECTS=40 \
+	  COURSE_DATA_DIR=$(REAL)/nilearn COURSE_OUTPUT_DIR=$(REAL)/outputs \
+	  $(PY) tools/run_notebooks.py --data-only --label "real-shaped nilearn copy, 40 subjects" \
+	  --out $(BUILD)/notebook_budget_real.md
+	$(PY) tools/localizer_double.py build-dartbrains --root $(REAL)/dartbrains --n-subjects 20
+	COURSE_DATA=localizer_dartbrains COURSE_DATA_OFFLINE=1 COURSE_N_SUBJECTS=20 \
+	  COURSE_DATA_DIR=$(REAL)/dartbrains COURSE_OUTPUT_DIR=$(REAL)/outputs \
+	  $(PY) tools/run_notebooks.py --data-only --label "DartBrains-shaped copy, no covariates" \
+	  --out $(BUILD)/notebook_budget_dartbrains.md
+
+test: lint test-unit test-notebooks test-notebooks-real
 
 # Instructor edition: executed, solutions collapsed. Student edition: solution cells removed from
 # the sources themselves, not executed (no output can reveal an answer).

@@ -126,9 +126,20 @@ class Exercise:
         self._checker = checker
         self._hint = hint
         self._solution = solution
+        self._unavailable: str | None = None
+
+    @classmethod
+    def unavailable(cls, name: str, reason: str) -> Exercise:
+        """An exercise the data at hand cannot support: every check says why, and says that
+        nothing was judged (e.g. a sex difference on a copy of the data without sexes)."""
+        exercise = cls(name, lambda answer: None, hint=reason)
+        exercise._unavailable = reason
+        return exercise
 
     def check(self, answer: Any) -> Feedback:
         """Judge ``answer`` and return the feedback (it prints itself in a notebook)."""
+        if self._unavailable:
+            return Feedback(self.name, "not attempted", self._unavailable)
         if is_placeholder(answer):
             return Feedback(
                 self.name,
@@ -619,29 +630,39 @@ def sex_difference_exercise(ds: Any, output_folder: Any = None) -> SexDifference
     """Checks of exercise 3 of notebook 07: men vs women on arithmetic minus reading.
 
     The test is a two-sample t-test of each subject's computation-minus-sentence score, male
-    minus female, with the groups taken from ``ds.participants`` in the order of ``ds.subjects``.
+    minus female, over the subjects whose sex is known (``ds.covariates("sex")``, in the order
+    of ``ds.subjects``). On data without sexes (the DartBrains copy), or with one sex only,
+    every check says so instead of judging (:meth:`Exercise.unavailable`).
     """
     import pandas as pd
 
     from course_utils import config, glm
 
-    people = ds.participants.set_index("subject").loc[list(ds.subjects)]
+    title = "Exercise 3: men vs women, numbers minus words"
+    people = ds.covariates("sex", verbose=False)
+    sexes = set() if people is None else set(people["sex"])
+    if sexes != {"F", "M"}:
+        reason = (f"{ds.source} has no sex for its subjects" if people is None else
+                  f"{ds.source} has only {'/'.join(sorted(sexes)) or 'no'} subjects")
+        reason += (", so this exercise cannot run on it (it runs on the nilearn copy and the "
+                   "stand-in).")
+        return SexDifferenceExercise(*(Exercise.unavailable(f"{title} ({part})", reason)
+                                       for part in ("design", "t-map", "file")))
     male = (people["sex"].to_numpy() == "M").astype(float)
     expected_design = pd.DataFrame({"male": male, "female": 1.0 - male})
-    scores = ds.contrast(SEX_QUESTION)
+    scores = ds.contrast(SEX_QUESTION, subjects=list(people.index))
     fit = glm.regress(expected_design, scores, keep_residuals=False)
     expected_t = glm.contrast(fit, [1, -1]).t
     folder = config.output_dir(create=True) if output_folder is None else output_folder
-    title = "Exercise 3: men vs women, numbers minus words"
     return SexDifferenceExercise(
         design=two_group_design(expected_design, title + " (design)",
-                                solution="sex = ds.participants.set_index('subject')"
-                                         ".loc[ds.subjects, 'sex']\n"
+                                solution="sex = people['sex']\n"
                                          "design = pd.DataFrame({'male': (sex == 'M') * 1.0, "
                                          "'female': (sex == 'F') * 1.0})"),
         tmap=group_tmap(expected_t, title + " (t-map)",
                         swapped="the groups are swapped: the question asks for male minus female",
-                        solution="fit = glm.regress(design, ds.contrast(numbers_vs_words))\n"
+                        solution="fit = glm.regress(design, ds.contrast(numbers_vs_words, "
+                                 "subjects=list(people.index)))\n"
                                  "t_sex = glm.contrast(fit, [1, -1]).t"),
         file=written_map(expected_t, ds.mask_img, folder, title + " (file)",
                          solution="path = results.save_map(ds.to_image(t_sex), "

@@ -139,3 +139,39 @@ def save_table(table: pd.DataFrame, name: str, notebook: str, description: str =
     path = _target(name, ".csv", folder)
     return _write_atomically(path, lambda tmp: table.to_csv(tmp, index=False), notebook,
                              description)
+
+
+def main_clusters(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per cluster of a nilearn cluster table, largest first, sizes as numbers.
+
+    ``nilearn.reporting.get_clusters_table`` lists the sub-peaks of a large cluster on rows of
+    their own (IDs such as ``"1a"``) whose size is blank: they belong to the cluster above them.
+    Sorting or summing that column as it is mixes numbers and empty strings.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        As returned by ``get_clusters_table`` (column ``"Cluster Size (mm3)"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of whole clusters, ``"Cluster Size (mm3)"`` as float, largest first.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"Cluster ID": [1, "1a", 2], "Peak Stat": [6.0, 5.1, 4.2],
+    ...                       "Cluster Size (mm3)": [270, "", 810]})
+    >>> main_clusters(table)[["Cluster ID", "Cluster Size (mm3)"]]
+      Cluster ID  Cluster Size (mm3)
+    0          2               810.0
+    1          1               270.0
+    """
+    if "Cluster Size (mm3)" not in table:
+        raise ValueError("Expected a table from nilearn.reporting.get_clusters_table, with a "
+                         "'Cluster Size (mm3)' column.")
+    size = pd.to_numeric(table["Cluster Size (mm3)"], errors="coerce")
+    main = table[size.notna()].copy()
+    main["Cluster Size (mm3)"] = size[size.notna()].astype(float)
+    return main.sort_values("Cluster Size (mm3)", ascending=False,
+                            kind="stable").reset_index(drop=True)

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from course_utils import data
+
+_spec = importlib.util.spec_from_file_location(
+    "localizer_double", Path(__file__).resolve().parent.parent / "tools" / "localizer_double.py")
+localizer_double = importlib.util.module_from_spec(_spec)
+sys.modules["localizer_double"] = localizer_double
+_spec.loader.exec_module(localizer_double)
 
 # --- the offline stand-in -----------------------------------------------------------------------
 
@@ -256,9 +266,7 @@ def test_wrong_names_list_the_valid_ones_with_a_close_match(standin):
 # No test contacts any address but 127.0.0.1: the guard below records (and refuses) any other.
 
 import hashlib  # noqa: E402
-import http.server  # noqa: E402
 import socket  # noqa: E402
-import threading  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import nibabel as nib  # noqa: E402
@@ -283,49 +291,6 @@ def source_maps():
 def _gz(img) -> bytes:
     import gzip
     return gzip.compress(img.to_bytes(), compresslevel=1, mtime=0)
-
-
-class _Server:
-    """http.server on 127.0.0.1 (port 0) serving {path: bytes}; can die in the middle of a file."""
-
-    def __init__(self, files: dict[str, bytes], die_on: str | None = None):
-        self.files, self.die_on, self.requests = files, die_on, []
-        outer = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            timeout = 5
-
-            def do_GET(self):  # noqa: N802
-                path = self.path.lstrip("/")
-                outer.requests.append(path)
-                body = outer.files.get(path)
-                if body is None:
-                    self.send_error(404)
-                    return
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                if path == outer.die_on:
-                    self.wfile.write(body[: len(body) // 2])
-                    self.wfile.flush()
-                    self.close_connection = True
-                    self.connection.shutdown(socket.SHUT_RDWR)
-                    return
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(timeout=5)
 
 
 def _closed_port() -> int:
@@ -362,7 +327,7 @@ def server(served):
     servers = []
 
     def start(files=None, die_on=None):
-        srv = _Server(served if files is None else files, die_on)
+        srv = localizer_double.LocalServer(served if files is None else files, die_on)
         servers.append(srv)
         return srv
 

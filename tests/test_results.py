@@ -57,3 +57,24 @@ def test_tables_and_bad_names(tmp_path):
     for bad in ("../escape", "a/b", "", "with space"):
         with pytest.raises(ValueError, match="plain file name"):
             results.save_map(_img(), bad, notebook="05", folder=tmp_path)
+
+
+def test_main_clusters_drops_the_sub_peaks_of_a_real_nilearn_table():
+    import nibabel as nib
+    import numpy as np
+    from nilearn.reporting import get_clusters_table
+
+    from course_utils import results
+
+    vol = np.zeros((20, 20, 20), dtype=np.float32)
+    zz, yy, xx = np.mgrid[:20, :20, :20]
+    for centre, height in (((5, 5, 5), 6.0), ((5, 5, 11), 5.0), ((15, 15, 15), 4.0)):
+        vol += height * np.exp(-((zz - centre[0]) ** 2 + (yy - centre[1]) ** 2
+                                 + (xx - centre[2]) ** 2) / 8.0)
+    table = get_clusters_table(nib.Nifti1Image(vol, np.eye(4)), stat_threshold=2.0,
+                               min_distance=4)
+    assert (table["Cluster Size (mm3)"] == "").any(), "nilearn lists a sub-peak"
+    main = results.main_clusters(table)
+    assert len(main) == 2 and main["Cluster Size (mm3)"].is_monotonic_decreasing
+    assert set(main["Cluster ID"]) == {1, 2}
+    assert main["Cluster Size (mm3)"].sum() == (vol > 2.0).sum()

@@ -26,10 +26,13 @@ import argparse
 import contextlib
 import gzip
 import hashlib
+import http.server
 import io
 import json
 import re
+import socket
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -182,6 +185,51 @@ def patched(double: OSFDouble) -> Iterator[OSFDouble]:
         requests.sessions.Session.send = original
 
 
+class LocalServer:
+    """http.server on 127.0.0.1 (port 0) serving ``{path: bytes}``: what pooch downloads from in
+    tests. It can die in the middle of one file (``die_on``); ``requests`` records the paths."""
+
+    def __init__(self, files: dict[str, bytes], die_on: str | None = None):
+        self.files, self.die_on, self.requests = files, die_on, []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            timeout = 5
+
+            def do_GET(self):  # noqa: N802
+                path = self.path.lstrip("/")
+                outer.requests.append(path)
+                body = outer.files.get(path)
+                if body is None:
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if path == outer.die_on:
+                    self.wfile.write(body[: len(body) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=5)
+
+
+
 # -- maps from a stand-in ------------------------------------------------------------------
 
 
@@ -250,6 +298,45 @@ def build(root: Path, n_subjects: int, seed: int = 0) -> Path:
     return folder
 
 
+def build_dartbrains(root: Path, n_subjects: int = 20, seed: int = 0) -> Path:
+    """Fetch a DartBrains-shaped copy into ``root`` with pooch, from a server on 127.0.0.1.
+
+    Beta maps only (no t-maps, so no first-level variances) and **no participant table**, so no
+    covariates: what the notebooks must survive. pooch names and places the files under the
+    manifest's ``file_pattern``; the maps are the real-shaped stand-in on the 3 mm grid (the real
+    copy's 2 mm grid would only make the notebook run longer).
+    """
+    import tempfile
+
+    import yaml
+
+    from course_utils import data
+
+    source = data.synthetic_localizer(seed=seed, n_subjects=n_subjects, real_shaped=True,
+                                      cache=False)
+    manifest = data.load_manifest()
+    entry = manifest["datasets"]["localizer_dartbrains"]
+    files = {entry["file_pattern"].format(subject=s, condition=c):
+             gz_nifti(source.array(c)[k], source.mask_img)
+             for c in data.CONDITIONS for k, s in enumerate(source.subjects)}
+    server = LocalServer(files)
+    entry["source"]["base_url"] = server.url
+    entry["subjects"]["last"] = n_subjects
+    original = data.manifest.MANIFEST_PATH
+    with tempfile.TemporaryDirectory() as tmp:
+        data.manifest.MANIFEST_PATH = Path(tmp) / "manifest.yaml"
+        data.manifest.MANIFEST_PATH.write_text(yaml.safe_dump(manifest))
+        try:
+            folder = data.fetch("localizer_dartbrains", n_subjects=n_subjects, root=root,
+                                progress=False, retries=0)
+        finally:
+            data.manifest.MANIFEST_PATH = original
+            server.stop()
+    print(f"{sum(r.endswith('.nii.gz') for r in server.requests)} maps fetched by pooch into "
+          f"{folder}; participant table on the server: none")
+    return folder
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -257,9 +344,17 @@ def main(argv: list[str] | None = None) -> int:
     p_build.add_argument("--root", type=Path, required=True, help="COURSE_DATA_DIR to fill")
     p_build.add_argument("--n-subjects", type=int, default=40)
     p_build.add_argument("--seed", type=int, default=0)
+    p_dart = sub.add_parser("build-dartbrains",
+                            help="fetch a DartBrains-shaped cache (no covariates) with pooch")
+    p_dart.add_argument("--root", type=Path, required=True, help="COURSE_DATA_DIR to fill")
+    p_dart.add_argument("--n-subjects", type=int, default=20)
+    p_dart.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO))
-    build(args.root, args.n_subjects, args.seed)
+    if args.command == "build":
+        build(args.root, args.n_subjects, args.seed)
+    else:
+        build_dartbrains(args.root, args.n_subjects, args.seed)
     return 0
 
 

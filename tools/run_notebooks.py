@@ -74,10 +74,13 @@ class Result:
         return ", ".join(problems) or "ok"
 
 
-def discover(paths: list[str]) -> list[Path]:
+def discover(paths: list[str], data_only: bool = False) -> list[Path]:
     if paths:
         return [Path(p).resolve() for p in paths]
-    return sorted((REPO / "notebooks").glob("[0-9][0-9]_*.md"))
+    found = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.md"))
+    if data_only:  # the notebooks that load the Localizer, whatever their numbers
+        found = [p for p in found if "data.load_localizer(" in p.read_text()]
+    return found
 
 
 STUDENT_CHECK = (
@@ -185,11 +188,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="also fail when a notebook is over its time budget")
     parser.add_argument("--student", action="store_true",
                         help="run the student editions (solutions removed, stubs unanswered)")
+    parser.add_argument("--data-only", action="store_true",
+                        help="only the notebooks that load the Localizer (data.load_localizer)")
     parser.add_argument("--label", default="",
                         help="text for the table heading, e.g. '94 subjects'")
     args = parser.parse_args(argv)
 
-    notebooks = discover(args.notebooks)
+    notebooks = discover(args.notebooks, args.data_only)
     if not notebooks:
         print("No notebooks found in notebooks/ (expected NN_name.md).", file=sys.stderr)
         return 1

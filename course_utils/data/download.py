@@ -183,6 +183,31 @@ def _fetch_nilearn(folder: Path, n_subjects: int | None, conditions: Sequence[st
             "the Localizer out differently; please report it to the course maintainers")
 
 
+def fetch_command(n_subjects: int | None = None, dataset: str = "localizer_nilearn") -> str:
+    """The exact command that downloads the real data (all ten conditions), with its size.
+
+    Examples
+    --------
+    >>> fetch_command(30)
+    '`python -m course_utils.data fetch --n-subjects 30` (about 150 MB)'
+    >>> fetch_command()
+    '`python -m course_utils.data fetch` (about 470 MB)'
+    """
+    entry = load_manifest()["datasets"][dataset]
+    n = entry["n_subjects"] if n_subjects is None else min(n_subjects, entry["n_subjects"])
+    n_maps = n * len(CONDITIONS)
+    if entry.get("fetcher_args", {}).get("get_tmaps"):
+        n_maps *= 2
+    size = entry.get("expected_map_size_bytes", "unknown")
+    words = ["python -m course_utils.data fetch"]
+    if dataset != "localizer_nilearn":
+        words.append(f"--dataset {dataset}")
+    if n_subjects is not None and n < entry["n_subjects"]:
+        words.append(f"--n-subjects {n}")
+    amount = "size unknown" if size == "unknown" else f"about {n_maps * size / 1e6:.0f} MB"
+    return f"`{' '.join(words)}` ({amount})"
+
+
 def fetch(dataset: str = "localizer_nilearn", n_subjects: int | None = None,
           conditions: Sequence[str] | None = None, root: str | os.PathLike[str] | None = None,
           *, retries: int = 2, timeout: float = 10.0, progress: bool = True) -> Path:

@@ -20,7 +20,7 @@ from course_utils.data.container import (
     check_same_grid,
     mask_images,
 )
-from course_utils.data.download import _downloads_allowed, fetch
+from course_utils.data.download import _downloads_allowed, fetch, fetch_command
 from course_utils.data.files import (
     _LOCK_NAME,
     _check_files,
@@ -173,6 +173,11 @@ def _load_real(dataset: str, folder: Path, where: str, conditions: Sequence[str]
                for c in conditions})
 
 
+def _clause(err: Exception) -> str:
+    """An error's message as a clause inside a sentence (no full stop of its own)."""
+    return str(err).strip().rstrip(".")
+
+
 def _requested_source(source: str | None) -> str:
     value = source if source is not None else os.environ.get("COURSE_DATA", "")
     value = (value or "auto").strip().lower()
@@ -270,8 +275,8 @@ def load_localizer(conditions: Sequence[str] | None = None, n_subjects: int | No
             data = _load_real(dataset, folder, where, conditions, int(n), explicit_n, resample,
                               may_repair=where == "your cache" and _downloads_allowed(), say=say)
         except DataUnavailableError as err:
-            problems.append(str(err))
-            say(f"Skipping {dataset} in {where}: {err}.")
+            problems.append(_clause(err))
+            say(f"Skipping {dataset} in {where}: {_clause(err)}.")
             continue
         say(f"Data: {data.source}, from {where} ({folder}).")
         return data
@@ -286,22 +291,24 @@ def load_localizer(conditions: Sequence[str] | None = None, n_subjects: int | No
                 data = _load_real(dataset, folder, "your cache", conditions, int(n), explicit_n,
                                   resample, may_repair=False, say=say)
             except DataUnavailableError as err:
-                problems.append(f"download failed: {err}")
+                problems.append(f"download failed: {_clause(err)}")
                 continue
             say(f"Data: {data.source}, downloaded to {folder}.")
             return data
     else:
         problems.append("downloads are off (COURSE_DATA_OFFLINE=1)")
     why = "; ".join(problems)
+    command = fetch_command(int(n))
     if choice != "auto":
         raise DataUnavailableError(
             f"The real Localizer data ({', '.join(datasets)}) are not available: {why}. To get "
-            "them: on a machine with internet run `python -m course_utils.data fetch` (they go "
-            "to COURSE_DATA_DIR), or set COURSE_SHARED_DATA to the folder your instructor "
-            "shared. To work offline instead, use COURSE_DATA=synthetic.")
+            f"them, run {command} on a machine with internet (they go to COURSE_DATA_DIR), or "
+            "set COURSE_SHARED_DATA to the folder your instructor shared. To work offline "
+            "instead, use COURSE_DATA=synthetic.")
     data = synthetic_localizer(seed=seed, n_subjects=int(n), conditions=conditions)
-    say(f"Data: {data.source}, because the Localizer data are unavailable ({why}); "
-        "see 'Where the data come from'.")
+    say(f"Data: {data.source}, because the Localizer data are unavailable ({why}). For the "
+        f"real study, run {command} once with internet, or ask your instructor for the shared "
+        "folder.")
     return data
 
 
