@@ -201,3 +201,32 @@ def test_sex_difference_exercise(small_localizer, tmp_path):
     t = glm.contrast(fit, [1, -1]).t
     assert q.tmap.check(t).correct
     assert "the groups are swapped" in q.tmap.check(-t).message
+
+
+def test_sex_difference_exercise_without_sexes_says_so_and_judges_nothing(small_localizer,
+                                                                         tmp_path, capsys):
+    from dataclasses import replace
+
+    from course_utils import checks
+
+    ds = small_localizer
+    no_table = replace(ds, participants=ds.participants[["subject"]])
+    q = checks.sex_difference_exercise(no_table, output_folder=tmp_path)
+    for part in (q.design, q.tmap, q.file):
+        feedback = part.check(np.ones(3))
+        assert feedback.status == "not attempted" and "has no sex" in feedback.message
+        with pytest.raises(AssertionError):
+            part.assert_correct(np.ones(3))
+    assert no_table.covariates("sex", purpose="exercise 3") is None
+    assert "so exercise 3 is skipped" in capsys.readouterr().out
+    # one subject of unknown sex: the exercise uses the others
+    people = ds.participants.copy()
+    people.loc[0, "sex"] = None
+    partial = replace(ds, participants=people)
+    q = checks.sex_difference_exercise(partial, output_folder=tmp_path)
+    known = partial.covariates("sex")
+    assert len(known) == len(ds.subjects) - 1
+    sex = known["sex"].to_numpy()
+    import pandas as pd
+    design = pd.DataFrame({"male": (sex == "M") * 1.0, "female": (sex == "F") * 1.0})
+    assert q.design.check(design).correct

@@ -360,6 +360,9 @@ def test_download_with_right_checksums_then_load(tmp_path, monkeypatch, server, 
     assert len(out) == 1 and out[0].startswith("Data: Localizer (DartBrains copy, 3 subjects)")
     assert not loaded.is_synthetic and loaded.truth is None
     assert loaded.subjects == ["S01", "S02", "S03"]
+    # no participant table on the server: no covariates, and no missing values posing as data
+    assert list(loaded.participants.columns) == ["subject"]
+    assert loaded.covariates("age", verbose=False) is None
     np.testing.assert_allclose(loaded.array("video_sentence"), source_maps.array("video_sentence"))
     assert loaded.maps["image"].str.endswith(".nii.gz").all()
     with pytest.raises(ValueError, match="no first-level variances"):
@@ -456,6 +459,21 @@ def test_a_forced_real_source_that_is_missing_is_a_clear_error(tmp_path, monkeyp
         data.load_localizer(["audio_sentence"], n_subjects=3)
     with pytest.raises(data.DataUnavailableError, match="COURSE_SHARED_DATA"):
         data.load_localizer(["audio_sentence"], source="localizer_dartbrains")
+
+
+def test_a_bids_participants_table_on_the_server_gives_the_covariates(
+        tmp_path, monkeypatch, server, served):
+    table = (b"participant_id\tage\tsex\n"
+             b"sub-S01\t23\tF\nsub-S02\tn/a\tM\nsub-S03\t30\tfemale\n")
+    srv = server({**served, "participants.tsv": table})
+    _use_manifest(tmp_path, monkeypatch, srv.url)
+    data.fetch("localizer_dartbrains", conditions=CONDS, progress=False)
+    loaded = data.load_localizer(CONDS, n_subjects=3, source="localizer_dartbrains",
+                                 verbose=False)
+    people = loaded.participants
+    assert people["sex"].tolist() == ["F", "M", "F"]
+    assert people["age"].iloc[[0, 2]].tolist() == [23, 30] and np.isnan(people["age"].iloc[1])
+    assert list(loaded.covariates("age", "sex", verbose=False).index) == ["S01", "S03"]
 
 
 # --- environment variables, names and the command line ------------------------------------------

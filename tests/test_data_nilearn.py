@@ -250,3 +250,17 @@ def test_a_release_that_names_files_differently_is_a_clear_error(osf, monkeypatc
     with pytest.raises(data.DataUnavailableError, match="returned no maps.*report it"):
         data.fetch("localizer_nilearn", n_subjects=1, conditions=["video_sentence"],
                    progress=False)
+
+
+def test_the_command_line_fetches_verifies_and_locks_what_nilearn_wrote(osf, capsys):
+    osf.maps = double_module.standin_maps(data.synthetic_localizer(seed=5, n_subjects=2,
+                                                                   cache=False))
+    assert data.main(["fetch", "--n-subjects", "2"]) == 0
+    assert "Run `python -m course_utils.data lock`" in capsys.readouterr().out
+    assert len(osf.map_requests()) == 2 * 10 * 2
+    assert data.main(["verify"]) == 0 and "All files verified." in capsys.readouterr().out
+    assert data.main(["lock"]) == 0
+    assert data.main(["info"]) == 0
+    out = capsys.readouterr().out
+    assert "2 subjects (2 with all 10 conditions), 20 maps; covariates: sex, age; checksums " \
+           "locked" in out

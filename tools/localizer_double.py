@@ -308,9 +308,12 @@ def build_dartbrains(root: Path, n_subjects: int = 20, seed: int = 0) -> Path:
     """
     import tempfile
 
+    import pooch
     import yaml
 
     from course_utils import data
+
+    pooch.get_logger().setLevel("WARNING")  # one line per file would drown the test log
 
     source = data.synthetic_localizer(seed=seed, n_subjects=n_subjects, real_shaped=True,
                                       cache=False)
