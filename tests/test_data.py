@@ -445,10 +445,14 @@ def test_no_network_and_nothing_cached_falls_back_in_one_line(tmp_path, monkeypa
     assert len(lines) == 1
     assert lines[0].startswith("Data: synthetic stand-in (seed 0, 3 subjects), because")
     assert "no network" in lines[0]
+    # the exact command and the size of the download; no doubled full stops
+    assert "`python -m course_utils.data fetch --n-subjects 3` (about 15 MB)" in lines[0]
+    assert ".." not in lines[0].replace("...", "")
     assert loaded.is_synthetic and loaded.truth is not None
     monkeypatch.setenv("COURSE_DATA_OFFLINE", "1")
     data.load_localizer(["audio_sentence"], n_subjects=3)
-    assert "downloads are off" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "downloads are off" in out and ".." not in out
 
 
 def test_a_forced_real_source_that_is_missing_is_a_clear_error(tmp_path, monkeypatch, capsys):
