@@ -111,6 +111,8 @@ def test_fetch_then_load_returns_the_served_maps_variances_and_participants(
     again = data.load_localizer(CONDS, n_subjects=3, source="localizer", verbose=False)
     assert len(osf.requests) == before
     np.testing.assert_array_equal(again.array("video_sentence"), loaded.array("video_sentence"))
+    np.testing.assert_array_equal(again.variance("audio_left_hand"), var)  # memory-mapped now
+    np.testing.assert_array_equal(again.variance("audio_left_hand", ["S03", "S01"]), var[[2, 0]])
 
 
 def test_an_interrupted_fetch_is_completed_without_downloading_anything_twice(osf, tmp_path):

@@ -282,6 +282,19 @@ def brain_mask(shape: Sequence[int] = LOCALIZER_SHAPE, affine: np.ndarray = LOCA
                           folder)
 
 
+def _save_npy(path: Path, array: np.ndarray) -> bool:
+    """Write one array atomically as ``.npy`` (to be memory-mapped); False when not writable."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp.npy")
+        with os.fdopen(fd, "wb") as handle:
+            np.save(handle, np.ascontiguousarray(array))
+        os.replace(tmp, path)
+        return True
+    except OSError:
+        return False
+
+
 def _save_npz(path: Path, **arrays) -> bool:
     """Write arrays atomically; return False (and warn) when the folder is not writable."""
     try:
@@ -333,6 +346,7 @@ class LocalizerData:
     truth: GroundTruth | None = None
     _values: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     _variances: dict[str, np.ndarray | None] = field(default_factory=dict, repr=False)
+    _variance_columns: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
     def from_arrays(cls, values: Mapping[str, np.ndarray], subjects: Sequence[str],
@@ -340,12 +354,15 @@ class LocalizerData:
                     is_synthetic: bool, truth: GroundTruth | None = None,
                     variances: Mapping[str, np.ndarray | None] | None = None,
                     subject_variances: Mapping[str, np.ndarray] | None = None,
+                    variance_columns: np.ndarray | None = None,
                     images: Mapping[str, Sequence[str | None]] | None = None,
                     tmaps: Mapping[str, Sequence[str | None]] | None = None) -> LocalizerData:
         """Assemble from ``{condition: (n_subjects, n_voxels)}`` arrays (rows in ``subjects``).
 
-        ``variances`` gives full variance arrays per condition; ``subject_variances`` one value
-        per subject (uniform over voxels), expanded on demand by :meth:`variance`.
+        ``variances`` gives full variance arrays per condition (they may be memory-mapped);
+        ``subject_variances`` one value per subject (uniform over voxels), expanded on demand by
+        :meth:`variance`. ``variance_columns`` selects the columns of ``variances`` that match
+        the voxels of ``values`` (when voxels were dropped after the variances were stored).
         """
         subjects = [str(s) for s in subjects]
         rows = []
@@ -370,7 +387,8 @@ class LocalizerData:
         participants = participants.set_index("subject").reindex(subjects).reset_index()
         return cls(maps=pd.DataFrame(rows), participants=participants,
                    mask_img=mask_img, source=source, is_synthetic=is_synthetic, truth=truth,
-                   _values=dict(values), _variances=stored_var)
+                   _values=dict(values), _variances=stored_var,
+                   _variance_columns=variance_columns)
 
     @property
     def subjects(self) -> list[str]:
@@ -441,7 +459,10 @@ class LocalizerData:
         if var.ndim == 1:  # one value per subject, the same in every voxel
             picked = var if rows is None else var[rows]
             return np.repeat(picked.astype(np.float32)[:, None], self.n_voxels, axis=1)
-        return var if rows is None else var[rows]
+        picked = var if rows is None else var[rows]
+        if self._variance_columns is not None:
+            picked = picked[:, self._variance_columns]
+        return np.asarray(picked, dtype=np.float32)
 
     def covariates(self, *names: str, purpose: str = "this analysis",
                    verbose: bool = True) -> pd.DataFrame | None:

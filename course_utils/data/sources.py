@@ -15,6 +15,7 @@ import pandas as pd
 from course_utils import config
 from course_utils.data.container import (
     LocalizerData,
+    _save_npy,
     _save_npz,
     brain_mask,
     check_same_grid,
@@ -115,12 +116,15 @@ def _load_real(dataset: str, folder: Path, where: str, conditions: Sequence[str]
     checked = False
     for condition in conditions:
         cached = cache_dir / f"{condition}_{key}.npz"
-        if cached.is_file():
+        cached_var = cached.with_suffix(".variance.npy")
+        if cached.is_file() and (cached_var.is_file() or not with_tmaps):
             try:
                 with np.load(cached, allow_pickle=False) as npz:
                     if str(npz["fingerprint"]) == fingerprint:
                         values[condition] = npz["values"]
-                        variances[condition] = npz["variance"] if with_tmaps else None
+                        # memory-mapped: read from disk only by the cells that ask for it
+                        variances[condition] = (np.load(cached_var, mmap_mode="r")
+                                                if with_tmaps else None)
                         continue
             except (OSError, ValueError, KeyError):
                 pass
@@ -150,23 +154,27 @@ def _load_real(dataset: str, folder: Path, where: str, conditions: Sequence[str]
         if with_tmaps:
             t = _read_images([folder / f for f in rows["tmap"]], mask_img, resample)
             variances[condition] = _variance_from_t(values[condition], t)
-        _save_npz(cached, values=values[condition], fingerprint=np.array(fingerprint),
-                  variance=(variances[condition] if with_tmaps
-                            else np.zeros((0, 0), dtype=np.float32)))
-    # keep voxels with a finite value in every map (first-level masks differ between subjects)
+            del t
+            if _save_npy(cached_var, variances[condition]):
+                variances[condition] = np.load(cached_var, mmap_mode="r")
+        _save_npz(cached, values=values[condition], fingerprint=np.array(fingerprint))
+    # keep voxels with a finite value in every map (first-level masks differ between subjects);
+    # one condition at a time, so that the peak memory is the data plus one condition
     keep = np.logical_and.reduce([np.isfinite(v).all(axis=0) for v in values.values()])
+    columns = None
     if not keep.all():
         mask = np.asanyarray(mask_img.dataobj).astype(bool)
         reduced = np.zeros(mask.size, dtype=np.uint8)
         reduced[np.flatnonzero(mask)[keep]] = 1
         mask_img = nib.Nifti1Image(reduced.reshape(mask.shape), mask_img.affine)
-        values = {c: v[:, keep] for c, v in values.items()}
-        variances = {c: None if v is None else v[:, keep] for c, v in variances.items()}
+        for condition in list(values):
+            values[condition] = values[condition][:, keep]
+        columns = np.flatnonzero(keep)
     copy = "nilearn/OSF copy" if dataset == "localizer_nilearn" else "DartBrains copy"
     return LocalizerData.from_arrays(
         values=values, subjects=subjects, participants=read_participants(folder, subjects, dataset),
         mask_img=mask_img, source=f"Localizer ({copy}, {len(subjects)} subjects)",
-        is_synthetic=False, variances=variances,
+        is_synthetic=False, variances=variances, variance_columns=columns,
         images={c: [str(folder / f) for f in index.loc[c].loc[subjects, "image"]]
                 for c in conditions},
         tmaps={c: [str(folder / f) if f else None for f in index.loc[c].loc[subjects, "tmap"]]
