@@ -1,0 +1,43 @@
+"""Plotting: the course figure style and the figures that several notebooks share.
+
+Every figure in the course uses :func:`use_course_style` (colour-blind-safe Okabe-Ito colours,
+readable font sizes) and has labelled axes with units and a title that says what it shows
+(:func:`source_title` adds which data). One module per kind of figure:
+
+- :mod:`~course_utils.plotting.style`: the style, the palette, titles, the static-figure switch;
+- :mod:`~course_utils.plotting.signal_figures`: the HRF and time series;
+- :mod:`~course_utils.plotting.variance_figures`: subject estimates and the two levels of variance;
+- :mod:`~course_utils.plotting.design_figures`: designs, groups and estimates;
+- :mod:`~course_utils.plotting.map_figures`: thresholds, the max-T null and error rates.
+"""
+
+from course_utils.plotting.design_figures import plot_design, plot_estimates, plot_groups
+from course_utils.plotting.map_figures import (
+    plot_error_rates,
+    plot_max_null,
+    plot_threshold_curve,
+    threshold_counts,
+    threshold_explorer,
+)
+from course_utils.plotting.signal_figures import plot_hrf, plot_timeseries
+from course_utils.plotting.style import (
+    DIVERGING_CMAP,
+    OKABE_ITO,
+    interactive_available,
+    source_title,
+    use_course_style,
+)
+from course_utils.plotting.variance_figures import (
+    plot_beta_distribution,
+    plot_convergence,
+    plot_subject_intervals,
+    plot_variance_components,
+)
+
+__all__ = [
+    "DIVERGING_CMAP", "OKABE_ITO", "interactive_available", "plot_beta_distribution",
+    "plot_convergence", "plot_design", "plot_error_rates", "plot_estimates", "plot_groups",
+    "plot_hrf", "plot_max_null", "plot_subject_intervals", "plot_threshold_curve",
+    "plot_timeseries", "plot_variance_components", "source_title", "threshold_counts",
+    "threshold_explorer", "use_course_style",
+]

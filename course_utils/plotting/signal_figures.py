@@ -1,0 +1,78 @@
+"""Figures of signals over time: the HRF and simulated time series."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def plot_timeseries(times, series, ax=None, ylabel: str = "signal change (%)",
+                    title: str | None = None, events=None):
+    """Plot one or more time series against time, with optional event markers.
+
+    Parameters
+    ----------
+    times : array-like
+        Time of each sample in seconds.
+    series : mapping of str to array-like
+        Label to values (same length as ``times``).
+    ax : matplotlib Axes, optional
+        Where to draw; a new wide figure when omitted.
+    ylabel, title : str
+        Axis label (with units) and title.
+    events : array-like, optional
+        Event onsets in seconds, drawn as dotted vertical lines.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> ax = plot_timeseries([0, 1, 2], {"voxel": [0.0, 1.0, 0.5]}, events=[0.0])
+    >>> ax.get_xlabel(), len(ax.lines)
+    ('time (s)', 2)
+    """
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 3.2))
+    for onset in [] if events is None else events:
+        ax.axvline(onset, color="grey", linestyle=":", linewidth=1)
+    for label, values in series.items():
+        ax.plot(times, values, label=label, linewidth=1.5)
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel(ylabel)
+    if len(series) > 1:
+        ax.legend(loc="upper right")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_hrf(times, hrf, ax=None, title: str | None = None, label: str | None = None,
+             marker: str | None = None):
+    """Plot a haemodynamic response function and mark its peak.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> ax = plot_hrf([0, 2, 4, 6, 8], [0, 0.3, 0.9, 1.0, 0.6], label="HRF")
+    >>> ax.get_ylabel()
+    'response (per unit amplitude)'
+    """
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.2))
+    times, hrf = np.asarray(times, dtype=float), np.asarray(hrf, dtype=float)
+    line, = ax.plot(times, hrf, marker=marker, label=label)
+    peak = int(np.argmax(hrf))
+    ax.axvline(times[peak], color=line.get_color(), linestyle="--", linewidth=1)
+    ax.set_xlabel("time after the event (s)")
+    ax.set_ylabel("response (per unit amplitude)")
+    if label:
+        ax.legend()
+    ax.set_title(title or "Haemodynamic response function")
+    return ax
+
+

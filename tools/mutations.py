@@ -1,0 +1,154 @@
+#!/usr/bin/env python
+"""Prove that the notebooks' checks can fail: run each notebook with one helper broken.
+
+A check that passes whatever the code does proves nothing. For every notebook, the files in
+``tools/mutations/`` list plausible bugs (an erratum of the original lesson, a slip a student or a
+maintainer could make): each replaces one ``course_utils`` function by a broken version. This
+runner executes the notebook under nbval with that mutation put in from outside the package (a
+first cell, added here, that swaps the function in its module) and expects the notebook to
+**fail**. A mutation under which the notebook still runs clean is a claim nobody checks: the run
+fails and names it.
+
+Mutation files are YAML, one per notebook, named after the notebook's topic without its number
+(``hrf_simulation.yaml`` for ``01_hrf_simulation.md``), so renumbering breaks nothing::
+
+    - name: hrf-late
+      why: the HRF is sampled 2 s late (onsets shifted by a sampling slip)
+      code: |
+        import course_utils.simulation as m
+        _original = m.canonical_hrf
+        def canonical_hrf(*args, **kwargs):
+            times, hrf = _original(*args, **kwargs)
+            return times, np.roll(hrf, 20)
+        m.canonical_hrf = canonical_hrf
+
+``numpy as np`` is imported for the code. ``course_utils`` itself carries no test hook.
+
+Usage: ``python tools/mutations.py [TOPIC ...] [--jobs 2] [--out _build/mutations.md]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import jupytext
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run_notebooks  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+MUTATIONS = REPO / "tools" / "mutations"
+HEADER = "# added by tools/mutations.py: one course_utils function is deliberately broken\n"
+
+
+@dataclass
+class Mutation:
+    topic: str
+    name: str
+    why: str
+    code: str
+
+
+def topic_of(notebook: Path) -> str:
+    """``01_hrf_simulation.md`` -> ``hrf_simulation``."""
+    stem = notebook.stem
+    return stem.split("_", 1)[1] if stem[:2].isdigit() and "_" in stem else stem
+
+
+def load(topics: list[str] | None = None) -> list[Mutation]:
+    found = []
+    for path in sorted(MUTATIONS.glob("*.yaml")):
+        if topics and path.stem not in topics:
+            continue
+        entries = yaml.safe_load(path.read_text()) or []
+        for entry in entries:
+            missing = {"name", "why", "code"} - set(entry)
+            if missing:
+                raise SystemExit(f"{path.name}: mutation {entry.get('name')!r} lacks "
+                                 f"{', '.join(sorted(missing))}")
+            found.append(Mutation(path.stem, entry["name"], entry["why"], entry["code"]))
+    return found
+
+
+def notebooks_by_topic() -> dict[str, Path]:
+    return {topic_of(p): p for p in sorted((REPO / "notebooks").glob("[0-9][0-9]_*.md"))}
+
+
+def mutated_copy(source: Path, mutation: Mutation, folder: Path) -> Path:
+    notebook = jupytext.read(source)
+    code = HEADER + "import numpy as np\n" + mutation.code
+    cell = jupytext.reads(f"```{{code-cell}} ipython3\n{code}\n```\n", fmt="md:myst").cells[0]
+    notebook.cells.insert(0, cell)
+    target = folder / f"{source.stem}__{mutation.name}.ipynb"
+    jupytext.write(notebook, target, fmt="ipynb")
+    return target
+
+
+def first_failure(log: str) -> str:
+    for line in log.splitlines():
+        if line.startswith("FAILED"):
+            return line.split("::", 1)[-1].split(" - ")[0].strip()
+    return ""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("topics", nargs="*", help="notebook topics (default: every file)")
+    parser.add_argument("--jobs", type=int, default=2, help="notebooks run at once")
+    parser.add_argument("--out", type=Path, help="write the Markdown table here too")
+    args = parser.parse_args(argv)
+
+    mutations = load(args.topics or None)
+    notebooks = notebooks_by_topic()
+    unknown = sorted({m.topic for m in mutations} - set(notebooks))
+    if unknown:
+        print(f"Mutation files without a notebook: {', '.join(unknown)}", file=sys.stderr)
+        return 1
+    if not mutations:
+        print("No mutations found in tools/mutations/.", file=sys.stderr)
+        return 1
+    env = dict(os.environ, MPLBACKEND=run_notebooks.INLINE_BACKEND, PYTHONHASHSEED="0",
+               COURSE_STATIC_FIGURES="1", **run_notebooks.ONE_THREAD)
+    env.setdefault("COURSE_DATA_DIR", str(REPO / "_build" / "data_cache"))
+    env.setdefault("COURSE_OUTPUT_DIR", str(REPO / "_build" / "mutation_outputs"))
+
+    with tempfile.TemporaryDirectory(prefix="course-mutations-") as tmp:
+        jobs = [(m, mutated_copy(notebooks[m.topic], m, Path(tmp))) for m in mutations]
+
+        def run(job):
+            mutation, ipynb = job
+            return mutation, run_notebooks.run_one(ipynb, 0, float("inf"), env)
+
+        with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            results = list(pool.map(run, jobs))
+
+    lines = ["| notebook | mutation | the bug it stands for | caught | first failing cell |",
+             "|---|---|---|---|---|"]
+    missed = []
+    for mutation, result in results:
+        caught = not result.passed
+        if not caught:
+            missed.append(mutation)
+        lines.append(f"| {mutation.topic} | {mutation.name} | {mutation.why} | "
+                     f"{'yes' if caught else '**NO**'} | {first_failure(result.log)} |")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text)
+    for mutation in missed:
+        print(f"NOT CAUGHT: {mutation.topic}/{mutation.name} ({mutation.why}): the notebook "
+              "runs clean with this bug, so some claim is not checked.", file=sys.stderr)
+    print(f"mutations: {len(results) - len(missed)} passed, {len(missed)} failed")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
