@@ -1,0 +1,53 @@
+"""Checks: instant feedback on exercises, in the spirit of learntools' ``q.check()``.
+
+An :class:`Exercise` judges a student's answer with one of three distinct messages: **not
+attempted** (the stub still holds ``...``), **incorrect** with the reason in plain words, or
+**correct**; it also offers :meth:`Exercise.hint`. See :mod:`~course_utils.checks.core`.
+
+One module per group of exercises; every public name is available as ``checks.<name>``:
+
+- :mod:`~course_utils.checks.core`: :class:`Exercise`, :class:`Feedback`, :class:`Incorrect`;
+- :mod:`~course_utils.checks.foundations`: the warm-up, codings and contrasts;
+- :mod:`~course_utils.checks.hrf`, :mod:`~course_utils.checks.variance`,
+  :mod:`~course_utils.checks.regression`: the simulation and design notebooks;
+- :mod:`~course_utils.checks.maps`: group maps and the Localizer exercises.
+"""
+
+from course_utils.checks import hrf, regression, variance
+from course_utils.checks.core import (
+    Exercise,
+    Feedback,
+    Incorrect,
+    Status,
+    expect_close,
+    is_placeholder,
+)
+from course_utils.checks.foundations import (
+    dummy_code_mean,
+    expect_contrast,
+    last_versus_rest,
+    standard_error,
+)
+from course_utils.checks.hrf import *  # noqa: E402, F403
+from course_utils.checks.maps import (
+    SEX_QUESTION,
+    LocalizerExercise,
+    SexDifferenceExercise,
+    condition_contrast,
+    expect_map,
+    group_tmap,
+    localizer_exercise,
+    sex_difference_exercise,
+    two_group_design,
+    written_map,
+)
+from course_utils.checks.regression import *  # noqa: E402, F403
+from course_utils.checks.variance import *  # noqa: E402, F403
+
+__all__ = [
+    "SEX_QUESTION", "Exercise", "Feedback", "Incorrect", "LocalizerExercise",
+    "SexDifferenceExercise", "Status", "condition_contrast", "dummy_code_mean", "expect_close",
+    "expect_contrast", "expect_map", "group_tmap", "is_placeholder", "last_versus_rest",
+    "localizer_exercise", "sex_difference_exercise", "standard_error", "two_group_design",
+    "written_map", *hrf.__all__, *regression.__all__, *variance.__all__,
+]

@@ -1,0 +1,205 @@
+"""Checks: instant feedback on exercises, in the spirit of learntools' ``q.check()``.
+
+An :class:`Exercise` knows how to judge a student's answer and answers with one of three
+distinct messages:
+
+- **not attempted**: the stub still holds the placeholder ``...`` (or ``None``);
+- **incorrect**, with the reason in plain words;
+- **correct**.
+
+It also offers :meth:`Exercise.hint` and :meth:`Exercise.solution`. Checking never raises on a
+wrong answer, so a student's notebook keeps running; :meth:`Exercise.assert_correct` is the
+strict form that the instructor's solution cells use so that CI proves every solution right.
+
+Notebook pattern (see CONTRIBUTING.md): a stub cell (tag ``exercise-stub``) that sets the answer
+to ``...``; a solution cell (tag ``solution``) that the student edition removes; a check cell
+that calls ``q.check(answer)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+Status = Literal["not attempted", "incorrect", "correct"]
+
+
+class Incorrect(Exception):
+    """Raised by a checker function to say why an answer is wrong."""
+
+    __module__ = "course_utils.checks"  # where notebooks use it from
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The outcome of checking one answer.
+
+    Attributes
+    ----------
+    exercise : str
+        Name of the exercise.
+    status : {"not attempted", "incorrect", "correct"}
+        The verdict.
+    message : str
+        What to tell the student.
+    """
+
+    exercise: str
+    status: Status
+    message: str
+
+    @property
+    def correct(self) -> bool:
+        """True when the answer is right."""
+        return self.status == "correct"
+
+    def __str__(self) -> str:
+        marks = {"not attempted": "[ ]", "incorrect": "[x]", "correct": "[v]"}
+        return f"{marks[self.status]} {self.exercise}: {self.status.upper()}. {self.message}"
+
+    __repr__ = __str__
+
+
+def is_placeholder(value: Any) -> bool:
+    """Return True when ``value`` is still the stub's placeholder.
+
+    Parameters
+    ----------
+    value : object
+        The student's answer.
+
+    Returns
+    -------
+    bool
+        True for ``...`` and ``None``, and for a list or tuple that contains ``...``.
+
+    Examples
+    --------
+    >>> is_placeholder(...), is_placeholder([1, ..., 3]), is_placeholder([1, 2])
+    (True, True, False)
+    """
+    if value is Ellipsis or value is None:
+        return True
+    if isinstance(value, list | tuple):
+        return any(item is Ellipsis for item in value)
+    return False
+
+
+class Exercise:
+    """One exercise: a checker function plus a hint and a solution.
+
+    Parameters
+    ----------
+    name : str
+        Short name shown in every message, e.g. ``"Exercise 1: visual vs auditory"``.
+    checker : callable
+        ``checker(answer)`` returns None when the answer is right and raises
+        :class:`Incorrect` with the reason when it is wrong.
+    hint : str
+        A nudge that does not give the answer away.
+    solution : str
+        The solution, as code or text.
+
+    Examples
+    --------
+    >>> def is_mean_of_data(answer):
+    ...     if not np.isclose(answer, 2.0):
+    ...         raise Incorrect(f"you gave {answer}; add up the values and divide by how many.")
+    >>> q = Exercise("mean", is_mean_of_data, hint="np.mean", solution="np.mean([1, 2, 3])")
+    >>> q.check(...)
+    [ ] mean: NOT ATTEMPTED. Replace the ... placeholder with your answer, then run this cell.
+    >>> q.check(3)
+    [x] mean: INCORRECT. you gave 3; add up the values and divide by how many.
+    >>> q.check(2.0)
+    [v] mean: CORRECT. Well done.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        checker: Callable[[Any], None],
+        hint: str = "",
+        solution: str = "",
+    ) -> None:
+        self.name = name
+        self._checker = checker
+        self._hint = hint
+        self._solution = solution
+        self._unavailable: str | None = None
+
+    @classmethod
+    def unavailable(cls, name: str, reason: str) -> Exercise:
+        """An exercise the data at hand cannot support: every check says why, and says that
+        nothing was judged (e.g. a sex difference on a copy of the data without sexes)."""
+        exercise = cls(name, lambda answer: None, hint=reason)
+        exercise._unavailable = reason
+        return exercise
+
+    def check(self, answer: Any) -> Feedback:
+        """Judge ``answer`` and return the feedback (it prints itself in a notebook)."""
+        if self._unavailable:
+            return Feedback(self.name, "not attempted", self._unavailable)
+        if is_placeholder(answer):
+            return Feedback(
+                self.name,
+                "not attempted",
+                "Replace the ... placeholder with your answer, then run this cell.",
+            )
+        try:
+            self._checker(answer)
+        except Incorrect as why:
+            return Feedback(self.name, "incorrect", str(why))
+        return Feedback(self.name, "correct", "Well done.")
+
+    def assert_correct(self, answer: Any) -> None:
+        """Raise AssertionError unless ``answer`` is correct (for solution cells and tests)."""
+        feedback = self.check(answer)
+        if not feedback.correct:
+            raise AssertionError(str(feedback))
+
+    def hint(self) -> str:
+        """Return the hint."""
+        return self._hint or "No hint for this one: re-read the section above the exercise."
+
+    def solution(self) -> str:
+        """Return the solution."""
+        return self._solution
+
+
+def expect_close(value: Any, expected: Any, what: str, rtol: float = 1e-6,
+                 atol: float = 1e-8) -> None:
+    """Raise :class:`Incorrect` unless ``value`` matches ``expected`` in shape and value.
+
+    Parameters
+    ----------
+    value, expected : array-like
+        The student's value and the right one.
+    what : str
+        What the value is, used in the message (e.g. ``"your contrast"``).
+    rtol, atol : float
+        Tolerances, as in :func:`numpy.allclose`.
+
+    Examples
+    --------
+    >>> expect_close([1.0, 2.0], [1.0, 2.0], "your vector")
+    >>> expect_close([1.0], [1.0, 2.0], "your vector")
+    Traceback (most recent call last):
+    ...
+    course_utils.checks.Incorrect: your vector has shape (1,); expected shape (2,).
+    """
+    try:
+        got = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise Incorrect(f"{what} should be numbers; got {type(value).__name__}.") from None
+    want = np.asarray(expected, dtype=float)
+    if got.shape != want.shape:
+        raise Incorrect(f"{what} has shape {got.shape}; expected shape {want.shape}.")
+    if np.isnan(got).any() and not np.isnan(want).any():
+        raise Incorrect(f"{what} contains NaN values.")
+    if not np.allclose(got, want, rtol=rtol, atol=atol):
+        raise Incorrect(f"{what} has the right shape but not the right values.")
+
+
