@@ -7,12 +7,13 @@ STAMP  := $(VENV)/.installed
 BUILD  := _build
 SPHINX_OPTS ?= -W --keep-going -q
 
-.PHONY: help venv test test-unit test-notebooks test-notebooks-real test-site browser bench lint site student-notebooks \
+.PHONY: help venv test test-unit test-notebooks test-notebooks-real mutations test-site browser bench lint site student-notebooks \
         ipynb lab lock clean
 
 help:
 	@echo "make test   - lint, unit tests, doctests and every notebook (nbval) with a time/memory table"
 	@echo "make test-notebooks-real - the data notebooks on a real-shaped nilearn cache and a DartBrains-shaped one"
+	@echo "make mutations - every notebook with one helper deliberately broken: each must fail"
 	@echo "make site   - execute every notebook; build the instructor and student sites in $(BUILD)/site"
 	@echo "make test-site - build the site and test it in headless Chromium (installs chromium with apt)"
 	@echo "make student-notebooks - write the student .ipynb set (no solutions) to $(BUILD)/student_notebooks"
@@ -58,6 +59,11 @@ test-notebooks-real: $(STAMP)
 	  COURSE_DATA_DIR=$(REAL)/dartbrains COURSE_OUTPUT_DIR=$(REAL)/outputs \
 	  $(PY) tools/run_notebooks.py --data-only --label "DartBrains-shaped copy, no covariates" \
 	  --out $(BUILD)/notebook_budget_dartbrains.md
+
+# Each notebook run once per mutation in tools/mutations/ (a course_utils function deliberately
+# broken from outside); every run must fail, or some claim of that notebook is not checked.
+mutations: $(STAMP)
+	$(PY) tools/mutations.py --jobs 2 --out $(BUILD)/mutations.md
 
 test: lint test-unit test-notebooks test-notebooks-real
 

@@ -148,3 +148,19 @@ def test_student_run_removes_solutions_and_requires_not_attempted(tmp_path):
     judged = tmp_path / "02_exercise.md"
     judged.write_text(EXERCISE.format(stub="0.5"))
     assert run_notebooks.main([str(judged), "--student"]) == 1
+
+
+def test_the_mutation_files_load_and_name_existing_notebooks(tmp_path):
+    mutations = _load("mutations")
+    found = mutations.load()
+    assert found and all(m.why.strip() and m.code.strip() for m in found)
+    topics = mutations.notebooks_by_topic()
+    assert {m.topic for m in found} <= set(topics)
+    assert mutations.topic_of(Path("01_hrf_simulation.md")) == "hrf_simulation"
+    first = found[0]
+    copy = mutations.mutated_copy(topics[first.topic], first, tmp_path)
+    import jupytext
+    cells = jupytext.read(copy).cells
+    assert cells[0].source.startswith(mutations.HEADER) and first.code.strip() in cells[0].source
+    log = "FAILED nb.ipynb::Cell 7 - Notebook cell execution failed\n"
+    assert mutations.first_failure(log) == "Cell 7"

@@ -131,13 +131,19 @@ def main(argv: list[str] | None = None) -> int:
 
     lines = ["| notebook | mutation | the bug it stands for | caught | first failing cell |",
              "|---|---|---|---|---|"]
-    missed = []
+    missed, broken = [], []
     for mutation, result in results:
-        caught = not result.passed
-        if not caught:
+        where = first_failure(result.log)
+        caught = not result.passed and where not in ("Cell 0", "")
+        if where == "Cell 0":  # the mutation's own code failed: it proves nothing
+            broken.append(mutation)
+            print(result.log[-3000:], file=sys.stderr)
+        elif not caught:
             missed.append(mutation)
+        verdict = "yes" if caught else ("**mutation code failed**" if where == "Cell 0"
+                                        else "**NO**")
         lines.append(f"| {mutation.topic} | {mutation.name} | {mutation.why} | "
-                     f"{'yes' if caught else '**NO**'} | {first_failure(result.log)} |")
+                     f"{verdict} | {where} |")
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:
@@ -146,8 +152,12 @@ def main(argv: list[str] | None = None) -> int:
     for mutation in missed:
         print(f"NOT CAUGHT: {mutation.topic}/{mutation.name} ({mutation.why}): the notebook "
               "runs clean with this bug, so some claim is not checked.", file=sys.stderr)
-    print(f"mutations: {len(results) - len(missed)} passed, {len(missed)} failed")
-    return 1 if missed else 0
+    for mutation in broken:
+        print(f"BROKEN: {mutation.topic}/{mutation.name}: its code fails in the inserted first "
+              "cell, before the notebook runs; fix the mutation.", file=sys.stderr)
+    failed = len(missed) + len(broken)
+    print(f"mutations: {len(results) - failed} passed, {failed} failed")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
