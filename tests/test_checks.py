@@ -230,3 +230,23 @@ def test_sex_difference_exercise_without_sexes_says_so_and_judges_nothing(small_
     import pandas as pd
     design = pd.DataFrame({"male": (sex == "M") * 1.0, "female": (sex == "F") * 1.0})
     assert q.design.check(design).correct
+
+
+def test_peak_cohens_d_names_the_typical_mistakes(small_localizer):
+    from course_utils import checks
+
+    ds = small_localizer
+    condition = ds.conditions[0]
+    q = checks.peak_cohens_d(ds, condition)
+    y = ds.array(condition).astype(float)
+    n = y.shape[0]
+    t = y.mean(0) / (y.std(0, ddof=1) / np.sqrt(n))
+    peak = int(np.argmax(t))
+    d = t[peak] / np.sqrt(n)
+    assert q.check(d).correct
+    assert "t value" in q.check(t[peak]).message
+    assert "by n" in q.check(t[peak] / n).message
+    assert "ddof=0" in q.check(y[:, peak].mean() / y[:, peak].std()).message
+    assert "sign" in q.check(-d).message
+    assert "too large" in q.check(d * 1.5).message and "too small" in q.check(d / 3).message
+    assert q.check("big").status == "incorrect"

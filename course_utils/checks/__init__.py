@@ -37,6 +37,7 @@ from course_utils.checks.maps import (
     expect_map,
     group_tmap,
     localizer_exercise,
+    peak_cohens_d,
     sex_difference_exercise,
     two_group_design,
     written_map,
@@ -48,6 +49,6 @@ __all__ = [
     "SEX_QUESTION", "Exercise", "Feedback", "Incorrect", "LocalizerExercise",
     "SexDifferenceExercise", "Status", "condition_contrast", "dummy_code_mean", "expect_close",
     "expect_contrast", "expect_map", "group_tmap", "is_placeholder", "last_versus_rest",
-    "localizer_exercise", "sex_difference_exercise", "standard_error", "two_group_design",
-    "written_map", *hrf.__all__, *regression.__all__, *variance.__all__,
+    "localizer_exercise", "peak_cohens_d", "sex_difference_exercise", "standard_error",
+    "two_group_design", "written_map", *hrf.__all__, *regression.__all__, *variance.__all__,
 ]
