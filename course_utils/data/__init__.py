@@ -58,7 +58,7 @@ from course_utils.data.standin import (
 __all__ = [
     "CONDITIONS", "DEFAULT_N_SUBJECTS", "LOCALIZER_AFFINE", "LOCALIZER_SHAPE", "MANIFEST_PATH",
     "REAL_DATASETS", "REGIONS", "SEX_DIFFERENCE", "DataUnavailableError", "GroundTruth",
-    "ImageLike", "LocalizerData", "Region", "brain_mask", "check_names", "check_same_grid", "fetch", "info",
-    "load_localizer", "load_manifest", "lock", "main", "mask_images", "synthetic_localizer",
-    "unmask", "validate_manifest", "verify",
+    "ImageLike", "LocalizerData", "Region", "brain_mask", "check_names", "check_same_grid",
+    "fetch", "info", "load_localizer", "load_manifest", "lock", "main", "mask_images",
+    "synthetic_localizer", "unmask", "validate_manifest", "verify",
 ]
