@@ -68,16 +68,20 @@ mutations: $(STAMP)
 test: lint test-unit test-notebooks test-notebooks-real
 
 # Instructor edition: executed, solutions collapsed. Student edition: solution cells removed from
-# the sources themselves, not executed (no output can reveal an answer).
+# the sources themselves, not executed (no output can reveal an answer). Each edition has its own
+# parent folder: myst-nb and the theme's launch buttons use <outdir>/../jupyter_execute, and no
+# instructor notebook may reach the student site. The pages are in _build/site/<edition>/html.
+# COURSE_REPO_URL / COURSE_HUB_URL add launch links (see site/conf.py and the instructors' page).
 site: $(STAMP)
-	$(PY) -m sphinx -b html $(SPHINX_OPTS) -c site -d $(BUILD)/doctrees/instructor \
-	  notebooks $(BUILD)/site/instructor
+	$(PY) -m sphinx -b html $(SPHINX_OPTS) -c site -d $(BUILD)/site/instructor/doctrees \
+	  notebooks $(BUILD)/site/instructor/html
 	$(PY) tools/editions.py student-sources $(BUILD)/student_src
-	$(PY) -m sphinx -b html $(SPHINX_OPTS) -c site -d $(BUILD)/doctrees/student -t student \
-	  -D nb_execution_mode=off $(BUILD)/student_src $(BUILD)/site/student
-	$(PY) tools/check_site_offline.py $(BUILD)/site/instructor $(BUILD)/site/student
-	$(PY) tools/editions.py check-student $(BUILD)/site/student
-	@echo "Site built: open $(BUILD)/site/instructor/index.html (or student/index.html)"
+	$(PY) -m sphinx -b html $(SPHINX_OPTS) -c site -d $(BUILD)/site/student/doctrees -t student \
+	  -D nb_execution_mode=off $(BUILD)/student_src $(BUILD)/site/student/html
+	$(PY) tools/check_site_offline.py $(BUILD)/site/instructor/html $(BUILD)/site/student/html
+	$(PY) tools/editions.py check-student $(BUILD)/site/student/html
+	$(PY) tools/editions.py check-student $(BUILD)/site/student/jupyter_execute
+	@echo "Site built: open $(BUILD)/site/instructor/html/index.html (or student/html/index.html)"
 
 # Headless Chromium from Debian (chromium, chromium-driver) opens every page of both editions
 # with all non-local requests blocked; screenshots go to $(BUILD)/screenshots.

@@ -44,12 +44,64 @@ CORE_PACKAGES = (
     "jupytext",
 )
 
-#: JupyterLab setting that makes a double click on a ``.md`` notebook open it as a notebook.
+#: JupyterLab settings the course installs: a double click on a ``.md`` notebook opens it as a
+#: notebook, and no "get notified about official Jupyter news?" pop-up covers the first notebook
+#: (JupyterLab reads ``fetchNews`` as a string).
 LAB_OVERRIDES = {
     "@jupyterlab/docmanager-extension:plugin": {
         "defaultViewers": {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}
-    }
+    },
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false"},
 }
+
+
+def _merge(current: dict, wanted: dict) -> dict:
+    """``current`` with ``wanted`` written over it, nested mappings merged key by key."""
+    merged = dict(current)
+    for key, value in wanted.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def nbgitpuller_link(hub_url: str, repo_url: str, path: str = "notebooks/00_start_here.md",
+                     branch: str = "main") -> str:
+    """The nbgitpuller link that puts the course on a JupyterHub and opens a notebook.
+
+    One click clones the repository into the student's home (or updates it, keeping the
+    student's own changes) and opens ``path`` in JupyterLab.
+
+    Parameters
+    ----------
+    hub_url : str
+        The hub, e.g. ``https://hub.example.edu``.
+    repo_url : str
+        The git repository to pull, e.g. ``https://github.com/org/course``.
+    path : str
+        The file to open, relative to the repository.
+    branch : str, default "main"
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> nbgitpuller_link("https://hub.example.edu/", "https://github.com/org/fmri-course.git",
+    ...                  branch="student")  # doctest: +NORMALIZE_WHITESPACE
+    'https://hub.example.edu/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2Forg%2Ffmri-course.git&urlpath=lab%2Ftree%2Ffmri-course%2Fnotebooks%2F00_start_here.md&branch=student'
+    """
+    from urllib.parse import urlencode
+
+    for name, url in (("hub_url", hub_url), ("repo_url", repo_url)):
+        if not url.startswith(("https://", "http://")):
+            raise ValueError(f"{name} must be an http(s) address, got {url!r}.")
+    folder = repo_url.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
+    query = urlencode({"repo": repo_url, "urlpath": f"lab/tree/{folder}/{path.lstrip('/')}",
+                       "branch": branch})
+    return f"{hub_url.rstrip('/')}/hub/user-redirect/git-pull?{query}"
 
 
 def _env_path(name: str) -> Path | None:
@@ -260,7 +312,8 @@ def install_lab_settings(prefix: str | os.PathLike[str] | None = None) -> Path:
 
     Writes (or merges into) ``{prefix}/share/jupyter/lab/settings/overrides.json``, the file
     JupyterLab reads for environment-wide default settings. Settings already in the file are
-    kept; only the default viewers for Markdown and MyST files are set.
+    kept (merged key by key); only :data:`LAB_OVERRIDES` is written: the default viewers for
+    Markdown and MyST files, and no news pop-up.
 
     Parameters
     ----------
@@ -276,8 +329,11 @@ def install_lab_settings(prefix: str | os.PathLike[str] | None = None) -> Path:
     --------
     >>> import json, tempfile
     >>> path = install_lab_settings(tempfile.mkdtemp())
-    >>> json.loads(path.read_text())["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]
+    >>> settings = json.loads(path.read_text())
+    >>> settings["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]
     {'markdown': 'Jupytext Notebook', 'myst': 'Jupytext Notebook'}
+    >>> settings["@jupyterlab/apputils-extension:notification"]
+    {'fetchNews': 'false'}
     """
     root = Path(sys.prefix if prefix is None else prefix)
     path = root / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
@@ -289,12 +345,7 @@ def install_lab_settings(prefix: str | os.PathLike[str] | None = None) -> Path:
             raise ValueError(
                 f"{path} is not valid JSON ({err}); fix or remove it, then run this again."
             ) from None
-    for plugin, values in LAB_OVERRIDES.items():
-        merged = dict(settings.get(plugin, {}))
-        viewers = dict(merged.get("defaultViewers", {}))
-        viewers.update(values["defaultViewers"])
-        merged["defaultViewers"] = viewers
-        settings[plugin] = merged
+    settings = _merge(settings, LAB_OVERRIDES)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(settings, indent=2) + "\n")
@@ -303,20 +354,35 @@ def install_lab_settings(prefix: str | os.PathLike[str] | None = None) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m course_utils.config [paths | check | lab-settings]``."""
+    """Command line: ``python -m course_utils.config [paths | check | lab-settings |
+    launch-link]``."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m course_utils.config", description=__doc__)
-    parser.add_argument("command", choices=["paths", "check", "lab-settings"], nargs="?",
-                        default="paths")
+    parser.add_argument("command", choices=["paths", "check", "lab-settings", "launch-link"],
+                        nargs="?", default="paths")
+    parser.add_argument("--hub", default=os.environ.get("COURSE_HUB_URL"),
+                        help="JupyterHub address (default COURSE_HUB_URL)")
+    parser.add_argument("--repo", default=os.environ.get("COURSE_REPO_URL"),
+                        help="git repository (default COURSE_REPO_URL)")
+    parser.add_argument("--branch", default=os.environ.get("COURSE_REPO_BRANCH", "main"))
+    parser.add_argument("--path", default="notebooks/00_start_here.md")
     args = parser.parse_args(argv)
+    if args.command == "launch-link":
+        if not (args.hub and args.repo):
+            print("error: give --hub and --repo (or set COURSE_HUB_URL and COURSE_REPO_URL).",
+                  file=sys.stderr)
+            return 1
+        print(nbgitpuller_link(args.hub, args.repo, args.path, args.branch))
+        return 0
     with pd.option_context("display.width", 120, "display.max_colwidth", 80):
         if args.command == "paths":
             print(paths_report().to_string(index=False))
         elif args.command == "check":
             print(check_environment().to_string(index=False))
         else:
-            print(f"JupyterLab default viewers set in {install_lab_settings()}")
+            print(f"JupyterLab settings (.md opens as a notebook, no news pop-up) in "
+                  f"{install_lab_settings()}")
     return 0
 
 

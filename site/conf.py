@@ -35,7 +35,7 @@ source_suffix = {".md": "myst-nb", ".ipynb": "myst-nb"}
 exclude_patterns = ["*.ipynb", ".ipynb_checkpoints", "_build"]
 master_doc = "index"
 
-myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "substitution"]
 myst_heading_anchors = 3
 
 nb_execution_mode = "cache"
@@ -58,3 +58,44 @@ html_theme_options = {
 html_last_updated_fmt = ""
 # An explicit light/dark default: with none, the theme logs a console error on a first visit.
 html_context = {"default_mode": "light"}
+
+# Launch links (sphinx-book-theme): JupyterHub through nbgitpuller and Binder, on every notebook
+# page, opening that page's notebook in JupyterLab. Only when configured, so that the default site
+# stays self-contained:
+#   COURSE_REPO_URL      the course's git repository (Binder link; needed for any link)
+#   COURSE_HUB_URL       the class JupyterHub (nbgitpuller link)
+#   COURSE_REPO_BRANCH   the instructors' branch (default "main")
+#   COURSE_STUDENT_BRANCH  the branch whose notebooks/ holds the student sources written by
+#                        `python tools/editions.py student-sources` (default "student"): the
+#                        student edition's links open those, never the instructor notebooks
+#   COURSE_BINDER_URL    BinderHub (default https://mybinder.org)
+# The theme needs `repository_url` whenever `launch_buttons` is set, so neither is set without it.
+_REPO_URL = os.environ.get("COURSE_REPO_URL", "").strip()
+_HUB_URL = os.environ.get("COURSE_HUB_URL", "").strip()
+if _REPO_URL:
+    _branch = (os.environ.get("COURSE_STUDENT_BRANCH", "student") if STUDENT
+               else os.environ.get("COURSE_REPO_BRANCH", "main"))
+    _launch = {"notebook_interface": "jupyterlab",
+               "binderhub_url": os.environ.get("COURSE_BINDER_URL", "https://mybinder.org")}
+    if _HUB_URL:
+        _launch["jupyterhub_url"] = _HUB_URL
+    html_theme_options.update({
+        "repository_url": _REPO_URL,
+        "repository_branch": _branch,
+        "path_to_docs": "notebooks",
+        "launch_buttons": _launch,
+    })
+
+# The instructors' page shows the class link when the site is built with the two addresses.
+if _REPO_URL and _HUB_URL:
+    import sys
+
+    sys.path.insert(0, str(REPO))
+    from course_utils.config import nbgitpuller_link
+
+    _LINK = nbgitpuller_link(_HUB_URL, _REPO_URL, "notebooks/00_start_here.md",
+                             os.environ.get("COURSE_STUDENT_BRANCH", "student"))
+    myst_substitutions = {"class_link": f"<{_LINK}>"}
+else:
+    myst_substitutions = {"class_link": "(build the site with COURSE_HUB_URL and COURSE_REPO_URL "
+                                        "set to show your class link here)"}

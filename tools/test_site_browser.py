@@ -6,7 +6,8 @@ Each page must load with no JavaScript error, no failed request and no broken im
 notebook outputs need alt text; pages with equations must render them with MathJax. A full-page
 screenshot of each page is saved for a person to look at.
 
-Environment: ``COURSE_SITE`` (default ``_build/site``, holding ``instructor/`` and ``student/``),
+Environment: ``COURSE_SITE`` (default ``_build/site``, holding ``instructor/html`` and
+``student/html``),
 ``COURSE_SCREENSHOTS`` (default ``_build/screenshots``), ``CHROMIUM`` (default: ``chromium`` on
 PATH, Debian's package).
 """
@@ -34,7 +35,7 @@ CHROMIUM_ARGS = [
 
 
 def _pages(edition: str) -> list[str]:
-    root = SITE / edition
+    root = SITE / edition / "html"
     if not root.is_dir():
         return []
     return ["index.html"] + sorted(p.name for p in root.glob("[0-9][0-9]_*.html")) + sorted(
@@ -79,7 +80,7 @@ def browser():
 
 def test_every_edition_was_built():
     for edition in EDITIONS:
-        assert _pages(edition), f"{SITE / edition} has no pages: run `make site`."
+        assert _pages(edition), f"{SITE / edition / 'html'} has no pages: run `make site`."
 
 
 @pytest.mark.parametrize(("edition", "page"), PAGES, ids=[f"{e}/{p}" for e, p in PAGES])
@@ -104,7 +105,7 @@ def test_page_loads_offline_and_renders(server, browser, edition, page):
     tab.on("response", lambda resp: resp.status >= 400 and problems.append(
         f"HTTP {resp.status}: {resp.url}"))
 
-    tab.goto(f"{server}/{edition}/{page}", wait_until="networkidle")
+    tab.goto(f"{server}/{edition}/html/{page}", wait_until="networkidle")
     title = tab.title()
     assert title.strip(), f"{edition}/{page} has no <title>"
     assert tab.locator("h1").count() >= 1, f"{edition}/{page} has no heading"
@@ -133,11 +134,52 @@ def test_page_loads_offline_and_renders(server, browser, edition, page):
 
 
 def test_student_edition_has_no_outputs_and_instructor_edition_has_figures():
-    student = [p for p in (SITE / "student").glob("[0-9][0-9]_*.html")]
-    instructor = [p for p in (SITE / "instructor").glob("[0-9][0-9]_*.html")]
+    student = [p for p in (SITE / "student" / "html").glob("[0-9][0-9]_*.html")]
+    instructor = [p for p in (SITE / "instructor" / "html").glob("[0-9][0-9]_*.html")]
     assert student and instructor
     for page in student:
         assert 'class="cell_output' not in page.read_text(), \
             f"student/{page.name} shows executed output"
     assert any("cell_output" in p.read_text() for p in instructor), \
         "the instructor edition shows no executed output"
+
+
+def _launch_links(page: Path) -> dict[str, str]:
+    """The theme's launch links of a page: {"JupyterHub": href, "Binder": href}."""
+    import re
+    from html import unescape
+
+    found = {}
+    for href, label in re.findall(r'<a href="([^"]+)"[^>]*>(?:(?!</a>).)*?'
+                                  r'<span class="btn__text-container">([^<]+)</span>',
+                                  page.read_text(), flags=re.S):
+        if label.strip() in ("JupyterHub", "Binder"):
+            found[label.strip()] = unescape(href)
+    return found
+
+
+def test_launch_links_open_each_pages_own_notebook_on_the_configured_hub():
+    """With COURSE_REPO_URL and COURSE_HUB_URL set at build time, every notebook page links to
+    the hub (nbgitpuller: repo, branch, that notebook in JupyterLab) and to Binder; unset, none."""
+    from urllib.parse import parse_qs, urlsplit
+
+    repo, hub = os.environ.get("COURSE_REPO_URL"), os.environ.get("COURSE_HUB_URL")
+    for edition in EDITIONS:
+        branch = (os.environ.get("COURSE_STUDENT_BRANCH", "student") if edition == "student"
+                  else os.environ.get("COURSE_REPO_BRANCH", "main"))
+        pages = sorted((SITE / edition / "html").glob("[0-9][0-9]_*.html"))
+        assert pages
+        for page in pages:
+            links = _launch_links(page)
+            if not (repo and hub):
+                assert not links, f"{edition}/{page.name} has launch links but none is configured"
+                continue
+            assert set(links) == {"JupyterHub", "Binder"}, f"{edition}/{page.name}: {links}"
+            parts = urlsplit(links["JupyterHub"])
+            assert f"{parts.scheme}://{parts.netloc}" == hub.rstrip("/")
+            assert parts.path == "/hub/user-redirect/git-pull"
+            query = parse_qs(parts.query)
+            name = repo.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
+            assert query["repo"] == [repo] and query["branch"] == [branch]
+            assert query["urlpath"] == [f"lab/tree/{name}/notebooks/{page.stem}.md"]
+            assert f"/{branch}?urlpath=lab/tree/notebooks/{page.stem}.md" in links["Binder"]
