@@ -5,8 +5,9 @@ observation belongs to which group, subject or condition. This module builds tho
 labelled :class:`pandas.DataFrame` objects (rows are observations, columns are regressors), so that
 :func:`course_utils.glm.regress` can name every beta, and builds and validates contrast vectors:
 
-- :func:`one_sample`, :func:`two_sample` (three codings), :func:`paired` (long format with one
-  mean column per subject), :func:`add_covariate`;
+- :func:`one_sample`, :func:`two_sample` (three codings: treatment/dummy, effect/sum and cell
+  means), :func:`paired` (long format with one mean column per subject), :func:`add_covariate`;
+- :func:`variance_inflation`, how much a column's beta is confounded with the others;
 - :func:`align_subjects`, which pairs two labelled lists of subjects by ID and refuses to guess;
 - :func:`linear_contrast`, :func:`quadratic_contrast` (orthogonal polynomials for ordered levels)
   and :func:`check_contrast`.
@@ -23,6 +24,10 @@ import numpy as np
 import pandas as pd
 
 CODINGS = ("dummy", "contrast", "intercepts")
+#: The standard names of the codings, accepted as aliases: treatment (dummy) coding, effect (sum,
+#: deviation) coding with +1 / -1, and cell-means coding with one column per group.
+CODING_ALIASES = {"treatment": "dummy", "effect": "contrast", "sum": "contrast",
+                  "cell_means": "intercepts"}
 
 
 def one_sample(n: int) -> pd.DataFrame:
@@ -63,7 +68,10 @@ def two_sample(n1: int, n2: int, coding: str = "contrast",
     ----------
     n1, n2 : int
         Group sizes.
-    coding : {"dummy", "contrast", "intercepts"}
+    coding : {"dummy", "contrast", "intercepts"} or a standard name
+        ``"treatment"`` means ``"dummy"``, ``"effect"`` and ``"sum"`` mean ``"contrast"``,
+        ``"cell_means"`` means ``"intercepts"`` (same columns, same names).
+
         - ``"dummy"``: ``intercept`` and ``is_<group1>`` (1 in group 1, 0 in group 2). The
           intercept is group 2's mean (the reference); intercept + slope is group 1's mean.
         - ``"contrast"``: ``intercept`` and ``<group1>_vs_<group2>`` (+1 / -1). The intercept is
@@ -88,13 +96,18 @@ def two_sample(n1: int, n2: int, coding: str = "contrast",
     2        1.0        0.0
     >>> list(two_sample(2, 1, coding="intercepts", labels=("young", "old")).columns)
     ['young', 'old']
+    >>> two_sample(2, 1, coding="effect").equals(two_sample(2, 1, coding="contrast"))
+    True
     """
     _check_count(n1, "n1")
     _check_count(n2, "n2")
+    coding = CODING_ALIASES.get(coding, coding) if isinstance(coding, str) else coding
     if coding not in CODINGS:
-        close = difflib.get_close_matches(str(coding), CODINGS, n=1)
+        names = CODINGS + tuple(CODING_ALIASES)
+        close = difflib.get_close_matches(str(coding), names, n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"coding must be one of {CODINGS}; got {coding!r}.{hint}")
+        raise ValueError(f"coding must be one of {CODINGS} (or a standard name: "
+                         f"{tuple(CODING_ALIASES)}); got {coding!r}.{hint}")
     g1 = np.r_[np.ones(n1), np.zeros(n2)]
     first, second = labels
     if coding == "dummy":
@@ -251,6 +264,62 @@ def add_covariate(design: pd.DataFrame, values, name: str = "covariate",
     out = design.copy()
     out[name] = column - column.mean() if center else column
     return out
+
+
+def variance_inflation(design: pd.DataFrame) -> pd.Series:
+    """Variance inflation factor (VIF) of every non-constant column of a design.
+
+    The VIF of column ``j`` is ``1 / (1 - R_j^2)``, where ``R_j^2`` is the share of that column's
+    variance explained by the other columns: how many times larger the variance of its beta is
+    than it would be if the column were uncorrelated with the others. With an intercept (or
+    columns that add up to one) ``R_j^2`` is measured around the mean; without one, around zero,
+    as in statsmodels' ``variance_inflation_factor``. A VIF near 1 means the beta is estimated
+    from variation the other columns do not share; a large VIF means it is not.
+
+    Parameters
+    ----------
+    design : pandas.DataFrame
+        A full-rank design, one row per observation.
+
+    Returns
+    -------
+    pandas.Series
+        One VIF per non-constant column, indexed by column name.
+
+    Raises
+    ------
+    ValueError
+        When the design has fewer than two columns, or a column is an exact combination of the
+        others (its VIF is infinite; see :func:`course_utils.glm.dependent_columns`).
+
+    Examples
+    --------
+    Two groups that differ in age: the group and age columns share much of their variance.
+
+    >>> X = add_covariate(two_sample(3, 3, "dummy"), [20, 25, 30, 40, 45, 60], name="age")
+    >>> variance_inflation(X).round(2).to_dict()
+    {'is_group1': 4.06, 'age': 4.06}
+    """
+    values = design.to_numpy(dtype=float)
+    if values.ndim != 2 or values.shape[1] < 2:
+        raise ValueError("variance_inflation() needs a design with at least two columns.")
+    columns = [str(c) for c in design.columns]
+    constant = np.ptp(values, axis=0) == 0
+    out = {}
+    for j, name in enumerate(columns):
+        if constant[j]:
+            continue
+        x, others = values[:, j], np.delete(values, j, axis=1)
+        fitted = others @ np.linalg.lstsq(others, x, rcond=None)[0]
+        ones_fit = others @ np.linalg.lstsq(others, np.ones(len(x)), rcond=None)[0]
+        has_constant = np.allclose(ones_fit, 1.0, atol=1e-10)
+        total = ((x - x.mean()) ** 2).sum() if has_constant else (x ** 2).sum()
+        residual = ((x - fitted) ** 2).sum()
+        if residual <= 1e-12 * total:
+            raise ValueError(f"Column {name!r} is a linear combination of the others: its VIF is "
+                             "infinite. Drop one of the dependent columns.")
+        out[name] = float(total / residual)
+    return pd.Series(out, name="VIF", dtype=float)
 
 
 def _orthogonal_polynomials(k: int) -> np.ndarray:

@@ -77,6 +77,53 @@ class RegressionResult:
         """The betas of one design column, by name."""
         return self.beta[_column_index(self.columns, name)]
 
+    def se_of(self, name: str) -> np.ndarray | float:
+        """The standard error(s) of one design column's beta, by name."""
+        return self.se[_column_index(self.columns, name)]
+
+    def t_of(self, name: str) -> np.ndarray | float:
+        """The t statistic(s) of one design column's beta, by name.
+
+        Examples
+        --------
+        >>> X = pd.DataFrame({"intercept": np.ones(4), "dose": [0.0, 1.0, 2.0, 3.0]})
+        >>> fit = regress(X, np.array([0.1, 1.2, 1.9, 3.2]))
+        >>> bool(fit.t_of("dose") == fit.t[1]), bool(fit.p_of("dose") == fit.p[1])
+        (True, True)
+        >>> fit.t_of("doze")
+        Traceback (most recent call last):
+        ...
+        KeyError: "No design column 'doze'; the columns are [...]. Did you mean 'dose'?"
+        """
+        return self.t[_column_index(self.columns, name)]
+
+    def p_of(self, name: str) -> np.ndarray | float:
+        """The two-sided p-value(s) of one design column's beta, by name."""
+        return self.p[_column_index(self.columns, name)]
+
+    def coefs(self, names: Sequence[str]) -> np.ndarray:
+        """The betas of several design columns, by name, in the order given.
+
+        Parameters
+        ----------
+        names : sequence of str
+            Column names, e.g. every ``subject_<ID>`` column of a paired design.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape ``(len(names),)`` for one outcome, ``(len(names), n_voxels)`` for many.
+
+        Examples
+        --------
+        >>> X = pd.DataFrame({"young": [1.0, 1.0, 0.0, 0.0], "old": [0.0, 0.0, 1.0, 1.0]})
+        >>> regress(X, np.array([1.0, 3.0, 5.0, 9.0])).coefs(["old", "young"]).tolist()
+        [7.0, 2.0]
+        """
+        if isinstance(names, str):
+            raise TypeError("coefs() takes a list of column names; use coef(name) for one.")
+        return self.beta[[_column_index(self.columns, name) for name in names]]
+
 
 @dataclass(frozen=True)
 class ContrastResult:

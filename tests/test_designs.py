@@ -29,8 +29,11 @@ def test_two_sample_codings_agree_with_scipy_and_each_other(n1, n2):
     np.testing.assert_allclose(coded.coef("intercept"), (m1 + m2) / 2)  # not mean(y) if n1 != n2
     np.testing.assert_allclose(coded.coef("group1_vs_group2"), (m1 - m2) / 2)
     np.testing.assert_allclose(coded.t[1], ref.statistic, rtol=1e-10)
-    if n1 != n2:
-        assert not np.isclose(coded.coef("intercept"), y.mean())
+    # The mean of all values sits (n1 - n2) / (n1 + n2) slopes from the intercept: zero only
+    # for equal group sizes.
+    np.testing.assert_allclose(y.mean() - coded.coef("intercept"),
+                               (n1 - n2) / (n1 + n2) * coded.coef("group1_vs_group2"),
+                               atol=1e-12)
 
     cells = glm.regress(designs.two_sample(n1, n2, "intercepts"), y)
     np.testing.assert_allclose(cells.beta, [m1, m2])
@@ -124,3 +127,94 @@ def test_bad_design_arguments():
         designs.one_sample(1)
     with pytest.raises(ValueError, match="at least 3"):
         designs.quadratic_contrast(2)
+
+
+def test_standard_coding_names_are_aliases():
+    for alias, name in designs.CODING_ALIASES.items():
+        pd.testing.assert_frame_equal(designs.two_sample(4, 3, alias),
+                                      designs.two_sample(4, 3, name))
+    with pytest.raises(ValueError, match="Did you mean 'effect'"):
+        designs.two_sample(3, 3, coding="efect")
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_variance_inflation_matches_statsmodels(seed):
+    from statsmodels.stats.outliers_influence import variance_inflation_factor
+
+    rng = np.random.default_rng(seed)
+    n1, n2 = 9 + seed, 11
+    age = np.r_[rng.uniform(20, 40, n1), rng.uniform(30, 70, n2)]
+    X = designs.add_covariate(designs.two_sample(n1, n2, "treatment"), age, "age")
+    X["score"] = rng.normal(size=n1 + n2) + 0.05 * age
+    vif = designs.variance_inflation(X)
+    assert list(vif.index) == ["is_group1", "age", "score"]  # the intercept has none
+    for name in vif.index:
+        ref = variance_inflation_factor(X.to_numpy(), X.columns.get_loc(name))
+        np.testing.assert_allclose(vif[name], ref, rtol=1e-8)
+    # Without an intercept the R^2 is measured around zero, as statsmodels does unstandardised.
+    cells = designs.add_covariate(designs.two_sample(n1, n2, "cell_means"), age, "age",
+                                  center=False)
+    X_no_constant = cells[["group1", "age"]]
+    for name in X_no_constant.columns:
+        ref = variance_inflation_factor(X_no_constant.to_numpy(),
+                                        X_no_constant.columns.get_loc(name), standardize=False)
+        np.testing.assert_allclose(designs.variance_inflation(X_no_constant)[name], ref,
+                                   rtol=1e-8)
+    # Two columns that add up to one imply an intercept: the VIFs are centred.
+    r = np.corrcoef(cells["group1"], age)[0, 1]
+    np.testing.assert_allclose(designs.variance_inflation(cells)["age"], 1 / (1 - r**2))
+
+
+def test_variance_inflation_of_one_covariate_is_one_over_one_minus_r_squared():
+    rng = np.random.default_rng(7)
+    age = rng.uniform(20, 70, 30)
+    X = designs.add_covariate(designs.two_sample(12, 18, "effect"), age, "age")
+    r = np.corrcoef(X["group1_vs_group2"], age)[0, 1]
+    np.testing.assert_allclose(designs.variance_inflation(X), 1 / (1 - r**2))
+
+
+def test_variance_inflation_refuses_dependent_columns():
+    X = designs.two_sample(3, 3, "cell_means").assign(intercept=1.0, twice=lambda d: 2 * d.group1)
+    with pytest.raises(ValueError, match="linear combination"):
+        designs.variance_inflation(X)
+    with pytest.raises(ValueError, match="at least two columns"):
+        designs.variance_inflation(designs.one_sample(4))
+
+
+def test_ancova_group_beta_is_the_plain_difference_minus_slope_times_age_gap():
+    # The identity the notebook's ANCOVA section checks, here against statsmodels' formula API.
+    import statsmodels.formula.api as smf
+
+    rng = np.random.default_rng(3)
+    n1, n2 = 15, 12
+    age = np.r_[rng.uniform(20, 35, n1), rng.uniform(45, 70, n2)]
+    group = np.repeat(["young", "old"], [n1, n2])
+    y = 0.5 + 0.04 * age + 0.6 * (group == "young") + rng.normal(0, 0.1, n1 + n2)
+    base = designs.two_sample(n1, n2, "treatment", labels=("young", "old"))
+    plain = glm.regress(base, y)
+    adjusted = glm.regress(designs.add_covariate(base, age, "age"), y)
+    gap = age[:n1].mean() - age[n1:].mean()
+    np.testing.assert_allclose(adjusted.coef("is_young"),
+                               plain.coef("is_young") - adjusted.coef("age") * gap)
+    table = pd.DataFrame({"y": y, "age": age, "group": group})
+    ref = smf.ols("y ~ C(group, Treatment('old')) + age", data=table).fit()
+    term = "C(group, Treatment('old'))[T.young]"
+    np.testing.assert_allclose(adjusted.coef("is_young"), ref.params[term])
+    np.testing.assert_allclose(adjusted.se_of("is_young"), ref.bse[term])
+    np.testing.assert_allclose(adjusted.t_of("is_young"), ref.tvalues[term])
+
+
+def test_paired_and_unpaired_tests_share_the_estimate_not_the_error():
+    rng = np.random.default_rng(4)
+    ids = [f"S{i:02d}" for i in range(1, 16)]
+    level = rng.normal(30, 10, 15)
+    a = pd.Series(level + 10 + rng.normal(0, 2, 15), index=ids)
+    b = pd.Series(level + 5 + rng.normal(0, 2, 15), index=ids)
+    y, X = designs.paired(a, b)
+    paired = glm.regress(X, y.to_numpy())
+    unpaired = glm.regress(designs.two_sample(15, 15, "effect", labels=("a", "b")),
+                           np.r_[a.to_numpy(), b.to_numpy()])
+    np.testing.assert_allclose(paired.coef("a_vs_b"), unpaired.coef("a_vs_b"))
+    np.testing.assert_allclose(paired.t_of("a_vs_b"), stats.ttest_rel(a, b).statistic)
+    np.testing.assert_allclose(unpaired.t_of("a_vs_b"), stats.ttest_ind(a, b).statistic)
+    assert paired.se_of("a_vs_b") < unpaired.se_of("a_vs_b")

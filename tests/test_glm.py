@@ -189,3 +189,26 @@ def test_cohens_d_one_and_two_sample():
     np.testing.assert_allclose(glm.cohens_d(cells, [1, -1]), (g1.mean() - g2.mean()) / pooled)
     with pytest.raises(ValueError, match="single contrast"):
         glm.cohens_d(cells, np.eye(2))
+
+
+def test_results_by_column_name_match_statsmodels():
+    rng = np.random.default_rng(9)
+    X = _random_design(rng, n=30, k=4)
+    y = X.to_numpy() @ np.array([1.0, 0.5, -0.3, 0.0]) + rng.normal(size=30)
+    fit = glm.regress(X, y)
+    ref = sm.OLS(y, X).fit()
+    for name in X.columns:
+        np.testing.assert_allclose(fit.coef(name), ref.params[name], rtol=1e-10)
+        np.testing.assert_allclose(fit.se_of(name), ref.bse[name], rtol=1e-10)
+        np.testing.assert_allclose(fit.t_of(name), ref.tvalues[name], rtol=1e-10)
+        np.testing.assert_allclose(fit.p_of(name), ref.pvalues[name], rtol=1e-8)
+    names = ["x3", "intercept"]
+    np.testing.assert_allclose(fit.coefs(names), ref.params[names].to_numpy(), rtol=1e-10)
+    Y = np.column_stack([y, 2 * y])
+    many = glm.regress(X, Y)
+    assert many.coefs(names).shape == (2, 2)
+    np.testing.assert_allclose(many.t_of("x1"), [fit.t_of("x1")] * 2)
+    with pytest.raises(KeyError, match="Did you mean 'x1'"):
+        fit.t_of("x11")
+    with pytest.raises(TypeError, match="list of column names"):
+        fit.coefs("x1")

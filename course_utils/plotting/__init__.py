@@ -11,7 +11,13 @@ readable font sizes) and has labelled axes with units and a title that says what
 - :mod:`~course_utils.plotting.map_figures`: thresholds, the max-T null and error rates.
 """
 
-from course_utils.plotting.design_figures import plot_design, plot_estimates, plot_groups
+from course_utils.plotting.design_figures import (
+    plot_covariate_fit,
+    plot_design,
+    plot_estimates,
+    plot_groups,
+    plot_paired,
+)
 from course_utils.plotting.map_figures import (
     plot_error_rates,
     plot_max_null,
@@ -36,6 +42,7 @@ from course_utils.plotting.variance_figures import (
 
 __all__ = [
     "DIVERGING_CMAP", "OKABE_ITO", "interactive_available", "plot_beta_distribution",
+    "plot_covariate_fit", "plot_paired",
     "plot_convergence", "plot_design", "plot_error_rates", "plot_estimates", "plot_groups",
     "plot_hrf", "plot_max_null", "plot_subject_intervals", "plot_threshold_curve",
     "plot_timeseries", "plot_variance_components", "source_title", "threshold_counts",
