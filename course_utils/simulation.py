@@ -36,6 +36,7 @@ __all__ = [
     "HRF_PEAK_RANGE",
     "FirstLevelSimulation",
     "SimulatedSubject",
+    "ar1_covariance",
     "ar1_noise",
     "canonical_hrf",
     "convolve_causal",
@@ -380,6 +381,51 @@ def ar1_noise(n: int, sigma, rng: int | np.random.Generator, ar1: float = 0.0,
         z[..., 1:] *= np.sqrt(1.0 - ar1**2)
         z = lfilter([1.0], [1.0, -ar1], z, axis=-1)
     return z * sigma[..., None] if sigma.ndim else z * sigma
+
+
+def ar1_covariance(n: int, sigma: float = 1.0, ar1: float = 0.0) -> np.ndarray:
+    """Covariance matrix of the noise that :func:`ar1_noise` draws: ``sigma**2 * ar1**|i - j|``.
+
+    Samples ``k`` scans apart correlate by ``ar1**k``; every sample has variance ``sigma**2``.
+    With it, the exact variance of a least-squares estimate under AR(1) noise is
+    ``B V B'`` with ``B = pinv(X)``, and ``inv(cholesky(V))`` prewhitens the data.
+
+    Parameters
+    ----------
+    n : int
+        Number of time points.
+    sigma : float
+        Standard deviation of each sample.
+    ar1 : float
+        Lag-1 autocorrelation, in (-1, 1); 0 gives ``sigma**2`` times the identity.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, n)
+
+    Raises
+    ------
+    ValueError
+        If ``ar1`` is outside (-1, 1) or ``sigma`` is negative.
+
+    See Also
+    --------
+    ar1_noise : draws noise with this covariance.
+    statsmodels.tsa.arima_process.ArmaProcess.acovf : the same autocovariances.
+
+    Examples
+    --------
+    >>> ar1_covariance(3, sigma=2.0, ar1=0.5)
+    array([[4., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 4.]])
+    """
+    from scipy.linalg import toeplitz
+
+    n = _count(n, "n")
+    sigma = _positive(sigma, "sigma", allow_zero=True)
+    ar1 = _ar_coefficient(ar1)
+    return sigma**2 * toeplitz(ar1 ** np.arange(n, dtype=float))
 
 
 def simulate_timeseries(n_tr: int, n_trials: int, amplitude, t_r: float, sigma, rng,

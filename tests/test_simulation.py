@@ -396,3 +396,60 @@ def test_plot_convergence_lines_and_ticks():
     assert ax.lines[2].get_ydata()[0] == 1.0 and ax.get_title() == "t"
     assert [t.get_text() for t in ax.get_yticklabels()] == ["1", "2"]
     plt.close("all")
+
+
+# --- claims of notebook 01 (HRF shape, nilearn regressors, AR(1) covariance) -----------------
+
+
+def test_dispersion_moves_the_peak_earlier_and_widens_it():
+    # with the delay fixed, the first gamma density peaks at delay - dispersion
+    t = np.arange(0, 32, 0.1)
+    peaks = [t[np.argmax(sim.double_gamma_hrf(t, dispersion=d))] for d in (0.5, 0.9, 2.0)]
+    np.testing.assert_allclose(peaks, [5.4, 5.0, 3.9], atol=1e-9)
+    alone = [t[np.argmax(sim.double_gamma_hrf(t, dispersion=d, ratio=0.0))] for d in (0.5, 2.0)]
+    np.testing.assert_allclose(alone, [6.0 - 0.5, 6.0 - 2.0], atol=0.051)
+
+
+def test_event_regressor_matches_nilearn_compute_regressor():
+    from nilearn.glm.first_level import compute_regressor
+
+    onsets = sim.trial_onsets(200, 5, 2.0)
+    ours = sim.event_regressor(onsets, 200, 2.0)
+    theirs = compute_regressor(np.vstack([onsets, np.zeros(5), np.ones(5)]), "glover",
+                               np.arange(200) * 2.0, oversampling=50)[0][:, 0]
+    assert np.corrcoef(ours, theirs)[0, 1] > 0.9999
+    np.testing.assert_allclose(ours / ours.max(), theirs / theirs.max(), atol=0.01)
+
+
+@pytest.mark.parametrize("phi", [0.0, 0.3, -0.5])
+def test_ar1_covariance_matches_statsmodels_and_the_noise(phi):
+    from statsmodels.tsa.arima_process import ArmaProcess
+
+    v = sim.ar1_covariance(6, sigma=2.0, ar1=phi)
+    # statsmodels' AR(1) autocovariances have innovation variance 1: rescale to variance 1
+    acov = ArmaProcess([1.0, -phi]).acovf(6)
+    np.testing.assert_allclose(v[0], 4.0 * acov / acov[0], atol=1e-12)
+    np.testing.assert_allclose(v, v.T)
+    e = sim.ar1_noise(6, sigma=2.0, rng=3, ar1=phi, size=(200_000,))
+    np.testing.assert_allclose(np.cov(e, rowvar=False), v, atol=0.06)
+
+
+def test_ar1_covariance_gives_the_exact_ols_variance():
+    # B V B' with B = pinv(X) is the variance of the OLS slope under AR(1) noise
+    x = sim.event_regressor(sim.trial_onsets(100, 4, 2.0), 100, 2.0)
+    X = np.column_stack([np.ones(100), x])
+    v = sim.ar1_covariance(100, sigma=0.5, ar1=0.4)
+    bread = np.linalg.pinv(X)
+    exact = (bread @ v @ bread.T)[1, 1]
+    noise = sim.ar1_noise(100, 0.5, rng=0, ar1=0.4, size=(20_000,))
+    slopes = (bread @ noise.T)[1]
+    np.testing.assert_allclose(slopes.var(), exact, rtol=0.05)
+    # prewhitening with inv(cholesky(V)) makes the noise white
+    w = np.linalg.inv(np.linalg.cholesky(v))
+    np.testing.assert_allclose(w @ v @ w.T, np.eye(100), atol=1e-10)
+
+
+@pytest.mark.parametrize("kwargs", [{"n": 0}, {"n": 3, "ar1": 1.0}, {"n": 3, "sigma": -1.0}])
+def test_ar1_covariance_bad_inputs(kwargs):
+    with pytest.raises(ValueError):
+        sim.ar1_covariance(**kwargs)

@@ -7,7 +7,7 @@ import numpy as np
 
 
 def plot_timeseries(times, series, ax=None, ylabel: str = "signal change (%)",
-                    title: str | None = None, events=None):
+                    title: str | None = None, events=None, legend_loc: str = "upper right"):
     """Plot one or more time series against time, with optional event markers.
 
     Parameters
@@ -22,6 +22,9 @@ def plot_timeseries(times, series, ax=None, ylabel: str = "signal change (%)",
         Axis label (with units) and title.
     events : array-like, optional
         Event onsets in seconds, drawn as dotted vertical lines.
+    legend_loc : str
+        Where the legend goes (any matplotlib ``loc``; ``"outside"`` puts it right of the
+        axes, clear of the data). Only drawn for two or more series.
 
     Returns
     -------
@@ -44,7 +47,10 @@ def plot_timeseries(times, series, ax=None, ylabel: str = "signal change (%)",
     ax.set_xlabel("time (s)")
     ax.set_ylabel(ylabel)
     if len(series) > 1:
-        ax.legend(loc="upper right")
+        if legend_loc == "outside":
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+        else:
+            ax.legend(loc=legend_loc)
     if title:
         ax.set_title(title)
     return ax

@@ -1,0 +1,131 @@
+"""Tests of course_utils.checks.hrf: the regressor exercise of notebook 01 and its feedback."""
+
+import numpy as np
+import pytest
+from nilearn.glm.first_level import compute_regressor, glover_hrf
+
+from course_utils import checks, simulation
+
+ONSETS, N_TR, T_R = np.array([12.0, 63.3, 110.0]), 60, 2.5
+STEPS = 25  # 2.5 s / 0.1 s
+
+
+@pytest.fixture(scope="module")
+def q():
+    return checks.fine_grid_regressor(ONSETS, N_TR, T_R)
+
+
+def fine_events(index):
+    u = np.zeros(N_TR * STEPS)
+    u[np.asarray(index, dtype=int)] = 1.0
+    return u
+
+
+def by_hand(index=None, hrf=None):
+    """The regressor built step by step: impulses on the 0.1 s grid, causal, downsampled."""
+    index = np.round(ONSETS / 0.1) if index is None else index
+    hrf = simulation.canonical_hrf()[1] if hrf is None else hrf
+    return np.convolve(fine_events(index), hrf)[: N_TR * STEPS][::STEPS]
+
+
+def test_exported_as_checks_name():
+    assert "fine_grid_regressor" in checks.__all__
+    assert checks.fine_grid_regressor is checks.hrf.fine_grid_regressor
+
+
+def test_the_hand_built_regressor_is_correct(q):
+    answer = by_hand()
+    assert q.check(answer).correct
+    q.assert_correct(list(answer))  # a list is fine
+    q.assert_correct(answer[:, None])  # and so is a column
+    np.testing.assert_allclose(answer, simulation.event_regressor(ONSETS, N_TR, T_R), atol=1e-12)
+
+
+def test_placeholder_is_not_attempted(q):
+    assert q.check(...).status == "not attempted"
+
+
+def test_it_agrees_with_nilearn_up_to_its_grid_and_scale(q):
+    # nilearn's regressor (oversampling 50, HRF summing to 1) has the same timing; scaled to the
+    # same height it is within 0.02 of ours, and the feedback says it is close, not right
+    frame_times = np.arange(N_TR) * T_R
+    reg = compute_regressor(np.vstack([ONSETS, np.zeros(3), np.ones(3)]), "glover",
+                            frame_times)[0][:, 0]
+    right = by_hand()
+    scaled = reg * (right @ right) / (reg @ right)
+    assert np.abs(scaled - right).max() < 0.03
+    feedback = q.check(scaled)
+    assert feedback.status == "incorrect" and "close" in feedback.message
+    assert "at the right time" in feedback.message
+
+
+def test_hrf_sampled_at_the_tr_is_named_and_late(q):
+    coarse = glover_hrf(t_r=T_R, oversampling=1)
+    scans = np.zeros(N_TR)
+    scans[np.round(ONSETS / T_R).astype(int)] = 1.0
+    message = q.check(np.convolve(scans, coarse / coarse.max())[:N_TR]).message
+    assert "sampled the HRF at the TR" in message
+    assert "peaks at scan time 20 s" in message and "2.5 s too late" in message
+    # unscaled as well: the same diagnosis plus a word on the height
+    message = q.check(np.convolve(scans, coarse)[:N_TR]).message
+    assert "sampled the HRF at the TR" in message and "height" in message
+
+
+def test_mode_same_is_named_and_early(q):
+    same = np.convolve(fine_events(np.round(ONSETS / 0.1)), simulation.canonical_hrf()[1],
+                       mode="same")[::STEPS]
+    message = q.check(same).message
+    assert "mode='same'" in message and "15 s too early" in message
+
+
+@pytest.mark.parametrize("length, words", [
+    (N_TR * STEPS, "not downsampled"),
+    (N_TR * STEPS + 319, "full convolution"),
+    (N_TR * STEPS // 2, "one value in every 2"),
+    (N_TR - 1, "needs 60 values"),
+])
+def test_wrong_lengths_say_what_went_wrong(q, length, words):
+    feedback = q.check(np.zeros(length))
+    assert feedback.status == "incorrect" and words in feedback.message
+
+
+def test_seconds_and_scans_mixed_up(q):
+    seconds_as_steps = by_hand(index=np.round(ONSETS))
+    assert "index = its onset in seconds" in q.check(seconds_as_steps).message
+    scans_as_steps = by_hand(index=np.round(ONSETS / T_R))
+    assert "used them as indices" in q.check(scans_as_steps).message
+    onsets_in_scans = simulation.event_regressor(ONSETS / T_R, N_TR, T_R)
+    message = q.check(onsets_in_scans).message
+    assert "onsets in scans" in message and "too early" in message
+
+
+def test_height_offset_and_shift(q):
+    right = by_hand()
+    assert "height is 2 times" in q.check(2 * right).message
+    unscaled = by_hand(hrf=glover_hrf(t_r=0.1, oversampling=1))
+    assert "height is 0.0348 times" in q.check(unscaled).message
+    assert "plus a constant +0.1" in q.check(right + 0.1).message
+    assert "2.5 s too late" in q.check(np.roll(right, 1)).message
+    assert "2.5 s too early" in q.check(np.roll(right, -1)).message
+    assert "all zeros" in q.check(np.zeros(N_TR)).message
+
+
+@pytest.mark.parametrize("answer, words", [("abc", "array of numbers"),
+                                            (np.ones((3, 20)), "shape (3, 20)"),
+                                            (np.full(N_TR, np.nan), "NaN")])
+def test_unusable_answers(q, answer, words):
+    feedback = q.check(answer)
+    assert feedback.status == "incorrect" and words in feedback.message
+
+
+def test_hint_names_the_steps_without_the_numbers(q):
+    hint = q.hint()
+    assert "0.1 s" in hint and "causally" in hint and "one value per scan" in hint
+    assert "1500" not in hint and "25" not in hint and "120" not in hint
+    assert "12 s" in hint  # the first event of this design
+
+
+@pytest.mark.parametrize("onsets", [[12.0], [50.0, 20.0], [12.0, 200.0]])
+def test_bad_designs(onsets):
+    with pytest.raises(ValueError):
+        checks.fine_grid_regressor(onsets, N_TR, T_R)
