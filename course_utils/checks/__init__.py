@@ -34,9 +34,12 @@ from course_utils.checks.maps import (
     LocalizerExercise,
     SexDifferenceExercise,
     condition_contrast,
+    corrected_threshold,
+    difference_se,
     expect_map,
     group_tmap,
     localizer_exercise,
+    paired_tmap,
     peak_cohens_d,
     sex_difference_exercise,
     two_group_design,
@@ -47,8 +50,9 @@ from course_utils.checks.variance import *  # noqa: E402, F403
 
 __all__ = [
     "SEX_QUESTION", "Exercise", "Feedback", "Incorrect", "LocalizerExercise",
-    "SexDifferenceExercise", "Status", "condition_contrast", "dummy_code_mean", "expect_close",
-    "expect_contrast", "expect_map", "group_tmap", "is_placeholder", "last_versus_rest",
-    "localizer_exercise", "peak_cohens_d", "sex_difference_exercise", "standard_error",
+    "SexDifferenceExercise", "Status", "condition_contrast", "corrected_threshold",
+    "difference_se", "dummy_code_mean", "expect_close", "expect_contrast", "expect_map",
+    "group_tmap", "is_placeholder", "last_versus_rest", "localizer_exercise", "paired_tmap",
+    "peak_cohens_d", "sex_difference_exercise", "standard_error",
     "two_group_design", "written_map", *hrf.__all__, *regression.__all__, *variance.__all__,
 ]

@@ -7,9 +7,11 @@ distinct messages:
 - **incorrect**, with the reason in plain words;
 - **correct**.
 
-It also offers :meth:`Exercise.hint` and :meth:`Exercise.solution`. Checking never raises on a
-wrong answer, so a student's notebook keeps running; :meth:`Exercise.assert_correct` is the
-strict form that the instructor's solution cells use so that CI proves every solution right.
+It also offers :meth:`Exercise.hint`. Checking never raises, whatever the answer (a wrong
+type, a checker that trips over it), so a student's notebook keeps running;
+:meth:`Exercise.assert_correct` is the strict form that the instructor's solution cells use so that
+CI proves every solution right. No answer is ever printed: :meth:`Exercise.solution` points to the
+instructor edition, where the worked solution lives in a hidden ``solution`` cell.
 
 Notebook pattern (see CONTRIBUTING.md): a stub cell (tag ``exercise-stub``) that sets the answer
 to ``...``; a solution cell (tag ``solution``) that the student edition removes; a check cell
@@ -88,8 +90,22 @@ def is_placeholder(value: Any) -> bool:
     return False
 
 
+class _Text(str):
+    """A string that a notebook displays as plain text (no quotes)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+#: What :meth:`Exercise.solution` says: the answer itself is never printed or returned.
+SOLUTION_ELSEWHERE = ("The worked solution is in the instructor edition of this notebook (a "
+                      "hidden solution cell after the check). Try q.hint() first.")
+
+
 class Exercise:
-    """One exercise: a checker function plus a hint and a solution.
+    """One exercise: a checker function plus a hint.
 
     Parameters
     ----------
@@ -97,24 +113,28 @@ class Exercise:
         Short name shown in every message, e.g. ``"Exercise 1: visual vs auditory"``.
     checker : callable
         ``checker(answer)`` returns None when the answer is right and raises
-        :class:`Incorrect` with the reason when it is wrong.
+        :class:`Incorrect` with the reason when it is wrong. Any other exception it raises is
+        reported as *incorrect* too (with a plain message), never passed on.
     hint : str
         A nudge that does not give the answer away.
-    solution : str
-        The solution, as code or text.
+    solution : str, optional
+        Accepted for compatibility and ignored: worked solutions live only in the notebooks'
+        ``solution`` cells (instructor edition), never in a string a student can print.
 
     Examples
     --------
     >>> def is_mean_of_data(answer):
     ...     if not np.isclose(answer, 2.0):
     ...         raise Incorrect(f"you gave {answer}; add up the values and divide by how many.")
-    >>> q = Exercise("mean", is_mean_of_data, hint="np.mean", solution="np.mean([1, 2, 3])")
+    >>> q = Exercise("mean", is_mean_of_data, hint="np.mean")
     >>> q.check(...)
     [ ] mean: NOT ATTEMPTED. Replace the ... placeholder with your answer, then run this cell.
     >>> q.check(3)
     [x] mean: INCORRECT. you gave 3; add up the values and divide by how many.
     >>> q.check(2.0)
     [v] mean: CORRECT. Well done.
+    >>> q.check("two").status         # the checker trips over a string: still just incorrect
+    'incorrect'
     """
 
     def __init__(
@@ -124,10 +144,10 @@ class Exercise:
         hint: str = "",
         solution: str = "",
     ) -> None:
+        del solution  # never stored: nothing a student runs may print the answer
         self.name = name
         self._checker = checker
         self._hint = hint
-        self._solution = solution
         self._unavailable: str | None = None
 
     @classmethod
@@ -139,10 +159,18 @@ class Exercise:
         return exercise
 
     def check(self, answer: Any) -> Feedback:
-        """Judge ``answer`` and return the feedback (it prints itself in a notebook)."""
+        """Judge ``answer`` and return the feedback (it prints itself in a notebook).
+
+        Never raises: an answer the checker cannot handle is *incorrect*, with a message that
+        names what went wrong.
+        """
         if self._unavailable:
             return Feedback(self.name, "not attempted", self._unavailable)
-        if is_placeholder(answer):
+        try:
+            placeholder = is_placeholder(answer)
+        except Exception:  # noqa: BLE001 - an exotic object: judge it below
+            placeholder = False
+        if placeholder:
             return Feedback(
                 self.name,
                 "not attempted",
@@ -152,6 +180,8 @@ class Exercise:
             self._checker(answer)
         except Incorrect as why:
             return Feedback(self.name, "incorrect", str(why))
+        except Exception as err:  # noqa: BLE001 - q.check() must never crash a student's cell
+            return Feedback(self.name, "incorrect", _unreadable(answer, err))
         return Feedback(self.name, "correct", "Well done.")
 
     def assert_correct(self, answer: Any) -> None:
@@ -161,12 +191,23 @@ class Exercise:
             raise AssertionError(str(feedback))
 
     def hint(self) -> str:
-        """Return the hint."""
-        return self._hint or "No hint for this one: re-read the section above the exercise."
+        """Return the hint (a string that a notebook shows as plain text)."""
+        return _Text(self._hint or "No hint for this one: re-read the section above the "
+                                   "exercise.")
 
     def solution(self) -> str:
-        """Return the solution."""
-        return self._solution
+        """Say where the worked solution is; the answer itself is never returned."""
+        return _Text(SOLUTION_ELSEWHERE)
+
+
+def _unreadable(answer: Any, err: Exception) -> str:
+    """The message for an answer the checker could not handle (a wrong type, usually)."""
+    kind = type(answer).__name__
+    detail = str(err).splitlines()[0][:120] if str(err) else ""
+    reason = f"{type(err).__name__}: {detail}" if detail else type(err).__name__
+    return (f"your answer (a {kind}) could not be checked ({reason}). Give the kind of value "
+            "the question asks for: numbers (an array, one per voxel; a single number; or a "
+            "table of numbers), not text.")
 
 
 def expect_close(value: Any, expected: Any, what: str, rtol: float = 1e-6,

@@ -80,7 +80,6 @@ def standard_error(values: Any, population_sd: float | None = None) -> Exercise:
         "Warm-up: standard error",
         checker,
         hint="The standard error is the sample standard deviation divided by the square root of n.",
-        solution="sem = betas.std(ddof=1) / np.sqrt(len(betas))",
     )
 
 
@@ -164,8 +163,7 @@ def dummy_code_mean(group1_mean: float) -> Exercise:
 
     return Exercise("Dummy codes", checker,
                     hint="Group 1's rows have a 1 in both columns. What does the model predict "
-                         "for such a row?",
-                    solution="c = [1, 1]   # intercept + is_group1")
+                         "for such a row?")
 
 
 def last_versus_rest(k: int = 4) -> Exercise:
@@ -185,7 +183,6 @@ def last_versus_rest(k: int = 4) -> Exercise:
         lambda answer: expect_contrast(answer, expected, names=[f"load {i + 1}" for i in range(k)]),
         hint="Give the highest load a positive weight, share an equal negative weight among the "
              "others, and make the weights sum to zero.",
-        solution=f"c = np.array({[-1] * (k - 1) + [k - 1]})   # or the same divided by {k - 1}",
     )
 
 
