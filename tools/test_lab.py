@@ -18,23 +18,18 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
+from conftest import block_outside
 
 REPO = Path(__file__).resolve().parent.parent
 SHOTS = REPO / "_build" / "lab_screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 PLANTED = """---
 jupytext:
   formats: ipynb,md:myst
@@ -137,32 +132,12 @@ def lab(tmp_path_factory):
     log.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    executable = os.environ.get("CHROMIUM") or shutil.which("chromium")
-    if not executable:
-        pytest.fail("Debian's chromium is not installed: `make browser` installs it.")
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=executable, headless=True,
-                                     args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 def run_in_lab(browser, lab, name: str, timeout_s: float = 240.0) -> dict:
     """Open ``name`` in JupyterLab, run every cell from the Run menu, return what happened."""
     problems: list[str] = []
     context = browser.new_context(viewport={"width": 1400, "height": 900})
 
-    def route(request_route):
-        if urlsplit(request_route.request.url).hostname == "127.0.0.1":
-            request_route.continue_()
-        else:
-            problems.append(f"non-local request blocked: {request_route.request.url}")
-            request_route.abort()
-
-    context.route("**/*", route)
+    block_outside(context, problems)
     page = context.new_page()
     page.on("pageerror", lambda err: problems.append(f"JavaScript error: {err}"))
     # a workspace of its own, reset: only this notebook is open

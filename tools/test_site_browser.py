@@ -16,22 +16,18 @@ from __future__ import annotations
 
 import functools
 import os
-import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import block_outside
 
 REPO = Path(__file__).resolve().parent.parent
 SITE = Path(os.environ.get("COURSE_SITE", REPO / "_build" / "site"))
 SHOTS = Path(os.environ.get("COURSE_SCREENSHOTS", REPO / "_build" / "screenshots"))
 EDITIONS = ("instructor", "student")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 
 
 def _pages(edition: str) -> list[str]:
@@ -65,19 +61,6 @@ def server():
     httpd.server_close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    executable = os.environ.get("CHROMIUM") or shutil.which("chromium")
-    if not executable:
-        pytest.fail("Debian's chromium is not installed: `make browser` installs it.")
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=executable, headless=True,
-                                     args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 def test_every_edition_was_built():
     for edition in EDITIONS:
         assert _pages(edition), f"{SITE / edition / 'html'} has no pages: run `make site`."
@@ -88,14 +71,7 @@ def test_page_loads_offline_and_renders(server, browser, edition, page):
     problems: list[str] = []
     context = browser.new_context(viewport={"width": 1280, "height": 900})
 
-    def route(request_route):
-        if urlsplit(request_route.request.url).hostname == "127.0.0.1":
-            request_route.continue_()
-        else:
-            problems.append(f"non-local request blocked: {request_route.request.url}")
-            request_route.abort()
-
-    context.route("**/*", route)
+    block_outside(context, problems)
     tab = context.new_page()
     tab.on("console", lambda msg: msg.type == "error" and problems.append(
         f"console error: {msg.text}"))
@@ -161,7 +137,7 @@ def _launch_links(page: Path) -> dict[str, str]:
 def test_launch_links_open_each_pages_own_notebook_on_the_configured_hub():
     """With COURSE_REPO_URL and COURSE_HUB_URL set at build time, every notebook page links to
     the hub (nbgitpuller: repo, branch, that notebook in JupyterLab) and to Binder; unset, none."""
-    from urllib.parse import parse_qs, urlsplit
+    from urllib.parse import parse_qs
 
     repo, hub = os.environ.get("COURSE_REPO_URL"), os.environ.get("COURSE_HUB_URL")
     for edition in EDITIONS:
