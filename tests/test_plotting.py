@@ -56,3 +56,128 @@ def test_threshold_explorer_updates_its_count(monkeypatch):
     assert not plotting.interactive_available()
     monkeypatch.setenv("COURSE_STATIC_FIGURES", "0")
     assert plotting.interactive_available()
+
+
+def test_plot_timeseries_legend_outside_the_axes():
+    import matplotlib.pyplot as plt
+
+    t = np.arange(10.0)
+    ax = plotting.plot_timeseries(t, {"a": t, "b": -t}, legend_loc="outside")
+    legend = ax.get_legend()
+    assert [text.get_text() for text in legend.get_texts()] == ["a", "b"]
+    assert legend.get_bbox_to_anchor().x0 > ax.get_window_extent().x1 - 1  # right of the axes
+    ax = plotting.plot_timeseries(t, {"a": t, "b": -t}, legend_loc="lower left")
+    ax.figure.canvas.draw()
+    box, axes_box = ax.get_legend().get_window_extent(), ax.get_window_extent()
+    assert box.x1 < axes_box.x0 + axes_box.width / 2  # in the left half ...
+    assert box.y1 < axes_box.y0 + axes_box.height / 2  # ... and the lower half
+    plt.close("all")
+
+
+def test_paired_plot_joins_each_subject_by_id():
+    import pytest
+
+    from course_utils.plotting.design_figures import plot_paired
+
+    a = pd.Series([10.0, 20.0, 30.0], index=["S01", "S02", "S03"])
+    b = pd.Series([28.0, 7.0, 18.0], index=["S03", "S01", "S02"])  # another order
+    ax = plot_paired(a, b, labels=("rest", "task"), ylabel="response (a.u.)", title="paired")
+    joined = [line.get_ydata().tolist() for line in ax.lines]
+    assert joined == [[10.0, 7.0], [20.0, 18.0], [30.0, 28.0]]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["rest", "task"]
+    assert ax.get_ylabel() == "response (a.u.)" and ax.get_xlabel() == "condition"
+    means = sorted(float(c.get_segments()[0][0][1]) for c in ax.collections)
+    np.testing.assert_allclose(means, [b.mean(), a.mean()])
+    with pytest.raises(ValueError, match="S02"):
+        plot_paired(a, b.drop("S02"))
+
+
+def test_covariate_plot_marks_extrapolation_and_the_gap():
+    import pytest
+
+    from course_utils.plotting.design_figures import plot_covariate_fit
+
+    age = np.array([20.0, 25.0, 30.0, 50.0, 60.0, 70.0])
+    y = np.array([1.0, 1.2, 1.4, 2.0, 2.4, 2.8])
+    group = np.array(["young"] * 3 + ["old"] * 3)
+    lines = {"young": (0.6, 0.04), "old": (0.0, 0.04)}
+    ax = plot_covariate_fit(age, y, group, lines, at=40.0, xlabel="age (years)",
+                            ylabel="response (%)", title="ANCOVA")
+    solid = [line for line in ax.lines if line.get_linestyle() == "-"]
+    young_solid = solid[0].get_xdata()
+    assert young_solid.min() >= 20.0 and young_solid.max() <= 30.0  # only over its own ages
+    dashed = [line for line in ax.lines if line.get_linestyle() == "--"]
+    assert dashed[0].get_xdata().max() == 70.0  # extrapolated across the whole range
+    gap = ax.texts[0] if ax.texts else None
+    assert gap is not None and gap.xy == (40.0, 0.6 + 0.04 * 40)
+    assert ax.get_xlabel() == "age (years)" and ax.get_ylabel() == "response (%)"
+    with pytest.raises(ValueError, match=r"\['old'\]"):
+        plot_covariate_fit(age, y, group, {"young": (0.6, 0.04)})
+
+
+# --- figures of the two-levels-of-variance notebook (notebook 02) -----------------------------
+
+
+def test_plot_true_and_estimated_shares_bins_and_reports_variances():
+    import matplotlib.pyplot as plt
+
+    from course_utils.plotting import variance_figures
+
+    rng = np.random.default_rng(0)
+    true = rng.normal(1.0, 0.8, 500)
+    estimates = true + rng.normal(0.0, 0.7, 500)
+    ax = variance_figures.plot_true_and_estimated(true, estimates, bins=25, title="demo")
+    filled = ax.containers[0]  # the true amplitudes; the estimates are an outline
+    assert len(filled) == 25 and sum(bar.get_height() for bar in filled) == 500
+    outline = ax.patches[-1].get_xy()
+    np.testing.assert_allclose(outline[:, 0].min(), min(true.min(), estimates.min()))
+    edges = [bar.get_x() for bar in filled]
+    np.testing.assert_allclose(edges[0], min(true.min(), estimates.min()))
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == [f"true amplitudes (variance {true.var(ddof=1):.3f})",
+                      f"estimates (variance {estimates.var(ddof=1):.3f})"]
+    assert "%" in ax.get_xlabel() and ax.get_ylabel() == "number of subjects"
+    assert ax.get_title() == "demo"
+    plt.close("all")
+
+
+def test_plot_method_comparison_bars_intervals_and_nominal_line():
+    import matplotlib.pyplot as plt
+
+    from course_utils.plotting import variance_figures
+
+    null = pd.DataFrame({"rejection rate": [0.05, 0.07], "rate low": [0.04, 0.06],
+                         "rate high": [0.06, 0.08], "estimate SD": [0.24, 0.2],
+                         "SD low": [0.23, 0.19], "SD high": [0.25, 0.21]},
+                        index=["OLS", "DL"])
+    power = null.assign(**{"rejection rate": [0.5, 0.65], "rate low": [0.48, 0.63],
+                           "rate high": [0.52, 0.67]})
+    axes = variance_figures.plot_method_comparison(null, power, title="demo")
+    assert len(axes) == 3
+    for ax, values in zip(axes, [[0.05, 0.07], [0.24, 0.2], [0.5, 0.65]], strict=True):
+        np.testing.assert_allclose([bar.get_width() for bar in ax.containers[1]], values)
+        assert ax.get_xlabel()
+    errorbar = axes[2].containers[0]  # the intervals of the power
+    segments = errorbar.lines[2][0].get_segments()
+    np.testing.assert_allclose([[s[0][0], s[1][0]] for s in segments],
+                               [[0.48, 0.52], [0.63, 0.67]])
+    assert [t.get_text() for t in axes[0].get_yticklabels()] == ["OLS", "DL"]
+    assert axes[0].lines[-1].get_xdata()[0] == 0.05  # the nominal rate
+    assert "SD" in axes[1].get_xlabel() and "%" in axes[1].get_xlabel()
+    assert axes[0].figure.get_suptitle() == "demo"
+    plt.close("all")
+
+
+def test_plot_convergence_draws_a_reference_curve():
+    import matplotlib.pyplot as plt
+
+    from course_utils.plotting import variance_figures
+
+    theory = [0.4, 0.2, 0.1]
+    ax = variance_figures.plot_convergence([4, 16, 64], {"OLS": [0.41, 0.19, 0.1]},
+                                           reference=theory, reference_label="theory",
+                                           logy=True)
+    line = ax.lines[-1]
+    assert line.get_label() == "theory" and line.get_linestyle() == ":"
+    np.testing.assert_allclose(line.get_ydata(), theory)
+    plt.close("all")

@@ -36,13 +36,15 @@ from course_utils.plotting.style import (
 from course_utils.plotting.variance_figures import (
     plot_beta_distribution,
     plot_convergence,
+    plot_method_comparison,
     plot_subject_intervals,
+    plot_true_and_estimated,
     plot_variance_components,
 )
 
 __all__ = [
     "DIVERGING_CMAP", "OKABE_ITO", "interactive_available", "plot_beta_distribution",
-    "plot_covariate_fit", "plot_paired",
+    "plot_covariate_fit", "plot_method_comparison", "plot_paired", "plot_true_and_estimated",
     "plot_convergence", "plot_design", "plot_error_rates", "plot_estimates", "plot_groups",
     "plot_hrf", "plot_max_null", "plot_subject_intervals", "plot_threshold_curve",
     "plot_timeseries", "plot_variance_components", "source_title", "threshold_counts",

@@ -146,8 +146,9 @@ def plot_convergence(x, series, ax=None, reference: float | None = None,
     series : mapping of str to array-like
         Estimator name to its values at each ``x``. Later series are drawn with smaller markers
         and dashed lines, so overlapping estimators stay visible.
-    reference : float, optional
-        A horizontal line (e.g. the true value).
+    reference : float or array-like, optional
+        A horizontal line (e.g. the true value), or a dotted curve with one value per ``x``
+        (e.g. a theoretical standard error).
     reference_label, xlabel, ylabel, title : str
         Labels (with units).
     logy : bool
@@ -172,8 +173,11 @@ def plot_convergence(x, series, ax=None, reference: float | None = None,
     for i, (name, values) in enumerate(series.items()):
         ax.plot(x, values, marker=markers[i % 6], linestyle=lines[i % 6],
                 markersize=max(9 - 1.5 * i, 4), label=name)
-    if reference is not None:
+    if reference is not None and np.ndim(reference) == 0:
         ax.axhline(reference, color="black", linestyle=":", label=reference_label)
+    elif reference is not None:
+        ax.plot(x, np.asarray(reference, dtype=float), color="black", linestyle=":",
+                label=reference_label)
     from matplotlib.ticker import NullLocator
 
     ax.set_xscale("log")
@@ -194,4 +198,103 @@ def plot_convergence(x, series, ax=None, reference: float | None = None,
     return ax
 
 
+def plot_true_and_estimated(true_betas, estimates, ax=None, bins: int = 40,
+                            xlabel: str = "amplitude (% signal change)",
+                            title: str | None = None):
+    """Overlaid histograms of the subjects' true amplitudes and their first-level estimates.
 
+    The true amplitudes spread with the between-subject variance ``tau^2`` only; the estimates
+    add each subject's first-level sampling variance ``s_k^2``, so their histogram is wider.
+    The legend gives each sample's variance.
+
+    Parameters
+    ----------
+    true_betas, estimates : array-like, shape (n_subjects,)
+        True amplitudes and their estimates.
+    ax : matplotlib Axes, optional
+        Where to draw.
+    bins : int
+        Number of bins, shared by both histograms.
+    xlabel, title : str
+        Labels (with units).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> ax = plot_true_and_estimated([0.5, 1.0, 1.5], [0.2, 1.1, 2.0])
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['true amplitudes (variance 0.250)', 'estimates (variance 0.810)']
+    """
+    true_betas = np.asarray(true_betas, dtype=float)
+    estimates = np.asarray(estimates, dtype=float)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.6))
+    edges = np.histogram_bin_edges(np.r_[true_betas, estimates], bins=bins)
+    ax.hist(true_betas, bins=edges, color=OKABE_ITO[1], alpha=0.6,
+            label=f"true amplitudes (variance {true_betas.var(ddof=1):.3f})")
+    ax.hist(estimates, bins=edges, histtype="step", linewidth=2, color=OKABE_ITO[4],
+            label=f"estimates (variance {estimates.var(ddof=1):.3f})")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("number of subjects")
+    ax.legend(loc="upper right", fontsize="small")
+    ax.set_title(title or "True amplitudes and their first-level estimates")
+    return ax
+
+
+def plot_method_comparison(null, power, alpha: float = 0.05, title: str | None = None,
+                           unit: str = "% signal change"):
+    """Three panels per method: false-positive rate, spread of the estimate, power.
+
+    Parameters
+    ----------
+    null, power : pandas.DataFrame
+        From :func:`course_utils.mixed.method_table`, on studies without and with an effect
+        (same methods, same order). The rates come with their intervals (``rate low``/``rate
+        high``), the standard deviation of the estimate with its own (``SD low``/``SD high``),
+        taken from ``null``.
+    alpha : float
+        The nominal false-positive rate, drawn as a dashed line.
+    title : str, optional
+        Title of the figure (say which data).
+    unit : str
+        Unit of the estimates.
+
+    Returns
+    -------
+    numpy.ndarray of matplotlib.axes.Axes
+        The three panels.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> row = {"rejection rate": 0.05, "rate low": 0.04, "rate high": 0.06,
+    ...        "estimate SD": 0.2, "SD low": 0.19, "SD high": 0.21}
+    >>> t = pd.DataFrame([row, row], index=["OLS", "DL"])
+    >>> power = t.assign(**{"rejection rate": 0.5, "rate low": 0.45, "rate high": 0.55})
+    >>> axes = plot_method_comparison(t, power)
+    >>> [ax.get_xlabel() for ax in axes][1]
+    'SD of the estimate over studies (% signal change)'
+    """
+    fig, axes = plt.subplots(1, 3, figsize=(11, 1.6 + 0.45 * len(null)), sharey=True)
+    rows = np.arange(len(null))
+    panels = [(null, "rejection rate", "rate", "false-positive rate (share of null studies)"),
+              (null, "estimate SD", "SD", f"SD of the estimate over studies ({unit})"),
+              (power, "rejection rate", "rate", "power (share of studies with an effect)")]
+    for ax, (table, column, prefix, label) in zip(axes, panels, strict=True):
+        values = table[column].to_numpy(dtype=float)
+        errors = [values - table[f"{prefix} low"].to_numpy(dtype=float),
+                  table[f"{prefix} high"].to_numpy(dtype=float) - values]
+        ax.barh(rows, values, color=[OKABE_ITO[i % len(OKABE_ITO)] for i in rows],
+                xerr=errors, capsize=3, alpha=0.85)
+        ax.set_xlabel(label)
+    axes[0].axvline(alpha, color="black", linestyle="--", label=f"nominal {alpha:g}")
+    axes[0].legend(loc="lower right", fontsize="small")
+    axes[0].set_yticks(rows, list(null.index))
+    axes[0].invert_yaxis()
+    fig.suptitle(title or "Group tests over simulated studies")
+    return axes
