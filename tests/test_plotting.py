@@ -181,3 +181,31 @@ def test_plot_convergence_draws_a_reference_curve():
     assert line.get_label() == "theory" and line.get_linestyle() == ":"
     np.testing.assert_allclose(line.get_ydata(), theory)
     plt.close("all")
+
+
+def test_glass_brain_grid_has_one_panel_per_map_and_no_layout_warning():
+    import warnings
+
+    import matplotlib.pyplot as plt
+    import nibabel as nib
+    import pytest
+
+    from course_utils.plotting import map_figures
+
+    plotting.use_course_style()  # constrained layout by default: the helper must opt out
+    values = np.zeros((53, 63, 46), dtype="float32")
+    values[20:25, 10:15, 20:25] = 5.0
+    values[30:33, 40:43, 20:23] = -3.0
+    img = nib.Nifti1Image(values, np.diag([-3.0, 3.0, 3.0, 1.0]))
+    maps = {f"map {k}": img for k in range(3)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = map_figures.plot_glass_brains(maps, vmax=5.0, title="Three maps")
+        fig.canvas.draw()
+    titled = [ax for ax in fig.axes if ax.get_title(loc="left")]
+    assert [ax.get_title(loc="left") for ax in titled] == list(maps)
+    assert fig.get_layout_engine() is None and fig.get_suptitle() == "Three maps"
+    assert not fig.axes[3].axison  # the fourth panel of the 2 x 2 grid is left blank
+    with pytest.raises(ValueError, match="empty"):
+        map_figures.plot_glass_brains({}, vmax=1.0, title="none")
+    plt.close("all")

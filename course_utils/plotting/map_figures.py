@@ -1,4 +1,5 @@
-"""Figures of group maps and inference: thresholds, the max-T null, error rates."""
+"""Figures of group maps and inference: thresholds, thresholded glass brains, the max-T null,
+error rates."""
 
 from __future__ import annotations
 
@@ -118,6 +119,63 @@ def plot_error_rates(table, alpha: float = 0.05, ax=None, title: str | None = No
     return ax
 
 
+def plot_glass_brains(images, vmax: float, title: str, ncols: int = 2,
+                      panel_height: float = 2.5):
+    """Signed maps as glass brains (sagittal and axial views), one panel per map.
+
+    nilearn places its own axes inside each panel, which matplotlib's constrained layout (the
+    course style's default) cannot arrange: the figure is made without a layout engine and
+    spaced by hand, so no layout warning is raised.
+
+    Parameters
+    ----------
+    images : mapping of str to nibabel image
+        Panel title: map. Zero voxels are not drawn (e.g. voxels below a threshold).
+    vmax : float
+        The colour scale runs from ``-vmax`` to ``vmax`` in every panel, so panels compare.
+    title : str
+        Figure title (say what is shown, and which data).
+    ncols : int, default 2
+        Panels per row; unused panels are left blank.
+    panel_height : float, default 2.5
+        Height of one row in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import nibabel as nib, numpy as np
+    >>> values = np.zeros((53, 63, 46), dtype="float32")
+    >>> values[20:25, 10:15, 20:25] = 5.0
+    >>> img = nib.Nifti1Image(values, np.diag([-3.0, 3.0, 3.0, 1.0]))
+    >>> fig = plot_glass_brains({"a": img, "b": img, "c": img}, vmax=5.0, title="Maps")
+    >>> fig.get_layout_engine() is None, fig.get_suptitle()
+    (True, 'Maps')
+    """
+    from nilearn import plotting as niplot
+
+    if not images:
+        raise ValueError("images is empty: give at least one map to draw.")
+    nrows = -(-len(images) // ncols)
+    height = panel_height * nrows + 0.9  # inches; the top 0.9 hold the titles
+    fig, axes = plt.subplots(nrows, ncols, figsize=(5 * ncols, height), layout="none",
+                             squeeze=False)
+    fig.subplots_adjust(left=0.02, right=0.98, top=1 - 0.75 / height, bottom=0.02,
+                        hspace=0.3, wspace=0.05)
+    for ax, (name, img) in zip(axes.flat, images.items(), strict=False):
+        niplot.plot_glass_brain(img, axes=ax, colorbar=True, plot_abs=False,
+                                cmap=DIVERGING_CMAP, threshold=1e-6, vmin=-vmax, vmax=vmax,
+                                display_mode="xz")
+        ax.set_title(name, fontsize=11, loc="left")
+    for ax in axes.flat[len(images):]:
+        ax.set_axis_off()
+    fig.suptitle(title)
+    return fig
+
+
 def threshold_counts(values, thresholds, two_sided: bool = True):
     """Number of voxels whose statistic exceeds each threshold (``|value|`` when two-sided).
 
@@ -232,7 +290,7 @@ def threshold_explorer(stat_img, mask_img=None, start: float = 3.0, maximum: flo
         count = int(threshold_counts(values, [threshold])[0])
         label.value = (f"<b>{count}</b> of {values.size} voxels have |t| above "
                        f"{threshold:.2f}")
-        fig = plt.figure(figsize=(7, 2.6))
+        fig = plt.figure(figsize=(7, 2.6), layout="none")  # nilearn places its own axes
         niplot.plot_glass_brain(stat_img, threshold=threshold, colorbar=True, plot_abs=False,
                                 cmap=DIVERGING_CMAP, figure=fig,
                                 title=f"{title}, |t| > {threshold:.2f}")
