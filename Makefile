@@ -77,6 +77,7 @@ site: $(STAMP)
 	$(PY) -m sphinx -b html $(SPHINX_OPTS) -c site -d $(BUILD)/site/instructor/doctrees \
 	  notebooks $(BUILD)/site/instructor/html
 	$(PY) tools/editions.py student-sources $(BUILD)/student_src
+	$(PY) tools/editions.py check-student $(BUILD)/student_src
 	$(PY) -m sphinx -b html $(SPHINX_OPTS) -c site -d $(BUILD)/site/student/doctrees -t student \
 	  -D nb_execution_mode=off $(BUILD)/student_src $(BUILD)/site/student/html
 	$(PY) tools/check_site_offline.py $(BUILD)/site/instructor/html $(BUILD)/site/student/html

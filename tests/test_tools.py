@@ -164,3 +164,97 @@ def test_the_mutation_files_load_and_name_existing_notebooks(tmp_path):
     assert cells[0].source.startswith(mutations.HEADER) and first.code.strip() in cells[0].source
     log = "FAILED nb.ipynb::Cell 7 - Notebook cell execution failed\n"
     assert mutations.first_failure(log) == "Cell 7"
+
+
+LEAKY_NOTEBOOK = """---
+jupytext:
+  formats: ipynb,md:myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# Exercise
+
+```{code-cell} ipython3
+q = checks.Exercise("se", check_se, hint="the variances add",
+                    solution="se_difference = np.sqrt(1 / n_men + 1 / n_women)")
+```
+
+```{code-cell} ipython3
+:tags: [exercise-stub]
+
+answer = ...
+```
+
+```{code-cell} ipython3
+:tags: [solution, hide-cell]
+
+answer = secret_helper(betas, ddof=1) / np.sqrt(n)
+q.assert_correct(answer)
+```
+"""
+
+
+def _leaky_course(tmp_path, hint="Divide the standard deviation by the square root of n."):
+    folder = tmp_path / "notebooks"
+    folder.mkdir(parents=True)
+    (folder / "01_leaky.md").write_text(LEAKY_NOTEBOOK)
+    package = tmp_path / "course_utils"
+    (package / "checks").mkdir(parents=True)
+    (package / "checks" / "demo.py").write_text(f"HINT = {hint!r}\n")
+    return folder, package
+
+
+def _site_with(tmp_path, html):
+    site = tmp_path / "site"
+    site.mkdir(parents=True, exist_ok=True)
+    (site / "page.html").write_text(html)
+    return site
+
+
+def test_leak_check_finds_planted_solution_lines_and_solution_strings(tmp_path):
+    editions = _load("editions")
+    folder, package = _leaky_course(tmp_path)
+    assert editions.check_student_site(_site_with(tmp_path, "<p>answer = ...</p>"), folder,
+                                       package) == []
+    # a solution cell's line, HTML-highlighted in a page
+    site = _site_with(tmp_path, '<span class="n">answer</span> = secret_helper(betas, '
+                                'ddof=1) / np.sqrt(n)')
+    problems = editions.check_student_site(site, folder, package)
+    assert problems == ["page.html: solution line from 01_leaky.md: "
+                        "answer = secret_helper(betas, ddof=1) / np.sqrt(n)"]
+    # a solution= string, wherever it shows
+    site = _site_with(tmp_path, "<pre>se_difference = np.sqrt(1 / n_men + 1 / n_women)</pre>")
+    problems = editions.check_student_site(site, folder, package)
+    assert len(problems) == 1 and "solution= string from 01_leaky.md" in problems[0]
+    # the student sources strip the solution cell but keep the cell that passes solution=
+    out = tmp_path / "student_src"
+    editions.write_student_sources(out, folder)
+    problems = editions.check_student_site(out, folder, package)
+    assert problems and all("solution= string" in p for p in problems)
+
+
+def test_leak_check_flags_a_printable_string_that_holds_a_solution_line(tmp_path):
+    editions = _load("editions")
+    folder, package = _leaky_course(
+        tmp_path, hint="Try: answer = secret_helper(betas, ddof=1) / np.sqrt(n)")
+    problems = editions.check_printable_strings(folder, package, package / "checks")
+    assert len(problems) == 1 and "demo.py" in problems[0] and "secret_helper" in problems[0]
+    folder, package = _leaky_course(tmp_path / "clean")
+    assert editions.check_printable_strings(folder, package, package / "checks") == []
+
+
+def test_leak_check_commands_fail_on_a_planted_leak(tmp_path, capsys):
+    editions = _load("editions")
+    folder, package = _leaky_course(tmp_path)
+    where = ["--notebooks", str(folder), "--package", str(package)]
+    clean = _site_with(tmp_path, "<p>nothing to see</p>")
+    assert editions.main(["check-student", str(clean), *where]) == 0
+    leaky = _site_with(tmp_path / "leaky", "<p>answer = secret_helper(betas, ddof=1) / "
+                                           "np.sqrt(n)</p>")
+    assert editions.main(["check-student", str(leaky), *where]) == 1
+    assert "leak(s) of an answer" in capsys.readouterr().out
+    # the student notebooks keep the visible solution= string: writing them fails
+    assert editions.main(["student-notebooks", str(tmp_path / "nb"), *where]) == 1

@@ -11,13 +11,25 @@
 Commands::
 
     python tools/editions.py student-sources OUT      # stripped .md sources (and index.md)
-    python tools/editions.py student-notebooks OUT    # stripped .ipynb files without outputs
-    python tools/editions.py check-student SITE       # fail if any solution line is in SITE
+    python tools/editions.py student-notebooks OUT    # stripped .ipynb files, checked for leaks
+    python tools/editions.py check-student SITE       # fail if any answer can reach a student
+
+The leak check (``check-student``, also run by ``student-notebooks`` on what it wrote) fails when
+an answer can reach a student:
+
+- a distinctive code line of a ``solution`` cell appears anywhere in SITE (pages, sources,
+  notebooks, search index);
+- a ``solution="..."`` keyword string, in a notebook or in ``course_utils`` (an
+  ``Exercise(..., solution=...)`` argument: ignored by the checks, but visible in the cell that
+  passes it), appears anywhere in SITE;
+- a string a check can print (any string literal in ``course_utils/checks``: hints, messages)
+  contains a solution line or a ``solution=`` string.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import html
 import json
 import re
@@ -28,6 +40,7 @@ import jupytext
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
+PACKAGE = REPO / "course_utils"
 SOLUTION_TAG = "solution"
 TEXT_SUFFIXES = {".html", ".txt", ".js", ".md", ".ipynb", ".json", ".py", ".css", ".inv"}
 # Lines shorter than this are too generic to identify a solution (e.g. "answer = t").
@@ -98,6 +111,107 @@ def solution_lines(folder: Path = NOTEBOOKS) -> dict[str, str]:
     return {line: name for line, name in solution.items() if line not in elsewhere}
 
 
+def _string_fragments(node: ast.AST) -> list[str]:
+    """The literal text of a string expression: a constant, the constant parts of an f-string,
+    or the pieces of a ``+`` concatenation (implicit concatenation is already one constant)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.JoinedStr):
+        return [v.value for v in node.values
+                if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _string_fragments(node.left) + _string_fragments(node.right)
+    return []
+
+
+def _distinctive_lines(texts: list[str]) -> set[str]:
+    lines = {_normalise(line) for text in texts for line in text.splitlines()}
+    return {line for line in lines if len(line) >= MIN_LINE and not line.startswith("#")}
+
+
+def _python_sources(folder: Path, package: Path | None):
+    """(name, code) of every notebook code cell and every module of ``package``."""
+    for source in notebook_sources(folder):
+        for k, cell in enumerate(jupytext.read(source).cells):
+            if cell.cell_type == "code":
+                yield f"{source.name} (cell {k})", cell.source
+    if package is not None and package.is_dir():
+        for module in sorted(package.rglob("*.py")):
+            yield str(module.relative_to(package.parent)), module.read_text(encoding="utf-8")
+
+
+def _parse(code: str) -> ast.AST | None:
+    lines = [line for line in code.splitlines() if not line.lstrip().startswith(("%", "!"))]
+    try:
+        return ast.parse("\n".join(lines))
+    except SyntaxError:
+        return None
+
+
+def solution_keyword_strings(folder: Path = NOTEBOOKS,
+                             package: Path | None = PACKAGE) -> dict[str, str]:
+    """Distinctive lines of every ``solution=...`` keyword string, mapped to where they are.
+
+    Looks at every call with a ``solution`` keyword in the notebooks' code cells and in the
+    modules of ``package``. A line that is also a line of a notebook cell that is not a
+    solution (shown on purpose) is left out.
+    """
+    found: dict[str, str] = {}
+    for name, code in _python_sources(folder, package):
+        tree = _parse(code)
+        if tree is None:
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            for keyword in node.keywords:
+                if keyword.arg == "solution":
+                    for line in _distinctive_lines(_string_fragments(keyword.value)):
+                        found.setdefault(line, name)
+    shown: set[str] = set()
+    for source in notebook_sources(folder):
+        for cell in jupytext.read(source).cells:
+            if SOLUTION_TAG not in cell.metadata.get("tags", []):
+                shown |= _distinctive_lines([cell.source])
+    return {line: name for line, name in found.items() if line not in shown}
+
+
+def printable_strings(package: Path = PACKAGE / "checks") -> list[tuple[str, str]]:
+    """Every string literal a check can print: ``(module, normalised text)``.
+
+    All string literals of the modules in ``package`` (hints, messages, docstrings), except the
+    values of ``solution=`` keywords, which the checks never print.
+    """
+    strings = []
+    for module in sorted(Path(package).rglob("*.py")):
+        tree = _parse(module.read_text(encoding="utf-8"))
+        if tree is None:
+            continue
+        ignored = {id(node) for call in ast.walk(tree) if isinstance(call, ast.Call)
+                   for keyword in call.keywords if keyword.arg == "solution"
+                   for node in ast.walk(keyword.value)}
+        for node in ast.walk(tree):
+            if id(node) in ignored:
+                continue
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                strings.append((module.name, _normalise(node.value)))
+    return strings
+
+
+def check_printable_strings(folder: Path = NOTEBOOKS, package: Path | None = PACKAGE,
+                            checks: Path | None = None) -> list[str]:
+    """One problem per string a check can print that holds a solution line."""
+    checks = (PACKAGE / "checks") if checks is None else checks
+    answers = {**solution_keyword_strings(folder, package), **solution_lines(folder)}
+    problems = []
+    for module, text in printable_strings(checks):
+        for line, origin in answers.items():
+            if line in text:
+                problems.append(f"{checks.name}/{module}: a printable string holds the solution "
+                                f"line from {origin}: {line}")
+    return problems
+
+
 def _site_texts(site: Path):
     for path in sorted(site.rglob("*")):
         if not path.is_file() or path.suffix not in TEXT_SUFFIXES:
@@ -117,17 +231,32 @@ def _site_texts(site: Path):
         yield path, [_normalise(v) for v in variants]
 
 
-def check_student_site(site: Path, folder: Path = NOTEBOOKS) -> list[str]:
-    """Return one problem per solution line found anywhere in a built student site."""
+def check_student_site(site: Path, folder: Path = NOTEBOOKS,
+                       package: Path | None = PACKAGE) -> list[str]:
+    """Return one problem per answer found anywhere in a built student site (or folder).
+
+    Answers are the distinctive lines of the ``solution`` cells and of every ``solution=``
+    keyword string (see :func:`solution_keyword_strings`).
+    """
     if not site.is_dir():
         return [f"{site} does not exist: build the student edition first (make site)."]
-    lines = solution_lines(folder)
+    answers = [(line, f"solution line from {notebook}")
+               for line, notebook in solution_lines(folder).items()]
+    answers += [(line, f"solution= string from {origin}")
+                for line, origin in solution_keyword_strings(folder, package).items()]
     problems = []
     for path, texts in _site_texts(site):
-        for line, notebook in lines.items():
+        for line, what in answers:
             if any(line in text for text in texts):
-                problems.append(f"{path.relative_to(site)}: solution line from {notebook}: {line}")
+                problems.append(f"{path.relative_to(site)}: {what}: {line}")
     return problems
+
+
+def leak_report(site: Path, folder: Path = NOTEBOOKS, package: Path | None = PACKAGE,
+                checks: Path | None = None) -> list[str]:
+    """Every leak: answers in ``site`` and solution lines in strings the checks can print."""
+    return (check_student_site(site, folder, package)
+            + check_printable_strings(folder, package, checks))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -135,22 +264,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["student-sources", "student-notebooks",
                                             "check-student"])
     parser.add_argument("path", type=Path)
+    parser.add_argument("--notebooks", type=Path, default=NOTEBOOKS,
+                        help="folder of the NN_*.md sources (default: notebooks/)")
+    parser.add_argument("--package", type=Path, default=PACKAGE,
+                        help="the course package whose checks are scanned (default: course_utils)")
     args = parser.parse_args(argv)
+    source = {"folder": args.notebooks, "package": args.package}
     if args.command == "student-sources":
-        written = write_student_sources(args.path)
+        written = write_student_sources(args.path, args.notebooks)
         print(f"student sources: {len(written)} notebooks without solutions in {args.path}")
     elif args.command == "student-notebooks":
-        written = write_student_notebooks(args.path)
+        written = write_student_notebooks(args.path, args.notebooks)
         print(f"student notebooks: {len(written)} .ipynb without solutions in {args.path}")
+        return _report(args.path, **source)
     else:
-        problems = check_student_site(args.path)
-        for problem in problems:
-            print(problem)
-        n_lines = len(solution_lines())
-        if problems:
-            print(f"student edition check: {len(problems)} solution line(s) leaked")
-            return 1
-        print(f"student edition check: none of {n_lines} solution lines appears in {args.path}")
+        return _report(args.path, **source)
+    return 0
+
+
+def _report(site: Path, folder: Path = NOTEBOOKS, package: Path = PACKAGE) -> int:
+    problems = leak_report(site, folder, package, package / "checks")
+    for problem in problems:
+        print(problem)
+    n_lines = len(solution_lines(folder)) + len(solution_keyword_strings(folder, package))
+    if problems:
+        print(f"student edition check: {len(problems)} leak(s) of an answer")
+        return 1
+    print(f"student edition check: none of {n_lines} solution lines appears in {site} or in a "
+          "string the checks print")
     return 0
 
 
