@@ -6,8 +6,8 @@ control the errors of the whole map:
 - :func:`permutation_test`: family-wise error (FWE) control by the maximum statistic ("max-T"),
   with sign flipping for one-sample and paired tests and Freedman-Lane permutation for general
   designs; optionally cluster-size FWE and threshold-free cluster enhancement (TFCE, max-TFCE
-  FWE) from the same permutations. :func:`tfce` enhances one map (:mod:`course_utils.tfce`). :func:`fwe_threshold` reads the
-  corrected threshold off its null distribution.
+  FWE) from the same permutations. :func:`tfce` enhances one map (:mod:`course_utils.tfce`).
+  :func:`fwe_threshold` reads the corrected threshold off its null distribution.
 - :func:`bonferroni_threshold`, :func:`fdr_threshold` (Benjamini-Hochberg) and :func:`t_to_z`.
 - :func:`significant_voxels`, :func:`familywise_error_rate` and :func:`binomial_interval`, for the
   false-positive-rate experiment (simulate null studies, count those with any detection, report
@@ -55,7 +55,7 @@ import pandas as pd
 from scipy import linalg, ndimage, special, stats
 
 from course_utils import tfce as tfce_module
-from course_utils.tfce import tfce
+from course_utils.tfce import tfce  # noqa: F401 (inference.tfce: the TFCE of one map)
 
 #: Target size of one batch of whole permuted maps (clusters, TFCE, Freedman-Lane).
 BATCH_BYTES = 8 * 2**20
@@ -421,7 +421,7 @@ def _contrast_vector(contrast, columns: Sequence[str]) -> np.ndarray:
 def permutation_test(Y, X=None, contrast=None, n_perm: int = 5000, two_sided: bool = True,
                      seed: int | np.random.Generator = 0, cluster_threshold: float | None = None,
                      mask_img=None, chunk_size: int | None = None,
-                     tfce: bool = False) -> PermutationResult:
+                     tfce: bool = False) -> PermutationResult:  # noqa: F811
     """Max-T permutation test of a group map, controlling the family-wise error rate.
 
     One-sample and paired tests (``X`` None or a constant column; for a paired test pass the
