@@ -9,7 +9,11 @@ One module per concept:
 - :mod:`course_utils.glm`: ordinary least squares for many voxels, t- and F-contrasts.
 - :mod:`course_utils.data`: the Localizer maps (shared folder, cache, download or a seeded
   stand-in with known ground truth); masking images into arrays and back.
-- :mod:`course_utils.inference`: permutation max-T and cluster FWE, Bonferroni, FDR.
+- :mod:`course_utils.inference`: permutation max-T, cluster and TFCE FWE, Bonferroni, FDR.
+- :mod:`course_utils.tfce`: threshold-free cluster enhancement (numba kernels).
+- :mod:`course_utils.ari`: all-resolution inference, a lower bound on each cluster's active share.
+- :mod:`course_utils.power`: power, sample size, the winner's curse and circular ROIs.
+- :mod:`course_utils.qc`: per-subject quality checks.
 - :mod:`course_utils.results`: writing maps and tables to the output folder safely.
 - :mod:`course_utils.plotting`: the course figure style and the figures the notebooks share.
 - :mod:`course_utils.checks`: feedback on exercises (not attempted / incorrect and why / correct).

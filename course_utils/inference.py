@@ -55,7 +55,6 @@ import pandas as pd
 from scipy import linalg, ndimage, special, stats
 
 from course_utils import tfce as tfce_module
-from course_utils.tfce import tfce  # noqa: F401 (inference.tfce: the TFCE of one map)
 
 #: Target size of one batch of whole permuted maps (clusters, TFCE, Freedman-Lane).
 BATCH_BYTES = 8 * 2**20
@@ -74,6 +73,8 @@ RTOL64 = 1e-8
 MAX_ENUMERATE_FLIPS = 20
 #: Methods known to :func:`significant_voxels` and :func:`familywise_error_rate`.
 METHODS = ("uncorrected", "bonferroni", "fdr", "max-t")
+#: The TFCE of one map, :func:`course_utils.tfce.tfce` (also reachable as ``inference.tfce``).
+tfce = tfce_module.tfce
 
 
 @dataclass(frozen=True)
@@ -421,7 +422,7 @@ def _contrast_vector(contrast, columns: Sequence[str]) -> np.ndarray:
 def permutation_test(Y, X=None, contrast=None, n_perm: int = 5000, two_sided: bool = True,
                      seed: int | np.random.Generator = 0, cluster_threshold: float | None = None,
                      mask_img=None, chunk_size: int | None = None,
-                     tfce: bool = False) -> PermutationResult:  # noqa: F811
+                     tfce: bool = False) -> PermutationResult:
     """Max-T permutation test of a group map, controlling the family-wise error rate.
 
     One-sample and paired tests (``X`` None or a constant column; for a paired test pass the
@@ -537,7 +538,7 @@ def permutation_test(Y, X=None, contrast=None, n_perm: int = 5000, two_sided: bo
                                           or cluster_threshold <= 0):
         raise ValueError("cluster_threshold must be a positive t value, e.g. "
                          f"scipy.stats.t.isf(0.001, df); got {cluster_threshold!r}.")
-    maps = _MapNulls(geometry, cluster_threshold, two_sided, mask_img if tfce else None)
+    maps = _MapNulls(geometry, cluster_threshold, two_sided, mask_img, tfce)
     rng = _generator(seed)
     design, c = _design(X, contrast, n)
     if design is None:
@@ -555,10 +556,11 @@ def _w_to_t(w, df):
 class _MapNulls:
     """Null distributions that need whole permuted maps: largest cluster and largest |TFCE|."""
 
-    def __init__(self, geometry, cluster_threshold, two_sided, tfce_mask):
+    def __init__(self, geometry, cluster_threshold, two_sided, mask_img, tfce: bool):
         self.geometry, self.threshold, self.two_sided = geometry, cluster_threshold, two_sided
-        self.tfce_mask = tfce_mask
-        self.table = None if tfce_mask is None else tfce_module.neighbours(tfce_mask)
+        self.tfce_mask = mask_img if tfce else None
+        self.neighbours = None if geometry is None else tfce_module.neighbours(mask_img)
+        self.table = self.neighbours if tfce else None
         self.cluster: list[int] = []
         self.tfce: list[np.ndarray] = []
 
@@ -569,8 +571,8 @@ class _MapNulls:
     def add(self, tmaps: np.ndarray) -> None:
         """Record the largest cluster and |TFCE| of each row (a permuted t-map)."""
         if self.threshold is not None:
-            self.cluster.extend(_max_cluster(tm, self.threshold, self.two_sided, self.geometry)
-                                for tm in tmaps)
+            self.cluster.extend(tfce_module.max_cluster_sizes(
+                tmaps, self.neighbours, self.threshold, self.two_sided).tolist())
         if self.table is not None:
             self.tfce.append(tfce_module.max_tfce(tmaps, self.table, two_sided=self.two_sided))
 

@@ -274,6 +274,42 @@ def max_tfce(tmaps: np.ndarray, table: np.ndarray, E: float = 0.5, H: float = 2.
     return _kernels().max_tfce(maps, table, float(E), float(H), step, bool(two_sided))
 
 
+def max_cluster_sizes(tmaps: np.ndarray, table: np.ndarray, threshold: float,
+                      two_sided: bool = True) -> np.ndarray:
+    """Size of the largest cluster above a threshold in each of many maps (rows).
+
+    The null distribution of cluster-size inference needs it once per permutation; the
+    union-find of the TFCE kernels computes it several times faster than a 3D labelling.
+
+    Parameters
+    ----------
+    tmaps : numpy.ndarray, shape (n_maps, n_voxels)
+        Masked statistic maps, one per row.
+    table : numpy.ndarray, shape (n_voxels, 6)
+        :func:`neighbours` of their mask.
+    threshold : float
+        Cluster-forming threshold: voxels with ``t > threshold`` (``|t|``, each sign on its own,
+        when two-sided).
+    two_sided : bool, default True
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (n_maps,)
+        0 for a map without any voxel above the threshold.
+
+    Examples
+    --------
+    >>> mask = nib.Nifti1Image(np.ones((6, 1, 1), dtype="uint8"), np.eye(4))
+    >>> maps = np.array([[4.0, 4.0, 4.0, 0.0, -4.0, -4.0], [0.0, 0.0, 0.0, 0.0, 0.0, 4.0]])
+    >>> max_cluster_sizes(maps, neighbours(mask), 3.0).tolist()
+    [3, 1]
+    """
+    maps = np.ascontiguousarray(tmaps, dtype=np.float64)
+    if maps.ndim != 2 or maps.shape[1] != table.shape[0]:
+        raise ValueError(f"tmaps must have shape (n_maps, {table.shape[0]}); got {maps.shape}.")
+    return _kernels().max_cluster(maps, table, float(threshold), bool(two_sided))
+
+
 def support_curve(tmap, mask_img, voxel: int, E: float = 0.5, H: float = 2.0,
                   two_sided: bool = True) -> pd.DataFrame:
     """What TFCE adds up at one voxel: its cluster's size at each height below it.

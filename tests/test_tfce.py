@@ -184,3 +184,23 @@ def test_numba_cache_goes_to_a_writable_folder(tmp_path, monkeypatch):
     assert tfce.cache_folder() == tmp_path / "data" / "numba"
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "mine"))
     assert tfce.cache_folder() == tmp_path / "mine"
+
+
+def test_largest_cluster_sizes_equal_scipy_labelling(mask_img):
+    mask = np.asarray(mask_img.dataobj).astype(bool)
+    maps = np.stack([_smooth_map(mask, s) for s in range(6)])
+    table = tfce.neighbours(mask_img)
+    for two_sided in (True, False):
+        for threshold in (0.5, 2.0, 4.0):
+            expected = []
+            for row in maps:
+                best = 0
+                for sign in (1, -1) if two_sided else (1,):
+                    volume = np.zeros(mask.shape, bool)
+                    volume[mask] = sign * row > threshold
+                    labels, count = ndimage.label(volume, FACES)
+                    if count:
+                        best = max(best, int(np.bincount(labels.ravel())[1:].max()))
+                expected.append(best)
+            found = tfce.max_cluster_sizes(maps, table, threshold, two_sided)
+            assert found.tolist() == expected, (two_sided, threshold)

@@ -8,7 +8,7 @@ readable font sizes) and has labelled axes with units and a title that says what
 - :mod:`~course_utils.plotting.signal_figures`: the HRF and time series;
 - :mod:`~course_utils.plotting.variance_figures`: subject estimates and the two levels of variance;
 - :mod:`~course_utils.plotting.design_figures`: designs, groups and estimates;
-- :mod:`~course_utils.plotting.map_figures`: thresholds, the max-T null and error rates.
+- :mod:`~course_utils.plotting.map_figures`: thresholds, the max-T null, error rates, TFCE.
 """
 
 from course_utils.plotting.design_figures import (
@@ -21,6 +21,7 @@ from course_utils.plotting.design_figures import (
 from course_utils.plotting.map_figures import (
     plot_error_rates,
     plot_max_null,
+    plot_support_curve,
     plot_threshold_curve,
     threshold_counts,
     threshold_explorer,
@@ -46,7 +47,8 @@ __all__ = [
     "DIVERGING_CMAP", "OKABE_ITO", "interactive_available", "plot_beta_distribution",
     "plot_covariate_fit", "plot_method_comparison", "plot_paired", "plot_true_and_estimated",
     "plot_convergence", "plot_design", "plot_error_rates", "plot_estimates", "plot_groups",
-    "plot_hrf", "plot_max_null", "plot_subject_intervals", "plot_threshold_curve",
-    "plot_timeseries", "plot_variance_components", "source_title", "threshold_counts",
+    "plot_hrf", "plot_max_null", "plot_subject_intervals", "plot_support_curve",
+    "plot_threshold_curve", "plot_timeseries", "plot_variance_components", "source_title",
+    "threshold_counts",
     "threshold_explorer", "use_course_style",
 ]

@@ -1,5 +1,5 @@
 """Figures of group maps and inference: thresholds, thresholded glass brains, the max-T null,
-error rates."""
+error rates, one voxel's TFCE."""
 
 from __future__ import annotations
 
@@ -302,3 +302,48 @@ def threshold_explorer(stat_img, mask_img=None, start: float = 3.0, maximum: flo
     slider.observe(update, names="value")
     update()
     return widgets.VBox([slider, label, picture])
+
+
+def plot_support_curve(curve, E: float = 0.5, H: float = 2.0, title: str | None = None):
+    """What threshold-free cluster enhancement adds up at one voxel, height by height.
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        From :func:`course_utils.tfce.support_curve` (columns ``height``, ``extent``, ``term``).
+    E, H : float, default 0.5 and 2
+        The exponents the terms were computed with (shown in the labels).
+    title : str, optional
+        Figure title (say which voxel and which data).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Left: the size of the voxel's cluster at each height (log scale). Right: each height's
+        term ``extent**E * height**H``; the bars add up to the voxel's TFCE.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> curve = pd.DataFrame({"height": [1.0, 2.0], "extent": [9, 1], "term": [3.0, 4.0]})
+    >>> fig = plot_support_curve(curve, title="A voxel")
+    >>> len(fig.axes), fig.get_suptitle()
+    (2, 'A voxel')
+    """
+    if len(curve) == 0:
+        raise ValueError("The curve is empty: the voxel is below the lowest height (TFCE 0).")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+    height = curve["height"].to_numpy(dtype=float)
+    left.step(height, curve["extent"], where="post", color=OKABE_ITO[0])
+    left.set_yscale("log")
+    left.set_xlabel("height h (t units)")
+    left.set_ylabel("extent e(h): voxels in its cluster")
+    left.set_title("The voxel's cluster shrinks as h rises")
+    width = height[1] - height[0] if height.size > 1 else height[0]
+    right.bar(height, curve["term"], width=0.9 * width, color=OKABE_ITO[1])
+    right.set_xlabel("height h (t units)")
+    right.set_ylabel(f"term e(h)^{E:g} x h^{H:g}")
+    right.set_title(f"Terms; their sum is the TFCE, {curve['term'].sum():,.0f}")
+    fig.suptitle(title or "Threshold-free cluster enhancement at one voxel")
+    return fig
