@@ -10,6 +10,10 @@ the model. It never forms the normal equations ``X'X``, which lose half the prec
 conditioned designs; it refuses a rank-deficient design and names the columns that are linearly
 dependent. Data may be stored as float32; every sum is accumulated in float64, in chunks of voxels
 so that memory stays close to the size of the data.
+
+Within-subject factorial designs (every subject in every cell) have their own module,
+:mod:`course_utils.anova`, whose :func:`rm_anova` (partitioned error terms, Greenhouse-Geisser)
+and :func:`pooled_anova` are available here too.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 from scipy import linalg, stats
+
+from course_utils.anova import AnovaMaps, pooled_anova, rm_anova  # noqa: F401 (glm.rm_anova)
 
 #: Voxels processed at once; bounds the float64 temporaries to about n x CHUNK x 8 bytes.
 CHUNK = 32768

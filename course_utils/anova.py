@@ -1,0 +1,316 @@
+"""Repeated-measures ANOVA for within-subject factorial designs, over many voxels at once.
+
+In a within-subject design every subject has one map per cell (e.g. modality x task). Each effect
+(a main effect or an interaction) is a set of orthonormal contrasts of the cells; a subject's
+contrast *scores* are its cell values times those contrasts. Two ways to test an effect:
+
+- **partitioned error** (:func:`rm_anova`; Henson & Penny, 2003): against the effect-by-subject
+  interaction, i.e. the variability of the effect's own scores across subjects. For a one-df
+  effect this is a one-sample t-test on the scores, ``F = t**2``. Effects with several df also
+  assume sphericity (the scores' covariance proportional to the identity); the
+  Greenhouse-Geisser epsilon measures the departure and corrects the degrees of freedom.
+- **pooled error** (:func:`pooled_anova`): one GLM with a column per subject and the cell effects,
+  whose residual pools the effect-by-subject variability of *all* effects, with more degrees of
+  freedom. It is valid only when every effect's scores have the same variance (and no
+  correlation); otherwise an effect that varies more across subjects than the others gets an
+  inflated F. SPM's "flexible factorial" pools the error too, but estimates the nonsphericity
+  (ReML) and corrects for it; this plain pooled GLM does not.
+
+The sums of squares of both equal those of the classical ANOVA tables (statsmodels ``AnovaRM``
+for the partitioned one; ``ols('y ~ C(subject) + C(a) * C(b)')`` for the pooled one).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import linalg, stats
+
+#: Voxels per chunk (bounds the float64 working arrays: subjects x cells x chunk).
+CHUNK_VOXELS = 8192
+
+
+@dataclass(frozen=True)
+class AnovaMaps:
+    """F-maps of every effect of a repeated-measures ANOVA (from :func:`rm_anova` on many voxels).
+
+    Attributes
+    ----------
+    effects : tuple of str
+        Effect names: the factors, then their interactions (``"a:b"``), in the order given.
+    F, p : numpy.ndarray, shape (n_effects, n_voxels)
+        F statistics and their p-values (uncorrected for nonsphericity).
+    df1, df2 : numpy.ndarray, shape (n_effects,)
+        Degrees of freedom of each F.
+    eps_gg : numpy.ndarray, shape (n_effects, n_voxels)
+        Greenhouse-Geisser epsilon (1 for one-df effects and for the pooled error).
+    p_gg : numpy.ndarray, shape (n_effects, n_voxels)
+        p-values with ``df1 * eps`` and ``df2 * eps`` degrees of freedom.
+    error : str
+        ``"partitioned"`` or ``"pooled"``.
+    """
+
+    effects: tuple[str, ...]
+    F: np.ndarray
+    df1: np.ndarray
+    df2: np.ndarray
+    p: np.ndarray
+    eps_gg: np.ndarray
+    p_gg: np.ndarray
+    error: str
+
+    def table(self, voxel: int = 0) -> pd.DataFrame:
+        """The ANOVA table of one voxel: one row per effect."""
+        return pd.DataFrame({"F": self.F[:, voxel], "df1": self.df1, "df2": self.df2,
+                             "p": self.p[:, voxel], "eps_gg": self.eps_gg[:, voxel],
+                             "p_gg": self.p_gg[:, voxel]},
+                            index=pd.Index(self.effects, name="effect"))
+
+    def __getitem__(self, effect: str) -> dict:
+        """The fields of one effect, e.g. ``maps["task"]["F"]`` (a map)."""
+        if effect not in self.effects:
+            raise KeyError(f"No effect {effect!r}; the effects are {list(self.effects)}.")
+        k = self.effects.index(effect)
+        return {"F": self.F[k], "df1": float(self.df1[k]), "df2": float(self.df2[k]),
+                "p": self.p[k], "eps_gg": self.eps_gg[k], "p_gg": self.p_gg[k]}
+
+
+@dataclass(frozen=True)
+class _Layout:
+    cells: np.ndarray  # (n_subjects, n_cells, n_voxels), float32 or float64
+    factors: tuple[str, ...]
+    levels: tuple[tuple, ...]
+    subjects: tuple
+
+
+def _layout(Y, subjects, factors: Mapping) -> tuple[_Layout, bool]:
+    """Check a long-format design and arrange Y as subjects x cells x voxels."""
+    values = np.asarray(Y)
+    one = values.ndim == 1
+    if one:
+        values = values[:, None]
+    if values.ndim != 2:
+        raise ValueError(f"Y must be (n_obs,) or (n_obs, n_voxels), one row per subject x cell; "
+                         f"got shape {values.shape}.")
+    if not np.issubdtype(values.dtype, np.floating):
+        values = values.astype(np.float64)
+    n_obs = values.shape[0]
+    if not isinstance(factors, Mapping) or not factors:
+        raise ValueError("factors must be a dict {factor name: the level of each row}, e.g. "
+                         "{'modality': [...], 'task': [...]}.")
+    subjects = np.asarray(subjects)
+    for name, column in [("subjects", subjects), *factors.items()]:
+        if len(column) != n_obs:
+            raise ValueError(f"{name} has {len(column)} entries but Y has {n_obs} rows: give one "
+                             "per row of Y (long format: one row per subject x cell).")
+    names = tuple(str(name) for name in factors)
+    if any(":" in name for name in names):
+        raise ValueError(f"Factor names cannot contain ':' (it joins interaction names): {names}.")
+    codes, levels = [], []
+    for name in names:
+        code, uniques = pd.factorize(pd.Series(np.asarray(factors[name])), sort=True)
+        if (code < 0).any():
+            raise ValueError(f"Factor {name!r} has missing levels (NaN/None) in some rows.")
+        if len(uniques) < 2:
+            raise ValueError(f"Factor {name!r} has only one level ({uniques[0]!r}): a factor "
+                             "needs at least two levels to have an effect.")
+        codes.append(code)
+        levels.append(tuple(uniques))
+    subject_code, subject_ids = pd.factorize(pd.Series(subjects), sort=True)
+    if (subject_code < 0).any():
+        raise ValueError("subjects has missing IDs (NaN/None) in some rows.")
+    shape = tuple(len(lv) for lv in levels)
+    cell = np.ravel_multi_index(tuple(codes), shape)
+    n_cells = int(np.prod(shape))
+    counts = np.zeros((len(subject_ids), n_cells), dtype=np.int64)
+    np.add.at(counts, (subject_code, cell), 1)
+    if (counts != 1).any():
+        s, c = np.argwhere(counts != 1)[0]
+        where = dict(zip(names, (lv[i] for lv, i in
+                                 zip(levels, np.unravel_index(c, shape), strict=True)),
+                         strict=True))
+        what = "is missing" if counts[s, c] == 0 else f"appears {counts[s, c]} times"
+        raise ValueError(f"The design is not balanced: subject {subject_ids[s]!r} in cell {where} "
+                         f"{what}. Every subject needs exactly one row per cell "
+                         f"({n_cells} cells); drop incomplete subjects or average repeats first.")
+    if not np.isfinite(values).all():
+        raise ValueError("Y has NaN or infinite values; mask them out before the ANOVA.")
+    cells = np.empty((len(subject_ids), n_cells, values.shape[1]), dtype=values.dtype)
+    cells[subject_code, cell] = values
+    return _Layout(cells, names, tuple(levels), tuple(subject_ids)), one
+
+
+def effect_contrasts(levels: tuple[int, ...]) -> dict[tuple[int, ...], np.ndarray]:
+    """Orthonormal contrasts of the cells for every effect of a factorial design.
+
+    Parameters
+    ----------
+    levels : tuple of int
+        Number of levels of each factor; cells are ordered as ``numpy.ravel_multi_index``
+        orders them (the last factor varies fastest).
+
+    Returns
+    -------
+    dict
+        Effect (a tuple of factor positions, main effects first) -> matrix of shape
+        ``(n_cells, df)`` with orthonormal columns, orthogonal to the other effects' and to the
+        grand mean.
+
+    Examples
+    --------
+    >>> c = effect_contrasts((2, 3))
+    >>> [(effect, m.shape) for effect, m in c.items()]
+    [((0,), (6, 1)), ((1,), (6, 2)), ((0, 1), (6, 2))]
+    >>> every = np.hstack(list(c.values()))
+    >>> bool(np.allclose(every.T @ every, np.eye(5))), bool(np.allclose(every.sum(axis=0), 0))
+    (True, True)
+    """
+    average = [np.full((n, 1), 1 / np.sqrt(n)) for n in levels]
+    within = [linalg.null_space(np.ones((1, n))) for n in levels]
+    out = {}
+    for size in range(1, len(levels) + 1):
+        for effect in itertools.combinations(range(len(levels)), size):
+            matrix = np.ones((1, 1))
+            for k in range(len(levels)):
+                matrix = np.kron(matrix, within[k] if k in effect else average[k])
+            out[effect] = matrix
+    return out
+
+
+def _sums(layout: _Layout):
+    """Per effect: SS of the effect, SS of its error, df1 and the GG epsilon (voxel arrays)."""
+    n, _, n_vox = layout.cells.shape
+    contrasts = effect_contrasts(tuple(len(lv) for lv in layout.levels))
+    ss_eff = np.empty((len(contrasts), n_vox))
+    ss_err = np.empty((len(contrasts), n_vox))
+    eps = np.ones((len(contrasts), n_vox))
+    for start in range(0, n_vox, CHUNK_VOXELS):
+        block = layout.cells[:, :, start:start + CHUNK_VOXELS].astype(np.float64)
+        for k, matrix in enumerate(contrasts.values()):
+            scores = np.einsum("scv,cq->sqv", block, matrix)  # (subjects, df1, voxels)
+            mean = scores.mean(axis=0)
+            centred = scores - mean
+            ss_eff[k, start:start + block.shape[2]] = n * np.einsum("qv,qv->v", mean, mean)
+            err = np.einsum("sqv,sqv->v", centred, centred)
+            ss_err[k, start:start + block.shape[2]] = err
+            q = matrix.shape[1]
+            if q > 1:  # Greenhouse-Geisser: (tr S)^2 / (q tr S^2), S the scores' covariance
+                cov = np.einsum("sjv,skv->jkv", centred, centred) / (n - 1)
+                trace2 = np.einsum("jkv,jkv->v", cov, cov)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    value = (err / (n - 1)) ** 2 / (q * trace2)
+                eps[k, start:start + block.shape[2]] = np.where(trace2 > 0, value, 1.0)
+    df1 = np.array([m.shape[1] for m in contrasts.values()], dtype=float)
+    names = tuple(":".join(layout.factors[i] for i in effect) for effect in contrasts)
+    return names, ss_eff, ss_err, df1, np.clip(eps, 1 / df1[:, None], 1.0)
+
+
+def _f_maps(names, ss_eff, ss_err, df1, df2, eps, error) -> AnovaMaps:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        F = (ss_eff / df1[:, None]) / (ss_err / df2[:, None])
+    F = np.where(ss_err > 0, F, np.where(ss_eff > 0, np.inf, 0.0))
+    p = stats.f.sf(F, df1[:, None], df2[:, None])
+    p_gg = stats.f.sf(F, eps * df1[:, None], eps * df2[:, None])
+    return AnovaMaps(names, F, df1, df2, p, eps, p_gg, error)
+
+
+def _result(maps: AnovaMaps, one: bool):
+    return maps.table(0) if one else maps
+
+
+def rm_anova(Y, subjects, factors: Mapping) -> pd.DataFrame | AnovaMaps:
+    """Repeated-measures ANOVA with partitioned error terms, for one outcome or many voxels.
+
+    Each effect is tested against its own effect-by-subject interaction (Henson & Penny, 2003):
+    ``F = (SS_effect / df1) / (SS_error / df2)`` with ``df1`` the effect's degrees of freedom and
+    ``df2 = df1 * (n_subjects - 1)``. The Greenhouse-Geisser epsilon of effects with more than one
+    df corrects both df for nonsphericity (``p_gg``).
+
+    Parameters
+    ----------
+    Y : array-like, shape (n_obs,) or (n_obs, n_voxels)
+        The outcome in long format: one row per subject x cell.
+    subjects : array-like, shape (n_obs,)
+        The subject of each row.
+    factors : dict of str to array-like
+        Factor name -> the level of each row, e.g. ``{"modality": ..., "task": ...}``. Every
+        subject needs exactly one row per combination of levels (a balanced within-subject
+        design).
+
+    Returns
+    -------
+    pandas.DataFrame or AnovaMaps
+        For one outcome, a table indexed by effect (``"modality"``, ``"task"``,
+        ``"modality:task"``) with columns ``F``, ``df1``, ``df2``, ``p``, ``eps_gg``, ``p_gg``;
+        for many voxels, :class:`AnovaMaps` with the same fields as arrays.
+
+    Raises
+    ------
+    ValueError
+        Lengths of ``Y``, ``subjects`` and the factors that differ, a factor with one level, a
+        missing or repeated cell, NaN, or fewer than two subjects.
+
+    See Also
+    --------
+    pooled_anova : the same effects against one pooled error term.
+    statsmodels.stats.anova.AnovaRM : the same F, df and p for one outcome (no sphericity
+        correction).
+
+    References
+    ----------
+    Henson, R. N. A. & Penny, W. D. (2003). ANOVAs and SPM. Technical report, Wellcome Department
+    of Imaging Neuroscience. Greenhouse, S. W. & Geisser, S. (1959). Psychometrika 24:95-112.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> subjects = np.repeat(np.arange(8), 4)
+    >>> a = np.tile(["x", "x", "y", "y"], 8)
+    >>> b = np.tile(["u", "v", "u", "v"], 8)
+    >>> y = rng.normal(size=32) + (a == "y") * 1.5      # a main effect of a only
+    >>> table = rm_anova(y, subjects, {"a": a, "b": b})
+    >>> table.index.tolist(), table["df2"].tolist()
+    (['a', 'b', 'a:b'], [7.0, 7.0, 7.0])
+    >>> bool(table.loc["a", "p"] < 0.01)
+    True
+    """
+    layout, one = _layout(Y, subjects, factors)
+    n = layout.cells.shape[0]
+    if n < 2:
+        raise ValueError(f"A repeated-measures ANOVA needs at least two subjects; got {n}.")
+    names, ss_eff, ss_err, df1, eps = _sums(layout)
+    return _result(_f_maps(names, ss_eff, ss_err, df1, df1 * (n - 1), eps, "partitioned"), one)
+
+
+def pooled_anova(Y, subjects, factors: Mapping) -> pd.DataFrame | AnovaMaps:
+    """The same effects tested against one pooled error (subjects as a factor, no correction).
+
+    The error is the residual of one GLM with a column per subject and every cell effect, i.e.
+    the sum of all effect-by-subject interactions, with ``(n_cells - 1) * (n_subjects - 1)``
+    degrees of freedom. Valid only under sphericity of *all* the within-subject contrasts
+    together; shown to compare with :func:`rm_anova`.
+
+    Parameters, Returns and Raises are those of :func:`rm_anova` (``eps_gg`` is 1 and
+    ``p_gg == p``: no correction).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> subjects = np.repeat(np.arange(8), 6)
+    >>> a, b = np.tile(np.repeat([0, 1], 3), 8), np.tile([0, 1, 2], 16)
+    >>> table = pooled_anova(rng.normal(size=48), subjects, {"a": a, "b": b})
+    >>> table["df2"].tolist()      # (6 - 1) x (8 - 1) for every effect
+    [35.0, 35.0, 35.0]
+    """
+    layout, one = _layout(Y, subjects, factors)
+    n = layout.cells.shape[0]
+    if n < 2:
+        raise ValueError(f"A repeated-measures ANOVA needs at least two subjects; got {n}.")
+    names, ss_eff, ss_err, df1, _ = _sums(layout)
+    pooled = ss_err.sum(axis=0, keepdims=True).repeat(len(names), axis=0)
+    df2 = np.full(len(names), df1.sum() * (n - 1))
+    return _result(_f_maps(names, ss_eff, pooled, df1, df2, np.ones_like(pooled), "pooled"), one)
