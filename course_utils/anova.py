@@ -30,8 +30,9 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, stats
 
-#: Voxels per chunk (bounds the float64 working arrays: subjects x cells x chunk).
-CHUNK_VOXELS = 8192
+#: Voxels per chunk (bounds the float64 working arrays: subjects x cells x chunk). Y itself is
+#: never copied whole: each chunk gathers its rows.
+CHUNK_VOXELS = 4096
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,8 @@ class AnovaMaps:
 
 @dataclass(frozen=True)
 class _Layout:
-    cells: np.ndarray  # (n_subjects, n_cells, n_voxels), float32 or float64
+    values: np.ndarray  # (n_obs, n_voxels), as given (no copy)
+    rows: np.ndarray  # (n_subjects, n_cells): the row of Y holding each subject's cell
     factors: tuple[str, ...]
     levels: tuple[tuple, ...]
     subjects: tuple
@@ -137,11 +139,12 @@ def _layout(Y, subjects, factors: Mapping) -> tuple[_Layout, bool]:
         raise ValueError(f"The design is not balanced: subject {subject_ids[s]!r} in cell {where} "
                          f"{what}. Every subject needs exactly one row per cell "
                          f"({n_cells} cells); drop incomplete subjects or average repeats first.")
-    if not np.isfinite(values).all():
+    if not all(np.isfinite(values[:, i:i + CHUNK_VOXELS]).all()
+               for i in range(0, values.shape[1], CHUNK_VOXELS)):
         raise ValueError("Y has NaN or infinite values; mask them out before the ANOVA.")
-    cells = np.empty((len(subject_ids), n_cells, values.shape[1]), dtype=values.dtype)
-    cells[subject_code, cell] = values
-    return _Layout(cells, names, tuple(levels), tuple(subject_ids)), one
+    rows = np.empty((len(subject_ids), n_cells), dtype=np.int64)
+    rows[subject_code, cell] = np.arange(n_obs)
+    return _Layout(values, rows, names, tuple(levels), tuple(subject_ids)), one
 
 
 def effect_contrasts(levels: tuple[int, ...]) -> dict[tuple[int, ...], np.ndarray]:
@@ -183,13 +186,13 @@ def effect_contrasts(levels: tuple[int, ...]) -> dict[tuple[int, ...], np.ndarra
 
 def _sums(layout: _Layout):
     """Per effect: SS of the effect, SS of its error, df1 and the GG epsilon (voxel arrays)."""
-    n, _, n_vox = layout.cells.shape
+    n, n_vox = layout.rows.shape[0], layout.values.shape[1]
     contrasts = effect_contrasts(tuple(len(lv) for lv in layout.levels))
     ss_eff = np.empty((len(contrasts), n_vox))
     ss_err = np.empty((len(contrasts), n_vox))
     eps = np.ones((len(contrasts), n_vox))
     for start in range(0, n_vox, CHUNK_VOXELS):
-        block = layout.cells[:, :, start:start + CHUNK_VOXELS].astype(np.float64)
+        block = layout.values[:, start:start + CHUNK_VOXELS][layout.rows].astype(np.float64)
         for k, matrix in enumerate(contrasts.values()):
             scores = np.einsum("scv,cq->sqv", block, matrix)  # (subjects, df1, voxels)
             mean = scores.mean(axis=0)
@@ -279,7 +282,7 @@ def rm_anova(Y, subjects, factors: Mapping) -> pd.DataFrame | AnovaMaps:
     True
     """
     layout, one = _layout(Y, subjects, factors)
-    n = layout.cells.shape[0]
+    n = layout.rows.shape[0]
     if n < 2:
         raise ValueError(f"A repeated-measures ANOVA needs at least two subjects; got {n}.")
     names, ss_eff, ss_err, df1, eps = _sums(layout)
@@ -307,10 +310,113 @@ def pooled_anova(Y, subjects, factors: Mapping) -> pd.DataFrame | AnovaMaps:
     [35.0, 35.0, 35.0]
     """
     layout, one = _layout(Y, subjects, factors)
-    n = layout.cells.shape[0]
+    n = layout.rows.shape[0]
     if n < 2:
         raise ValueError(f"A repeated-measures ANOVA needs at least two subjects; got {n}.")
     names, ss_eff, ss_err, df1, _ = _sums(layout)
     pooled = ss_err.sum(axis=0, keepdims=True).repeat(len(names), axis=0)
     df2 = np.full(len(names), df1.sum() * (n - 1))
     return _result(_f_maps(names, ss_eff, pooled, df1, df2, np.ones_like(pooled), "pooled"), one)
+
+
+def stack_cells(cells: Mapping[tuple, np.ndarray], factor_names: tuple[str, ...]):
+    """Long format from one ``subjects x voxels`` array per cell (same subjects, same order).
+
+    Parameters
+    ----------
+    cells : dict of tuple to array-like
+        Cell (one level per factor) -> array of shape (n_subjects, n_voxels) or (n_subjects,).
+    factor_names : tuple of str
+        Names of the factors, in the order of the cells' tuples.
+
+    Returns
+    -------
+    Y : numpy.ndarray, shape (n_cells * n_subjects, ...)
+        The arrays one below the other, float32.
+    subjects : numpy.ndarray
+        Row index of each row's subject (0 to n_subjects - 1).
+    factors : dict of str to numpy.ndarray
+        The level of each row, per factor.
+
+    Examples
+    --------
+    >>> Y, subjects, factors = stack_cells({("a", 1): np.zeros((3, 5)),
+    ...                                     ("b", 1): np.ones((3, 5))}, ("letter", "number"))
+    >>> Y.shape, subjects.tolist(), factors["letter"].tolist()
+    ((6, 5), [0, 1, 2, 0, 1, 2], ['a', 'a', 'a', 'b', 'b', 'b'])
+    """
+    if not cells:
+        raise ValueError("cells is empty: give one array per cell.")
+    arrays = [np.asarray(a, dtype=np.float32) for a in cells.values()]
+    if len({a.shape for a in arrays}) != 1:
+        raise ValueError("Every cell needs an array of the same shape (the same subjects and "
+                         f"voxels); got {sorted({a.shape for a in arrays})}.")
+    for key in cells:
+        if not isinstance(key, tuple) or len(key) != len(factor_names):
+            raise ValueError(f"Cell {key!r} should be a tuple of {len(factor_names)} levels, one "
+                             f"per factor {factor_names}.")
+    n = arrays[0].shape[0]
+    Y = np.concatenate(arrays, axis=0)
+    subjects = np.tile(np.arange(n), len(arrays))
+    factors = {name: np.repeat(np.array([key[k] for key in cells]), n)
+               for k, name in enumerate(factor_names)}
+    return Y, subjects, factors
+
+
+def simulate_null(n_subjects: int, levels: Mapping[str, int], effect_sd: Mapping[str, object],
+                  n_sims: int, noise_sd: float = 1.0, seed=0):
+    """Many null within-subject studies at once (columns), with chosen effect-by-subject spread.
+
+    No effect is present in the population; each subject has its own random effect on every
+    effect's orthonormal contrasts (:func:`effect_contrasts`), with standard deviation
+    ``effect_sd[effect]`` (a sequence gives one per contrast column: unequal values break
+    sphericity), plus independent noise in every cell.
+
+    Parameters
+    ----------
+    n_subjects : int
+    levels : dict of str to int
+        Factor name -> number of levels.
+    effect_sd : dict of str to float or sequence of float
+        Effect name (``"a"``, ``"a:b"``) -> SD of the subjects' scores on its contrasts; effects
+        not named get 0.
+    n_sims : int
+        Number of null studies (the columns of ``Y``).
+    noise_sd : float, default 1
+        SD of the independent noise of each cell.
+    seed : int or numpy.random.Generator
+
+    Returns
+    -------
+    Y, subjects, factors
+        As :func:`rm_anova` takes them; ``Y`` has shape (n_subjects * n_cells, n_sims).
+
+    Examples
+    --------
+    >>> Y, s, f = simulate_null(10, {"a": 2, "b": 3}, {"b": 2.0}, n_sims=500, seed=0)
+    >>> Y.shape
+    (60, 500)
+    >>> p = rm_anova(Y, s, f)["b"]["p"]
+    >>> 0.02 < float((p < 0.05).mean()) < 0.08       # partitioned error: valid
+    True
+    """
+    names = tuple(levels)
+    counts = tuple(int(levels[name]) for name in names)
+    contrasts = effect_contrasts(counts)
+    by_name = {":".join(names[i] for i in effect): m for effect, m in contrasts.items()}
+    unknown = set(effect_sd) - set(by_name)
+    if unknown:
+        raise ValueError(f"Unknown effects {sorted(unknown)}; the effects are {list(by_name)}.")
+    rng = np.random.default_rng(seed)
+    n_cells = int(np.prod(counts))
+    cells = noise_sd * rng.standard_normal((n_subjects, n_cells, n_sims))
+    for name, sd in effect_sd.items():
+        matrix = by_name[name]
+        sds = np.broadcast_to(np.asarray(sd, dtype=float), (matrix.shape[1],))
+        scores = rng.standard_normal((n_subjects, matrix.shape[1], n_sims)) * sds[:, None]
+        cells += np.einsum("cq,sqv->scv", matrix, scores)
+    grid = np.array(np.unravel_index(np.arange(n_cells), counts))  # (n_factors, n_cells)
+    Y = cells.transpose(1, 0, 2).reshape(n_cells * n_subjects, n_sims)
+    subjects = np.tile(np.arange(n_subjects), n_cells)
+    factors = {name: np.repeat(grid[k], n_subjects) for k, name in enumerate(names)}
+    return Y, subjects, factors

@@ -10,10 +10,11 @@ One module per group of exercises; every public name is available as ``checks.<n
 - :mod:`~course_utils.checks.foundations`: the warm-up, codings and contrasts;
 - :mod:`~course_utils.checks.hrf`, :mod:`~course_utils.checks.variance`,
   :mod:`~course_utils.checks.regression`: the simulation and design notebooks;
-- :mod:`~course_utils.checks.maps`: group maps and the Localizer exercises.
+- :mod:`~course_utils.checks.maps`: group maps and the Localizer exercises;
+- :mod:`~course_utils.checks.factorial`: the factorial-designs notebook (use it as a module).
 """
 
-from course_utils.checks import hrf, regression, variance
+from course_utils.checks import factorial, hrf, regression, variance  # noqa: F401
 from course_utils.checks.core import (
     Exercise,
     Feedback,

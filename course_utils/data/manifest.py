@@ -47,7 +47,7 @@ LOCALIZER_AFFINE = np.array(
 )
 
 _SOURCE_CHOICES = ("auto", "synthetic", "localizer", *REAL_DATASETS)
-_SYNTHETIC_VERSION = 1  # bump when the generator changes, so cached stand-ins are rebuilt
+_SYNTHETIC_VERSION = 2  # bump when the generator changes, so cached stand-ins are rebuilt
 _LOCK_NAME = "SHA256SUMS"
 _T_FLOOR = 0.5  # first-level variances are not computed from |t| below this (see _variance_from_t)
 

@@ -71,8 +71,8 @@ REGIONS = (
            {"audio_sentence": 1.0, "video_sentence": 1.0}),
     Region("left inferior frontal gyrus (sentences)", ((-48, 18, 14),), 10.0,
            {"audio_sentence": 0.6, "video_sentence": 0.6}),
-    Region("left fusiform gyrus, visual word form area (reading)", ((-44, -56, -14),), 8.0,
-           {"video_sentence": 0.4}),
+    Region("left fusiform gyrus, visual word form area (reading)", ((-44, -56, -14),), 10.0,
+           {"video_sentence": 1.2}),
 )
 
 #: The planted, deliberately underpowered sex difference (males minus females) in the

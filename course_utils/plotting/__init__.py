@@ -8,7 +8,8 @@ readable font sizes) and has labelled axes with units and a title that says what
 - :mod:`~course_utils.plotting.signal_figures`: the HRF and time series;
 - :mod:`~course_utils.plotting.variance_figures`: subject estimates and the two levels of variance;
 - :mod:`~course_utils.plotting.design_figures`: designs, groups and estimates;
-- :mod:`~course_utils.plotting.map_figures`: thresholds, the max-T null, error rates, TFCE.
+- :mod:`~course_utils.plotting.map_figures`: thresholds, the max-T null, error rates, TFCE;
+- :mod:`~course_utils.plotting.factorial_figures`: cell means of a factorial design.
 """
 
 from course_utils.plotting.design_figures import (
@@ -18,6 +19,7 @@ from course_utils.plotting.design_figures import (
     plot_groups,
     plot_paired,
 )
+from course_utils.plotting.factorial_figures import plot_cell_means
 from course_utils.plotting.map_figures import (
     plot_error_rates,
     plot_max_null,
@@ -45,7 +47,8 @@ from course_utils.plotting.variance_figures import (
 
 __all__ = [
     "DIVERGING_CMAP", "OKABE_ITO", "interactive_available", "plot_beta_distribution",
-    "plot_covariate_fit", "plot_method_comparison", "plot_paired", "plot_true_and_estimated",
+    "plot_cell_means", "plot_covariate_fit", "plot_method_comparison", "plot_paired",
+    "plot_true_and_estimated",
     "plot_convergence", "plot_design", "plot_error_rates", "plot_estimates", "plot_groups",
     "plot_hrf", "plot_max_null", "plot_subject_intervals", "plot_support_curve",
     "plot_threshold_curve", "plot_timeseries", "plot_variance_components", "source_title",
