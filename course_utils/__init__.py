@@ -9,7 +9,10 @@ One module per concept:
 - :mod:`course_utils.glm`: ordinary least squares for many voxels, t- and F-contrasts.
 - :mod:`course_utils.data`: the Localizer maps (shared folder, cache, download or a seeded
   stand-in with known ground truth); masking images into arrays and back.
-- :mod:`course_utils.inference`: permutation max-T, cluster and TFCE FWE, Bonferroni, FDR.
+- :mod:`course_utils.inference`: permutation max-T, cluster and TFCE FWE (and, re-exported,
+  :mod:`course_utils.thresholds`: Bonferroni, FDR, error-rate experiments, and
+  :mod:`course_utils.nulldata`: null maps for them).
+- :mod:`course_utils.anova`: repeated-measures ANOVA over voxels (partitioned and pooled error).
 - :mod:`course_utils.tfce`: threshold-free cluster enhancement (numba kernels).
 - :mod:`course_utils.ari`: all-resolution inference, a lower bound on each cluster's active share.
 - :mod:`course_utils.power`: power, sample size, the winner's curse and circular ROIs.
