@@ -47,6 +47,8 @@ def test_code_habits(notebook):
     assert not re.search(r"np\.random\.(seed|randn|rand|normal|choice)\(", code), \
         "use a seeded np.random.default_rng(seed), not the global random state"
     assert not re.search(r"(/home/|/Users/|/dartfs|C:\\\\)", code), "no personal paths"
+    long = [line for line in code.splitlines() if len(line) > 88]
+    assert not long, f"code lines over 88 columns (the site shows them): {long[:3]}"
 
 
 def test_cell_tags_are_known(notebook):
