@@ -11,10 +11,20 @@ One module per group of exercises; every public name is available as ``checks.<n
 - :mod:`~course_utils.checks.hrf`, :mod:`~course_utils.checks.variance`,
   :mod:`~course_utils.checks.regression`: the simulation and design notebooks;
 - :mod:`~course_utils.checks.maps`: group maps and the Localizer exercises;
-- :mod:`~course_utils.checks.factorial`: the factorial-designs notebook (use it as a module).
+- :mod:`~course_utils.checks.group_maps`, :mod:`~course_utils.checks.thresholds`,
+  :mod:`~course_utils.checks.factorial`, :mod:`~course_utils.checks.power`: one notebook's
+  exercises each (use them as modules, e.g. ``checks.power.subjects_for_power``).
 """
 
-from course_utils.checks import factorial, hrf, regression, variance  # noqa: F401
+from course_utils.checks import (  # noqa: F401 (submodules: checks.power, ...)
+    factorial,
+    group_maps,
+    hrf,
+    power,
+    regression,
+    thresholds,
+    variance,
+)
 from course_utils.checks.core import (
     Exercise,
     Feedback,
