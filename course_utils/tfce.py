@@ -242,6 +242,14 @@ def tfce(tmap, mask_img, E: float = 0.5, H: float = 2.0, dh="auto",
     return nib.Nifti1Image(volume, tmap.affine)
 
 
+def _rows(tmaps, table: np.ndarray) -> np.ndarray:
+    """Maps as a C-contiguous float64 (n_maps, n_voxels) array that fits the neighbour table."""
+    maps = np.ascontiguousarray(tmaps, dtype=np.float64)
+    if maps.ndim != 2 or maps.shape[1] != table.shape[0]:
+        raise ValueError(f"tmaps must have shape (n_maps, {table.shape[0]}); got {maps.shape}.")
+    return maps
+
+
 def max_tfce(tmaps: np.ndarray, table: np.ndarray, E: float = 0.5, H: float = 2.0, dh="auto",
              two_sided: bool = True) -> np.ndarray:
     """Largest ``|TFCE|`` of each of many maps (rows), e.g. the permuted maps of a test.
@@ -268,10 +276,8 @@ def max_tfce(tmaps: np.ndarray, table: np.ndarray, E: float = 0.5, H: float = 2.
     True
     """
     step = _check_parameters(E, H, dh)
-    maps = np.ascontiguousarray(tmaps, dtype=np.float64)
-    if maps.ndim != 2 or maps.shape[1] != table.shape[0]:
-        raise ValueError(f"tmaps must have shape (n_maps, {table.shape[0]}); got {maps.shape}.")
-    return _kernels().max_tfce(maps, table, float(E), float(H), step, bool(two_sided))
+    return _kernels().max_tfce(_rows(tmaps, table), table, float(E), float(H), step,
+                               bool(two_sided))
 
 
 def max_cluster_sizes(tmaps: np.ndarray, table: np.ndarray, threshold: float,
@@ -304,10 +310,8 @@ def max_cluster_sizes(tmaps: np.ndarray, table: np.ndarray, threshold: float,
     >>> max_cluster_sizes(maps, neighbours(mask), 3.0).tolist()
     [3, 1]
     """
-    maps = np.ascontiguousarray(tmaps, dtype=np.float64)
-    if maps.ndim != 2 or maps.shape[1] != table.shape[0]:
-        raise ValueError(f"tmaps must have shape (n_maps, {table.shape[0]}); got {maps.shape}.")
-    return _kernels().max_cluster(maps, table, float(threshold), bool(two_sided))
+    return _kernels().max_cluster(_rows(tmaps, table), table, float(threshold),
+                                  bool(two_sided))
 
 
 def support_curve(tmap, mask_img, voxel: int, E: float = 0.5, H: float = 2.0,
