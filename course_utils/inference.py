@@ -299,15 +299,6 @@ def _label(tmap, sign, threshold, flat, volume):
     return ndimage.label(volume, structure=_FACES)
 
 
-def _max_cluster(tmap, threshold, two_sided, geometry) -> int:
-    best = 0
-    for sign in (1, -1) if two_sided else (1,):
-        lab, count = _label(tmap, sign, threshold, *geometry)
-        if count:
-            best = max(best, int(np.bincount(lab.ravel())[1:].max()))
-    return best
-
-
 def _observed_clusters(t, threshold, two_sided, geometry, null, n_rows, exact) -> ClusterResult:
     flat, _ = geometry
     labels = np.zeros(t.shape, dtype=np.int64)
