@@ -20,7 +20,7 @@ that calls ``q.check(answer)``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -208,6 +208,46 @@ def _unreadable(answer: Any, err: Exception) -> str:
     return (f"your answer (a {kind}) could not be checked ({reason}). Give the kind of value "
             "the question asks for: numbers (an array, one per voxel; a single number; or a "
             "table of numbers), not text.")
+
+
+def judge_number(value: float, expected: float, mistakes: Sequence[tuple[float, str]],
+                 otherwise: Callable[[str], str], rtol: float = 1e-5) -> None:
+    """Judge one number: right, a named mistake, or too large / too small.
+
+    Parameters
+    ----------
+    value, expected : float
+        The student's number and the right one.
+    mistakes : sequence of (float, str)
+        Wrong values a typical slip gives, each with the message that names the slip.
+    otherwise : callable
+        Builds the message for any other value from ``"too large"`` or ``"too small"``.
+    rtol : float, default 1e-5
+        Relative tolerance, as in :func:`numpy.isclose`.
+
+    Raises
+    ------
+    Incorrect
+        With the named mistake's message, or ``otherwise(direction)``.
+
+    Examples
+    --------
+    >>> judge_number(2.0, 2.0, [], lambda d: d)
+    >>> judge_number(4.0, 2.0, [(4.0, "you squared it")], lambda d: d)
+    Traceback (most recent call last):
+    ...
+    course_utils.checks.Incorrect: you squared it
+    >>> judge_number(3.0, 2.0, [(4.0, "you squared it")], lambda d: f"3 is {d}")
+    Traceback (most recent call last):
+    ...
+    course_utils.checks.Incorrect: 3 is too large
+    """
+    if np.isclose(value, expected, rtol=rtol):
+        return
+    for wrong, message in mistakes:
+        if np.isclose(value, wrong, rtol=rtol):
+            raise Incorrect(message)
+    raise Incorrect(otherwise("too large" if value > expected else "too small"))
 
 
 def expect_close(value: Any, expected: Any, what: str, rtol: float = 1e-6,

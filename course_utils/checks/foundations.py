@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.checks.core import Exercise, Incorrect
+from course_utils.checks.core import Exercise, Incorrect, judge_number
 
 
 def standard_error(values: Any, population_sd: float | None = None) -> Exercise:
@@ -66,15 +66,9 @@ def standard_error(values: Any, population_sd: float | None = None) -> Exercise:
         except (TypeError, ValueError):
             raise Incorrect(f"the answer should be one number; got {type(answer).__name__}.") \
                 from None
-        if np.isclose(value, expected):
-            return
-        for wrong, message in mistakes:
-            if np.isclose(value, wrong):
-                raise Incorrect(message)
-        ratio = value / expected
-        direction = "too large" if ratio > 1 else "too small"
-        raise Incorrect(f"{value:.4f} is {direction}: {ratio:.2g} times the standard error of "
-                        f"these {n} values.")
+        judge_number(value, expected, mistakes, lambda direction: (
+            f"{value:.4f} is {direction}: {value / expected:.2g} times the standard error of "
+            f"these {n} values."))
 
     return Exercise(
         "Warm-up: standard error",

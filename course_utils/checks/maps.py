@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.checks.core import Exercise, Incorrect
+from course_utils.checks.core import Exercise, Incorrect, judge_number
 from course_utils.checks.foundations import expect_contrast
 
 
@@ -655,14 +655,9 @@ def difference_se(n1: int, n2: int, name: str, labels: tuple[str, str] = ("group
             value = float(answer)
         except (TypeError, ValueError):
             raise Incorrect(f"give one number; got {type(answer).__name__}.") from None
-        if np.isclose(value, expected, rtol=2e-3):
-            return
-        for wrong, message in mistakes:
-            if np.isclose(value, wrong, rtol=2e-3):
-                raise Incorrect(message)
-        direction = "too large" if value > expected else "too small"
-        raise Incorrect(f"{value:.4f} is {direction}: the variance of each group's mean is "
-                        "1 / its size, and the variances of independent means add.")
+        judge_number(value, expected, mistakes, lambda direction: (
+            f"{value:.4f} is {direction}: the variance of each group's mean is 1 / its size, "
+            "and the variances of independent means add."), rtol=2e-3)
 
     return Exercise(name, checker,
                     hint="Each group mean has variance 1 / (its group size) in SD units; the "
@@ -915,14 +910,9 @@ def peak_cohens_d(ds: Any, condition: str) -> Exercise:
         except (TypeError, ValueError):
             raise Incorrect("the answer should be one number (Cohen's d at the peak); got "
                             f"{type(answer).__name__}.") from None
-        if np.isclose(value, expected, rtol=1e-4):
-            return
-        for wrong, message in mistakes:
-            if np.isclose(value, wrong, rtol=1e-4):
-                raise Incorrect(message)
-        direction = "too large" if value > expected else "too small"
-        raise Incorrect(f"{value:.3f} is {direction}; is it taken at the voxel with the largest "
-                        "t, and standardised by the spread across subjects?")
+        judge_number(value, expected, mistakes, lambda direction: (
+            f"{value:.3f} is {direction}; is it taken at the voxel with the largest t, and "
+            "standardised by the spread across subjects?"), rtol=1e-4)
 
     return Exercise(f"Effect size at the peak of {condition}", checker,
                     hint="Cohen's d of a one-sample test is t / sqrt(n); the peak is the voxel "
