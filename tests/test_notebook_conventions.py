@@ -10,7 +10,16 @@ REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.md"))
 KNOWN_TAGS = {"hide-input", "hide-output", "hide-cell", "remove-input", "remove-output",
               "remove-cell", "raises-exception", "skip-execution", "parameters",
-              "exercise-stub", "solution", "check"}
+              "exercise-stub", "solution", "check", "verify", "compare"}
+# What only a check may do: assert, compare with a tolerance, or branch on the seed.
+CHECK_CODE = re.compile(r"^\s*assert\b|np\.testing\.|numpy\.testing\.|pd\.testing\.|"
+                        r"pytest\.approx|assert_allclose|assert_array_equal|\brtol\b|\batol\b|"
+                        r"\bSEED\s*[=!<>]=|almost every seed", re.M)
+VERIFY_CODE = re.compile(r"^\s*assert\b|np\.testing\.|pd\.testing\.|assert_correct|"
+                         r"\braise\b|assert_allclose|assert_array_equal", re.M)
+# Words that belong to the instructors' page on checking, not to a lesson.
+NOT_IN_PROSE = ("original lesson", "almost every seed", "earlier version", "previous version")
+MAX_COMPARE_CELLS = 3
 
 
 def test_there_are_notebooks():
@@ -67,3 +76,65 @@ def test_solution_cells_follow_a_stub(notebook):
         if "solution" in tags:
             assert seen_stub, f"{path.name}: a solution cell comes before any exercise stub"
             assert "hide-cell" in tags, f"{path.name}: solution cells are collapsed (hide-cell)"
+
+
+def _tags(cell):
+    return set(cell.metadata.get("tags", []))
+
+
+def test_no_visible_assertion(notebook):
+    """Checks live in collapsed ``verify`` cells; a visible cell teaches."""
+    path, nb = notebook
+    for k, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or "verify" in _tags(cell):
+            continue
+        found = CHECK_CODE.search(cell.source)
+        assert not found, (f"{path.name}, code cell {k}: {found.group(0).strip()!r} in a visible "
+                           "cell; move the check into a `verify` cell right after the claim "
+                           "(CONTRIBUTING.md, 'Checks out of sight')")
+
+
+def test_verify_cells_are_collapsed_and_check_something(notebook):
+    path, nb = notebook
+    for k, cell in enumerate(nb.cells):
+        if "verify" not in _tags(cell):
+            continue
+        assert cell.cell_type == "code", f"{path.name}, cell {k}: only code cells verify"
+        hidden = cell.metadata.get("jupyter", {}).get("source_hidden")
+        assert hidden is True, (f"{path.name}, cell {k}: a verify cell needs the metadata "
+                                "`jupyter: {source_hidden: true}` (collapsed in JupyterLab)")
+        assert VERIFY_CODE.search(cell.source), (f"{path.name}, cell {k}: a verify cell "
+                                                 "that asserts nothing checks nothing")
+        assert not _tags(cell) & {"solution", "exercise-stub", "check", "parameters"}, \
+            f"{path.name}, cell {k}: a verify cell is only a check"
+
+
+def test_at_most_three_visible_comparisons(notebook):
+    path, nb = notebook
+    n = sum("compare" in _tags(c) for c in nb.cells)
+    assert n <= MAX_COMPARE_CELLS, (f"{path.name}: {n} visible `compare` cells; keep the "
+                                    f"{MAX_COMPARE_CELLS} that teach and verify the rest")
+
+
+def test_prose_teaches_not_checks(notebook):
+    path, nb = notebook
+    for k, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown":
+            continue
+        lowered = cell.source.lower()
+        for phrase in NOT_IN_PROSE:
+            assert phrase not in lowered, (f"{path.name}, cell {k}: {phrase!r} belongs in the "
+                                           "instructors' page on checking, not in a lesson")
+
+
+def test_student_edition_has_no_check(notebook):
+    import sys
+
+    sys.path.insert(0, str(REPO / "tools"))
+    from editions import student_edition
+
+    path, nb = notebook
+    student = student_edition(nb)
+    assert not any(_tags(c) & {"verify", "solution"} for c in student.cells)
+    kept = sum(1 for c in nb.cells if not _tags(c) & {"verify", "solution"})
+    assert len(student.cells) == kept, f"{path.name}: the student edition lost a lesson cell"

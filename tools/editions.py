@@ -1,16 +1,19 @@
 #!/usr/bin/env python
 """Build the student and instructor editions of the course from the same MyST sources.
 
-- **Instructor edition**: the notebooks as they are, executed; solution cells (tag ``solution``)
-  are shown collapsed (they also carry ``hide-cell``).
-- **Student edition**: every ``solution`` cell is removed from the notebooks themselves (so it is
-  absent from pages, ``_sources/``, downloads and the search index), and the pages are not
-  executed, so no output can reveal an answer. Exercise stubs keep their ``...`` placeholder, which
-  the checkers report as "not attempted".
+- **Instructor edition**: the notebooks as the test run executed them (``tools/run_notebooks.py
+  --executed``; nothing is run twice); solution cells (tag ``solution``) are shown collapsed (they
+  also carry ``hide-cell``), and every claim's check (tag ``verify``) sits collapsed behind a
+  "show the check" toggle right after the claim.
+- **Student edition**: every ``solution`` and every ``verify`` cell is removed from the notebooks
+  themselves (so it is absent from pages, ``_sources/``, downloads and the search index), and the
+  pages are not executed, so no output can reveal an answer. Exercise stubs keep their ``...``
+  placeholder, which the checkers report as "not attempted".
 
 Commands::
 
     python tools/editions.py student-sources OUT      # stripped .md sources (and index.md)
+    python tools/editions.py instructor-sources EXECUTED OUT  # executed .ipynb + the other pages
     python tools/editions.py student-notebooks OUT    # stripped .ipynb files, checked for leaks
     python tools/editions.py check-student SITE       # fail if any answer can reach a student
 
@@ -19,6 +22,8 @@ an answer can reach a student:
 
 - a distinctive code line of a ``solution`` cell appears anywhere in SITE (pages, sources,
   notebooks, search index);
+- a distinctive code line of a ``verify`` cell (a claim's check) appears anywhere in SITE: the
+  student edition never contains one;
 - a ``solution="..."`` keyword string, in a notebook or in ``course_utils`` (an
   ``Exercise(..., solution=...)`` argument: ignored by the checks, but visible in the cell that
   passes it), appears anywhere in SITE;
@@ -42,6 +47,10 @@ REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
 PACKAGE = REPO / "course_utils"
 SOLUTION_TAG = "solution"
+VERIFY_TAG = "verify"
+STUDENT_DROPS = (SOLUTION_TAG, VERIFY_TAG)
+# How the instructor site shows a verify cell: collapsed, behind its own toggle.
+VERIFY_PROMPT = {"code_prompt_show": "show the check", "code_prompt_hide": "hide the check"}
 TEXT_SUFFIXES = {".html", ".txt", ".js", ".md", ".ipynb", ".json", ".py", ".css", ".inv"}
 # Lines shorter than this are too generic to identify a solution (e.g. "answer = t").
 MIN_LINE = 12
@@ -52,23 +61,69 @@ def notebook_sources(folder: Path = NOTEBOOKS) -> list[Path]:
     return sorted(folder.glob("[0-9][0-9]_*.md"))
 
 
-def strip_solutions(notebook):
-    """Return a copy of a jupytext notebook without its solution cells."""
+def _tags(cell) -> list[str]:
+    return list(cell.metadata.get("tags", []))
+
+
+def student_edition(notebook):
+    """Return a copy of a jupytext notebook without its solution and verify cells."""
     stripped = jupytext.reads(jupytext.writes(notebook, fmt="md:myst"), fmt="md:myst")
     stripped.cells = [c for c in stripped.cells
-                      if SOLUTION_TAG not in c.metadata.get("tags", [])]
+                      if not set(STUDENT_DROPS) & set(_tags(c))]
     return stripped
 
 
+def instructor_edition(notebook):
+    """Return a copy of an (executed) notebook as the instructor site shows it.
+
+    Every ``verify`` cell is collapsed, input and output, behind a "show the check" toggle
+    (myst-nb's ``hide-cell`` with a cell-level prompt); nothing else changes.
+    """
+    shown = jupytext.reads(jupytext.writes(notebook, fmt="ipynb"), fmt="ipynb")
+    for cell in shown.cells:
+        tags = _tags(cell)
+        if VERIFY_TAG in tags:
+            cell.metadata["tags"] = tags + ([] if "hide-cell" in tags else ["hide-cell"])
+            cell.metadata.setdefault("mystnb", {}).update(VERIFY_PROMPT)
+    return shown
+
+
+def write_instructor_sources(executed: Path, out: Path, folder: Path = NOTEBOOKS) -> list[Path]:
+    """Write the instructor site's sources: the executed notebooks and the other pages.
+
+    ``executed`` holds ``NN_name.ipynb`` files written by ``tools/run_notebooks.py
+    --executed``; every notebook of ``folder`` must have one, so the site never shows a page
+    the tests did not run.
+    """
+    missing = [s.name for s in notebook_sources(folder)
+               if not (executed / (s.stem + ".ipynb")).is_file()]
+    if missing:
+        raise SystemExit(f"no executed copy of {', '.join(missing)} in {executed}: run "
+                         "`make test-notebooks` (or tools/run_notebooks.py --executed) first.")
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    written = []
+    for source in notebook_sources(folder):
+        notebook = jupytext.read(executed / (source.stem + ".ipynb"))
+        target = out / (source.stem + ".ipynb")
+        jupytext.write(instructor_edition(notebook), target, fmt="ipynb")
+        written.append(target)
+    for extra in folder.glob("*.md"):
+        if not (extra.name[:2].isdigit() and extra.name[2] == "_"):
+            shutil.copy2(extra, out / extra.name)
+    return written
+
+
 def write_student_sources(out: Path, folder: Path = NOTEBOOKS) -> list[Path]:
-    """Write the student edition's MyST sources (solutions removed) and the landing page."""
+    """Write the student edition's MyST sources (solutions and checks removed) and the pages."""
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     written = []
     for source in notebook_sources(folder):
         target = out / source.name
-        jupytext.write(strip_solutions(jupytext.read(source)), target, fmt="md:myst")
+        jupytext.write(student_edition(jupytext.read(source)), target, fmt="md:myst")
         written.append(target)
     for extra in folder.glob("*.md"):
         if not (out / extra.name).exists():
@@ -77,12 +132,12 @@ def write_student_sources(out: Path, folder: Path = NOTEBOOKS) -> list[Path]:
 
 
 def write_student_notebooks(out: Path, folder: Path = NOTEBOOKS) -> list[Path]:
-    """Write the student ``.ipynb`` set for a hub: solutions removed, no outputs."""
+    """Write the student ``.ipynb`` set for a hub: solutions and checks removed, no outputs."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for source in notebook_sources(folder):
         target = out / (source.stem + ".ipynb")
-        jupytext.write(strip_solutions(jupytext.read(source)), target, fmt="ipynb")
+        jupytext.write(student_edition(jupytext.read(source)), target, fmt="ipynb")
         written.append(target)
     return written
 
@@ -91,10 +146,11 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def solution_lines(folder: Path = NOTEBOOKS) -> dict[str, str]:
-    """Distinctive code lines of every solution cell, mapped to the notebook they come from.
+def solution_lines(folder: Path = NOTEBOOKS, tag: str = SOLUTION_TAG) -> dict[str, str]:
+    """Distinctive code lines of every cell tagged ``tag`` (a solution, or with
+    ``tag="verify"`` a claim's check), mapped to the notebook they come from.
 
-    A line that also appears in a cell that is not a solution (a shared import, say) is not
+    A line that also appears in a cell the student edition keeps (a shared import, say) is not
     distinctive and is left out, as are short lines and comments.
     """
     solution: dict[str, str] = {}
@@ -103,10 +159,11 @@ def solution_lines(folder: Path = NOTEBOOKS) -> dict[str, str]:
         for cell in jupytext.read(source).cells:
             lines = {_normalise(line) for line in cell.source.splitlines()}
             lines = {line for line in lines if len(line) >= MIN_LINE and not line.startswith("#")}
-            if SOLUTION_TAG in cell.metadata.get("tags", []):
+            tags = set(_tags(cell))
+            if tag in tags:
                 for line in lines:
                     solution.setdefault(line, source.name)
-            else:
+            elif not tags & set(STUDENT_DROPS):
                 elsewhere |= lines
     return {line: name for line, name in solution.items() if line not in elsewhere}
 
@@ -242,6 +299,8 @@ def check_student_site(site: Path, folder: Path = NOTEBOOKS,
         return [f"{site} does not exist: build the student edition first (make site)."]
     answers = [(line, f"solution line from {notebook}")
                for line, notebook in solution_lines(folder).items()]
+    answers += [(line, f"check (verify cell) line from {notebook}")
+                for line, notebook in solution_lines(folder, VERIFY_TAG).items()]
     answers += [(line, f"solution= string from {origin}")
                 for line, origin in solution_keyword_strings(folder, package).items()]
     problems = []
@@ -262,8 +321,10 @@ def leak_report(site: Path, folder: Path = NOTEBOOKS, package: Path | None = PAC
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["student-sources", "student-notebooks",
-                                            "check-student"])
+                                            "check-student", "instructor-sources"])
     parser.add_argument("path", type=Path)
+    parser.add_argument("out", type=Path, nargs="?",
+                        help="instructor-sources: the folder to write (path = executed copies)")
     parser.add_argument("--notebooks", type=Path, default=NOTEBOOKS,
                         help="folder of the NN_*.md sources (default: notebooks/)")
     parser.add_argument("--package", type=Path, default=PACKAGE,
@@ -277,6 +338,11 @@ def main(argv: list[str] | None = None) -> int:
         written = write_student_notebooks(args.path, args.notebooks)
         print(f"student notebooks: {len(written)} .ipynb without solutions in {args.path}")
         return _report(args.path, **source)
+    elif args.command == "instructor-sources":
+        if args.out is None:
+            parser.error("instructor-sources needs EXECUTED and OUT")
+        written = write_instructor_sources(args.path, args.out, args.notebooks)
+        print(f"instructor sources: {len(written)} executed notebooks in {args.out}")
     else:
         return _report(args.path, **source)
     return 0

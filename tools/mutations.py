@@ -24,6 +24,12 @@ Mutation files are YAML, one per notebook, named after the notebook's topic with
 
 ``numpy as np`` is imported for the code. ``course_utils`` itself carries no test hook.
 
+Each run stops at its first failing cell (``pytest -x``), and a mutation counts as **caught** only
+when a check fails: an error in a ``verify`` cell (a claim's check), or an ``AssertionError``
+anywhere (a solution's ``q.assert_correct``). A notebook that fails otherwise, say an
+``AttributeError`` in a lesson cell because the mutation renamed a private helper, has not
+caught the bug: the run is reported as **failed outside a check**, and ``make mutations`` fails.
+
 Usage: ``python tools/mutations.py [TOPIC ...] [--jobs 2] [--out _build/mutations.md]``.
 """
 
@@ -31,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -81,14 +88,17 @@ def notebooks_by_topic() -> dict[str, Path]:
     return {topic_of(p): p for p in sorted((REPO / "notebooks").glob("[0-9][0-9]_*.md"))}
 
 
-def mutated_copy(source: Path, mutation: Mutation, folder: Path) -> Path:
+def mutated_copy(source: Path, mutation: Mutation, folder: Path) -> tuple[Path, list[set]]:
+    """Write the notebook with the mutation as its first cell; also return the tags of each
+    code cell, in nbval's numbering (``Cell 0`` is the mutation)."""
     notebook = jupytext.read(source)
     code = HEADER + "import numpy as np\n" + mutation.code
     cell = jupytext.reads(f"```{{code-cell}} ipython3\n{code}\n```\n", fmt="md:myst").cells[0]
     notebook.cells.insert(0, cell)
     target = folder / f"{source.stem}__{mutation.name}.ipynb"
     jupytext.write(notebook, target, fmt="ipynb")
-    return target
+    tags = [set(c.metadata.get("tags", [])) for c in notebook.cells if c.cell_type == "code"]
+    return target, tags
 
 
 def first_failure(log: str) -> str:
@@ -96,6 +106,26 @@ def first_failure(log: str) -> str:
         if line.startswith("FAILED"):
             return line.split("::", 1)[-1].split(" - ")[0].strip()
     return ""
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def verdict(passed: bool, log: str, tags: list[set]) -> tuple[str, str]:
+    """``(outcome, where)``: outcome is "caught", "missed", "broken" (the mutation's own cell
+    failed) or "outside a check" (a lesson cell failed without an AssertionError)."""
+    where = first_failure(log)
+    if passed:
+        return "missed", where
+    if where in ("Cell 0", ""):
+        return "broken", where
+    number = int(where.split()[-1]) if where.split()[-1].isdigit() else -1
+    cell_tags = tags[number] if 0 <= number < len(tags) else set()
+    if "verify" in cell_tags:
+        return "caught", f"{where} (verify)"
+    if "AssertionError" in ANSI.sub("", log):
+        return "caught", f"{where} (AssertionError, {', '.join(sorted(cell_tags)) or 'untagged'})"
+    return "outside a check", where
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,27 +153,30 @@ def main(argv: list[str] | None = None) -> int:
         jobs = [(m, mutated_copy(notebooks[m.topic], m, Path(tmp))) for m in mutations]
 
         def run(job):
-            mutation, ipynb = job
-            return mutation, run_notebooks.run_one(ipynb, 0, float("inf"), env)
+            mutation, (ipynb, tags) = job
+            result = run_notebooks.run_one(ipynb, 0, float("inf"), env, extra_args=("-x",))
+            return mutation, result, tags
 
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             results = list(pool.map(run, jobs))
 
     lines = ["| notebook | mutation | the bug it stands for | caught | first failing cell |",
              "|---|---|---|---|---|"]
-    missed, broken = [], []
-    for mutation, result in results:
-        where = first_failure(result.log)
-        caught = not result.passed and where not in ("Cell 0", "")
-        if where == "Cell 0":  # the mutation's own code failed: it proves nothing
+    missed, broken, outside = [], [], []
+    shown = {"caught": "yes", "missed": "**NO**", "broken": "**mutation code failed**",
+             "outside a check": "**failed outside a check**"}
+    for mutation, result, tags in results:
+        outcome, where = verdict(result.passed, result.log, tags)
+        if outcome == "broken":  # the mutation's own code failed: it proves nothing
             broken.append(mutation)
             print(result.log[-3000:], file=sys.stderr)
-        elif not caught:
+        elif outcome == "missed":
             missed.append(mutation)
-        verdict = "yes" if caught else ("**mutation code failed**" if where == "Cell 0"
-                                        else "**NO**")
+        elif outcome == "outside a check":
+            outside.append(mutation)
+            print(result.log[-3000:], file=sys.stderr)
         lines.append(f"| {mutation.topic} | {mutation.name} | {mutation.why} | "
-                     f"{verdict} | {where} |")
+                     f"{shown[outcome]} | {where} |")
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:
@@ -155,7 +188,11 @@ def main(argv: list[str] | None = None) -> int:
     for mutation in broken:
         print(f"BROKEN: {mutation.topic}/{mutation.name}: its code fails in the inserted first "
               "cell, before the notebook runs; fix the mutation.", file=sys.stderr)
-    failed = len(missed) + len(broken)
+    for mutation in outside:
+        print(f"OUTSIDE A CHECK: {mutation.topic}/{mutation.name}: the notebook failed in a "
+              "lesson cell without an AssertionError, not in a check; make a verify cell catch "
+              "the bug, or fix the mutation.", file=sys.stderr)
+    failed = len(missed) + len(broken) + len(outside)
     print(f"mutations: {len(results) - failed} passed, {failed} failed")
     return 1 if failed else 0
 

@@ -11,10 +11,16 @@ Exit status: non-zero when a notebook fails (an error in any cell or a failed as
 kernel's peak memory exceeds the memory budget, or, with ``--enforce-time``, when a notebook is
 over its time budget. Time is reported but not enforced by default: shared machines are noisy.
 
-With ``--student`` each notebook is first turned into its student edition (solution cells
-removed, see ``tools/editions.py``), and after every ``check`` cell an assertion is added that the
-feedback says "not attempted": the placeholders of the stubs must never crash the rest of a
-student's notebook, and must never be judged right or wrong.
+With ``--student`` each notebook is first turned into its student edition (solution and
+``verify`` cells removed, see ``tools/editions.py``), and after every ``check`` cell an assertion
+is added that the feedback says "not attempted": the placeholders of the stubs must never crash
+the rest of a student's notebook, and must never be judged right or wrong.
+
+With ``--executed DIR`` each notebook that passes is also written to ``DIR/NN_name.ipynb`` with the
+outputs of this very run (``tools/nbval_save.py``), for the instructor site, which then executes
+nothing again. ``--jobs 2`` runs two notebooks at a time (each kernel on one BLAS thread; the
+machines here have two cores). After the budget table the runner prints the teaching dashboard
+of ``tools/notebook_stats.py`` (prose, visible code, checks per notebook).
 
 A notebook sets its own time budget in its front matter (default 60 s)::
 
@@ -30,8 +36,10 @@ import platform
 import subprocess
 import sys
 import tempfile
+import shutil
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +47,7 @@ from pathlib import Path
 import jupytext
 import psutil
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 REPO = Path(__file__).resolve().parent.parent
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 DEFAULT_TIME_BUDGET = 60.0
@@ -92,10 +101,9 @@ STUDENT_CHECK = (
 
 
 def _student_edition(notebook):
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from editions import strip_solutions
+    from editions import student_edition
 
-    stripped = strip_solutions(notebook)
+    stripped = student_edition(notebook)
     cells = []
     for cell in stripped.cells:
         cells.append(cell)
@@ -142,10 +150,20 @@ def _sample_peak(proc: subprocess.Popen, stop: threading.Event, out: list[float]
     out.append(peak / 2**20)
 
 
-def run_one(ipynb: Path, time_budget: float, memory_budget: float, env: dict) -> Result:
+def run_one(ipynb: Path, time_budget: float, memory_budget: float, env: dict,
+            extra_args: tuple[str, ...] = (), executed: Path | None = None) -> Result:
+    """Run one notebook under nbval in its own folder; ``extra_args`` go to pytest (``-x`` stops
+    at the first failing cell). With ``executed``, the run's outputs are written there."""
+    folder = ipynb.parent / ipynb.stem
+    folder.mkdir()
+    ipynb = Path(shutil.move(ipynb, folder / ipynb.name))
+    shutil.copy(Path(__file__).resolve().parent / "nbval_save.py", folder / "conftest.py")
+    env = dict(env)
+    if executed is not None:
+        env["COURSE_EXECUTED_OUT"] = str(executed)
     cmd = [
         sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env",
-        "-p", "no:cacheprovider", "-q", "--no-header", "-o", "addopts=", str(ipynb),
+        "-p", "no:cacheprovider", "-q", "--no-header", "-o", "addopts=", *extra_args, str(ipynb),
     ]
     stop, peak = threading.Event(), []
     start = time.perf_counter()
@@ -192,6 +210,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="only the notebooks that load the Localizer (data.load_localizer)")
     parser.add_argument("--label", default="",
                         help="text for the table heading, e.g. '94 subjects'")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="notebooks run at once (default 1; CI uses 2 on its 2 cores)")
+    parser.add_argument("--executed", type=Path,
+                        help="write each passing notebook with its outputs to this folder")
+    parser.add_argument("--no-stats", action="store_true",
+                        help="do not print the teaching dashboard after the budget table")
     args = parser.parse_args(argv)
 
     notebooks = discover(args.notebooks, args.data_only)
@@ -207,17 +231,26 @@ def main(argv: list[str] | None = None) -> int:
     env.setdefault("COURSE_DATA_DIR", str(REPO / "_build" / "data_cache"))
     env.setdefault("COURSE_OUTPUT_DIR", str(REPO / "_build" / "outputs"))
 
-    results = []
+    if args.executed is not None:
+        args.executed = args.executed.resolve()
+        args.executed.mkdir(parents=True, exist_ok=True)
+
+    def run(source: Path) -> Result:
+        ipynb, budget = convert(source, Path(tmp), student=args.student)
+        target = None if args.executed is None else args.executed / (source.stem + ".ipynb")
+        if target is not None and target.exists():
+            target.unlink()  # a stale copy must never stand in for a failed run
+        result = run_one(ipynb, budget, args.memory_budget, env, executed=target)
+        print(f"{source.name}: {result.seconds:.1f} s, kernel peak {result.peak_mib:.0f} MiB: "
+              f"{result.verdict}", flush=True)
+        if not result.passed:
+            print(result.log, flush=True)
+        return result
+
+    print(f"running {len(notebooks)} notebooks, {max(1, args.jobs)} at a time ...", flush=True)
     with tempfile.TemporaryDirectory(prefix="course-nbval-") as tmp:
-        for source in notebooks:
-            ipynb, budget = convert(source, Path(tmp), student=args.student)
-            print(f"running {source.name} ...", flush=True)
-            result = run_one(ipynb, budget, args.memory_budget, env)
-            print(f"  {result.seconds:.1f} s, kernel peak {result.peak_mib:.0f} MiB: "
-                  f"{result.verdict}", flush=True)
-            if not result.passed:
-                print(result.log)
-            results.append(result)
+        with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            results = list(pool.map(run, notebooks))
 
     label = args.label or ("student editions" if args.student else "notebook tests")
     text = table(results, label)
@@ -226,6 +259,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text)
+    if not args.no_stats and not args.student:
+        import notebook_stats
+
+        print(notebook_stats.table(notebook_stats.collect(notebooks)))
     failed = [r for r in results
               if not r.passed or r.peak_mib > r.memory_budget
               or (args.enforce_time and r.seconds > r.time_budget)]
