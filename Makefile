@@ -15,7 +15,7 @@ help:
 	@echo "make test-notebooks-real - the data notebooks on a real-shaped nilearn cache and a DartBrains-shaped one"
 	@echo "make mutations - every notebook with one helper deliberately broken: each must fail"
 	@echo "make test-lab - JupyterLab in headless Chromium: notebooks open and run (installs chromium)"
-	@echo "make site   - execute every notebook; build the instructor and student sites in $(BUILD)/site"
+	@echo "make site   - the instructor and student sites in $(BUILD)/site (from the test run's executed notebooks)"
 	@echo "make test-site - build the site and test it in headless Chromium (installs chromium with apt)"
 	@echo "make student-notebooks - write the student .ipynb set (no solutions) to $(BUILD)/student_notebooks"
 	@echo "make bench  - every notebook at 30 and 94 subjects plus the benchmarks, budgets enforced"
@@ -37,11 +37,16 @@ lint: $(STAMP)
 test-unit: $(STAMP)
 	$(PY) -m pytest -q
 
-# Every notebook as the instructor runs it (solutions prove themselves right), then as a student
-# gets it (solutions removed: every check must say "not attempted" and nothing may crash).
+# Every notebook as the instructor runs it (solutions and verify cells prove the claims), two at a
+# time; each passing run is saved with its outputs in $(BUILD)/executed for the instructor site.
+# Then as a student gets it (solutions and checks removed: every exercise check must say "not
+# attempted" and nothing may crash). The teaching dashboard follows the budget table.
+JOBS ?= 2
+EXECUTED := $(BUILD)/executed
 test-notebooks: $(STAMP)
-	$(PY) tools/run_notebooks.py --out $(BUILD)/notebook_budget.md
-	$(PY) tools/run_notebooks.py --student --out $(BUILD)/notebook_budget_student.md
+	$(PY) tools/run_notebooks.py --jobs $(JOBS) --executed $(EXECUTED) --out $(BUILD)/notebook_budget.md
+	$(PY) tools/notebook_stats.py --out $(BUILD)/notebook_stats.md > /dev/null
+	$(PY) tools/run_notebooks.py --jobs $(JOBS) --student --out $(BUILD)/notebook_budget_student.md
 
 # The notebooks that load the Localizer, on real-shaped data loaded through the real loader,
 # offline: (1) a cache that nilearn's own fetcher filled from tools/localizer_double.py (the
@@ -53,29 +58,39 @@ test-notebooks-real: $(STAMP)
 	$(PY) tools/localizer_double.py build --root $(REAL)/nilearn --n-subjects 40
 	COURSE_DATA=localizer COURSE_DATA_OFFLINE=1 COURSE_N_SUBJECTS=40 \
 	  COURSE_DATA_DIR=$(REAL)/nilearn COURSE_OUTPUT_DIR=$(REAL)/outputs \
-	  $(PY) tools/run_notebooks.py --data-only --label "real-shaped nilearn copy, 40 subjects" \
-	  --out $(BUILD)/notebook_budget_real.md
+	  $(PY) tools/run_notebooks.py --jobs $(JOBS) --no-stats --data-only \
+	  --label "real-shaped nilearn copy, 40 subjects" --out $(BUILD)/notebook_budget_real.md
 	$(PY) tools/localizer_double.py build-dartbrains --root $(REAL)/dartbrains --n-subjects 20
 	COURSE_DATA=localizer_dartbrains COURSE_DATA_OFFLINE=1 COURSE_N_SUBJECTS=20 \
 	  COURSE_DATA_DIR=$(REAL)/dartbrains COURSE_OUTPUT_DIR=$(REAL)/outputs \
-	  $(PY) tools/run_notebooks.py --data-only --label "DartBrains-shaped copy, no covariates" \
-	  --out $(BUILD)/notebook_budget_dartbrains.md
+	  $(PY) tools/run_notebooks.py --jobs $(JOBS) --no-stats --data-only \
+	  --label "DartBrains-shaped copy, no covariates" --out $(BUILD)/notebook_budget_dartbrains.md
 
 # Each notebook run once per mutation in tools/mutations/ (a course_utils function deliberately
-# broken from outside); every run must fail, or some claim of that notebook is not checked.
+# broken from outside), stopped at its first failing cell; every run must fail in a check (a
+# verify cell, or an AssertionError), or some claim of that notebook is not checked.
 mutations: $(STAMP)
-	$(PY) tools/mutations.py --jobs 2 --out $(BUILD)/mutations.md
+	$(PY) tools/mutations.py --jobs $(JOBS) --out $(BUILD)/mutations.md
 
 test: lint test-unit test-notebooks test-notebooks-real
 
-# Instructor edition: executed, solutions collapsed. Student edition: solution cells removed from
-# the sources themselves, not executed (no output can reveal an answer). Each edition has its own
+# Instructor edition: the notebooks as the test run executed them ($(EXECUTED); a missing or stale
+# copy is run first, so `make site` alone works), verify cells behind "show the check", solutions
+# collapsed; myst-nb reads the outputs from a jupyter-cache filled from those copies and executes
+# nothing (check-cache proves it). Student edition: solution and verify cells removed from the
+# sources themselves, not executed (no output can reveal an answer). Each edition has its own
 # parent folder: myst-nb and the theme's launch buttons use <outdir>/../jupyter_execute, and no
 # instructor notebook may reach the student site. The pages are in _build/site/<edition>/html.
 # COURSE_REPO_URL / COURSE_HUB_URL add launch links (see site/conf.py and the instructors' page).
 site: $(STAMP)
+	$(PY) tools/run_notebooks.py --jobs $(JOBS) --executed $(EXECUTED) --reuse --no-stats \
+	  --out $(BUILD)/notebook_budget_site.md
+	$(PY) tools/editions.py instructor-sources $(EXECUTED) $(BUILD)/instructor_src \
+	  --cache $(BUILD)/site/instructor/jupyter_cache
 	$(PY) -m sphinx -b html $(SPHINX_OPTS) -c site -d $(BUILD)/site/instructor/doctrees \
-	  notebooks $(BUILD)/site/instructor/html
+	  -D nb_execution_cache_path=$(abspath $(BUILD))/site/instructor/jupyter_cache \
+	  $(BUILD)/instructor_src $(BUILD)/site/instructor/html
+	$(PY) tools/editions.py check-cache $(BUILD)/site/instructor/jupyter_cache
 	$(PY) tools/editions.py student-sources $(BUILD)/student_src
 	$(PY) tools/editions.py check-student $(BUILD)/student_src
 	$(PY) -m sphinx -b html $(SPHINX_OPTS) -c site -d $(BUILD)/site/student/doctrees -t student \

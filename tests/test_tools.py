@@ -136,6 +136,105 @@ q.assert_correct(sem)
 """
 
 
+VERIFIED = """---
+jupytext:
+  formats: ipynb,md:myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# Checked
+
+```{code-cell} ipython3
+total = 40 + 2
+print("the total is", total)
+```
+
+```{code-cell} ipython3
+---
+tags: [verify]
+jupyter:
+  source_hidden: true
+---
+assert total == 42, "the sum is wrong"
+```
+"""
+
+
+def test_executed_copies_carry_the_runs_outputs_and_only_of_passing_runs(tmp_path):
+    source = tmp_path / "01_checked.md"
+    source.write_text(VERIFIED)
+    executed = tmp_path / "executed"
+    assert run_notebooks.main([str(source), "--executed", str(executed), "--no-stats"]) == 0
+    import nbformat
+    ran = nbformat.read(executed / "01_checked.ipynb", as_version=4)
+    assert ran.cells[1].outputs[0]["text"] == "the total is 42\n"
+    assert ran.cells[1].execution_count == 1 and ran.cells[2].execution_count == 2
+    assert run_notebooks.is_fresh(source, executed / "01_checked.ipynb")
+    # a fresh copy is reused, a changed notebook is not; a failing run leaves no copy
+    assert run_notebooks.main([str(source), "--executed", str(executed), "--reuse"]) == 0
+    source.write_text(VERIFIED.replace("40 + 2", "40 + 3"))
+    assert not run_notebooks.is_fresh(source, executed / "01_checked.ipynb")
+    assert run_notebooks.main([str(source), "--executed", str(executed), "--reuse"]) == 1
+    assert not (executed / "01_checked.ipynb").exists()
+
+
+def test_editions_hide_checks_from_students_and_fold_them_for_instructors(tmp_path):
+    editions = _load("editions")
+    import jupytext
+    notebook = jupytext.reads(VERIFIED, fmt="md:myst")
+    student = editions.student_edition(notebook)
+    assert [c.source for c in student.cells if c.cell_type == "code"] == [
+        notebook.cells[1].source]
+    shown = editions.instructor_edition(notebook)
+    check = shown.cells[2]
+    assert "hide-cell" in check.metadata["tags"] and "verify" in check.metadata["tags"]
+    assert check.metadata["mystnb"]["code_prompt_show"] == "show the check"
+    # the leak check finds a check's line in a student page
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    (folder / "01_checked.md").write_text(VERIFIED)
+    site = _site_with(tmp_path, '<pre>assert total == 42, "the sum is wrong"</pre>')
+    problems = editions.check_student_site(site, folder, None)
+    assert len(problems) == 1 and "verify cell" in problems[0]
+
+
+def test_instructor_sources_take_the_test_runs_outputs_into_myst_nbs_cache(tmp_path):
+    editions = _load("editions")
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    (folder / "01_checked.md").write_text(VERIFIED)
+    (folder / "index.md").write_text("# Home\n")
+    executed = tmp_path / "executed"
+    assert run_notebooks.main([str(folder / "01_checked.md"), "--executed", str(executed),
+                               "--no-stats"]) == 0
+    out, cache = tmp_path / "src", tmp_path / "cache"
+    editions.write_instructor_sources(executed, out, cache, folder)
+    assert (out / "index.md").exists() and "show the check" in (out / "01_checked.md").read_text()
+    from jupyter_cache import get_cache
+    from myst_nb.core.read import read_myst_markdown_notebook
+    store = get_cache(str(cache))
+    page = read_myst_markdown_notebook((out / "01_checked.md").read_text())
+    record = store.match_cache_notebook(page)  # what myst-nb looks up: found, not executed
+    cached = store.get_cache_bundle(record.pk).nb
+    assert cached.cells[0].outputs[0]["text"] == "the total is 42\n"
+    # an executed copy of other code is refused, never shown
+    (folder / "01_checked.md").write_text(VERIFIED.replace("40 + 2", "40 + 3"))
+    with pytest.raises(SystemExit, match="does not hold the notebook's current code"):
+        editions.write_instructor_sources(executed, out, cache, folder)
+
+
+def test_ci_runs_exactly_the_parts_of_make_test():
+    import re
+    makefile = (REPO / "Makefile").read_text()
+    parts = re.search(r"^test: (.+)$", makefile, re.M).group(1).split()
+    ci = (REPO / ".ci" / "run").read_text()
+    steps = re.findall(r'^step "make test: [^"]+" make (\S+)', ci, re.M)
+    assert steps == parts
+
+
 def test_student_run_removes_solutions_and_requires_not_attempted(tmp_path):
     good = tmp_path / "01_exercise.md"
     good.write_text(EXERCISE.format(stub="..."))
@@ -158,12 +257,29 @@ def test_the_mutation_files_load_and_name_existing_notebooks(tmp_path):
     assert {m.topic for m in found} <= set(topics)
     assert mutations.topic_of(Path("01_hrf_simulation.md")) == "hrf_simulation"
     first = found[0]
-    copy = mutations.mutated_copy(topics[first.topic], first, tmp_path)
+    copy, tags = mutations.mutated_copy(topics[first.topic], first, tmp_path)
     import jupytext
     cells = jupytext.read(copy).cells
     assert cells[0].source.startswith(mutations.HEADER) and first.code.strip() in cells[0].source
+    assert len(tags) == sum(c.cell_type == "code" for c in cells) and tags[0] == set()
     log = "FAILED nb.ipynb::Cell 7 - Notebook cell execution failed\n"
     assert mutations.first_failure(log) == "Cell 7"
+
+
+def test_a_mutation_counts_as_caught_only_when_a_check_fails():
+    mutations = _load("mutations")
+    tags = [set(), set(), {"verify"}, {"solution", "hide-cell"}]
+    failed_in = "FAILED nb.ipynb::Cell {} - Notebook cell execution failed\n{}"
+    verdict = mutations.verdict
+    assert verdict(True, "", tags)[0] == "missed"
+    assert verdict(False, failed_in.format(0, "NameError"), tags)[0] == "broken"
+    assert verdict(False, failed_in.format(2, "ValueError: x"), tags)[0] == "caught"
+    # nbval prints the traceback with colours: the AssertionError of a solution's assert_correct
+    coloured = "\x1b[0;31mAssertionError\x1b[0m: incorrect"
+    assert verdict(False, failed_in.format(3, coloured), tags)[0] == "caught"
+    # a lesson cell that fails because the patch renamed a helper has caught nothing
+    outcome, where = verdict(False, failed_in.format(1, "AttributeError: no _helper"), tags)
+    assert outcome == "outside a check" and where == "Cell 1"
 
 
 LEAKY_NOTEBOOK = """---

@@ -13,7 +13,8 @@
 Commands::
 
     python tools/editions.py student-sources OUT      # stripped .md sources (and index.md)
-    python tools/editions.py instructor-sources EXECUTED OUT  # executed .ipynb + the other pages
+    python tools/editions.py instructor-sources EXECUTED OUT --cache DIR  # sources + outputs
+    python tools/editions.py check-cache DIR          # fail if the site build executed a page
     python tools/editions.py student-notebooks OUT    # stripped .ipynb files, checked for leaks
     python tools/editions.py check-student SITE       # fail if any answer can reach a student
 
@@ -79,7 +80,7 @@ def instructor_edition(notebook):
     Every ``verify`` cell is collapsed, input and output, behind a "show the check" toggle
     (myst-nb's ``hide-cell`` with a cell-level prompt); nothing else changes.
     """
-    shown = jupytext.reads(jupytext.writes(notebook, fmt="ipynb"), fmt="ipynb")
+    shown = jupytext.reads(jupytext.writes(notebook, fmt="md:myst"), fmt="md:myst")
     for cell in shown.cells:
         tags = _tags(cell)
         if VERIFY_TAG in tags:
@@ -88,29 +89,59 @@ def instructor_edition(notebook):
     return shown
 
 
-def write_instructor_sources(executed: Path, out: Path, folder: Path = NOTEBOOKS) -> list[Path]:
-    """Write the instructor site's sources: the executed notebooks and the other pages.
+def _with_outputs(notebook, executed, name: str):
+    """``notebook`` with the outputs and execution counts of ``executed``, code cell by code
+    cell; the two must hold the same code (else the executed copy is stale)."""
+    mine = [c for c in notebook.cells if c.cell_type == "code"]
+    ran = [c for c in executed.cells if c.cell_type == "code"]
+    if [c.source.strip() for c in mine] != [c.source.strip() for c in ran]:
+        raise SystemExit(f"the executed copy of {name} does not hold the notebook's current "
+                         "code: run `make test-notebooks` again.")
+    for cell, done in zip(mine, ran):
+        cell.outputs = done.get("outputs", [])
+        cell.execution_count = done.get("execution_count")
+    return notebook
+
+
+def write_instructor_sources(executed: Path, out: Path, cache: Path,
+                             folder: Path = NOTEBOOKS) -> list[Path]:
+    """Write the instructor site's sources and fill myst-nb's cache with the test run's outputs.
 
     ``executed`` holds ``NN_name.ipynb`` files written by ``tools/run_notebooks.py
     --executed``; every notebook of ``folder`` must have one, so the site never shows a page
-    the tests did not run.
+    the tests did not run. Each MyST source is written to ``out`` with its ``verify`` cells
+    collapsed (:func:`instructor_edition`), and the same notebook, as myst-nb reads it, with the
+    executed outputs merged in, goes into the jupyter-cache at ``cache``: myst-nb's
+    ``nb_execution_mode = "cache"`` then finds every page there and executes nothing. The pages
+    stay ``.md`` files, so launch links and downloads name the repository's own notebooks.
     """
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+    from myst_nb.core.read import read_myst_markdown_notebook
+
     missing = [s.name for s in notebook_sources(folder)
                if not (executed / (s.stem + ".ipynb")).is_file()]
     if missing:
         raise SystemExit(f"no executed copy of {', '.join(missing)} in {executed}: run "
                          "`make test-notebooks` (or tools/run_notebooks.py --executed) first.")
-    if out.exists():
-        shutil.rmtree(out)
+    for target in (out, cache):
+        if target.exists():
+            shutil.rmtree(target)
     out.mkdir(parents=True)
+    store = get_cache(str(cache))
     written = []
     for source in notebook_sources(folder):
-        notebook = jupytext.read(executed / (source.stem + ".ipynb"))
-        target = out / (source.stem + ".ipynb")
-        jupytext.write(instructor_edition(notebook), target, fmt="ipynb")
+        target = out / source.name
+        shown = instructor_edition(jupytext.read(source))
+        jupytext.write(shown, target, fmt="md:myst")
+        read = read_myst_markdown_notebook(target.read_text(encoding="utf-8"))
+        ran = nbformat.read(executed / (source.stem + ".ipynb"), as_version=4)
+        bundle = CacheBundleIn(_with_outputs(read, ran, source.name), uri=str(target))
+        store.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
         written.append(target)
     for extra in folder.glob("*.md"):
-        if not (extra.name[:2].isdigit() and extra.name[2] == "_"):
+        if not (out / extra.name).exists():
             shutil.copy2(extra, out / extra.name)
     return written
 
@@ -321,10 +352,13 @@ def leak_report(site: Path, folder: Path = NOTEBOOKS, package: Path | None = PAC
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["student-sources", "student-notebooks",
-                                            "check-student", "instructor-sources"])
+                                            "check-student", "instructor-sources",
+                                            "check-cache"])
     parser.add_argument("path", type=Path)
     parser.add_argument("out", type=Path, nargs="?",
                         help="instructor-sources: the folder to write (path = executed copies)")
+    parser.add_argument("--cache", type=Path,
+                        help="instructor-sources: myst-nb's jupyter-cache folder to fill")
     parser.add_argument("--notebooks", type=Path, default=NOTEBOOKS,
                         help="folder of the NN_*.md sources (default: notebooks/)")
     parser.add_argument("--package", type=Path, default=PACKAGE,
@@ -339,10 +373,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"student notebooks: {len(written)} .ipynb without solutions in {args.path}")
         return _report(args.path, **source)
     elif args.command == "instructor-sources":
-        if args.out is None:
-            parser.error("instructor-sources needs EXECUTED and OUT")
-        written = write_instructor_sources(args.path, args.out, args.notebooks)
+        if args.out is None or args.cache is None:
+            parser.error("instructor-sources needs EXECUTED, OUT and --cache")
+        written = write_instructor_sources(args.path, args.out, args.cache, args.notebooks)
         print(f"instructor sources: {len(written)} executed notebooks in {args.out}")
+    elif args.command == "check-cache":
+        from jupyter_cache import get_cache
+
+        n_records = len(get_cache(str(args.path)).list_cache_records())
+        n_notebooks = len(notebook_sources(args.notebooks))
+        if n_records != n_notebooks:
+            print(f"the site build executed {n_records - n_notebooks} notebook(s) itself: "
+                  "their code differs from the test run's (see instructor-sources)")
+            return 1
+        print(f"instructor site: all {n_notebooks} notebooks shown as the test run executed them")
     else:
         return _report(args.path, **source)
     return 0

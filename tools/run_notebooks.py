@@ -31,6 +31,7 @@ A notebook sets its own time budget in its front matter (default 60 s)::
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import platform
 import subprocess
@@ -114,8 +115,30 @@ def _student_edition(notebook):
     return stripped
 
 
+def fingerprint(source: Path) -> str:
+    """What an executed copy depends on: the notebook, the package and the data settings."""
+    digest = hashlib.sha256(source.read_bytes())
+    for module in sorted((REPO / "course_utils").rglob("*.py")):
+        digest.update(module.read_bytes())
+    for name in ("COURSE_DATA", "COURSE_N_SUBJECTS", "COURSE_DATA_OFFLINE"):
+        digest.update(f"{name}={os.environ.get(name, '')};".encode())
+    return digest.hexdigest()
+
+
+def is_fresh(source: Path, executed: Path) -> bool:
+    """Whether ``executed`` was written by a passing run of the current ``source``."""
+    if not executed.is_file():
+        return False
+    try:
+        meta = jupytext.read(executed).metadata.get("course", {})
+    except Exception:  # noqa: BLE001 - an unreadable copy is simply not fresh
+        return False
+    return meta.get("executed_from") == fingerprint(source)
+
+
 def convert(source: Path, folder: Path, student: bool = False) -> tuple[Path, float]:
     notebook = jupytext.read(source)
+    notebook.metadata.setdefault("course", {})["executed_from"] = fingerprint(source)
     kernel = notebook.metadata.get("kernelspec", {}).get("name")
     if kernel != "python3":
         raise SystemExit(f"{source.name}: kernelspec name is {kernel!r}; it must be 'python3'.")
@@ -214,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="notebooks run at once (default 1; CI uses 2 on its 2 cores)")
     parser.add_argument("--executed", type=Path,
                         help="write each passing notebook with its outputs to this folder")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --executed: skip notebooks whose executed copy is fresh")
     parser.add_argument("--no-stats", action="store_true",
                         help="do not print the teaching dashboard after the budget table")
     args = parser.parse_args(argv)
@@ -222,6 +247,14 @@ def main(argv: list[str] | None = None) -> int:
     if not notebooks:
         print("No notebooks found in notebooks/ (expected NN_name.md).", file=sys.stderr)
         return 1
+    if args.reuse and args.executed is not None:
+        stale = [p for p in notebooks
+                 if not is_fresh(p, args.executed / (p.stem + ".ipynb"))]
+        print(f"{len(notebooks) - len(stale)} executed copies are fresh in {args.executed}; "
+              f"running {len(stale)}", flush=True)
+        notebooks = stale
+        if not notebooks:
+            return 0
     # matplotlib's inline backend: non-interactive (no windows, no plt.show() warnings) and it
     # renders every figure as a student's kernel does, so time and memory are measured honestly.
     # No browser runs the widgets here: notebooks show their static figures instead.
