@@ -1,10 +1,13 @@
 """Sphinx configuration for the course site.
 
-Built by ``make site`` as ``sphinx-build -c site notebooks _build/site/html``: the MyST notebooks in
-``notebooks/`` are the pages, executed by myst-nb (with a cache, so an unchanged notebook is not
-run again). Everything the pages load is served from the build folder, so the site works offline:
-MathJax comes from the ``sphinx-mathjax-offline`` package and no widget JavaScript is loaded from
-a CDN.
+Built by ``make site`` (see the Makefile): the instructor edition's pages are the MyST notebooks
+as ``tools/editions.py instructor-sources`` writes them (``verify`` cells behind a "show the check"
+toggle), and their outputs are those of the test run, read by myst-nb from a jupyter-cache that
+the same command fills (``nb_execution_mode = "cache"`` finds every page there, so nothing is
+executed twice); the student edition is not executed. Everything the pages load is served from
+the build folder, so the site works offline: MathJax comes from the ``sphinx-mathjax-offline``
+package and no widget JavaScript is loaded from a CDN. ``_static/course.css`` sizes code so that a
+line of 88 columns (the notebooks' limit) shows whole.
 """
 
 import os
@@ -49,6 +52,7 @@ nb_ipywidgets_js = {}
 
 html_theme = "sphinx_book_theme"
 html_static_path = ["_static"]
+html_css_files = ["course.css"]
 html_theme_options = {
     "home_page_in_toc": True,
     "show_toc_level": 2,

@@ -8,7 +8,9 @@ notebook and the first notebook that loads the Localizer, the browser opens the 
 that it opens as a notebook with a running Python kernel, runs every cell through the *Run* menu,
 waits until the kernel is idle, and fails on any error output outside cells tagged
 ``raises-exception``. Every request to an address other than 127.0.0.1 is blocked and counted as a
-failure. A planted notebook whose cell raises proves the check can fail. Screenshots:
+failure. A planted notebook whose cell raises proves the check can fail. An instructor notebook
+(one with ``verify`` cells) opens with every check collapsed: the cell's input hidden behind
+JupyterLab's placeholder, as ``jupyter.source_hidden`` asks. Screenshots:
 ``_build/lab_screenshots``.
 
 Environment: ``CHROMIUM`` (default: ``chromium`` on PATH, Debian's package).
@@ -92,12 +94,33 @@ def _first_data_notebook(folder: Path) -> str:
     raise AssertionError("no student notebook loads the Localizer")
 
 
+def _first_notebook_with_checks(folder: Path) -> Path:
+    for path in sorted(folder.glob("[0-9][0-9]_*.md")):
+        if "tags: [verify]" in path.read_text():
+            return path
+    raise AssertionError("no notebook has a verify cell")
+
+
+# Runs in the page: for every code cell, its tags, whether its input is hidden, and whether the
+# hidden input shows JupyterLab's placeholder (the collapsed bar a reader clicks to open it).
+HIDDEN_JS = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  return panel.content.widgets.filter(w => w.model.type === 'code').map(w => ({
+    tags: w.model.getMetadata('tags') || [],
+    hidden: w.inputHidden,
+    placeholder: w.node.querySelector('.jp-InputPlaceholder') !== null,
+  }));
+}"""
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     folder = tmp_path_factory.mktemp("lab_notebooks")
     subprocess.run([sys.executable, str(REPO / "tools" / "editions.py"), "student-sources",
                     str(folder)], check=True, cwd=REPO, stdout=subprocess.DEVNULL)
     (folder / "99_planted_failure.md").write_text(PLANTED)
+    instructor = _first_notebook_with_checks(REPO / "notebooks")
+    (folder / f"instructor_{instructor.name}").write_text(instructor.read_text())
     token, port = secrets.token_hex(24), _free_port()
     env = dict(os.environ, COURSE_DATA="synthetic", COURSE_DATA_OFFLINE="1",
                COURSE_DATA_DIR=str(REPO / "_build" / "data_cache"),
@@ -193,3 +216,30 @@ def test_a_cell_that_raises_in_jupyterlab_is_reported(lab, browser):
     assert result["errors"] == ["cell 2: RuntimeError: a planted error the Lab test must report"]
     tagged = [c for c in result["cells"] if "raises-exception" in c["tags"]]
     assert tagged and tagged[0]["errors"], "the tagged cell raised, and was not counted"
+
+
+def test_verify_cells_open_collapsed_in_jupyterlab(lab, browser):
+    name = next(p.name for p in lab["folder"].glob("instructor_*.md"))
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    problems: list[str] = []
+    block_outside(context, problems)
+    page = context.new_page()
+    page.goto(f"{lab['url']}/lab/workspaces/verify/tree/{name}?reset&token={lab['token']}")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=90_000)
+    page.wait_for_function(
+        "(name) => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+        " return w && w.context && w.context.path === name && w.content.widgets.length > 0; }",
+        arg=name, timeout=120_000)
+    cells = page.evaluate(HIDDEN_JS)
+    placeholder = page.locator(".jp-InputPlaceholder").first
+    placeholder.scroll_into_view_if_needed()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "instructor_verify_cells_collapsed.png"))
+    context.close()
+    checks = [c for c in cells if "verify" in c["tags"]]
+    lessons = [c for c in cells if "verify" not in c["tags"]]
+    assert checks, f"{name}: no verify cell reached JupyterLab"
+    assert all(c["hidden"] and c["placeholder"] for c in checks), \
+        f"{name}: a verify cell opens expanded: {checks}"
+    assert not any(c["hidden"] for c in lessons), f"{name}: a lesson cell opens collapsed"
+    assert not problems, "\n".join(problems)

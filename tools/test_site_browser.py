@@ -3,8 +3,12 @@
 Run by ``make test-site`` after ``make site``. The site is served from 127.0.0.1; every request to
 any other address is aborted and counted as a failure, so a page that needs the internet fails.
 Each page must load with no JavaScript error, no failed request and no broken image; figures in
-notebook outputs need alt text; pages with equations must render them with MathJax. A full-page
-screenshot of each page is saved for a person to look at.
+notebook outputs need alt text; pages with equations must render them with MathJax; no code block
+scrolls sideways (every collapsed block is opened and measured: its ``scrollWidth`` must not
+exceed its ``clientWidth``, so an 88-column line shows whole). A full-page screenshot of each page,
+with the collapsed cells still collapsed, is saved for a person to look at. On the instructor
+site every ``verify`` cell sits closed behind a "show the check" toggle; the student site has
+none.
 
 Environment: ``COURSE_SITE`` (default ``_build/site``, holding ``instructor/html`` and
 ``student/html``),
@@ -41,6 +45,21 @@ def _pages(edition: str) -> list[str]:
 
 
 PAGES = [(edition, page) for edition in EDITIONS for page in _pages(edition)]
+
+
+# Every collapsible cell of a page: is it a claim's check (the "show the check" toggle), is it open.
+TOGGLES_JS = """() => Array.from(document.querySelectorAll('details')).map(d => ({
+  check: (d.querySelector('summary') || {textContent: ''}).textContent.includes('show the check'),
+  open: d.open}))"""
+# Open every collapsed block, then list the code blocks wider than their box.
+WIDE_CODE_JS = """() => {
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
+  return Array.from(document.querySelectorAll('div.highlight pre'))
+    .filter(p => p.scrollWidth > p.clientWidth + 1)
+    .map(p => ({scroll: p.scrollWidth, client: p.clientWidth,
+                line: p.textContent.split('\\n').reduce((a, b) => b.length > a.length ? b : a,
+                                                        '')}));
+}"""
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -105,6 +124,13 @@ def test_page_loads_offline_and_renders(server, browser, edition, page):
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     tab.screenshot(path=str(SHOTS / f"{edition}_{Path(page).stem}.png"), full_page=True)
+    toggles = tab.evaluate(TOGGLES_JS)
+    if edition == "student":
+        problems += [f"a check reached the student site: {t}" for t in toggles if t["check"]]
+    else:
+        problems += [f"a check shows open: {t}" for t in toggles if t["check"] and t["open"]]
+    problems += [f"code scrolls sideways ({w['scroll']} > {w['client']} px): {w['line']!r}"
+                 for w in tab.evaluate(WIDE_CODE_JS)]
     context.close()
     assert not problems, f"{edition}/{page}:\n" + "\n".join(problems)
 
@@ -159,3 +185,18 @@ def test_launch_links_open_each_pages_own_notebook_on_the_configured_hub():
             assert query["repo"] == [repo] and query["branch"] == [branch]
             assert query["urlpath"] == [f"lab/tree/{name}/notebooks/{page.stem}.md"]
             assert f"/{branch}?urlpath=lab/tree/notebooks/{page.stem}.md" in links["Binder"]
+
+
+def test_the_instructor_site_folds_every_check_behind_its_toggle():
+    """A page whose notebook has verify cells shows one "show the check" toggle per cell."""
+    import jupytext
+
+    pages = 0
+    for source in sorted((REPO / "notebooks").glob("[0-9][0-9]_*.md")):
+        n_checks = sum("verify" in c.metadata.get("tags", []) for c in jupytext.read(source).cells)
+        page = SITE / "instructor" / "html" / f"{source.stem}.html"
+        student = SITE / "student" / "html" / f"{source.stem}.html"
+        assert page.read_text().count("show the check") == n_checks, source.name
+        assert "show the check" not in student.read_text(), source.name
+        pages += n_checks > 0
+    assert pages, "no notebook has a verify cell"
