@@ -97,7 +97,7 @@ def _with_outputs(notebook, executed, name: str):
     if [c.source.strip() for c in mine] != [c.source.strip() for c in ran]:
         raise SystemExit(f"the executed copy of {name} does not hold the notebook's current "
                          "code: run `make test-notebooks` again.")
-    for cell, done in zip(mine, ran):
+    for cell, done in zip(mine, ran, strict=True):
         cell.outputs = done.get("outputs", [])
         cell.execution_count = done.get("execution_count")
     return notebook

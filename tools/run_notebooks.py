@@ -34,10 +34,10 @@ import argparse
 import hashlib
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
-import shutil
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
