@@ -138,3 +138,34 @@ def test_student_edition_has_no_check(notebook):
     assert not any(_tags(c) & {"verify", "solution"} for c in student.cells)
     kept = sum(1 for c in nb.cells if not _tags(c) & {"verify", "solution"})
     assert len(student.cells) == kept, f"{path.name}: the student edition lost a lesson cell"
+
+
+def _headings(nb):
+    return [line.strip() for c in nb.cells if c.cell_type == "markdown"
+            for line in c.source.splitlines() if line.startswith("## ")]
+
+
+def test_lesson_shape(notebook):
+    """The lesson template (CONTRIBUTING.md): Think! prompts, In practice, a Summary last."""
+    path, nb = notebook
+    prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "**Think!**" in prose, f"{path.name}: no `> **Think!**` prompt"
+    headings = _headings(nb)
+    for needed in ("## In practice", "## Summary", "## Further reading"):
+        assert needed in headings, f"{path.name} lacks the section {needed!r}"
+    order = [headings.index(h) for h in ("## In practice", "## Summary", "## Further reading")]
+    assert order == sorted(order), (f"{path.name}: In practice, then Summary, then Further "
+                                    "reading")
+    assert headings[-1] == "## Further reading", f"{path.name}: Further reading closes it"
+
+
+NUMBERED_REFERENCE = re.compile(r"\b[Nn]otebooks? \d\d\b|\(see \d\d\)|\bnotebooks? \d\d?-\d\d")
+
+
+def test_other_notebooks_are_named_by_topic(notebook):
+    """Numbers may change: a notebook names another by its topic, never by its number."""
+    path, nb = notebook
+    for k, cell in enumerate(nb.cells):
+        found = NUMBERED_REFERENCE.search(cell.source)
+        assert not found, (f"{path.name}, cell {k}: {found.group(0)!r}; name the notebook by "
+                           "its topic (*Multiple comparisons*)")
