@@ -181,22 +181,25 @@ def solution_lines(folder: Path = NOTEBOOKS, tag: str = SOLUTION_TAG) -> dict[st
     """Distinctive code lines of every cell tagged ``tag`` (a solution, or with
     ``tag="verify"`` a claim's check), mapped to the notebook they come from.
 
-    A line that also appears in a cell the student edition keeps (a shared import, say) is not
-    distinctive and is left out, as are short lines and comments.
+    A line that also appears in a cell the student edition keeps (a shared import, say), even as
+    part of a longer line, is not distinctive and is left out, as are short lines and comments.
     """
     solution: dict[str, str] = {}
-    elsewhere: set[str] = set()
+    kept: list[str] = []
     for source in notebook_sources(folder):
         for cell in jupytext.read(source).cells:
-            lines = {_normalise(line) for line in cell.source.splitlines()}
-            lines = {line for line in lines if len(line) >= MIN_LINE and not line.startswith("#")}
             tags = set(_tags(cell))
             if tag in tags:
+                lines = {_normalise(line) for line in cell.source.splitlines()}
                 for line in lines:
-                    solution.setdefault(line, source.name)
+                    if len(line) >= MIN_LINE and not line.startswith("#"):
+                        solution.setdefault(line, source.name)
             elif not tags & set(STUDENT_DROPS):
-                elsewhere |= lines
-    return {line: name for line, name in solution.items() if line not in elsewhere}
+                kept.append(_normalise(cell.source))
+    # A line that is part of a cell the student edition keeps (even inside a longer line) is no
+    # evidence of a leak when it shows up.
+    shown = "\n".join(kept)
+    return {line: name for line, name in solution.items() if line not in shown}
 
 
 def _string_fragments(node: ast.AST) -> list[str]:
