@@ -169,3 +169,30 @@ def test_other_notebooks_are_named_by_topic(notebook):
         found = NUMBERED_REFERENCE.search(cell.source)
         assert not found, (f"{path.name}, cell {k}: {found.group(0)!r}; name the notebook by "
                            "its topic (*Multiple comparisons*)")
+
+
+PAGES = sorted((REPO / "notebooks").glob("*.md"))
+
+
+def _prose_code_lines(text: str) -> list[str]:
+    """Lines inside fenced code blocks of Markdown (not the notebooks' code cells)."""
+    lines, fence, collect = [], None, False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if fence is None and stripped.startswith("```"):
+            fence, collect = stripped[:3], not stripped.startswith("```{code-cell")
+            continue
+        if fence is not None and stripped == fence:
+            fence = None
+            continue
+        if fence is not None and collect:
+            lines.append(line)
+    return lines
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
+def test_code_blocks_in_prose_fit_88_columns(page):
+    """The site shows 88 columns of code whole (tools/test_site_browser.py measures it)."""
+    long = [line for line in _prose_code_lines(page.read_text(encoding="utf-8"))
+            if len(line) > 88]
+    assert not long, f"{page.name}: code lines over 88 columns: {long[:2]}"
