@@ -40,6 +40,18 @@ x = 1 + 1
 """
 
 
+# The front matter of a minimal course notebook (the fixtures below add their cells).
+FRONT_MATTER = """---
+jupytext:
+  formats: ipynb,md:myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+"""
+
+
 def _site(tmp_path, html):
     site = tmp_path / "html"
     (site / "_static").mkdir(parents=True)
@@ -99,15 +111,7 @@ def test_runner_fails_a_notebook_that_raises_and_measures_the_kernel(tmp_path):
     assert run_notebooks.main([str(good), "--memory-budget", "100"]) == 1
 
 
-EXERCISE = """---
-jupytext:
-  formats: ipynb,md:myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-
+EXERCISE = FRONT_MATTER + """
 # Exercise
 
 ```{{code-cell}} ipython3
@@ -136,15 +140,7 @@ q.assert_correct(sem)
 """
 
 
-VERIFIED = """---
-jupytext:
-  formats: ipynb,md:myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-
+VERIFIED = FRONT_MATTER + """
 # Checked
 
 ```{code-cell} ipython3
@@ -282,15 +278,7 @@ def test_a_mutation_counts_as_caught_only_when_a_check_fails():
     assert outcome == "outside a check" and where == "Cell 1"
 
 
-LEAKY_NOTEBOOK = """---
-jupytext:
-  formats: ipynb,md:myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-
+LEAKY_NOTEBOOK = FRONT_MATTER + """
 # Exercise
 
 ```{code-cell} ipython3
