@@ -177,6 +177,16 @@ def test_executed_copies_carry_the_runs_outputs_and_only_of_passing_runs(tmp_pat
     assert not (executed / "01_checked.ipynb").exists()
 
 
+def test_one_converted_notebook_runs_twice_as_make_bench_runs_it(tmp_path):
+    source = tmp_path / "01_checked.md"
+    source.write_text(VERIFIED)
+    ipynb, budget = run_notebooks.convert(source, tmp_path)
+    env = dict(__import__("os").environ, MPLBACKEND=run_notebooks.INLINE_BACKEND)
+    first = run_notebooks.run_one(ipynb, budget, 1024, env)
+    second = run_notebooks.run_one(ipynb, budget, 1024, env)
+    assert first.passed and second.passed, second.log
+
+
 def test_editions_hide_checks_from_students_and_fold_them_for_instructors(tmp_path):
     editions = _load("editions")
     import jupytext

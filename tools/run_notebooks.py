@@ -177,9 +177,9 @@ def run_one(ipynb: Path, time_budget: float, memory_budget: float, env: dict,
             extra_args: tuple[str, ...] = (), executed: Path | None = None) -> Result:
     """Run one notebook under nbval in its own folder; ``extra_args`` go to pytest (``-x`` stops
     at the first failing cell). With ``executed``, the run's outputs are written there."""
-    folder = ipynb.parent / ipynb.stem
-    folder.mkdir()
-    ipynb = Path(shutil.move(ipynb, folder / ipynb.name))
+    folder = ipynb.parent / ipynb.stem  # its own folder: its conftest, its outputs
+    folder.mkdir(exist_ok=True)
+    ipynb = Path(shutil.copy(ipynb, folder / ipynb.name))
     shutil.copy(Path(__file__).resolve().parent / "nbval_save.py", folder / "conftest.py")
     env = dict(env)
     if executed is not None:
