@@ -230,9 +230,9 @@ def test_verify_cells_open_collapsed_in_jupyterlab(lab, browser):
         "(name) => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
         " return w && w.context && w.context.path === name && w.content.widgets.length > 0; }",
         arg=name, timeout=120_000)
-    cells = page.evaluate(HIDDEN_JS)
     placeholder = page.locator(".jp-InputPlaceholder").first
     placeholder.scroll_into_view_if_needed()
+    cells = page.evaluate(HIDDEN_JS)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "instructor_verify_cells_collapsed.png"))
     context.close()
@@ -240,7 +240,9 @@ def test_verify_cells_open_collapsed_in_jupyterlab(lab, browser):
     # Lesson cells open expanded, except figure mechanics folded on purpose (hide-input).
     lessons = [c for c in cells if not {"verify", "hide-input"} & set(c["tags"])]
     assert checks, f"{name}: no verify cell reached JupyterLab"
-    assert all(c["hidden"] and c["placeholder"] for c in checks), \
-        f"{name}: a verify cell opens expanded: {checks}"
+    # JupyterLab renders only the cells near the viewport, so the placeholder itself is looked
+    # for on the first check (scrolled into view, in the screenshot); the state on every one.
+    assert all(c["hidden"] for c in checks), f"{name}: a verify cell opens expanded: {checks}"
+    assert checks[0]["placeholder"], f"{name}: the first check shows no collapsed placeholder"
     assert not any(c["hidden"] for c in lessons), f"{name}: a lesson cell opens collapsed"
     assert not problems, "\n".join(problems)
