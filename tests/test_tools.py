@@ -168,6 +168,14 @@ def test_executed_copies_carry_the_runs_outputs_and_only_of_passing_runs(tmp_pat
     ran = nbformat.read(executed / "01_checked.ipynb", as_version=4)
     assert ran.cells[1].outputs[0]["text"] == "the total is 42\n"
     assert ran.cells[1].execution_count == 1 and ran.cells[2].execution_count == 2
+    # as in JupyterLab, a trailing ';' hides a cell's value (nbval alone runs without history,
+    # and IPython then printed reprs such as <Axes: ...> into the executed copies)
+    quiet = tmp_path / "02_quiet.md"
+    quiet.write_text(FRONT_MATTER + "\n```{code-cell} ipython3\nx = [1]\nlen(x);\n```\n\n"
+                     "```{code-cell} ipython3\nlen(x)\n```\n")
+    assert run_notebooks.main([str(quiet), "--executed", str(executed), "--no-stats"]) == 0
+    cells = nbformat.read(executed / "02_quiet.ipynb", as_version=4).cells
+    assert cells[0].outputs == [] and cells[1].outputs[0]["data"]["text/plain"] == "1"
     assert run_notebooks.is_fresh(source, executed / "01_checked.ipynb")
     # a fresh copy is reused, a changed notebook is not; a failing run leaves no copy
     assert run_notebooks.main([str(source), "--executed", str(executed), "--reuse"]) == 0

@@ -5,6 +5,11 @@ and sets ``COURSE_EXECUTED_OUT`` to the file to write. After the session, every 
 gets the outputs it printed (figures, tables, text) and an execution count, so the instructor
 site can show the notebooks exactly as the tests ran them instead of executing them again.
 A notebook with a failed cell is not written: the site never shows a run that failed.
+
+It also makes nbval run each cell as JupyterLab does, with ``store_history=True``: nbval sends
+cells without history, and IPython then decides whether to print a cell's last value by looking
+at the history, so a trailing ``;`` stopped hiding ``<Axes: ...>`` and the executed copies (and the
+site) showed such reprs where a student's notebook shows none.
 """
 
 from __future__ import annotations
@@ -12,8 +17,17 @@ from __future__ import annotations
 import os
 
 import nbformat
+from nbval import kernel as _nbval_kernel
 
 _failed = []
+
+
+def _execute_with_history(self, cell_input, allow_stdin=None):
+    return self.kc.execute(cell_input, store_history=True, allow_stdin=allow_stdin,
+                           stop_on_error=False)
+
+
+_nbval_kernel.RunningKernel.execute_cell_input = _execute_with_history
 
 
 def pytest_runtest_logreport(report):

@@ -62,6 +62,14 @@ WIDE_CODE_JS = """() => {
 }"""
 
 
+# Printed reprs of matplotlib objects ("<Axes: ...>") are noise a cell leaks when its last line
+# returns an axis; the figure itself is the output.
+REPR_JS = """() => Array.from(document.querySelectorAll('.cell_output pre'))
+  .map(p => p.textContent.trim())
+  .filter(t => /^\\[?<(Axes|Figure|matplotlib)[\\s.:]/.test(t))
+  .map(t => t.slice(0, 80))"""
+
+
 class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, *args):  # keep the test output readable
         pass
@@ -131,6 +139,8 @@ def test_page_loads_offline_and_renders(server, browser, edition, page):
         problems += [f"a check shows open: {t}" for t in toggles if t["check"] and t["open"]]
     problems += [f"code scrolls sideways ({w['scroll']} > {w['client']} px): {w['line']!r}"
                  for w in tab.evaluate(WIDE_CODE_JS)]
+    problems += [f"an object's repr instead of a result (end the cell with ';'): {text!r}"
+                 for text in tab.evaluate(REPR_JS)]
     context.close()
     assert not problems, f"{edition}/{page}:\n" + "\n".join(problems)
 
