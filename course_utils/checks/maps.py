@@ -505,7 +505,7 @@ def corrected_threshold(scores: Any, name: str, method: str = "max-t", design: A
     >>> y[:, :20] += 1.5
     >>> q = corrected_threshold(y, "demo", method="fdr")
     >>> print(q.check(3.5).message)
-    3.50 is the arbitrary |t| > 3.5 of the original lesson: an uncorrected threshold with no
+    3.50 is the arbitrary |t| > 3.5 used in many quick looks: an uncorrected threshold with no
     stated error rate. Correct for the 200 voxels tested.
     """
     from scipy import stats
@@ -532,7 +532,7 @@ def corrected_threshold(scores: Any, name: str, method: str = "max-t", design: A
                        "would pass it by chance alone if there were no effect anywhere. "
                        "Correct for the number of voxels tested.")
         mistakes = [
-            (3.5, f"the arbitrary |t| > 3.5 of the original lesson: an uncorrected threshold "
+            (3.5, f"the arbitrary |t| > 3.5 used in many quick looks: an uncorrected threshold "
                   f"with no stated error rate. Correct for the {m} voxels tested."),
             (stats.t.isf(alpha / 2, df), f"the threshold of p < {alpha} at each voxel, "
                                          f"{uncorrected}"),
