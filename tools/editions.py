@@ -403,8 +403,9 @@ def _report(site: Path, folder: Path = NOTEBOOKS, package: Path = PACKAGE) -> in
     if problems:
         print(f"student edition check: {len(problems)} leak(s) of an answer")
         return 1
+    n_checks = len(solution_lines(folder, VERIFY_TAG))
     print(f"student edition check: none of {n_lines} solution lines appears in {site} or in a "
-          "string the checks print")
+          f"string the checks print, and none of {n_checks} check (verify) lines in {site}")
     return 0
 
 
