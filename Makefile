@@ -45,7 +45,7 @@ JOBS ?= 2
 EXECUTED := $(BUILD)/executed
 test-notebooks: $(STAMP)
 	$(PY) tools/run_notebooks.py --jobs $(JOBS) --executed $(EXECUTED) --out $(BUILD)/notebook_budget.md
-	$(PY) tools/notebook_stats.py --out $(BUILD)/notebook_stats.md > /dev/null
+	$(PY) tools/notebook_stats.py --out $(BUILD)/notebook_stats.md
 	$(PY) tools/run_notebooks.py --jobs $(JOBS) --student --out $(BUILD)/notebook_budget_student.md
 
 # The notebooks that load the Localizer, on real-shaped data loaded through the real loader,
@@ -58,12 +58,12 @@ test-notebooks-real: $(STAMP)
 	$(PY) tools/localizer_double.py build --root $(REAL)/nilearn --n-subjects 40
 	COURSE_DATA=localizer COURSE_DATA_OFFLINE=1 COURSE_N_SUBJECTS=40 \
 	  COURSE_DATA_DIR=$(REAL)/nilearn COURSE_OUTPUT_DIR=$(REAL)/outputs \
-	  $(PY) tools/run_notebooks.py --jobs $(JOBS) --no-stats --data-only \
+	  $(PY) tools/run_notebooks.py --jobs $(JOBS) --data-only \
 	  --label "real-shaped nilearn copy, 40 subjects" --out $(BUILD)/notebook_budget_real.md
 	$(PY) tools/localizer_double.py build-dartbrains --root $(REAL)/dartbrains --n-subjects 20
 	COURSE_DATA=localizer_dartbrains COURSE_DATA_OFFLINE=1 COURSE_N_SUBJECTS=20 \
 	  COURSE_DATA_DIR=$(REAL)/dartbrains COURSE_OUTPUT_DIR=$(REAL)/outputs \
-	  $(PY) tools/run_notebooks.py --jobs $(JOBS) --no-stats --data-only \
+	  $(PY) tools/run_notebooks.py --jobs $(JOBS) --data-only \
 	  --label "DartBrains-shaped copy, no covariates" --out $(BUILD)/notebook_budget_dartbrains.md
 
 # Each notebook run once per mutation in tools/mutations/ (a course_utils function deliberately
@@ -83,7 +83,7 @@ test: lint test-unit test-notebooks test-notebooks-real
 # instructor notebook may reach the student site. The pages are in _build/site/<edition>/html.
 # COURSE_REPO_URL / COURSE_HUB_URL add launch links (see site/conf.py and the instructors' page).
 site: $(STAMP)
-	$(PY) tools/run_notebooks.py --jobs $(JOBS) --executed $(EXECUTED) --reuse --no-stats \
+	$(PY) tools/run_notebooks.py --jobs $(JOBS) --executed $(EXECUTED) --reuse \
 	  --out $(BUILD)/notebook_budget_site.md
 	$(PY) tools/editions.py instructor-sources $(EXECUTED) $(BUILD)/instructor_src \
 	  --cache $(BUILD)/site/instructor/jupyter_cache

@@ -163,7 +163,7 @@ def test_executed_copies_carry_the_runs_outputs_and_only_of_passing_runs(tmp_pat
     source = tmp_path / "01_checked.md"
     source.write_text(VERIFIED)
     executed = tmp_path / "executed"
-    assert run_notebooks.main([str(source), "--executed", str(executed), "--no-stats"]) == 0
+    assert run_notebooks.main([str(source), "--executed", str(executed)]) == 0
     import nbformat
     ran = nbformat.read(executed / "01_checked.ipynb", as_version=4)
     assert ran.cells[1].outputs[0]["text"] == "the total is 42\n"
@@ -173,7 +173,7 @@ def test_executed_copies_carry_the_runs_outputs_and_only_of_passing_runs(tmp_pat
     quiet = tmp_path / "02_quiet.md"
     quiet.write_text(FRONT_MATTER + "\n```{code-cell} ipython3\nx = [1]\nlen(x);\n```\n\n"
                      "```{code-cell} ipython3\nlen(x)\n```\n")
-    assert run_notebooks.main([str(quiet), "--executed", str(executed), "--no-stats"]) == 0
+    assert run_notebooks.main([str(quiet), "--executed", str(executed)]) == 0
     cells = nbformat.read(executed / "02_quiet.ipynb", as_version=4).cells
     assert cells[0].outputs == [] and cells[1].outputs[0]["data"]["text/plain"] == "1"
     assert run_notebooks.is_fresh(source, executed / "01_checked.ipynb")
@@ -222,8 +222,7 @@ def test_instructor_sources_take_the_test_runs_outputs_into_myst_nbs_cache(tmp_p
     (folder / "01_checked.md").write_text(VERIFIED)
     (folder / "index.md").write_text("# Home\n")
     executed = tmp_path / "executed"
-    assert run_notebooks.main([str(folder / "01_checked.md"), "--executed", str(executed),
-                               "--no-stats"]) == 0
+    assert run_notebooks.main([str(folder / "01_checked.md"), "--executed", str(executed)]) == 0
     out, cache = tmp_path / "src", tmp_path / "cache"
     editions.write_instructor_sources(executed, out, cache, folder)
     assert (out / "index.md").exists() and "show the check" in (out / "01_checked.md").read_text()

@@ -30,10 +30,7 @@ REPO = run_notebooks.REPO
 
 def run_sizes(notebooks: list[Path], sizes: list[int], memory_budget: float) -> list[tuple]:
     rows = []
-    base = dict(os.environ, MPLBACKEND=run_notebooks.INLINE_BACKEND, PYTHONHASHSEED="0",
-                COURSE_STATIC_FIGURES="1", **run_notebooks.ONE_THREAD)
-    base.setdefault("COURSE_DATA_DIR", str(REPO / "_build" / "data_cache"))
-    base.setdefault("COURSE_OUTPUT_DIR", str(REPO / "_build" / "outputs"))
+    base = run_notebooks.notebook_env()
     with tempfile.TemporaryDirectory(prefix="course-bench-") as tmp:
         converted = [run_notebooks.convert(source, Path(tmp)) for source in notebooks]
         for size in sizes:

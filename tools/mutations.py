@@ -36,7 +36,6 @@ Usage: ``python tools/mutations.py [TOPIC ...] [--jobs 2] [--out _build/mutation
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 import tempfile
@@ -144,10 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     if not mutations:
         print("No mutations found in tools/mutations/.", file=sys.stderr)
         return 1
-    env = dict(os.environ, MPLBACKEND=run_notebooks.INLINE_BACKEND, PYTHONHASHSEED="0",
-               COURSE_STATIC_FIGURES="1", **run_notebooks.ONE_THREAD)
-    env.setdefault("COURSE_DATA_DIR", str(REPO / "_build" / "data_cache"))
-    env.setdefault("COURSE_OUTPUT_DIR", str(REPO / "_build" / "mutation_outputs"))
+    env = run_notebooks.notebook_env(outputs="mutation_outputs")
 
     with tempfile.TemporaryDirectory(prefix="course-mutations-") as tmp:
         jobs = [(m, mutated_copy(notebooks[m.topic], m, Path(tmp))) for m in mutations]

@@ -19,8 +19,6 @@ import os
 import nbformat
 from nbval import kernel as _nbval_kernel
 
-_failed = []
-
 
 def _execute_with_history(self, cell_input, allow_stdin=None):
     return self.kc.execute(cell_input, store_history=True, allow_stdin=allow_stdin,
@@ -30,14 +28,9 @@ def _execute_with_history(self, cell_input, allow_stdin=None):
 _nbval_kernel.RunningKernel.execute_cell_input = _execute_with_history
 
 
-def pytest_runtest_logreport(report):
-    if report.failed:
-        _failed.append(report.nodeid)
-
-
 def pytest_sessionfinish(session, exitstatus):
     target = os.environ.get("COURSE_EXECUTED_OUT")
-    if not target or _failed or exitstatus != 0:
+    if not target or exitstatus != 0:  # a run with a failed cell is never shown
         return
     notebook = None
     count = 0

@@ -19,8 +19,7 @@ the rest of a student's notebook, and must never be judged right or wrong.
 With ``--executed DIR`` each notebook that passes is also written to ``DIR/NN_name.ipynb`` with the
 outputs of this very run (``tools/nbval_save.py``), for the instructor site, which then executes
 nothing again. ``--jobs 2`` runs two notebooks at a time (each kernel on one BLAS thread; the
-machines here have two cores). After the budget table the runner prints the teaching dashboard
-of ``tools/notebook_stats.py`` (prose, visible code, checks per notebook).
+machines here have two cores).
 
 A notebook sets its own time budget in its front matter (default 60 s)::
 
@@ -113,6 +112,22 @@ def _student_edition(notebook):
                 f"```{{code-cell}} ipython3\n{STUDENT_CHECK}\n```\n", fmt="md:myst").cells[0])
     stripped.cells = cells
     return stripped
+
+
+def notebook_env(outputs: str = "outputs") -> dict[str, str]:
+    """The environment every test run gives a notebook's kernel.
+
+    matplotlib's inline backend: non-interactive (no windows, no plt.show() warnings) and it
+    renders every figure as a student's kernel does, so time and memory are measured honestly.
+    No browser runs the widgets here: notebooks show their static figures instead. BLAS on one
+    thread, as on a hub. Test runs stay out of the user's own folders unless they chose folders
+    themselves (``_build/data_cache`` and ``_build/<outputs>``).
+    """
+    env = dict(os.environ, MPLBACKEND=INLINE_BACKEND, PYTHONHASHSEED="0",
+               COURSE_STATIC_FIGURES="1", **ONE_THREAD)
+    env.setdefault("COURSE_DATA_DIR", str(REPO / "_build" / "data_cache"))
+    env.setdefault("COURSE_OUTPUT_DIR", str(REPO / "_build" / outputs))
+    return env
 
 
 def fingerprint(source: Path) -> str:
@@ -239,8 +254,6 @@ def main(argv: list[str] | None = None) -> int:
                         help="write each passing notebook with its outputs to this folder")
     parser.add_argument("--reuse", action="store_true",
                         help="with --executed: skip notebooks whose executed copy is fresh")
-    parser.add_argument("--no-stats", action="store_true",
-                        help="do not print the teaching dashboard after the budget table")
     args = parser.parse_args(argv)
 
     notebooks = discover(args.notebooks, args.data_only)
@@ -255,14 +268,7 @@ def main(argv: list[str] | None = None) -> int:
         notebooks = stale
         if not notebooks:
             return 0
-    # matplotlib's inline backend: non-interactive (no windows, no plt.show() warnings) and it
-    # renders every figure as a student's kernel does, so time and memory are measured honestly.
-    # No browser runs the widgets here: notebooks show their static figures instead.
-    env = dict(os.environ, MPLBACKEND=INLINE_BACKEND, PYTHONHASHSEED="0",
-               COURSE_STATIC_FIGURES="1", **ONE_THREAD)
-    # Keep test runs out of the user's own folders unless they chose folders themselves.
-    env.setdefault("COURSE_DATA_DIR", str(REPO / "_build" / "data_cache"))
-    env.setdefault("COURSE_OUTPUT_DIR", str(REPO / "_build" / "outputs"))
+    env = notebook_env()
 
     if args.executed is not None:
         args.executed = args.executed.resolve()
@@ -292,10 +298,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text)
-    if not args.no_stats and not args.student:
-        import notebook_stats
-
-        print(notebook_stats.table(notebook_stats.collect(notebooks)))
     failed = [r for r in results
               if not r.passed or r.peak_mib > r.memory_budget
               or (args.enforce_time and r.seconds > r.time_budget)]
