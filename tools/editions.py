@@ -89,6 +89,13 @@ def instructor_edition(notebook):
     return shown
 
 
+def _copy_other_pages(folder: Path, out: Path) -> None:
+    """Copy the pages that are not notebooks (index, data sources, instructors) to ``out``."""
+    for extra in folder.glob("*.md"):
+        if not (out / extra.name).exists():
+            shutil.copy2(extra, out / extra.name)
+
+
 def _with_outputs(notebook, executed, name: str):
     """``notebook`` with the outputs and execution counts of ``executed``, code cell by code
     cell; the two must hold the same code (else the executed copy is stale)."""
@@ -140,9 +147,7 @@ def write_instructor_sources(executed: Path, out: Path, cache: Path,
         bundle = CacheBundleIn(_with_outputs(read, ran, source.name), uri=str(target))
         store.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
         written.append(target)
-    for extra in folder.glob("*.md"):
-        if not (out / extra.name).exists():
-            shutil.copy2(extra, out / extra.name)
+    _copy_other_pages(folder, out)
     return written
 
 
@@ -156,9 +161,7 @@ def write_student_sources(out: Path, folder: Path = NOTEBOOKS) -> list[Path]:
         target = out / source.name
         jupytext.write(student_edition(jupytext.read(source)), target, fmt="md:myst")
         written.append(target)
-    for extra in folder.glob("*.md"):
-        if not (out / extra.name).exists():
-            shutil.copy2(extra, out / extra.name)
+    _copy_other_pages(folder, out)
     return written
 
 
