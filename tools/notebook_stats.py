@@ -28,8 +28,9 @@ REPO = Path(__file__).resolve().parent.parent
 MAX_WORDS = 3000
 MAX_CODE_LINES = 200
 HIDDEN_CODE_TAGS = {"verify", "solution"}
-ASSERTION = re.compile(r"^\s*assert\b|np\.testing\.|numpy\.testing\.|pytest\.approx|"
-                       r"assert_allclose|assert_array_equal", re.M)
+# What asserts: the one definition, also used by tests/test_notebook_conventions.py.
+ASSERTION = re.compile(r"^\s*assert\b|np\.testing\.|numpy\.testing\.|pd\.testing\.|"
+                       r"pytest\.approx|assert_allclose|assert_array_equal", re.M)
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+(?:[.,]\d+)*")
 
 
