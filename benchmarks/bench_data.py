@@ -67,7 +67,7 @@ def main(argv=None) -> int:
         os.environ["COURSE_DATA_DIR"] = folder
         os.environ["COURSE_DATA"] = "synthetic"
         # import outside the timed region: a notebook has these imported anyway
-        from course_utils import data
+        from course_utils.experiments import data
 
         baseline = psutil.Process().memory_info().rss
         tracemalloc.start()

@@ -34,7 +34,8 @@ import numpy as np  # noqa: E402
 from nilearn.datasets import load_mni152_brain_mask  # noqa: E402
 from nilearn.glm.second_level import SecondLevelModel  # noqa: E402
 
-from course_utils import data, designs, glm  # noqa: E402
+from course_utils.experiments import data
+from course_utils.stats import designs, glm  # noqa: E402
 
 
 def ours(imgs, mask_img, design):

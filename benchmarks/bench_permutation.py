@@ -43,7 +43,7 @@ import psutil  # noqa: E402
 from nilearn.datasets import load_mni152_brain_mask, load_sample_motor_activation_image  # noqa: E402
 from nilearn.image import resample_to_img  # noqa: E402
 
-from course_utils import inference  # noqa: E402
+from course_utils.stats import inference  # noqa: E402
 
 
 def localizer_mask():
@@ -134,7 +134,7 @@ def main(argv=None) -> int:
           f"grid), {args.n_perm} flips, two-sided, 1 BLAS thread; median of {args.repeats} runs")
     print("| method | wall time (s) |")
     print("|---|---:|")
-    print(f"| course_utils.inference.permutation_test | {t_ours:.2f} "
+    print(f"| course_utils.stats.inference.permutation_test | {t_ours:.2f} "
           f"(runs: {', '.join(f'{t:.2f}' for t in times)}) |")
     label = (f"nilearn non_parametric_inference ({n_nilearn} perms run, "
              f"x{args.n_perm / n_nilearn:g} extrapolated)" if n_nilearn != args.n_perm

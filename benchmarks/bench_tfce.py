@@ -6,7 +6,7 @@ packaged Localizer t-map, 67,402 voxels), seeded smooth random data (white noise
 sigma = 1 voxel, mean 0.1), two-sided, E = 0.5, H = 2, 100 height steps, face connectivity, one
 BLAS thread. Prints, in one run:
 
-- the TFCE of one map: ours (``course_utils.tfce.tfce``) vs nilearn's ``calculate_tfce`` on the
+- the TFCE of one map: ours (``course_utils.stats.tfce.tfce``) vs nilearn's ``calculate_tfce`` on the
   same observed t-map, median of ``--repeats`` maps, and their largest relative difference;
 - a whole permutation test with TFCE: ours (``inference.permutation_test(..., tfce=True)``) vs
   nilearn's ``non_parametric_inference(..., tfce=True, two_sided_test=True, n_jobs=1)``. The
@@ -47,7 +47,7 @@ from scipy import ndimage, stats  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_permutation import localizer_mask  # noqa: E402
 
-from course_utils import inference, tfce  # noqa: E402
+from course_utils.stats import inference, tfce  # noqa: E402
 
 
 def smooth_data(inside: np.ndarray, n_subjects: int, seed: int = 0) -> np.ndarray:

@@ -11,7 +11,7 @@ import statsmodels.formula.api as smf
 from scipy import stats
 from statsmodels.stats.anova import AnovaRM
 
-from course_utils import anova, glm
+from course_utils.stats import anova, glm
 
 
 def _long(levels, n=12, seed=0, n_voxels=None):

@@ -8,7 +8,7 @@ import pytest
 from nilearn.glm import cluster_level_inference
 from scipy import ndimage, stats
 
-from course_utils import ari, inference
+from course_utils.stats import ari, inference
 
 
 @pytest.fixture(scope="module")

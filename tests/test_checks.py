@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from course_utils.checks import Exercise, Incorrect, expect_close, is_placeholder
+from course_utils.teaching.checks import Exercise, Incorrect, expect_close, is_placeholder
 
 
 def _expect_three(answer):
@@ -69,7 +69,7 @@ def test_checker_errors_are_reported_as_incorrect_never_raised():
 
 
 def test_contrast_equivalents_and_typical_mistakes():
-    from course_utils.checks import expect_contrast
+    from course_utils.teaching.checks import expect_contrast
 
     for right in ([1, -1, 0], [0.5, -0.5, 0], [3, -3, 0]):
         expect_contrast(right, [1, -1, 0])
@@ -87,7 +87,7 @@ def test_contrast_equivalents_and_typical_mistakes():
 
 
 def test_notebook_exercises_give_three_distinct_outcomes():
-    from course_utils.checks import dummy_code_mean, last_versus_rest, standard_error
+    from course_utils.teaching.checks import dummy_code_mean, last_versus_rest, standard_error
 
     for q, wrong, right in [
         (standard_error([1.0, 2.0, 4.0]), 1.0, np.std([1.0, 2.0, 4.0], ddof=1) / np.sqrt(3)),
@@ -104,7 +104,7 @@ def test_notebook_exercises_give_three_distinct_outcomes():
 
 
 def test_map_checker_names_typical_mistakes():
-    from course_utils.checks import expect_map, group_tmap
+    from course_utils.teaching.checks import expect_map, group_tmap
 
     want = np.array([3.0, -1.0, 0.5, 2.0])
     expect_map(want.copy(), want)
@@ -127,7 +127,7 @@ def test_written_map_checker(tmp_path):
     import nibabel as nib
 
     from course_utils import results
-    from course_utils.checks import written_map
+    from course_utils.teaching.checks import written_map
 
     mask = np.zeros((4, 4, 4), dtype="uint8")
     mask[1:3, 1:3, 1:3] = 1
@@ -156,7 +156,7 @@ def test_written_map_checker(tmp_path):
 def test_two_group_design_checker():
     import pandas as pd
 
-    from course_utils.checks import two_group_design
+    from course_utils.teaching.checks import two_group_design
 
     sex = np.array(["M", "F", "F", "M", "F"])
     want = pd.DataFrame({"male": (sex == "M") * 1.0, "female": (sex == "F") * 1.0})
@@ -172,7 +172,7 @@ def test_two_group_design_checker():
 def test_two_group_design_names_the_typical_mistakes():
     import pandas as pd
 
-    from course_utils.checks import two_group_design
+    from course_utils.teaching.checks import two_group_design
 
     sex = np.array(["M", "F", "F", "M", "F", "M"])
     want = pd.DataFrame({"male": (sex == "M") * 1.0, "female": (sex == "F") * 1.0})
@@ -195,7 +195,7 @@ def test_two_group_design_names_the_typical_mistakes():
 
 @pytest.fixture(scope="module")
 def small_localizer():
-    from course_utils import data
+    from course_utils.experiments import data
 
     conditions = [c for c in data.CONDITIONS if "checkerboard" not in c]
     return data.synthetic_localizer(seed=3, n_subjects=10, conditions=conditions, cache=False)
@@ -204,7 +204,8 @@ def small_localizer():
 def test_localizer_exercises_accept_solutions_and_name_mistakes(small_localizer, tmp_path):
     import nibabel as nib
 
-    from course_utils import checks, designs, glm
+    from course_utils.stats import designs, glm
+    from course_utils.teaching import checks
 
     ds = small_localizer
     q = checks.localizer_exercise(ds, "numbers_vs_words", output_folder=tmp_path)
@@ -235,7 +236,8 @@ def test_localizer_exercises_accept_solutions_and_name_mistakes(small_localizer,
 def test_visual_exercise_is_paired_and_corrected(small_localizer, tmp_path):
     from scipy import stats
 
-    from course_utils import checks, designs, glm, inference
+    from course_utils.stats import designs, glm, inference
+    from course_utils.teaching import checks
 
     ds = small_localizer
     order = ds.subjects[::-1]
@@ -263,7 +265,8 @@ def test_visual_exercise_is_paired_and_corrected(small_localizer, tmp_path):
 def test_sex_difference_exercise(small_localizer, tmp_path):
     import pandas as pd
 
-    from course_utils import checks, designs, glm
+    from course_utils.stats import designs, glm
+    from course_utils.teaching import checks
 
     ds = small_localizer
     q = checks.sex_difference_exercise(ds, output_folder=tmp_path)
@@ -293,8 +296,8 @@ def test_sex_difference_exercise(small_localizer, tmp_path):
 def test_sex_difference_tmap_recognises_welch_when_groups_differ(small_localizer, tmp_path):
     from dataclasses import replace
 
-    from course_utils import checks
-    from course_utils.checks.maps import _two_sample_t
+    from course_utils.teaching import checks
+    from course_utils.teaching.checks.maps import _two_sample_t
 
     people = small_localizer.participants.copy()
     people.loc[0, "sex"] = None  # 9 subjects left: groups of 4 and 5
@@ -309,7 +312,7 @@ def test_sex_difference_tmap_recognises_welch_when_groups_differ(small_localizer
 
 
 def test_standard_error_of_a_difference_names_the_variance_and_other_slips():
-    from course_utils import checks
+    from course_utils.teaching import checks
 
     q = checks.difference_se(12, 18, "se", labels=("men", "women"))
     right = np.sqrt(1 / 12 + 1 / 18)
@@ -328,8 +331,8 @@ def test_standard_error_of_a_difference_names_the_variance_and_other_slips():
 def test_corrected_threshold_recognises_uncorrected_bonferroni_and_fdr():
     from scipy import stats
 
-    from course_utils import inference
-    from course_utils.checks import corrected_threshold
+    from course_utils.stats import inference
+    from course_utils.teaching.checks import corrected_threshold
 
     rng = np.random.default_rng(0)
     y = rng.normal(size=(12, 400)).astype(np.float32)
@@ -364,7 +367,7 @@ def test_corrected_threshold_recognises_uncorrected_bonferroni_and_fdr():
 
 
 def test_corrected_threshold_when_nothing_survives():
-    from course_utils.checks import corrected_threshold
+    from course_utils.teaching.checks import corrected_threshold
 
     y = np.random.default_rng(2).normal(size=(10, 50))
     q = corrected_threshold(lambda: y, "FDR", method="fdr")  # data given lazily
@@ -373,7 +376,8 @@ def test_corrected_threshold_when_nothing_survives():
 
 
 def test_paired_tmap_names_unaligned_rows_and_a_two_sample_test(small_localizer):
-    from course_utils import checks, designs, glm
+    from course_utils.stats import designs, glm
+    from course_utils.teaching import checks
 
     ds = small_localizer
     order = list(np.random.default_rng(0).permutation(ds.subjects))
@@ -400,7 +404,8 @@ def test_paired_tmap_names_unaligned_rows_and_a_two_sample_test(small_localizer)
 
 def test_paired_tmap_expects_the_map_of_the_data_not_of_a_notebook_variable(small_localizer):
     """A position-paired map is wrong even when the notebook computed it (the old lesson)."""
-    from course_utils import checks, designs, glm
+    from course_utils.stats import designs, glm
+    from course_utils.teaching import checks
 
     ds = small_localizer
     order = ds.subjects[::-1]
@@ -415,7 +420,7 @@ def test_sex_difference_exercise_without_sexes_says_so_and_judges_nothing(small_
                                                                          tmp_path, capsys):
     from dataclasses import replace
 
-    from course_utils import checks
+    from course_utils.teaching import checks
 
     ds = small_localizer
     no_table = replace(ds, participants=ds.participants[["subject"]])
@@ -441,7 +446,7 @@ def test_sex_difference_exercise_without_sexes_says_so_and_judges_nothing(small_
 
 
 def test_peak_cohens_d_names_the_typical_mistakes(small_localizer):
-    from course_utils import checks
+    from course_utils.teaching import checks
 
     ds = small_localizer
     condition = ds.conditions[0]

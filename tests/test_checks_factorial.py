@@ -2,8 +2,8 @@
 
 import pytest
 
-from course_utils.checks import factorial
-from course_utils.data import CONDITIONS
+from course_utils.experiments.data import CONDITIONS
+from course_utils.teaching.checks import factorial
 
 VS, AS, VC, AC = "video_sentence", "audio_sentence", "video_computation", "audio_computation"
 

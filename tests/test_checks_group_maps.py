@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from course_utils import data, designs, glm
-from course_utils.checks import group_maps
+from course_utils.experiments import data
+from course_utils.stats import designs, glm
+from course_utils.teaching.checks import group_maps
 
 H, V = "horizontal_checkerboard", "vertical_checkerboard"
 

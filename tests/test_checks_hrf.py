@@ -1,10 +1,11 @@
-"""Tests of course_utils.checks.hrf: the regressor exercise of notebook 01 and its feedback."""
+"""Tests of course_utils.teaching.checks.hrf: the regressor exercise of notebook 01 and its feedback."""
 
 import numpy as np
 import pytest
 from nilearn.glm.first_level import compute_regressor, glover_hrf
 
-from course_utils import checks, simulation
+from course_utils.experiments import simulation
+from course_utils.teaching import checks
 
 ONSETS, N_TR, T_R = np.array([12.0, 63.3, 110.0]), 60, 2.5
 STEPS = 25  # 2.5 s / 0.1 s

@@ -1,4 +1,4 @@
-"""Tests of course_utils.checks.power: the number-of-subjects exercise."""
+"""Tests of course_utils.teaching.checks.power: the number-of-subjects exercise."""
 
 import math
 
@@ -7,8 +7,8 @@ import pytest
 from scipy import stats
 from statsmodels.stats.power import TTestPower
 
-from course_utils import power
-from course_utils.checks import power as power_checks
+from course_utils.experiments import power
+from course_utils.teaching.checks import power as power_checks
 
 
 @pytest.fixture

@@ -4,8 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from course_utils import checks, designs, glm
-from course_utils.checks import regression
+from course_utils.stats import designs, glm
+from course_utils.teaching import checks
+from course_utils.teaching.checks import regression
 
 
 @pytest.fixture

@@ -1,12 +1,12 @@
-"""Tests of course_utils.checks.thresholds: the Bonferroni exercise of notebook 08."""
+"""Tests of course_utils.teaching.checks.thresholds: the Bonferroni exercise of notebook 08."""
 
 import numpy as np
 import pytest
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from course_utils import data
-from course_utils.checks import thresholds
+from course_utils.experiments import data
+from course_utils.teaching.checks import thresholds
 
 CONDITION = "horizontal_checkerboard"
 N = 8

@@ -1,10 +1,12 @@
-"""The exercise of the two-levels-of-variance notebook: course_utils.checks.variance."""
+"""The exercise of the two-levels-of-variance notebook: course_utils.teaching.checks.variance."""
 
 import numpy as np
 import pytest
 
-from course_utils import checks, mixed, simulation
-from course_utils.checks.variance import _expected_group_se, _mistakes
+from course_utils.experiments import simulation
+from course_utils.stats import mixed
+from course_utils.teaching import checks
+from course_utils.teaching.checks.variance import _expected_group_se, _mistakes
 
 # the notebook's numbers: tau^2 = 0.64, one 100-scan run at sigma = 3 %, 25 subjects x 4 runs
 _SIM = simulation.simulate_first_level(2, rng=0)

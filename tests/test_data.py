@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from course_utils import data
+from course_utils.experiments import data
 
 _spec = importlib.util.spec_from_file_location(
     "localizer_double", Path(__file__).resolve().parent.parent / "tools" / "localizer_double.py")
@@ -446,7 +446,7 @@ def test_no_network_and_nothing_cached_falls_back_in_one_line(tmp_path, monkeypa
     assert lines[0].startswith("Data: synthetic stand-in (seed 0, 3 subjects), because")
     assert "no network" in lines[0]
     # the exact command and the size of the download; no doubled full stops
-    assert "`python -m course_utils.data fetch --n-subjects 3` (about 15 MB)" in lines[0]
+    assert "`course-data fetch --n-subjects 3` (about 15 MB)" in lines[0]
     assert ".." not in lines[0].replace("...", "")
     assert loaded.is_synthetic and loaded.truth is not None
     monkeypatch.setenv("COURSE_DATA_OFFLINE", "1")
@@ -459,7 +459,7 @@ def test_a_forced_real_source_that_is_missing_is_a_clear_error(tmp_path, monkeyp
     _use_manifest(tmp_path, monkeypatch, f"http://127.0.0.1:{_closed_port()}/")
     monkeypatch.setenv("COURSE_DATA", "localizer")
     with pytest.raises(data.DataUnavailableError,
-                       match=r"(?s)not available.*no network.*course_utils.data fetch"):
+                       match=r"(?s)not available.*no network.*course-data fetch"):
         data.load_localizer(["audio_sentence"], n_subjects=3)
     with pytest.raises(data.DataUnavailableError, match="COURSE_SHARED_DATA"):
         data.load_localizer(["audio_sentence"], source="localizer_dartbrains")

@@ -4,7 +4,7 @@ import nibabel as nib
 import numpy as np
 import pytest
 
-from course_utils.data import check_same_grid, mask_images, unmask
+from course_utils.experiments.data import check_same_grid, mask_images, unmask
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from course_utils import data
+from course_utils.experiments import data
 
 REPO = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("localizer_double",
@@ -258,7 +258,7 @@ def test_the_command_line_fetches_verifies_and_locks_what_nilearn_wrote(osf, cap
     osf.maps = double_module.standin_maps(data.synthetic_localizer(seed=5, n_subjects=2,
                                                                    cache=False))
     assert data.main(["fetch", "--n-subjects", "2"]) == 0
-    assert "Run `python -m course_utils.data lock`" in capsys.readouterr().out
+    assert "Run `course-data lock`" in capsys.readouterr().out
     assert len(osf.map_requests()) == 2 * 10 * 2
     assert data.main(["verify"]) == 0 and "All files verified." in capsys.readouterr().out
     assert data.main(["lock"]) == 0

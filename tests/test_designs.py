@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from course_utils import designs, glm
+from course_utils.stats import designs, glm
 
 
 def _groups(seed, n1, n2):

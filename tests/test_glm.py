@@ -1,4 +1,4 @@
-"""course_utils.glm against statsmodels, scipy and nilearn; invariances; bad inputs."""
+"""course_utils.stats.glm against statsmodels, scipy and nilearn; invariances; bad inputs."""
 
 import nibabel as nib
 import numpy as np
@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from course_utils import glm
-from course_utils.designs import one_sample
+from course_utils.stats import glm
+from course_utils.stats.designs import one_sample
 
 
 def _random_design(rng, n=25, k=4):

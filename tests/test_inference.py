@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from course_utils import glm, inference
+from course_utils.stats import glm, inference
 
 #: Level of the binomial intervals in the calibration tests: a calibrated method fails 1 in 1000.
 LEVEL = 0.999
@@ -61,7 +61,7 @@ def test_exact_enumeration_matches_brute_force_over_256_flips():
 
 
 def _refit_t(X, c, Y):
-    """Plain OLS contrast t of every column of Y (checked against course_utils.glm below)."""
+    """Plain OLS contrast t of every column of Y (checked against course_utils.stats.glm below)."""
     X, c = np.asarray(X, dtype=float), np.asarray(c, dtype=float)
     beta, rss = np.linalg.lstsq(X, Y, rcond=None)[:2]
     df = X.shape[0] - X.shape[1]
@@ -69,7 +69,7 @@ def _refit_t(X, c, Y):
 
 
 def test_freedman_lane_matches_brute_force_over_all_reorderings():
-    """n = 7: all 5040 reorderings, each a plain refit of P R + H_Z Y by course_utils.glm."""
+    """n = 7: all 5040 reorderings, each a plain refit of P R + H_Z Y by course_utils.stats.glm."""
     rng = np.random.default_rng(10)
     n = 7
     X = np.column_stack([np.ones(n), rng.normal(size=n), [0, 0, 0, 1, 1, 1, 1]])
@@ -497,7 +497,7 @@ def test_bad_helper_inputs_are_explained(call, message):
 def test_max_null_figure_marks_the_fwe_threshold():
     import matplotlib.pyplot as plt
 
-    from course_utils import plotting
+    from course_utils.teaching import plotting
 
     Y = np.random.default_rng(17).normal(0.2, 1, (14, 150))
     res = inference.permutation_test(Y, n_perm=500, seed=0)
@@ -516,7 +516,7 @@ def test_max_null_figure_marks_the_fwe_threshold():
 def test_error_rate_figure_shows_each_method_with_its_interval():
     import matplotlib.pyplot as plt
 
-    from course_utils import plotting
+    from course_utils.teaching import plotting
 
     datasets = [np.random.default_rng(k).normal(size=(10, 50)) for k in range(40)]
     table = inference.familywise_error_rate(datasets, ["uncorrected", "bonferroni"])
@@ -547,7 +547,7 @@ def test_ellipsoid_mask_is_a_centred_ellipsoid_on_its_own_grid():
 def test_smooth_null_maps_are_smoothed_white_noise_in_mask_order():
     from scipy import ndimage
 
-    from course_utils import data
+    from course_utils.experiments import data
 
     mask_img = inference.ellipsoid_mask((14, 16, 12), voxel_mm=3.0)
     inside = np.asarray(mask_img.dataobj).astype(bool)
@@ -556,7 +556,7 @@ def test_smooth_null_maps_are_smoothed_white_noise_in_mask_order():
     sigma = 9.0 / np.sqrt(8 * np.log(2)) / 3.0
     expected = ndimage.gaussian_filter(white, sigma=(0, sigma, sigma, sigma))
     np.testing.assert_array_equal(Y, expected[:, inside])
-    # columns in the order course_utils.data masks images (C order of the mask)
+    # columns in the order course_utils.experiments.data masks images (C order of the mask)
     back = np.asarray(data.unmask(Y[0], mask_img).dataobj)
     np.testing.assert_array_equal(back[inside], Y[0])
     # fwhm 0 is the white noise itself; a generator is advanced, so data sets differ

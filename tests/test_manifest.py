@@ -5,7 +5,7 @@ import copy
 import pytest
 import yaml
 
-from course_utils import data
+from course_utils.experiments import data
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests of course_utils.mixed against scipy, statsmodels and nilearn."""
+"""Tests of course_utils.stats.mixed against scipy, statsmodels and nilearn."""
 
 import warnings
 
@@ -9,7 +9,7 @@ from nilearn.glm import compute_fixed_effects
 from scipy import stats
 from statsmodels.stats.meta_analysis import combine_effects
 
-from course_utils import mixed
+from course_utils.stats import mixed
 
 
 def _data(k=12, n_vox=5, tau=0.8, seed=0):
@@ -258,13 +258,13 @@ def test_fixed_effects_bad_dofs():
         mixed.fixed_effects([1.0, 2.0], [1.0, 1.0], dofs=[10, 0])
 
 
-# --- figures (course_utils.plotting, notebook 02) ------------------------------------------
+# --- figures (course_utils.teaching.plotting, notebook 02) ------------------------------------------
 
 
 def test_plot_beta_distribution_marks_mean():
     import matplotlib.pyplot as plt
 
-    from course_utils import plotting
+    from course_utils.teaching import plotting
 
     values = np.array([0.5, 1.0, 2.5])
     ax = plotting.plot_beta_distribution(values, true_mean=1.0)
@@ -276,7 +276,7 @@ def test_plot_beta_distribution_marks_mean():
 def test_plot_subject_intervals_rows_and_widths():
     import matplotlib.pyplot as plt
 
-    from course_utils import plotting
+    from course_utils.teaching import plotting
 
     ax = plotting.plot_subject_intervals([1.0, 2.0, 3.0], [0.1, 0.2, 0.3],
                                          group={"RFX": (2.0, 0.5), "FFX": (2.1, 0.1)})
@@ -291,7 +291,7 @@ def test_plot_subject_intervals_rows_and_widths():
 def test_plot_variance_components_bars_and_weights():
     import matplotlib.pyplot as plt
 
-    from course_utils import plotting
+    from course_utils.teaching import plotting
 
     s2 = np.array([0.1, 0.4, 1.5])
     ax = plotting.plot_variance_components(s2, tau2=0.3)
@@ -310,7 +310,7 @@ def test_plot_variance_components_bars_and_weights():
 
 
 def _noisy_study(seed, n_subjects=10, n_tr=100):
-    from course_utils import simulation
+    from course_utils.experiments import simulation
 
     sigma = np.ones(n_subjects)
     sigma[0] = 5.0
@@ -402,7 +402,7 @@ def test_nilearn_fixed_effects_is_mixed_fixed_effects(weighted):
 
 
 def test_simulate_summary_statistics_moments_and_first_level_fits():
-    from course_utils import simulation
+    from course_utils.experiments import simulation
 
     s2 = np.full((40, 5000), 0.3)
     b, v = mixed.simulate_summary_statistics(s2, np.random.default_rng(5), group_mean=1.0,

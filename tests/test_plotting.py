@@ -7,7 +7,8 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from course_utils import designs, plotting  # noqa: E402
+from course_utils.stats import designs  # noqa: E402
+from course_utils.teaching import plotting
 
 
 def test_design_heatmap_labels_every_column():
@@ -77,7 +78,7 @@ def test_plot_timeseries_legend_outside_the_axes():
 def test_paired_plot_joins_each_subject_by_id():
     import pytest
 
-    from course_utils.plotting.design_figures import plot_paired
+    from course_utils.teaching.plotting.design_figures import plot_paired
 
     a = pd.Series([10.0, 20.0, 30.0], index=["S01", "S02", "S03"])
     b = pd.Series([28.0, 7.0, 18.0], index=["S03", "S01", "S02"])  # another order
@@ -95,7 +96,7 @@ def test_paired_plot_joins_each_subject_by_id():
 def test_covariate_plot_marks_extrapolation_and_the_gap():
     import pytest
 
-    from course_utils.plotting.design_figures import plot_covariate_fit
+    from course_utils.teaching.plotting.design_figures import plot_covariate_fit
 
     age = np.array([20.0, 25.0, 30.0, 50.0, 60.0, 70.0])
     y = np.array([1.0, 1.2, 1.4, 2.0, 2.4, 2.8])
@@ -121,7 +122,7 @@ def test_covariate_plot_marks_extrapolation_and_the_gap():
 def test_plot_true_and_estimated_shares_bins_and_reports_variances():
     import matplotlib.pyplot as plt
 
-    from course_utils.plotting import variance_figures
+    from course_utils.teaching.plotting import variance_figures
 
     rng = np.random.default_rng(0)
     true = rng.normal(1.0, 0.8, 500)
@@ -144,7 +145,7 @@ def test_plot_true_and_estimated_shares_bins_and_reports_variances():
 def test_plot_method_comparison_bars_intervals_and_nominal_line():
     import matplotlib.pyplot as plt
 
-    from course_utils.plotting import variance_figures
+    from course_utils.teaching.plotting import variance_figures
 
     null = pd.DataFrame({"rejection rate": [0.05, 0.07], "rate low": [0.04, 0.06],
                          "rate high": [0.06, 0.08], "estimate SD": [0.24, 0.2],
@@ -171,7 +172,7 @@ def test_plot_method_comparison_bars_intervals_and_nominal_line():
 def test_plot_convergence_draws_a_reference_curve():
     import matplotlib.pyplot as plt
 
-    from course_utils.plotting import variance_figures
+    from course_utils.teaching.plotting import variance_figures
 
     theory = [0.4, 0.2, 0.1]
     ax = variance_figures.plot_convergence([4, 16, 64], {"OLS": [0.41, 0.19, 0.1]},
@@ -190,7 +191,7 @@ def test_glass_brain_grid_has_one_panel_per_map_and_no_layout_warning():
     import nibabel as nib
     import pytest
 
-    from course_utils.plotting import map_figures
+    from course_utils.teaching.plotting import map_figures
 
     plotting.use_course_style()  # constrained layout by default: the helper must opt out
     values = np.zeros((53, 63, 46), dtype="float32")

@@ -1,4 +1,4 @@
-"""Tests of course_utils.power: analytic and simulated power, whole-brain inference, ROIs."""
+"""Tests of course_utils.experiments.power: analytic and simulated power, whole-brain inference, ROIs."""
 
 import dataclasses
 import itertools
@@ -10,7 +10,8 @@ import pytest
 from scipy import integrate, ndimage, stats
 from statsmodels.stats.power import TTestPower
 
-from course_utils import data, inference, power, simulation
+from course_utils.experiments import data, power, simulation
+from course_utils.stats import inference
 
 D_GRID = np.array([0.0, 0.1, 0.2, 0.35, 0.5, 0.8, 1.2, 1.5, 2.5])[:, None, None]
 N_GRID = np.array([2, 3, 5, 10, 20, 34, 60, 94, 150, 300])[None, :, None]

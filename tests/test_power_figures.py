@@ -1,12 +1,12 @@
-"""Tests of course_utils.plotting.power_figures: labelled figures and the slider explorer."""
+"""Tests of course_utils.teaching.plotting.power_figures: labelled figures and the slider explorer."""
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 
-from course_utils import power
-from course_utils.plotting import power_figures
+from course_utils.experiments import power
+from course_utils.teaching.plotting import power_figures
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from course_utils import data, qc
+from course_utils.experiments import data, qc
 
 
 def test_robust_z_matches_scipy_mad():

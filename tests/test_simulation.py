@@ -1,11 +1,11 @@
-"""Tests of course_utils.simulation: HRF, convolution, noise, simulated subjects, 4D subject."""
+"""Tests of course_utils.experiments.simulation: HRF, convolution, noise, simulated subjects, 4D subject."""
 
 import numpy as np
 import pytest
 from nilearn.glm.first_level import glover_hrf
 from scipy import stats
 
-from course_utils import simulation as sim
+from course_utils.experiments import simulation as sim
 
 # --- HRF and convolution -----------------------------------------------------------------------
 
@@ -354,13 +354,13 @@ def test_subject_4d_bad_seed():
         sim.simulate_subject_4d(seed="0")
 
 
-# --- figures (course_utils.plotting, notebooks 01-02) ----------------------------------------
+# --- figures (course_utils.teaching.plotting, notebooks 01-02) ----------------------------------------
 
 
 def test_plot_hrf_marks_the_peak():
     import matplotlib.pyplot as plt
 
-    from course_utils import plotting
+    from course_utils.teaching import plotting
 
     times, hrf = sim.canonical_hrf()
     ax = plotting.plot_hrf(times, hrf, title="HRF")
@@ -373,7 +373,7 @@ def test_plot_hrf_marks_the_peak():
 def test_plot_timeseries_draws_each_series_and_event():
     import matplotlib.pyplot as plt
 
-    from course_utils import plotting
+    from course_utils.teaching import plotting
 
     t = np.arange(10.0)
     ax = plotting.plot_timeseries(t, {"a": t, "b": -t}, events=[1.0, 5.0], title="x")
@@ -386,7 +386,7 @@ def test_plot_timeseries_draws_each_series_and_event():
 def test_plot_convergence_lines_and_ticks():
     import matplotlib.pyplot as plt
 
-    from course_utils import plotting
+    from course_utils.teaching import plotting
 
     ax = plotting.plot_convergence([5, 10, 20], {"a": [3.0, 2.0, 1.0], "b": [2.0, 1.5, 1.0]},
                                    reference=1.0, logy=True, title="t")

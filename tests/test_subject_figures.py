@@ -8,8 +8,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from course_utils import qc  # noqa: E402
-from course_utils.plotting import subject_figures  # noqa: E402
+from course_utils.experiments import qc  # noqa: E402
+from course_utils.teaching.plotting import subject_figures  # noqa: E402
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from nilearn.mass_univariate._utils import calculate_tfce
 from scipy import ndimage, stats
 
-from course_utils import inference, tfce
+from course_utils.stats import inference, tfce
 
 FACES = ndimage.generate_binary_structure(3, 1)
 

@@ -115,7 +115,7 @@ EXERCISE = FRONT_MATTER + """
 # Exercise
 
 ```{{code-cell}} ipython3
-from course_utils.checks import standard_error
+from course_utils.teaching.checks import standard_error
 q = standard_error([1.0, 2.0, 3.0])
 ```
 

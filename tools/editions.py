@@ -28,7 +28,7 @@ an answer can reach a student:
 - a ``solution="..."`` keyword string, in a notebook or in ``course_utils`` (an
   ``Exercise(..., solution=...)`` argument: ignored by the checks, but visible in the cell that
   passes it), appears anywhere in SITE;
-- a string a check can print (any string literal in ``course_utils/checks``: hints, messages)
+- a string a check can print (any string literal in ``course_utils/teaching/checks``: hints, messages)
   contains a solution line or a ``solution=`` string.
 """
 

@@ -235,7 +235,7 @@ class LocalServer:
 
 def gz_nifti(values: np.ndarray, mask_img) -> bytes:
     """``.nii.gz`` bytes of one masked map on the mask's grid (NaN outside the mask, as SPM)."""
-    from course_utils import data
+    from course_utils.experiments import data
 
     img = data.unmask(values, mask_img, fill=np.nan)
     return gzip.compress(img.to_bytes(), compresslevel=1, mtime=0)
@@ -260,7 +260,7 @@ def standin_maps(source, scale: float = 1.0, nan_voxels: int = 0) -> Callable:
     map divided by :func:`standard_errors`. Subject S02 has its first ``nan_voxels`` brain voxels
     outside its first-level mask (NaN), as real SPM maps do.
     """
-    from course_utils import data
+    from course_utils.experiments import data
 
     by_stem = {stem: condition for condition, stem in data.manifest.nilearn_stems().items()}
     se = standard_errors(source, scale)
@@ -286,7 +286,7 @@ def build(root: Path, n_subjects: int, seed: int = 0) -> Path:
     real_shaped=True)``: larger, more extended effects, a different scale), the participants
     from nilearn's copy of the study's real tables (unequal sexes, ages 18-49, four unknown).
     """
-    from course_utils import data
+    from course_utils.experiments import data
 
     source = data.synthetic_localizer(seed=seed, n_subjects=n_subjects, real_shaped=True,
                                       cache=False)
@@ -311,7 +311,7 @@ def build_dartbrains(root: Path, n_subjects: int = 20, seed: int = 0) -> Path:
     import pooch
     import yaml
 
-    from course_utils import data
+    from course_utils.experiments import data
 
     pooch.get_logger().setLevel("WARNING")  # one line per file would drown the test log
 

@@ -15,7 +15,7 @@ Mutation files are YAML, one per notebook, named after the notebook's topic with
     - name: hrf-late
       why: the HRF is sampled 2 s late (onsets shifted by a sampling slip)
       code: |
-        import course_utils.simulation as m
+        import course_utils.experiments.simulation as m
         _original = m.canonical_hrf
         def canonical_hrf(*args, **kwargs):
             times, hrf = _original(*args, **kwargs)

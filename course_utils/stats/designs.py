@@ -1,0 +1,417 @@
+"""Designs: the classic group tests as design matrices, and contrast vectors.
+
+A one-sample, two-sample or paired t-test is a regression whose design matrix says which
+observation belongs to which group, subject or condition. This module builds those designs as
+labelled :class:`pandas.DataFrame` objects (rows are observations, columns are regressors), so that
+:func:`course_utils.stats.glm.regress` can name every beta, and builds and validates contrast vectors:
+
+- :func:`one_sample`, :func:`two_sample` (three codings: treatment/dummy, effect/sum and cell
+  means), :func:`paired` (long format with one mean column per subject), :func:`add_covariate`;
+- :func:`variance_inflation`, how much a column's beta is confounded with the others;
+- :func:`align_subjects`, which pairs two labelled lists of subjects by ID and refuses to guess;
+- :func:`linear_contrast`, :func:`quadratic_contrast` (orthogonal polynomials for ordered levels)
+  and :func:`check_contrast`.
+
+Betas are named after the design's columns throughout; nothing is numbered.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+CODINGS = ("dummy", "contrast", "intercepts")
+#: The standard names of the codings, accepted as aliases: treatment (dummy) coding, effect (sum,
+#: deviation) coding with +1 / -1, and cell-means coding with one column per group.
+CODING_ALIASES = {"treatment": "dummy", "effect": "contrast", "sum": "contrast",
+                  "cell_means": "intercepts"}
+
+
+def one_sample(n: int) -> pd.DataFrame:
+    """Design of a one-sample t-test: a single column of ones.
+
+    Parameters
+    ----------
+    n : int
+        Number of observations (subjects).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One column, ``intercept``; its beta is the mean of the data.
+
+    Examples
+    --------
+    >>> one_sample(3)
+       intercept
+    0        1.0
+    1        1.0
+    2        1.0
+    """
+    _check_count(n, "n", minimum=2)
+    return pd.DataFrame({"intercept": np.ones(n)})
+
+
+def _check_count(value, name: str, minimum: int = 1) -> None:
+    if not isinstance(value, int | np.integer) or value < minimum:
+        raise ValueError(f"{name} must be a whole number of at least {minimum}; got {value!r}.")
+
+
+def two_sample(n1: int, n2: int, coding: str = "contrast",
+               labels: tuple[str, str] = ("group1", "group2")) -> pd.DataFrame:
+    """Design of a two-sample t-test, with the first ``n1`` rows in group 1.
+
+    Parameters
+    ----------
+    n1, n2 : int
+        Group sizes.
+    coding : {"dummy", "contrast", "intercepts"} or a standard name
+        ``"treatment"`` means ``"dummy"``, ``"effect"`` and ``"sum"`` mean ``"contrast"``,
+        ``"cell_means"`` means ``"intercepts"`` (same columns, same names).
+
+        - ``"dummy"``: ``intercept`` and ``is_<group1>`` (1 in group 1, 0 in group 2). The
+          intercept is group 2's mean (the reference); intercept + slope is group 1's mean.
+        - ``"contrast"``: ``intercept`` and ``<group1>_vs_<group2>`` (+1 / -1). The intercept is
+          the mean of the two group means, ``(m1 + m2) / 2`` (the grand mean only when
+          ``n1 == n2``), and the slope is half their difference, ``(m1 - m2) / 2``.
+        - ``"intercepts"``: one indicator column per group and no intercept; each beta is a
+          group mean, and the contrast ``[1, -1]`` tests their difference.
+    labels : tuple of two str
+        Group names used in the column names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``n1 + n2`` rows, two columns.
+
+    Examples
+    --------
+    >>> two_sample(2, 1, coding="dummy")
+       intercept  is_group1
+    0        1.0        1.0
+    1        1.0        1.0
+    2        1.0        0.0
+    >>> list(two_sample(2, 1, coding="intercepts", labels=("young", "old")).columns)
+    ['young', 'old']
+    >>> two_sample(2, 1, coding="effect").equals(two_sample(2, 1, coding="contrast"))
+    True
+    """
+    _check_count(n1, "n1")
+    _check_count(n2, "n2")
+    coding = CODING_ALIASES.get(coding, coding) if isinstance(coding, str) else coding
+    if coding not in CODINGS:
+        names = CODINGS + tuple(CODING_ALIASES)
+        close = difflib.get_close_matches(str(coding), names, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"coding must be one of {CODINGS} (or a standard name: "
+                         f"{tuple(CODING_ALIASES)}); got {coding!r}.{hint}")
+    g1 = np.r_[np.ones(n1), np.zeros(n2)]
+    first, second = labels
+    if coding == "dummy":
+        return pd.DataFrame({"intercept": np.ones(n1 + n2), f"is_{first}": g1})
+    if coding == "contrast":
+        return pd.DataFrame({"intercept": np.ones(n1 + n2), f"{first}_vs_{second}": 2 * g1 - 1})
+    return pd.DataFrame({first: g1, second: 1 - g1})
+
+
+def align_subjects(ids_a: Sequence, ids_b: Sequence) -> tuple[np.ndarray, np.ndarray, list]:
+    """Match two lists of subject IDs, so that row ``i`` of both means the same person.
+
+    Parameters
+    ----------
+    ids_a, ids_b : sequence
+        Subject IDs of the two sets of measurements, in their own orders.
+
+    Returns
+    -------
+    index_a, index_b : numpy.ndarray
+        Positions such that ``ids_a[index_a[i]] == ids_b[index_b[i]]``, sorted by ID.
+    subjects : list
+        The common IDs, in that order.
+
+    Raises
+    ------
+    ValueError
+        When an ID appears twice in a list, or a subject is in one list only: pairing would
+        silently compare different people, so the message lists the culprits.
+
+    Examples
+    --------
+    >>> ia, ib, subjects = align_subjects(["S02", "S01", "S03"], ["S01", "S03", "S02"])
+    >>> subjects, ia.tolist(), ib.tolist()
+    (['S01', 'S02', 'S03'], [1, 0, 2], [0, 2, 1])
+    """
+    a, b = list(ids_a), list(ids_b)
+    for name, ids in (("first", a), ("second", b)):
+        seen, dup = set(), []
+        for sid in ids:
+            if sid in seen:
+                dup.append(sid)
+            seen.add(sid)
+        if dup:
+            raise ValueError(f"The {name} list has duplicate subject IDs {sorted(set(dup))}: "
+                             "each subject must appear once per condition.")
+    only_a = sorted(set(a) - set(b), key=str)
+    only_b = sorted(set(b) - set(a), key=str)
+    if only_a or only_b:
+        raise ValueError(
+            "The two lists do not hold the same subjects: "
+            f"only in the first {only_a}, only in the second {only_b}. A paired test needs both "
+            "measurements of every subject; drop the unpaired subjects explicitly."
+        )
+    subjects = sorted(a, key=str)
+    pos_a = {sid: i for i, sid in enumerate(a)}
+    pos_b = {sid: i for i, sid in enumerate(b)}
+    return (np.array([pos_a[s] for s in subjects]), np.array([pos_b[s] for s in subjects]),
+            subjects)
+
+
+def paired(a: pd.Series, b: pd.Series, labels: tuple[str, str] = ("a", "b"),
+           ) -> tuple[pd.Series, pd.DataFrame]:
+    """Long-format design of a paired t-test: a condition column plus one mean per subject.
+
+    Parameters
+    ----------
+    a, b : pandas.Series
+        One value per subject for each condition, indexed by subject ID (any order: they are
+        aligned by ID with :func:`align_subjects`).
+    labels : tuple of two str
+        Condition names, used in the condition column's name.
+
+    Returns
+    -------
+    y : pandas.Series
+        The ``2 n`` values, condition ``a`` then ``b`` for each subject in turn.
+    X : pandas.DataFrame
+        Column ``<a>_vs_<b>`` (+1 for ``a``, -1 for ``b``) and one indicator column per subject
+        (``subject_<ID>``). The condition beta is **half** the mean paired difference
+        ``mean(a - b) / 2``; each subject's beta is that subject's mean of the two values.
+
+    Raises
+    ------
+    ValueError
+        When ``a`` and ``b`` are not Series indexed by subject, or do not hold the same subjects.
+
+    Examples
+    --------
+    >>> a = pd.Series([3.0, 5.0], index=["S01", "S02"])
+    >>> b = pd.Series([2.0, 1.0], index=["S02", "S01"])
+    >>> y, X = paired(a, b)
+    >>> y.tolist()
+    [3.0, 1.0, 5.0, 2.0]
+    >>> list(X.columns)
+    ['a_vs_b', 'subject_S01', 'subject_S02']
+    """
+    if not isinstance(a, pd.Series) or not isinstance(b, pd.Series):
+        raise ValueError("paired() needs two pandas Series indexed by subject ID, so that the "
+                         "values can be matched by subject rather than by position.")
+    ia, ib, subjects = align_subjects(a.index, b.index)
+    n = len(subjects)
+    values = np.empty(2 * n)
+    values[0::2] = a.to_numpy(dtype=float)[ia]
+    values[1::2] = b.to_numpy(dtype=float)[ib]
+    condition = np.tile([1.0, -1.0], n)
+    columns = {f"{labels[0]}_vs_{labels[1]}": condition}
+    for i, sid in enumerate(subjects):
+        col = np.zeros(2 * n)
+        col[2 * i:2 * i + 2] = 1.0
+        columns[f"subject_{sid}"] = col
+    index = pd.MultiIndex.from_product([subjects, list(labels)], names=["subject", "condition"])
+    return pd.Series(values, index=index, name="value"), pd.DataFrame(columns, index=index)
+
+
+def add_covariate(design: pd.DataFrame, values, name: str = "covariate",
+                  center: bool = True) -> pd.DataFrame:
+    """Return ``design`` with one more column holding a covariate (e.g. age), centred or not.
+
+    Parameters
+    ----------
+    design : pandas.DataFrame
+        A design with one row per observation.
+    values : array-like
+        The covariate, one value per row.
+    name : str
+        Column name.
+    center : bool, default True
+        Subtract the covariate's mean. Centring changes what the *other* betas mean (the
+        effects at the average covariate instead of at covariate = 0) but not the covariate's
+        slope, the fit, or any test of a group difference.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new design; ``design`` is not modified.
+
+    Examples
+    --------
+    >>> add_covariate(one_sample(3), [20, 30, 40], name="age")
+       intercept   age
+    0        1.0 -10.0
+    1        1.0   0.0
+    2        1.0  10.0
+    """
+    column = np.asarray(values, dtype=float)
+    if column.shape != (len(design),):
+        raise ValueError(f"The covariate has {column.size} values but the design has "
+                         f"{len(design)} rows: give one value per observation.")
+    if not np.isfinite(column).all():
+        raise ValueError(f"The covariate {name!r} has missing values; fill or drop those rows.")
+    if name in design.columns:
+        raise ValueError(f"The design already has a column {name!r}; choose another name.")
+    out = design.copy()
+    out[name] = column - column.mean() if center else column
+    return out
+
+
+def variance_inflation(design: pd.DataFrame) -> pd.Series:
+    """Variance inflation factor (VIF) of every non-constant column of a design.
+
+    The VIF of column ``j`` is ``1 / (1 - R_j^2)``, where ``R_j^2`` is the share of that column's
+    variance explained by the other columns: how many times larger the variance of its beta is
+    than it would be if the column were uncorrelated with the others. With an intercept (or
+    columns that add up to one) ``R_j^2`` is measured around the mean; without one, around zero,
+    as in statsmodels' ``variance_inflation_factor``. A VIF near 1 means the beta is estimated
+    from variation the other columns do not share; a large VIF means it is not.
+
+    Parameters
+    ----------
+    design : pandas.DataFrame
+        A full-rank design, one row per observation.
+
+    Returns
+    -------
+    pandas.Series
+        One VIF per non-constant column, indexed by column name.
+
+    Raises
+    ------
+    ValueError
+        When the design has fewer than two columns, or a column is an exact combination of the
+        others (its VIF is infinite; see :func:`course_utils.stats.glm.dependent_columns`).
+
+    Examples
+    --------
+    Two groups that differ in age: the group and age columns share much of their variance.
+
+    >>> X = add_covariate(two_sample(3, 3, "dummy"), [20, 25, 30, 40, 45, 60], name="age")
+    >>> variance_inflation(X).round(2).to_dict()
+    {'is_group1': 4.06, 'age': 4.06}
+    """
+    values = design.to_numpy(dtype=float)
+    if values.ndim != 2 or values.shape[1] < 2:
+        raise ValueError("variance_inflation() needs a design with at least two columns.")
+    columns = [str(c) for c in design.columns]
+    constant = np.ptp(values, axis=0) == 0
+    out = {}
+    for j, name in enumerate(columns):
+        if constant[j]:
+            continue
+        x, others = values[:, j], np.delete(values, j, axis=1)
+        fitted = others @ np.linalg.lstsq(others, x, rcond=None)[0]
+        ones_fit = others @ np.linalg.lstsq(others, np.ones(len(x)), rcond=None)[0]
+        has_constant = np.allclose(ones_fit, 1.0, atol=1e-10)
+        total = ((x - x.mean()) ** 2).sum() if has_constant else (x ** 2).sum()
+        residual = ((x - fitted) ** 2).sum()
+        if residual <= 1e-12 * total:
+            raise ValueError(f"Column {name!r} is a linear combination of the others: its VIF is "
+                             "infinite. Drop one of the dependent columns.")
+        out[name] = float(total / residual)
+    return pd.Series(out, name="VIF", dtype=float)
+
+
+def _orthogonal_polynomials(k: int) -> np.ndarray:
+    x = np.arange(k, dtype=float)
+    q, _ = np.linalg.qr(np.vander(x, 3, increasing=True))
+    return q
+
+
+def linear_contrast(k: int) -> np.ndarray:
+    """Centred linear trend over ``k`` ordered levels: ``0, 1, ..., k-1`` minus their mean.
+
+    Examples
+    --------
+    >>> linear_contrast(4)
+    array([-1.5, -0.5,  0.5,  1.5])
+    """
+    _check_count(k, "k", minimum=2)
+    levels = np.arange(k, dtype=float)
+    return levels - levels.mean()
+
+
+def quadratic_contrast(k: int) -> np.ndarray:
+    """Quadratic (inverted-U) trend over ``k`` ordered levels, orthogonal to the linear one.
+
+    The orthogonal polynomial of degree 2, scaled so its largest weight is 1 and signed so that
+    an inverted U (high in the middle) gives a positive value. It sums to zero and is orthogonal
+    to :func:`linear_contrast`; negate it to look for a U shape.
+
+    Examples
+    --------
+    >>> quadratic_contrast(4)
+    array([-1.,  1.,  1., -1.])
+    >>> float(quadratic_contrast(4) @ linear_contrast(4))
+    0.0
+    """
+    _check_count(k, "k", minimum=3)
+    c = _orthogonal_polynomials(k)[:, 2]
+    c = c / np.abs(c).max()
+    if c[k // 2] < 0:
+        c = -c
+    c[np.abs(c) < 1e-12] = 0.0
+    return np.round(c, 12) + 0.0
+
+
+def check_contrast(c, n_columns: int, zero_sum: bool = True,
+                   names: Sequence[str] | None = None) -> np.ndarray:
+    """Validate a contrast vector and return it as a float array.
+
+    Parameters
+    ----------
+    c : array-like
+        The weights.
+    n_columns : int
+        How many weights are expected (columns of the design, or levels of a factor).
+    zero_sum : bool, default True
+        Require the weights to sum to zero, as a comparison between conditions must (a
+        one-sample test of a single mean is the exception).
+    names : sequence of str, optional
+        Column or level names, quoted in the error messages.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Raises
+    ------
+    ValueError
+        Wrong length, non-finite or all-zero weights, or weights that do not sum to zero.
+
+    Examples
+    --------
+    >>> check_contrast([-1, 1, 1, -1], 4)
+    array([-1.,  1.,  1., -1.])
+    >>> check_contrast([-1, 1, 1, -2], 4)
+    Traceback (most recent call last):
+    ...
+    ValueError: The contrast [-1.0, 1.0, 1.0, -2.0] sums to -1 instead of 0: ...
+    """
+    weights = np.asarray(c, dtype=float)
+    where = f" ({list(names)})" if names is not None else ""
+    if weights.ndim != 1 or weights.size != n_columns:
+        raise ValueError(f"The contrast has {weights.size} weights but there are {n_columns} "
+                         f"columns{where}: give exactly one weight per column.")
+    if not np.isfinite(weights).all():
+        raise ValueError("The contrast has NaN or infinite weights.")
+    if not weights.any():
+        raise ValueError("The contrast is all zeros: it tests nothing.")
+    total = weights.sum()
+    if zero_sum and not np.isclose(total, 0.0, atol=1e-10 * np.abs(weights).max()):
+        raise ValueError(
+            f"The contrast {weights.tolist()} sums to {total:g} instead of 0: a comparison "
+            "between conditions must give the same total weight to both sides, otherwise it also "
+            "tests the overall mean."
+        )
+    return weights

@@ -1,0 +1,450 @@
+"""The general linear model: ordinary least squares for one or many voxels, and contrasts.
+
+Every classic test of the course is a regression ``Y = X b + e`` with ``e ~ N(0, sigma^2 I)``:
+:func:`regress` fits it for all voxels at once (one QR decomposition of the design, one matrix
+product with the data), and :func:`contrast` tests a linear combination of the betas (a t-test
+for a vector, an F-test for a matrix).
+
+Like the original lesson's ``regress``, :func:`regress` adds no intercept: the design you give is
+the model. It never forms the normal equations ``X'X``, which lose half the precision on badly
+conditioned designs; it refuses a rank-deficient design and names the columns that are linearly
+dependent. Data may be stored as float32; every sum is accumulated in float64, in chunks of voxels
+so that memory stays close to the size of the data.
+
+Within-subject factorial designs (every subject in every cell) have their own module,
+:mod:`course_utils.stats.anova`, whose :func:`rm_anova` (partitioned error terms, Greenhouse-Geisser)
+and :func:`pooled_anova` are available here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+from scipy import linalg, stats
+
+from course_utils.stats.anova import AnovaMaps, pooled_anova, rm_anova  # noqa: F401 (glm.rm_anova)
+
+#: Voxels processed at once; bounds the float64 temporaries to about n x CHUNK x 8 bytes.
+CHUNK = 32768
+
+
+@dataclass(frozen=True)
+class RegressionResult:
+    """The fit of :func:`regress`.
+
+    Attributes
+    ----------
+    beta, se, t, p : numpy.ndarray
+        Estimates, standard errors, t statistics and two-sided p-values, shape ``(k,)`` for one
+        outcome or ``(k, n_voxels)`` for many (``k`` design columns). ``p`` is computed on first
+        use (the t distribution's tail is the slowest step for a whole brain).
+    df : int
+        Residual degrees of freedom, ``n - k``.
+    sigma : numpy.ndarray or float
+        Residual standard deviation per voxel, ``sqrt(RSS / df)``.
+    residuals : numpy.ndarray or None
+        ``Y - X beta`` in the data's shape (float32 when the data were float32), or None when
+        ``keep_residuals=False``.
+    columns : tuple of str
+        The design's column names (``x0, x1, ...`` for an unlabelled array).
+    cov_unscaled : numpy.ndarray
+        ``(X'X)^-1``, shape ``(k, k)``: ``sigma^2 * cov_unscaled`` is the betas' covariance.
+    n : int
+        Number of observations.
+    """
+
+    beta: np.ndarray
+    se: np.ndarray
+    t: np.ndarray
+    df: int
+    sigma: np.ndarray | float
+    residuals: np.ndarray | None
+    columns: tuple[str, ...]
+    cov_unscaled: np.ndarray
+    n: int
+
+    @cached_property
+    def p(self) -> np.ndarray:
+        """Two-sided p-values of the t statistics."""
+        return _two_sided_p(self.t, self.df)
+
+    def summary(self) -> pd.DataFrame:
+        """Table of beta, se, t and p, one row per design column (one outcome only)."""
+        if np.ndim(self.beta) != 1:
+            raise ValueError("summary() is for a single outcome; index the arrays for many voxels.")
+        return pd.DataFrame({"beta": self.beta, "se": self.se, "t": self.t, "p": self.p},
+                            index=pd.Index(self.columns, name="column"))
+
+    def coef(self, name: str) -> np.ndarray | float:
+        """The betas of one design column, by name."""
+        return self.beta[_column_index(self.columns, name)]
+
+    def se_of(self, name: str) -> np.ndarray | float:
+        """The standard error(s) of one design column's beta, by name."""
+        return self.se[_column_index(self.columns, name)]
+
+    def t_of(self, name: str) -> np.ndarray | float:
+        """The t statistic(s) of one design column's beta, by name.
+
+        Examples
+        --------
+        >>> X = pd.DataFrame({"intercept": np.ones(4), "dose": [0.0, 1.0, 2.0, 3.0]})
+        >>> fit = regress(X, np.array([0.1, 1.2, 1.9, 3.2]))
+        >>> bool(fit.t_of("dose") == fit.t[1]), bool(fit.p_of("dose") == fit.p[1])
+        (True, True)
+        >>> fit.t_of("doze")
+        Traceback (most recent call last):
+        ...
+        KeyError: "No design column 'doze'; the columns are [...]. Did you mean 'dose'?"
+        """
+        return self.t[_column_index(self.columns, name)]
+
+    def p_of(self, name: str) -> np.ndarray | float:
+        """The two-sided p-value(s) of one design column's beta, by name."""
+        return self.p[_column_index(self.columns, name)]
+
+    def coefs(self, names: Sequence[str]) -> np.ndarray:
+        """The betas of several design columns, by name, in the order given.
+
+        Parameters
+        ----------
+        names : sequence of str
+            Column names, e.g. every ``subject_<ID>`` column of a paired design.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape ``(len(names),)`` for one outcome, ``(len(names), n_voxels)`` for many.
+
+        Examples
+        --------
+        >>> X = pd.DataFrame({"young": [1.0, 1.0, 0.0, 0.0], "old": [0.0, 0.0, 1.0, 1.0]})
+        >>> regress(X, np.array([1.0, 3.0, 5.0, 9.0])).coefs(["old", "young"]).tolist()
+        [7.0, 2.0]
+        """
+        if isinstance(names, str):
+            raise TypeError("coefs() takes a list of column names; use coef(name) for one.")
+        return self.beta[[_column_index(self.columns, name) for name in names]]
+
+
+@dataclass(frozen=True)
+class ContrastResult:
+    """A t-contrast: ``effect = c @ beta`` with its standard error, t and two-sided p."""
+
+    effect: np.ndarray | float
+    se: np.ndarray | float
+    t: np.ndarray | float
+    df: int
+
+    @cached_property
+    def p(self) -> np.ndarray | float:
+        """Two-sided p-value(s), computed on first use."""
+        return _two_sided_p(self.t, self.df)
+
+
+def _two_sided_p(t, df: int):
+    p = 2 * stats.t.sf(np.abs(t), df)
+    return float(p) if np.ndim(p) == 0 else p
+
+
+@dataclass(frozen=True)
+class FTestResult:
+    """An F-contrast of ``q`` rows: ``F`` with ``(df1, df2) = (q, n - k)`` and its p-value."""
+
+    F: np.ndarray | float
+    p: np.ndarray | float
+    df1: int
+    df2: int
+    effect: np.ndarray
+
+
+def _column_index(columns: Sequence[str], name: str) -> int:
+    if name not in columns:
+        import difflib
+
+        close = difflib.get_close_matches(name, columns, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise KeyError(f"No design column {name!r}; the columns are {list(columns)}.{hint}")
+    return list(columns).index(name)
+
+
+def _design_array(X) -> tuple[np.ndarray, tuple[str, ...]]:
+    if isinstance(X, pd.DataFrame):
+        columns = tuple(str(c) for c in X.columns)
+        values = X.to_numpy(dtype=np.float64)
+    else:
+        values = np.asarray(X, dtype=np.float64)
+        if values.ndim == 1:
+            values = values[:, None]
+        columns = tuple(f"x{j}" for j in range(values.shape[1]) if values.ndim == 2)
+    if values.ndim != 2:
+        raise ValueError(f"The design X must be 2D (observations x columns); got {values.ndim}D.")
+    if not np.isfinite(values).all():
+        raise ValueError("The design X contains NaN or infinite values; fill or drop those rows.")
+    return values, columns
+
+
+def dependent_columns(X) -> list[str]:
+    """Names of the design columns involved in a linear dependence (empty when full rank).
+
+    Parameters
+    ----------
+    X : pandas.DataFrame or array-like, shape (n, k)
+        The design.
+
+    Returns
+    -------
+    list of str
+        Columns with a non-zero weight in some combination that equals zero.
+
+    Examples
+    --------
+    >>> X = pd.DataFrame({"intercept": [1, 1, 1, 1], "g1": [1, 1, 0, 0], "g2": [0, 0, 1, 1]})
+    >>> dependent_columns(X)
+    ['intercept', 'g1', 'g2']
+    >>> dependent_columns(X[["g1", "g2"]])
+    []
+    """
+    values, columns = _design_array(X)
+    _, s, vt = linalg.svd(values, full_matrices=True)
+    tol = (s.max() if s.size else 0.0) * max(values.shape) * np.finfo(float).eps
+    rank = int((s > tol).sum())
+    null = vt[rank:]
+    if null.size == 0:
+        return []
+    involved = np.abs(null).max(axis=0) > 1e-8
+    return [name for name, flag in zip(columns, involved, strict=True) if flag]
+
+
+def _relation(values: np.ndarray, columns: tuple[str, ...]) -> str:
+    _, s, vt = linalg.svd(values, full_matrices=True)
+    v = vt[-1]
+    v = v / v[np.argmax(np.abs(v))]
+    terms = [f"{w:+.3g}*{name}" for w, name in zip(v, columns, strict=True) if abs(w) > 1e-8]
+    return " ".join(terms) + " = 0"
+
+
+def regress(X, Y, keep_residuals: bool = True) -> RegressionResult:
+    """Fit ordinary least squares ``Y = X beta + error`` for one outcome or many voxels at once.
+
+    No intercept is added: include a column of ones if the model needs one.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame or array-like, shape (n, k)
+        The design; a DataFrame's column names label the results.
+    Y : array-like, shape (n,) or (n, n_voxels)
+        The data (float32 is fine: sums are accumulated in float64).
+    keep_residuals : bool, default True
+        Store the residuals (same shape and float type as ``Y``). Pass False for large maps when
+        you only need the statistics.
+
+    Returns
+    -------
+    RegressionResult
+        ``beta, se, t, p`` (two-sided), ``df``, ``sigma``, ``residuals``, ``columns``.
+
+    Raises
+    ------
+    ValueError
+        When the shapes disagree, ``Y`` has NaN, no degrees of freedom remain, or the design is
+        rank-deficient (the message names the linearly dependent columns).
+
+    See Also
+    --------
+    contrast : test a combination of the betas.
+
+    Examples
+    --------
+    A one-sample t-test is a regression on a column of ones:
+
+    >>> from scipy import stats
+    >>> y = np.array([1.2, 0.4, 2.1, 1.5, 0.9])
+    >>> fit = regress(pd.DataFrame({"intercept": np.ones(5)}), y)
+    >>> round(float(fit.beta[0]), 4), round(float(fit.t[0]), 4)
+    (1.22, 4.2761)
+    >>> round(float(stats.ttest_1samp(y, 0).statistic), 4)
+    4.2761
+    """
+    values, columns = _design_array(X)
+    data = np.asarray(Y)
+    one_outcome = data.ndim == 1
+    if one_outcome:
+        data = data[:, None]
+    if data.ndim != 2:
+        raise ValueError(f"Y must be 1D or 2D (observations x voxels); got shape {data.shape}.")
+    n, k = values.shape
+    if data.shape[0] != n:
+        raise ValueError(
+            f"X has {n} rows (observations) but Y has {data.shape[0]}: one row of Y per row of "
+            "X. If Y is voxels x subjects, pass Y.T."
+        )
+    if not np.issubdtype(data.dtype, np.floating):
+        data = data.astype(np.float64)
+    bad = ~np.isfinite(data).all(axis=0)
+    if bad.any():
+        raise ValueError(
+            f"Y has NaN or infinite values in {int(bad.sum())} of {data.shape[1]} voxels/columns; "
+            "mask those voxels out (or drop the subjects) before fitting."
+        )
+    df = n - k
+    if df < 1:
+        raise ValueError(f"The design has {k} columns for {n} observations: no degrees of "
+                         "freedom are left to estimate the error. Use fewer columns.")
+    if dependent_columns(values):
+        names = dependent_columns(pd.DataFrame(values, columns=columns))
+        raise ValueError(
+            f"The design is rank-deficient: columns {names} are linearly dependent "
+            f"({_relation(values, columns)}), so their betas are not defined. Drop one of them "
+            "(e.g. the intercept when every group has its own column)."
+        )
+
+    q, r = linalg.qr(values, mode="economic")
+    r_inv = linalg.solve_triangular(r, np.eye(k))
+    cov_unscaled = r_inv @ r_inv.T
+    n_vox = data.shape[1]
+    beta = np.empty((k, n_vox))
+    rss = np.empty(n_vox)
+    residuals = np.empty_like(data) if keep_residuals else None
+    for start in range(0, n_vox, CHUNK):
+        block = slice(start, min(start + CHUNK, n_vox))
+        chunk = data[:, block].astype(np.float64)
+        qty = q.T @ chunk
+        beta[:, block] = r_inv @ qty
+        chunk -= q @ qty  # residuals, in place
+        rss[block] = np.einsum("ij,ij->j", chunk, chunk)
+        if residuals is not None:
+            residuals[:, block] = chunk
+    sigma = np.sqrt(rss / df)
+    se = np.sqrt(np.diag(cov_unscaled))[:, None] * sigma[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = beta / se
+    if one_outcome:
+        return RegressionResult(beta[:, 0], se[:, 0], t[:, 0], df, float(sigma[0]),
+                                None if residuals is None else residuals[:, 0], columns,
+                                cov_unscaled, n)
+    return RegressionResult(beta, se, t, df, sigma, residuals, columns, cov_unscaled, n)
+
+
+def _contrast_matrix(result: RegressionResult, c) -> np.ndarray:
+    k = len(result.columns)
+    if isinstance(c, Mapping | pd.Series):
+        weights = np.zeros(k)
+        for name, w in dict(c).items():
+            weights[_column_index(result.columns, str(name))] = float(w)
+        return weights
+    matrix = np.asarray(c, dtype=np.float64)
+    if matrix.ndim not in (1, 2) or matrix.shape[-1] != k:
+        raise ValueError(
+            f"The contrast has shape {matrix.shape} but the design has {k} columns "
+            f"{list(result.columns)}: give one weight per column (or a dict of name: weight)."
+        )
+    if not np.isfinite(matrix).all():
+        raise ValueError("The contrast contains NaN or infinite weights.")
+    return matrix
+
+
+def contrast(result: RegressionResult, c) -> ContrastResult | FTestResult:
+    """Test a linear combination of the betas.
+
+    Parameters
+    ----------
+    result : RegressionResult
+        A fit from :func:`regress`.
+    c : array-like of shape (k,), (q, k), or dict of column name to weight
+        A vector gives a t-test of ``c @ beta = 0``; a matrix of ``q`` rows gives an F-test of
+        all rows being zero at once.
+
+    Returns
+    -------
+    ContrastResult or FTestResult
+        ``effect, se, t, p`` (two-sided), ``df`` for a vector; ``F, p, df1, df2, effect`` for
+        a matrix.
+
+    Raises
+    ------
+    ValueError
+        When the contrast does not have one weight per column, is all zero, or (F-test) has
+        linearly dependent rows.
+
+    Examples
+    --------
+    Two groups coded with one column each; their difference is the contrast ``[1, -1]``:
+
+    >>> X = pd.DataFrame({"g1": [1, 1, 1, 0, 0, 0], "g2": [0, 0, 0, 1, 1, 1]})
+    >>> y = np.array([5.0, 6.0, 7.0, 1.0, 2.0, 4.0])
+    >>> res = contrast(regress(X, y), {"g1": 1, "g2": -1})
+    >>> round(float(res.effect), 3), res.df
+    (3.667, 4)
+    """
+    matrix = _contrast_matrix(result, c)
+    if not np.any(matrix):
+        raise ValueError("The contrast is all zeros: it tests nothing. Give non-zero weights.")
+    beta = np.asarray(result.beta, dtype=np.float64)
+    sigma2 = np.asarray(result.sigma, dtype=np.float64) ** 2
+    if matrix.ndim == 1:
+        effect = matrix @ beta
+        var = float(matrix @ result.cov_unscaled @ matrix)
+        se = np.sqrt(var * sigma2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = effect / se
+        if np.ndim(effect) == 0:
+            return ContrastResult(float(effect), float(se), float(t), result.df)
+        return ContrastResult(effect, se, t, result.df)
+    q = matrix.shape[0]
+    middle = matrix @ result.cov_unscaled @ matrix.T
+    if np.linalg.matrix_rank(middle) < q:
+        raise ValueError(f"The {q} rows of the F-contrast are linearly dependent; drop the "
+                         "redundant rows.")
+    effect = matrix @ beta
+    quad = np.einsum("i...,ij,j...->...", effect, np.linalg.inv(middle), effect)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        F = quad / q / sigma2
+    p = stats.f.sf(F, q, result.df)
+    if np.ndim(F) == 0:
+        return FTestResult(float(F), float(p), q, result.df, effect)
+    return FTestResult(F, p, q, result.df, effect)
+
+
+def cohens_d(result: RegressionResult, c=None) -> np.ndarray | float:
+    """Standardised effect size: a contrast's effect divided by the residual standard deviation.
+
+    Unlike t, which grows with the number of subjects, ``d`` estimates how large the effect is
+    compared with the spread between subjects, so it does not grow with the sample.
+
+    - One-sample design (a column of ones): ``d = mean / sd`` (equal to ``t / sqrt(n)``).
+    - Two groups with the contrast of their difference: ``d = (m1 - m2) / pooled sd``.
+    - Paired data: run the one-sample design on the differences; ``d`` is then Cohen's ``d_z``
+      (the long-format paired design would standardise by a different residual).
+
+    Parameters
+    ----------
+    result : RegressionResult
+        A fit from :func:`regress`.
+    c : array-like or dict, optional
+        The contrast; defaults to the first column (the mean in a one-sample design).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        One value per voxel.
+
+    Examples
+    --------
+    >>> y = np.array([1.0, 2.0, 3.0, 4.0])
+    >>> fit = regress(np.ones((4, 1)), y)
+    >>> round(float(cohens_d(fit)), 4), round(float(y.mean() / y.std(ddof=1)), 4)
+    (1.9365, 1.9365)
+    """
+    weights = np.eye(len(result.columns))[0] if c is None else _contrast_matrix(result, c)
+    if np.ndim(weights) != 1:
+        raise ValueError("cohens_d needs a single contrast vector, not a matrix.")
+    effect = weights @ np.asarray(result.beta, dtype=np.float64)
+    sigma = np.asarray(result.sigma, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = effect / sigma
+    return float(d) if np.ndim(d) == 0 else d

@@ -1,0 +1,619 @@
+"""Mixed effects: combining first-level estimates into a group estimate.
+
+Each subject (or run) ``k`` brings an estimate ``b_k`` of the same effect and, optionally, its
+first-level sampling variance ``s_k**2``. The two-level model is
+
+    b_k = mu + eta_k + e_k,   eta_k ~ N(0, tau^2) (between subjects),   e_k ~ N(0, s_k^2),
+
+written with variances. Three ways to estimate ``mu``:
+
+- :func:`fixed_effects`: precision-weighted mean that assumes ``tau^2 = 0``. Right for the runs of
+  **one** subject (they share one true effect); across subjects it understates the standard error
+  and so answers a question about these subjects only.
+- :func:`ols_summary`: the two-stage "summary statistics" approach (SPM, FSL OLS, AFNI
+  3dttest++, nilearn ``SecondLevelModel``): a one-sample t-test on the estimates, ignoring
+  ``s_k**2``; the spread of the estimates already holds both variance components.
+- :func:`random_effects`: variance-weighted random effects, ``tau^2`` by DerSimonian-Laird's
+  method of moments (:func:`dersimonian_laird_tau2`) or Paule-Mandel's iterated estimator
+  (:func:`paule_mandel_tau2`). This is the idea behind the two-stage methods that carry
+  first-level variances up, FSL FLAME and AFNI 3dMEMA (which estimate ``tau^2`` with likelihood
+  methods instead: a Bayesian approximation in FLAME, REML in 3dMEMA).
+
+Supported designs: **intercept only** (one group, one mean), for one or many voxels at once.
+Inputs are ``(n_subjects,)`` or ``(n_subjects, n_voxels)``; group comparisons and covariates
+need a general design (``course_utils.stats.glm`` for OLS). All p-values are two-sided.
+
+Notebook helpers: :func:`fit_mixedlm` (the full mixed model, statsmodels ``MixedLM`` with REML,
+warnings kept), :func:`compare_three` (three group estimators on one simulated study),
+:func:`nilearn_fixed_effects` (nilearn on arrays), :func:`simulate_summary_statistics` (many
+studies without time series) and :func:`method_table` (rejection rates and spreads).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from course_utils.experiments import simulation
+
+__all__ = [
+    "GroupEstimate",
+    "MixedLMFit",
+    "compare_three",
+    "dersimonian_laird_tau2",
+    "fit_mixedlm",
+    "fixed_effects",
+    "method_table",
+    "nilearn_fixed_effects",
+    "ols_summary",
+    "paule_mandel_tau2",
+    "random_effects",
+    "simulate_summary_statistics",
+]
+
+#: Estimators of the between-subject variance accepted by :func:`random_effects`.
+TAU2_METHODS = ("DL", "PM")
+
+#: Columns of :func:`method_table`.
+COLUMNS = ("rejection rate", "rate low", "rate high", "estimate SD", "SD low", "SD high")
+
+
+@dataclass(frozen=True)
+class GroupEstimate:
+    """A combined estimate, per voxel.
+
+    Attributes
+    ----------
+    method : str
+        ``"fixed effects"``, ``"OLS summary statistics"``, ``"random effects (DL)"`` or
+        ``"random effects (PM)"``.
+    estimate : numpy.ndarray or float
+        Combined estimate of the mean effect.
+    se : numpy.ndarray or float
+        Its standard error.
+    stat : numpy.ndarray or float
+        ``estimate / se``: a t statistic when ``df`` is finite, a z statistic when it is inf.
+    p : numpy.ndarray or float
+        Two-sided p-value of ``stat`` against zero.
+    df : float
+        Degrees of freedom of ``stat`` (``inf`` for a normal reference).
+    tau2 : numpy.ndarray or float or None
+        Estimated between-subject variance (random effects only).
+    """
+
+    method: str
+    estimate: np.ndarray | float
+    se: np.ndarray | float
+    stat: np.ndarray | float
+    p: np.ndarray | float
+    df: float
+    tau2: np.ndarray | float | None = None
+
+
+def _as_2d(values, name: str) -> tuple[np.ndarray, bool]:
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim not in (1, 2):
+        raise ValueError(f"{name} must have shape (n_subjects,) or (n_subjects, n_voxels); "
+                         f"got shape {array.shape}.")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} contains NaN or infinite values; mask those voxels out first.")
+    return (array[:, None] if array.ndim == 1 else array), array.ndim == 1
+
+
+def _inputs(estimates, variances=None, minimum: int = 2):
+    b, squeeze = _as_2d(estimates, "estimates")
+    if b.shape[0] < minimum:
+        raise ValueError(f"need at least {minimum} estimates (one per subject or run, along the "
+                         f"first axis); got {b.shape[0]}.")
+    if variances is None:
+        return b, None, squeeze
+    v, _ = _as_2d(variances, "variances")
+    if v.shape != b.shape:
+        raise ValueError(f"variances must have the same shape as estimates; got "
+                         f"{np.shape(variances)} and {np.shape(estimates)}.")
+    if np.any(v <= 0):
+        raise ValueError("variances must be > 0 (a first-level variance of 0 would get infinite "
+                         "weight); check for empty voxels or floor tiny variances.")
+    return b, v, squeeze
+
+
+def _result(method, estimate, se, df, squeeze, tau2=None) -> GroupEstimate:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat = estimate / se
+    if np.isinf(df):
+        p = 2 * stats.norm.sf(np.abs(stat))
+    else:
+        p = 2 * stats.t.sf(np.abs(stat), df)
+
+    def out(x):
+        if x is None:
+            return None
+        return float(x[0]) if squeeze else x
+
+    return GroupEstimate(method, out(estimate), out(se), out(stat), out(p), float(df), out(tau2))
+
+
+def fixed_effects(estimates, variances, precision_weighted: bool = True,
+                  dofs=None) -> GroupEstimate:
+    """Fixed-effects combination: every estimate measures one true effect (``tau^2 = 0``).
+
+    With ``precision_weighted=True`` the estimate is ``sum(w b) / sum(w)`` with ``w = 1/s^2``
+    and variance ``1 / sum(w)``; otherwise the plain mean, with variance ``mean(s^2) / K``.
+    These are the formulas of nilearn's ``compute_fixed_effects``.
+
+    Parameters
+    ----------
+    estimates : array-like, shape (K,) or (K, n_voxels)
+        Estimates of the same effect (e.g. one per run of one subject).
+    variances : array-like, same shape
+        Their sampling variances, all > 0.
+    precision_weighted : bool
+        Weight by inverse variance (default) or average plainly.
+    dofs : array-like of K numbers, optional
+        First-level degrees of freedom. When given, ``stat`` is a t with ``sum(dofs)`` df (as in
+        nilearn); when omitted, it is a z (df = inf).
+
+    Returns
+    -------
+    GroupEstimate
+
+    Raises
+    ------
+    ValueError
+        If the shapes disagree, a variance is not positive, fewer than 2 estimates are given or
+        ``dofs`` has the wrong length.
+
+    See Also
+    --------
+    nilearn.glm.compute_fixed_effects : the same on images.
+
+    Examples
+    --------
+    >>> fx = fixed_effects([1.0, 2.0], [1.0, 1.0])
+    >>> fx.estimate, round(fx.se, 4)
+    (1.5, 0.7071)
+    """
+    b, v, squeeze = _inputs(estimates, variances)
+    if dofs is None:
+        df = np.inf
+    else:
+        dofs = np.asarray(dofs, dtype=float)
+        if dofs.shape != (b.shape[0],) or np.any(dofs <= 0):
+            raise ValueError(f"dofs must hold one positive number per estimate ({b.shape[0]}); "
+                             f"got {dofs}.")
+        df = float(dofs.sum())
+    if precision_weighted:
+        w = 1.0 / v
+        variance = 1.0 / w.sum(axis=0)
+        estimate = (w * b).sum(axis=0) * variance
+    else:
+        estimate = b.mean(axis=0)
+        variance = v.mean(axis=0) / b.shape[0]
+    return _result("fixed effects", estimate, np.sqrt(variance), df, squeeze)
+
+
+def ols_summary(estimates) -> GroupEstimate:
+    """Two-stage OLS ("summary statistics"): a one-sample t-test on the subject estimates.
+
+    The estimate is the mean, the standard error ``sd / sqrt(K)`` with ``K - 1`` df. First-level
+    variances are not used: the spread of the estimates measures both the between-subject
+    variance and the first-level noise.
+
+    Parameters
+    ----------
+    estimates : array-like, shape (K,) or (K, n_voxels)
+        One estimate per subject.
+
+    Returns
+    -------
+    GroupEstimate
+
+    Raises
+    ------
+    ValueError
+        If fewer than 2 estimates are given or values are not finite.
+
+    See Also
+    --------
+    scipy.stats.ttest_1samp : the same test.
+
+    Examples
+    --------
+    >>> res = ols_summary([1.0, 2.0, 3.0])
+    >>> res.estimate, round(res.stat, 4), res.df
+    (2.0, 3.4641, 2.0)
+    """
+    b, _, squeeze = _inputs(estimates)
+    k = b.shape[0]
+    se = b.std(axis=0, ddof=1) / np.sqrt(k)
+    return _result("OLS summary statistics", b.mean(axis=0), se, k - 1, squeeze)
+
+
+def dersimonian_laird_tau2(estimates, variances) -> np.ndarray | float:
+    """Between-subject variance by DerSimonian-Laird's method of moments.
+
+    ``w = 1/s^2``, ``b_w = sum(w b)/sum(w)``, ``Q = sum(w (b - b_w)^2)`` and
+    ``tau^2 = max(0, (Q - (K - 1)) / (sum(w) - sum(w^2)/sum(w)))``.
+
+    Parameters
+    ----------
+    estimates, variances : array-like, shape (K,) or (K, n_voxels)
+        Subject estimates and their first-level variances.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``tau^2`` per voxel, never negative.
+
+    Examples
+    --------
+    >>> dersimonian_laird_tau2([0.0, 0.0, 0.0], [1.0, 1.0, 1.0])  # no spread: tau^2 = 0
+    0.0
+    >>> round(dersimonian_laird_tau2([-2.0, 0.0, 2.0], [1.0, 1.0, 1.0]), 4)
+    3.0
+    """
+    b, v, squeeze = _inputs(estimates, variances)
+    tau2 = _dl_tau2(b, v)
+    return float(tau2[0]) if squeeze else tau2
+
+
+def _dl_tau2(b: np.ndarray, v: np.ndarray) -> np.ndarray:
+    w = 1.0 / v
+    sum_w = w.sum(axis=0)
+    mean_w = (w * b).sum(axis=0) / sum_w
+    q = (w * (b - mean_w) ** 2).sum(axis=0)
+    c = sum_w - (w**2).sum(axis=0) / sum_w
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tau2 = np.where(c > 0, (q - (b.shape[0] - 1)) / c, 0.0)
+    return np.maximum(tau2, 0.0)
+
+
+def paule_mandel_tau2(estimates, variances, tol: float = 1e-10,
+                      max_iter: int = 100) -> np.ndarray | float:
+    """Between-subject variance by Paule and Mandel's iterated estimator.
+
+    ``tau^2`` solves ``Q(tau^2) = K - 1``, where ``Q(tau^2) = sum(w (b - b_w)^2)`` with weights
+    ``w = 1/(s^2 + tau^2)``: the value that makes the weighted spread of the estimates what it
+    would be if the model were right. ``Q`` falls as ``tau^2`` grows, so the root is unique; when
+    ``Q(0) <= K - 1`` it is 0. Newton steps from 0, ``tau^2 += (Q - (K-1)) / sum(w^2 (b -
+    b_w)^2)``, for all voxels at once (the method of statsmodels' ``combine_effects`` with
+    ``method_re="iterated"``).
+
+    Parameters
+    ----------
+    estimates, variances : array-like, shape (K,) or (K, n_voxels)
+        Subject estimates and their first-level variances (> 0).
+    tol : float
+        Stop when ``|Q - (K-1)| <= tol * (K - 1)`` in every voxel.
+    max_iter : int
+        Maximum number of Newton steps.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``tau^2`` per voxel, never negative.
+
+    Raises
+    ------
+    ValueError
+        For bad shapes or variances (as :func:`random_effects`), or ``tol``/``max_iter`` <= 0.
+    RuntimeError
+        If some voxels have not converged after ``max_iter`` steps.
+
+    See Also
+    --------
+    dersimonian_laird_tau2 : the one-step method-of-moments estimator.
+
+    Examples
+    --------
+    >>> round(paule_mandel_tau2([-2.0, 0.0, 2.0], [1.0, 1.0, 1.0]), 4)  # equal variances: = DL
+    3.0
+    >>> paule_mandel_tau2([1.0, 1.1, 0.9], [1.0, 1.0, 1.0])  # less spread than the noise
+    0.0
+    """
+    b, v, squeeze = _inputs(estimates, variances)
+    if not tol > 0 or isinstance(max_iter, bool) or not isinstance(max_iter, int | np.integer) \
+            or max_iter < 1:
+        raise ValueError(f"tol must be > 0 and max_iter an integer >= 1; got tol={tol}, "
+                         f"max_iter={max_iter}.")
+    target = b.shape[0] - 1
+    tau2 = np.zeros(b.shape[1])
+    for step_number in range(int(max_iter) + 1):
+        w = 1.0 / (v + tau2)
+        resid2 = (b - (w * b).sum(axis=0) / w.sum(axis=0)) ** 2
+        excess = (w * resid2).sum(axis=0) - target  # Q(tau^2) - (K - 1)
+        active = (excess > tol * target) | ((tau2 > 0) & (excess < -tol * target))
+        if not active.any():
+            break
+        if step_number == max_iter:
+            raise RuntimeError(f"Paule-Mandel did not converge in {max_iter} steps in "
+                               f"{int(active.sum())} voxel(s); raise max_iter or use "
+                               "method='DL'.")
+        step = excess / np.maximum((w**2 * resid2).sum(axis=0), np.finfo(float).tiny)
+        tau2 = np.where(active, np.maximum(tau2 + step, 0.0), tau2)
+    return float(tau2[0]) if squeeze else tau2
+
+
+def random_effects(estimates, variances, use_t: bool = False,
+                   method: str = "DL") -> GroupEstimate:
+    """Variance-weighted random effects with ``tau^2`` by DerSimonian-Laird or Paule-Mandel.
+
+    Weights ``w* = 1/(s^2 + tau^2)``: an imprecise subject counts less, but never less than a
+    subject of the between-subject spread allows. The estimate is ``sum(w* b)/sum(w*)`` with
+    standard error ``1/sqrt(sum(w*))``.
+
+    Parameters
+    ----------
+    estimates, variances : array-like, shape (K,) or (K, n_voxels)
+        Subject estimates and their first-level variances (> 0).
+    use_t : bool
+        Refer the statistic to a t with ``K - 1`` df instead of the normal (the default, as in
+        statsmodels' ``combine_effects``).
+    method : {"DL", "PM"}
+        Estimator of ``tau^2``: DerSimonian-Laird (:func:`dersimonian_laird_tau2`, default) or
+        Paule-Mandel (:func:`paule_mandel_tau2`).
+
+    Returns
+    -------
+    GroupEstimate
+        With ``tau2`` set.
+
+    Raises
+    ------
+    ValueError
+        If the shapes disagree, a variance is not positive, fewer than 2 estimates are given or
+        ``method`` is unknown.
+
+    See Also
+    --------
+    statsmodels.stats.meta_analysis.combine_effects : ``method_re="chi2"`` is the same
+        DerSimonian-Laird estimator, except that it does not truncate a negative ``tau^2`` at 0;
+        ``method_re="iterated"`` is Paule-Mandel.
+
+    Examples
+    --------
+    >>> re = random_effects([-2.0, 0.0, 2.0], [1.0, 1.0, 1.0])
+    >>> re.tau2, re.estimate, round(re.se, 4)
+    (3.0, 0.0, 1.1547)
+    >>> random_effects([0.0, 1.0, 3.0], [0.5, 1.0, 2.0], method="PM").method
+    'random effects (PM)'
+    """
+    if method not in TAU2_METHODS:
+        upper = str(method).upper()
+        hint = f" (did you mean {upper!r}?)" if upper in TAU2_METHODS else ""
+        raise ValueError(f"method must be one of {TAU2_METHODS}; got {method!r}{hint}.")
+    b, v, squeeze = _inputs(estimates, variances)
+    tau2 = _dl_tau2(b, v) if method == "DL" else np.atleast_1d(paule_mandel_tau2(b, v))
+    w = 1.0 / (v + tau2)
+    sum_w = w.sum(axis=0)
+    estimate = (w * b).sum(axis=0) / sum_w
+    df = b.shape[0] - 1 if use_t else np.inf
+    return _result(f"random effects ({method})", estimate, 1.0 / np.sqrt(sum_w), df, squeeze,
+                   tau2)
+
+
+# --- The full mixed model and the notebook's helpers ------------------------------------------
+
+
+@dataclass(frozen=True)
+class MixedLMFit(GroupEstimate):
+    """A :class:`GroupEstimate` from the full mixed model, with what the fit reported.
+
+    Attributes
+    ----------
+    sigma2 : float or None
+        REML estimate of the one noise variance of all scans.
+    warnings : tuple of str
+        The warnings statsmodels issued during the fit (``"Category: message"``, each once).
+    """
+
+    sigma2: float | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def on_boundary(self) -> bool:
+        """True when statsmodels warned that the MLE may be on the boundary (``tau^2 = 0``)."""
+        return any("boundary" in message for message in self.warnings)
+
+
+def fit_mixedlm(sim: simulation.FirstLevelSimulation, run: int = 0,
+                subjects: slice | np.ndarray | None = None) -> MixedLMFit:
+    """Fit the full two-level model to every time series of one run at once (REML).
+
+    ``y_kt = a_k + x_t beta_k + e_kt`` with a fixed intercept ``a_k`` per subject, a random
+    slope ``beta_k ~ N(beta, tau^2)`` and **one** noise variance ``sigma^2`` for all scans of
+    all subjects (statsmodels ``MixedLM``). Warnings are recorded, not shown: read them, since
+    a fit that warns may report a wrong estimate or no standard error (NaN).
+
+    Parameters
+    ----------
+    sim : FirstLevelSimulation
+        From :func:`course_utils.experiments.simulation.simulate_first_level`.
+    run : int
+        Which run of each subject to fit.
+    subjects : slice or array of int, optional
+        Which subjects (default all): one study of many simulated at once.
+
+    Returns
+    -------
+    MixedLMFit
+        ``beta`` with its standard error (a z test, as in statsmodels), ``tau2``, ``sigma2``.
+
+    Examples
+    --------
+    >>> sim = simulation.simulate_first_level(8, rng=2, group_sd=0.5)
+    >>> fit = fit_mixedlm(sim)
+    >>> fit.on_boundary, bool(abs(fit.estimate - sim.estimates[:, 0].mean()) < 1e-10)
+    (False, True)
+    """
+    import statsmodels.formula.api as smf
+
+    data = sim.data[slice(None) if subjects is None else subjects, run]
+    n_subjects, n_tr = data.shape
+    long = pd.DataFrame({"y": data.ravel(),
+                         "x": np.tile(sim.design[:, 1], n_subjects),
+                         "subject": np.repeat(np.arange(n_subjects), n_tr)})
+    with warnings.catch_warnings(record=True) as caught:  # the standard errors warn too
+        warnings.simplefilter("always")
+        fit = smf.mixedlm("y ~ 0 + C(subject) + x", long, groups="subject",
+                          re_formula="0 + x").fit(reml=True)
+        values = [fit.fe_params["x"], fit.bse_fe["x"], fit.cov_re.iloc[0, 0], fit.scale]
+    messages = dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught)
+    estimate, se, tau2, sigma2 = (float(x) * np.ones(1) for x in values)
+    base = _result("MixedLM (REML)", estimate, se, np.inf, True, tau2)
+    return MixedLMFit(**{f.name: getattr(base, f.name) for f in fields(base)},
+                      sigma2=float(sigma2[0]), warnings=tuple(messages))
+
+
+def compare_three(n_subjects: int, n_tr: int, rng, noisy_sd: float = 5.0,
+                  group_mean: float = 1.0, group_sd: float = 0.5):
+    """Simulate one study whose subject 1 is ``noisy_sd`` times noisier; fit three group models.
+
+    Parameters
+    ----------
+    n_subjects, n_tr : int
+        Subjects, and scans of their one run (with ``n_tr // 10`` events).
+    rng : int or numpy.random.Generator
+    noisy_sd, group_mean, group_sd : float
+        Noise SD of subject 1 (the others have 1); population mean and SD of the amplitudes.
+
+    Returns
+    -------
+    sim : FirstLevelSimulation
+    fits : dict of str to GroupEstimate
+        ``"two-stage OLS"``, ``"weighted random effects"`` (DL, t reference) and
+        ``"MixedLM (full model)"`` (:func:`fit_mixedlm`).
+
+    Examples
+    --------
+    >>> sim, fits = compare_three(6, 50, rng=1)
+    >>> list(fits), sim.estimates.shape
+    (['two-stage OLS', 'weighted random effects', 'MixedLM (full model)'], (6, 1))
+    """
+    sigma = np.ones(n_subjects)
+    sigma[0] = noisy_sd
+    sim = simulation.simulate_first_level(n_subjects, rng, group_mean=group_mean,
+                                          group_sd=group_sd, sigma=sigma, n_tr=n_tr,
+                                          n_trials=max(n_tr // 10, 1))
+    b, v = sim.estimates[:, 0], sim.variances[:, 0]
+    return sim, {"two-stage OLS": ols_summary(b),
+                 "weighted random effects": random_effects(b, v, use_t=True),
+                 "MixedLM (full model)": fit_mixedlm(sim)}
+
+
+def nilearn_fixed_effects(estimates, variances,
+                          precision_weighted: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """nilearn's ``compute_fixed_effects`` on arrays: each column becomes a voxel of an image.
+
+    Parameters
+    ----------
+    estimates, variances : array-like, shape (K, n_voxels)
+        One row per run (or subject); ``precision_weighted`` is passed on to nilearn.
+
+    Returns
+    -------
+    effect, variance : numpy.ndarray, shape (n_voxels,)
+
+    Examples
+    --------
+    >>> effect, variance = nilearn_fixed_effects([[1.0, 0.0], [2.0, 1.0]], np.ones((2, 2)))
+    >>> effect, variance
+    (array([1.5, 0.5]), array([0.5, 0.5]))
+    """
+    import nibabel as nib
+    from nilearn.glm import compute_fixed_effects
+
+    b, v, _ = _inputs(estimates, variances)
+    shape, affine = (b.shape[1], 1, 1), np.eye(4)
+    images = [nib.Nifti1Image(row.reshape(shape), affine) for row in np.r_[b, v]]
+    mask = nib.Nifti1Image(np.ones(shape, dtype=np.uint8), affine)
+    effect, variance = compute_fixed_effects(images[:len(b)], images[len(b):], mask=mask,
+                                             precision_weighted=precision_weighted)[:2]
+    return effect.get_fdata().ravel(), variance.get_fdata().ravel()
+
+
+def simulate_summary_statistics(first_level_var, rng, *, group_mean: float = 0.0,
+                                group_sd: float = 0.5,
+                                df: int = 98) -> tuple[np.ndarray, np.ndarray]:
+    """Subject estimates and first-level variances of many studies, without time series.
+
+    A first-level OLS fit with white noise gives an estimate normal around the true amplitude
+    with variance ``s^2 = sigma^2 (X'X)^-1`` and, independently, a variance estimate
+    ``s^2 chi2(df) / df``; ``b = group_mean + eta + e`` with ``eta ~ N(0, group_sd)`` and
+    ``e ~ N(0, sqrt(s^2))`` (SDs). The same as fitting simulated time series, much faster.
+
+    Parameters
+    ----------
+    first_level_var : array-like, shape (n_subjects, n_studies)
+        True first-level sampling variance ``s^2`` of each subject in each study (> 0).
+    rng : int or numpy.random.Generator
+    group_mean, group_sd : float
+        Population mean and standard deviation of the true amplitudes.
+    df : int
+        Residual degrees of freedom of each first-level fit (``n_tr - 2``).
+
+    Returns
+    -------
+    b, v : numpy.ndarray, shape of ``first_level_var``
+        Estimates and estimated first-level variances.
+
+    Raises
+    ------
+    ValueError
+        If a variance is not positive or ``df`` < 1.
+
+    Examples
+    --------
+    >>> b, v = simulate_summary_statistics(np.full((20, 5000), 0.3), 0, group_sd=0.4)
+    >>> b.shape, round(float(b.var()), 2), round(float(v.mean()), 2)  # 0.16 + 0.3, 0.3
+    ((20, 5000), 0.46, 0.3)
+    """
+    s2 = np.asarray(first_level_var, dtype=float)
+    if not np.all((s2 > 0) & np.isfinite(s2)):
+        raise ValueError("first_level_var must be finite and > 0 (one per subject and study).")
+    if isinstance(df, bool) or not isinstance(df, int | np.integer) or df < 1:
+        raise ValueError(f"df must be an integer >= 1; got {df!r}.")
+    rng = np.random.default_rng(rng)
+    b = group_mean + rng.normal(0.0, group_sd, s2.shape) + rng.normal(0.0, np.sqrt(s2))
+    return b, s2 * rng.chisquare(df, s2.shape) / df
+
+
+def method_table(results: Mapping[str, GroupEstimate], alpha: float = 0.05,
+                 confidence: float = 0.95) -> pd.DataFrame:
+    """Rejection rate and spread of the estimate of each method over simulated studies.
+
+    Parameters
+    ----------
+    results : mapping of str to GroupEstimate
+        One result per method, each over the same studies (one study per "voxel").
+    alpha, confidence : float
+        Two-sided significance level; level of the intervals, Clopper-Pearson
+        (``scipy.stats.binomtest``) for the rate, chi-square for the standard deviation.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: the methods; columns :data:`COLUMNS`.
+
+    Examples
+    --------
+    >>> b, v = simulate_summary_statistics(np.full((10, 2000), 0.2), 1)
+    >>> table = method_table({"OLS": ols_summary(b)})
+    >>> bool(table.loc["OLS", "rate low"] < 0.05 < table.loc["OLS", "rate high"])
+    True
+    """
+    rows = {}
+    for name, result in results.items():
+        p, estimate = np.atleast_1d(result.p), np.atleast_1d(result.estimate)
+        n, hits = p.size, int((p < alpha).sum())
+        ci = stats.binomtest(hits, n).proportion_ci(confidence_level=confidence)
+        sd = estimate.std(ddof=1)
+        chi2 = stats.chi2.ppf([(1 + confidence) / 2, (1 - confidence) / 2], n - 1)
+        rows[name] = dict(zip(COLUMNS, [hits / n, ci.low, ci.high, sd,
+                                        *(sd * np.sqrt((n - 1) / chi2))], strict=True))
+    return pd.DataFrame.from_dict(rows, orient="index")

@@ -1,0 +1,245 @@
+"""Figures of designs, group comparisons and estimates (t-tests as regressions, contrasts)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from course_utils.teaching.plotting.style import (
+    OKABE_ITO,
+)
+
+
+def plot_design(design, ax=None, title: str | None = None):
+    """Draw a design matrix as a heatmap: rows are observations, columns are regressors.
+
+    Parameters
+    ----------
+    design : pandas.DataFrame
+        The design; its column names label the x axis.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Figure title (default "Design matrix").
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> from course_utils.stats.designs import two_sample
+    >>> ax = plot_design(two_sample(3, 2, "contrast"))
+    >>> [t.get_text() for t in ax.get_xticklabels()]
+    ['intercept', 'group1_vs_group2']
+    """
+
+    if ax is None:
+        width = min(1.2 + 0.45 * design.shape[1], 9)
+        _, ax = plt.subplots(figsize=(width, 3.6))
+    values = design.to_numpy(dtype=float)
+    limit = float(np.abs(values).max()) or 1.0
+    image = ax.imshow(values, aspect="auto", cmap="gray", vmin=-limit, vmax=limit,
+                      interpolation="nearest")
+    ax.set_xticks(range(design.shape[1]), [str(c) for c in design.columns], rotation=60,
+                  ha="right")
+    ax.set_ylabel("observation (row)")
+    ax.set_xlabel("regressor (column)")
+    ax.grid(False)
+    for spine in ax.spines.values():  # a frame, so that a column of ones stays visible
+        spine.set_visible(True)
+    ax.set_title(title or "Design matrix")
+    ax.figure.colorbar(image, ax=ax, label="value", shrink=0.8)
+    return ax
+
+
+def plot_estimates(names, values, errors=None, ax=None, ylabel: str = "estimate",
+                   title: str | None = None):
+    """Bar plot of betas or contrast values, with optional error bars (e.g. 1.96 x SE).
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> ax = plot_estimates(["linear", "quadratic"], [0.9, -0.1], errors=[0.2, 0.2])
+    >>> ax.get_ylabel()
+    'estimate'
+    """
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(3.0, 0.8 * len(names) + 1.5), 3.2))
+    values = np.asarray(values, dtype=float)
+    colours = [OKABE_ITO[0] if v >= 0 else OKABE_ITO[3] for v in values]
+    ax.bar([str(n) for n in names], values, color=colours,
+           yerr=None if errors is None else np.asarray(errors, dtype=float), capsize=4)
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_groups(groups, ax=None, ylabel: str = "value", title: str | None = None, seed: int = 0):
+    """Each group's values as jittered dots with the group mean as a bar.
+
+    Parameters
+    ----------
+    groups : mapping of str to array-like
+        Group name to values.
+    seed : int
+        Seed of the horizontal jitter (the figure is reproducible).
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> ax = plot_groups({"young": [1, 2, 3], "old": [2, 3, 5]})
+    >>> [t.get_text() for t in ax.get_xticklabels()]
+    ['young', 'old']
+    """
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.6 * len(groups) + 1.5, 3.4))
+    rng = np.random.default_rng(seed)
+    for i, values in enumerate(groups.values()):
+        values = np.asarray(values, dtype=float)
+        colour = OKABE_ITO[i % len(OKABE_ITO)]
+        ax.scatter(i + rng.uniform(-0.15, 0.15, values.size), values, color=colour, alpha=0.7,
+                   s=18, label=None)
+        ax.hlines(values.mean(), i - 0.3, i + 0.3, color="black", linewidth=2)
+    ax.set_xticks(range(len(groups)), list(groups))
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_paired(a, b, labels: tuple[str, str] = ("a", "b"), ax=None, ylabel: str = "value",
+                title: str | None = None):
+    """Paired data: each subject's two values joined by a line, with the condition means.
+
+    The lines show what pairing exploits: subjects differ a lot in level (the lines sit at very
+    different heights) but change by similar amounts (the lines are close to parallel).
+
+    Parameters
+    ----------
+    a, b : pandas.Series or array-like
+        One value per subject in each condition. Two Series are matched by subject ID (their
+        index, any order); arrays must already be in the same subject order.
+    labels : tuple of two str
+        Condition names for the x axis.
+    ylabel, title : str
+        Axis label (with units) and title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        When the two conditions do not hold the same subjects (or, for arrays, as many values).
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> a = pd.Series([3.0, 5.0], index=["S01", "S02"])
+    >>> ax = plot_paired(a, pd.Series([4.0, 1.0], index=["S02", "S01"]))
+    >>> [line.get_ydata().tolist() for line in ax.lines[:2]]
+    [[3.0, 1.0], [5.0, 4.0]]
+    """
+    import pandas as pd
+
+    from course_utils.stats.designs import align_subjects
+
+    if isinstance(a, pd.Series) and isinstance(b, pd.Series):
+        ia, ib, _ = align_subjects(a.index, b.index)
+        first, second = a.to_numpy(dtype=float)[ia], b.to_numpy(dtype=float)[ib]
+    else:
+        first, second = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+        if first.shape != second.shape or first.ndim != 1:
+            raise ValueError(f"a and b must hold one value per subject each; got shapes "
+                             f"{first.shape} and {second.shape}.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(3.8, 3.6))
+    for u, v in zip(first, second, strict=True):
+        ax.plot([0, 1], [u, v], color="grey", alpha=0.6, linewidth=1, marker="o", markersize=4)
+    for x, values, colour in ((0, first, OKABE_ITO[0]), (1, second, OKABE_ITO[1])):
+        ax.hlines(values.mean(), x - 0.15, x + 0.15, color=colour, linewidth=3)
+    ax.set_xticks([0, 1], list(labels))
+    ax.set_xlim(-0.4, 1.4)
+    ax.set_xlabel("condition")
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_covariate_fit(covariate, y, group, lines: Mapping[str, tuple[float, float]], *,
+                       at: float | None = None, ax=None, xlabel: str = "covariate",
+                       ylabel: str = "value", title: str | None = None):
+    """Groups against a covariate, with each group's fitted line (e.g. from an ANCOVA).
+
+    Each line is solid over the covariate values its own group covers and dashed beyond them,
+    where it is an extrapolation: a model's prediction for subjects the group does not have.
+
+    Parameters
+    ----------
+    covariate, y : array-like, shape (n,)
+        The covariate (x axis) and the response (y axis).
+    group : array-like of str, shape (n,)
+        Each observation's group; every group must have a line.
+    lines : mapping of str to (intercept, slope)
+        Each group's fitted line ``y = intercept + slope * covariate``, in the covariate's own
+        units (not centred).
+    at : float, optional
+        A covariate value at which to mark the vertical gap between the first two lines (the
+        adjusted group difference, at e.g. the mean covariate).
+    xlabel, ylabel, title : str
+        Axis labels (with units) and title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> ax = plot_covariate_fit([20, 30, 50, 60], [1.0, 1.5, 2.0, 2.5], ["y", "y", "o", "o"],
+    ...                         {"y": (0.0, 0.05), "o": (-0.5, 0.05)}, at=40)
+    >>> sorted({line.get_linestyle() for line in ax.lines})
+    ['-', '--', ':']
+    """
+    x = np.asarray(covariate, dtype=float)
+    values = np.asarray(y, dtype=float)
+    labels = np.asarray(group).astype(str)
+    if not x.shape == values.shape == labels.shape or x.ndim != 1:
+        raise ValueError("covariate, y and group must hold one value per observation each.")
+    missing = sorted(set(labels.tolist()) - set(lines))
+    if missing:
+        raise ValueError(f"No fitted line for the groups {missing}; give one "
+                         "(intercept, slope) per group.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.8))
+    span = np.linspace(x.min(), x.max(), 100)
+    for i, (name, (intercept, slope)) in enumerate(lines.items()):
+        colour = OKABE_ITO[i % len(OKABE_ITO)]
+        own = labels == name
+        ax.scatter(x[own], values[own], color=colour, s=22, alpha=0.8, label=f"{name} (data)")
+        inside = (span >= x[own].min()) & (span <= x[own].max())
+        ax.plot(span, intercept + slope * span, color=colour, linestyle="--", linewidth=1)
+        ax.plot(span[inside], intercept + slope * span[inside], color=colour, linewidth=2.2,
+                label=f"{name} (fit; dashed = extrapolated)")
+    if at is not None and len(lines) >= 2:
+        (i1, s1), (i2, s2) = list(lines.values())[:2]
+        ax.axvline(at, color="black", linestyle=":", linewidth=1)
+        ax.annotate("", xy=(at, i1 + s1 * at), xytext=(at, i2 + s2 * at),
+                    arrowprops={"arrowstyle": "<->", "color": "black"})
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize="small", loc="best")
+    if title:
+        ax.set_title(title)
+    return ax

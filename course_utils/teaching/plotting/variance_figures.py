@@ -1,0 +1,300 @@
+"""Figures of the two levels of variance: subject estimates, intervals, components, convergence."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from course_utils.teaching.plotting.style import (
+    OKABE_ITO,
+)
+
+
+def plot_beta_distribution(values, ax=None, true_mean: float | None = None,
+                           xlabel: str = "estimated amplitude (% signal change)",
+                           title: str | None = None, bins: int = 20):
+    """Histogram of subject estimates, with zero, their mean and (optionally) the true mean.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> ax = plot_beta_distribution([0.5, 1.0, 1.5, 2.0], true_mean=1.0)
+    >>> ax.get_ylabel()
+    'number of subjects'
+    """
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 3.4))
+    values = np.asarray(values, dtype=float)
+    ax.hist(values, bins=bins, color=OKABE_ITO[0], alpha=0.8)
+    ax.axvline(0, color="black", linewidth=1, label="zero")
+    ax.axvline(values.mean(), color=OKABE_ITO[1], linewidth=2, label="sample mean")
+    if true_mean is not None:
+        ax.axvline(true_mean, color=OKABE_ITO[3], linestyle="--", linewidth=2,
+                   label="population mean")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("number of subjects")
+    ax.legend()
+    ax.set_title(title or "Distribution of subject estimates")
+    return ax
+
+
+def plot_subject_intervals(estimates, ses, group=None, ax=None,
+                           xlabel: str = "estimate (% signal change)", title: str | None = None):
+    """Forest plot: each subject's estimate with its 95 % interval, then group estimates.
+
+    Parameters
+    ----------
+    estimates, ses : array-like, shape (n_subjects,)
+        Subject estimates and their first-level standard errors.
+    group : mapping of str to (estimate, se), optional
+        Group estimates drawn below the subjects as diamonds (e.g. fixed and random effects).
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> ax = plot_subject_intervals([1.0, 2.0], [0.5, 0.2], group={"OLS": (1.5, 0.5)})
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['subject 1', 'subject 2', 'OLS']
+    """
+
+    estimates, ses = np.asarray(estimates, dtype=float), np.asarray(ses, dtype=float)
+    group = dict(group or {})
+    n = estimates.size
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 1.2 + 0.25 * (n + len(group))))
+    rows = np.arange(n)
+    ax.errorbar(estimates, rows, xerr=1.96 * ses, fmt="o", color=OKABE_ITO[0], capsize=2,
+                markersize=4)
+    labels = [f"subject {i + 1}" for i in range(n)]
+    for i, (name, (est, se)) in enumerate(group.items()):
+        colour = OKABE_ITO[(i + 1) % len(OKABE_ITO)]
+        ax.errorbar([est], [n + i + 0.5], xerr=[1.96 * se], fmt="D", color=colour, capsize=4,
+                    markersize=7)
+        labels.append(name)
+    ax.set_yticks(list(rows) + [n + i + 0.5 for i in range(len(group))], labels)
+    ax.invert_yaxis()
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title or "Estimates with 95 % intervals")
+    return ax
+
+
+def plot_variance_components(first_level_variances, tau2: float, ax=None,
+                             unit: str = "(% signal change)$^2$", title: str | None = None):
+    """Stacked bars of each subject's variance: between subjects ``tau^2`` + first level ``s_k^2``.
+
+    The total bar length is the variance of that subject's estimate, ``tau^2 + s_k^2``; the
+    label at the end of each bar gives the subject's random-effects weight ``1/(tau^2 + s_k^2)``
+    as a share of the total.
+
+    Parameters
+    ----------
+    first_level_variances : array-like, shape (n_subjects,)
+        Sampling variance of each subject's estimate, ``s_k^2``.
+    tau2 : float
+        Between-subject variance.
+    ax : matplotlib Axes, optional
+        Where to draw.
+    unit : str
+        Unit of the variances, for the axis label.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> ax = plot_variance_components([0.1, 0.4], tau2=0.25)
+    >>> [t.get_text().strip() for t in ax.texts]
+    ['weight 0.65', 'weight 0.35']
+    """
+
+    s2 = np.asarray(first_level_variances, dtype=float)
+    n = s2.size
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 1.2 + 0.3 * n))
+    rows = np.arange(n)
+    ax.barh(rows, np.full(n, tau2), color=OKABE_ITO[1], label=r"between subjects, $\tau^2$")
+    ax.barh(rows, s2, left=tau2, color=OKABE_ITO[0], label=r"first level, $s_k^2$")
+    weights = 1.0 / (tau2 + s2)
+    weights /= weights.sum()
+    for row, total, weight in zip(rows, tau2 + s2, weights, strict=True):
+        ax.text(total, row, f" weight {weight:.2f}", va="center", fontsize="small")
+    ax.set_yticks(rows, [f"subject {i + 1}" for i in rows])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.25 * float((tau2 + s2).max()))
+    ax.set_xlabel(f"variance of the subject's estimate {unit}")
+    ax.legend(loc="lower right")
+    ax.set_title(title or "Two sources of variance in each subject's estimate")
+    return ax
+
+
+def plot_convergence(x, series, ax=None, reference: float | None = None,
+                     reference_label: str = "truth", xlabel: str = "number of subjects",
+                     ylabel: str = "estimate (% signal change)", title: str | None = None,
+                     logy: bool = False):
+    """Plot several estimators against a growing sample size (log x axis, one tick per size).
+
+    Parameters
+    ----------
+    x : array-like
+        Sample sizes (subjects, scans), increasing.
+    series : mapping of str to array-like
+        Estimator name to its values at each ``x``. Later series are drawn with smaller markers
+        and dashed lines, so overlapping estimators stay visible.
+    reference : float or array-like, optional
+        A horizontal line (e.g. the true value), or a dotted curve with one value per ``x``
+        (e.g. a theoretical standard error).
+    reference_label, xlabel, ylabel, title : str
+        Labels (with units).
+    logy : bool
+        Log scale on the y axis too (for standard errors).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> ax = plot_convergence([10, 100], {"OLS": [1.2, 1.0], "RFX": [1.1, 1.0]}, reference=1.0)
+    >>> len(ax.lines), ax.get_xscale()
+    (3, 'log')
+    """
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 3.8))
+    x = np.asarray(x, dtype=float)
+    markers, lines = ["s", "o", "x", "^", "v", "D"], ["-", "-", "--", ":", "-.", "--"]
+    for i, (name, values) in enumerate(series.items()):
+        ax.plot(x, values, marker=markers[i % 6], linestyle=lines[i % 6],
+                markersize=max(9 - 1.5 * i, 4), label=name)
+    if reference is not None and np.ndim(reference) == 0:
+        ax.axhline(reference, color="black", linestyle=":", label=reference_label)
+    elif reference is not None:
+        ax.plot(x, np.asarray(reference, dtype=float), color="black", linestyle=":",
+                label=reference_label)
+    from matplotlib.ticker import NullLocator
+
+    ax.set_xscale("log")
+    ax.set_xticks(x, [f"{v:g}" for v in x])
+    ax.xaxis.set_minor_locator(NullLocator())
+    if logy:  # label 1-2-5 steps, so a range within one decade still gets readable ticks
+        ax.set_yscale("log")
+        low, high = ax.get_ylim()
+        steps = [m * 10.0**e for e in range(-6, 7) for m in (1, 2, 5)]
+        ticks = [t for t in steps if low <= t <= high]
+        ax.set_yticks(ticks, [f"{t:g}" for t in ticks])
+        ax.yaxis.set_minor_locator(NullLocator())
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_true_and_estimated(true_betas, estimates, ax=None, bins: int = 40,
+                            xlabel: str = "amplitude (% signal change)",
+                            title: str | None = None):
+    """Overlaid histograms of the subjects' true amplitudes and their first-level estimates.
+
+    The true amplitudes spread with the between-subject variance ``tau^2`` only; the estimates
+    add each subject's first-level sampling variance ``s_k^2``, so their histogram is wider.
+    The legend gives each sample's variance.
+
+    Parameters
+    ----------
+    true_betas, estimates : array-like, shape (n_subjects,)
+        True amplitudes and their estimates.
+    ax : matplotlib Axes, optional
+        Where to draw.
+    bins : int
+        Number of bins, shared by both histograms.
+    xlabel, title : str
+        Labels (with units).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> ax = plot_true_and_estimated([0.5, 1.0, 1.5], [0.2, 1.1, 2.0])
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['true amplitudes (variance 0.250)', 'estimates (variance 0.810)']
+    """
+    true_betas = np.asarray(true_betas, dtype=float)
+    estimates = np.asarray(estimates, dtype=float)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.6))
+    edges = np.histogram_bin_edges(np.r_[true_betas, estimates], bins=bins)
+    ax.hist(true_betas, bins=edges, color=OKABE_ITO[1], alpha=0.6,
+            label=f"true amplitudes (variance {true_betas.var(ddof=1):.3f})")
+    ax.hist(estimates, bins=edges, histtype="step", linewidth=2, color=OKABE_ITO[4],
+            label=f"estimates (variance {estimates.var(ddof=1):.3f})")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("number of subjects")
+    ax.legend(loc="upper right", fontsize="small")
+    ax.set_title(title or "True amplitudes and their first-level estimates")
+    return ax
+
+
+def plot_method_comparison(null, power, alpha: float = 0.05, title: str | None = None,
+                           unit: str = "% signal change"):
+    """Three panels per method: false-positive rate, spread of the estimate, power.
+
+    Parameters
+    ----------
+    null, power : pandas.DataFrame
+        From :func:`course_utils.stats.mixed.method_table`, on studies without and with an effect
+        (same methods, same order). The rates come with their intervals (``rate low``/``rate
+        high``), the standard deviation of the estimate with its own (``SD low``/``SD high``),
+        taken from ``null``.
+    alpha : float
+        The nominal false-positive rate, drawn as a dashed line.
+    title : str, optional
+        Title of the figure (say which data).
+    unit : str
+        Unit of the estimates.
+
+    Returns
+    -------
+    numpy.ndarray of matplotlib.axes.Axes
+        The three panels.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> row = {"rejection rate": 0.05, "rate low": 0.04, "rate high": 0.06,
+    ...        "estimate SD": 0.2, "SD low": 0.19, "SD high": 0.21}
+    >>> t = pd.DataFrame([row, row], index=["OLS", "DL"])
+    >>> power = t.assign(**{"rejection rate": 0.5, "rate low": 0.45, "rate high": 0.55})
+    >>> axes = plot_method_comparison(t, power)
+    >>> [ax.get_xlabel() for ax in axes][1]
+    'SD of the estimate over studies (% signal change)'
+    """
+    fig, axes = plt.subplots(1, 3, figsize=(11, 1.6 + 0.45 * len(null)), sharey=True)
+    rows = np.arange(len(null))
+    panels = [(null, "rejection rate", "rate", "false-positive rate (share of null studies)"),
+              (null, "estimate SD", "SD", f"SD of the estimate over studies ({unit})"),
+              (power, "rejection rate", "rate", "power (share of studies with an effect)")]
+    for ax, (table, column, prefix, label) in zip(axes, panels, strict=True):
+        values = table[column].to_numpy(dtype=float)
+        errors = [values - table[f"{prefix} low"].to_numpy(dtype=float),
+                  table[f"{prefix} high"].to_numpy(dtype=float) - values]
+        ax.barh(rows, values, color=[OKABE_ITO[i % len(OKABE_ITO)] for i in rows],
+                xerr=errors, capsize=3, alpha=0.85)
+        ax.set_xlabel(label)
+    axes[0].axvline(alpha, color="black", linestyle="--", label=f"nominal {alpha:g}")
+    axes[0].legend(loc="lower right", fontsize="small")
+    axes[0].set_yticks(rows, list(null.index))
+    axes[0].invert_yaxis()
+    fig.suptitle(title or "Group tests over simulated studies")
+    return axes
