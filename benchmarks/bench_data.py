@@ -90,17 +90,27 @@ def main(argv=None) -> int:
     cached = statistics.median(times)
     traced_mb = max(traced_first, traced_cached) / 1e6
     rss_mb = (rss.peak - baseline) / 1e6
-    print(f"stand-in, {args.n_subjects} subjects x {len(data.CONDITIONS)} conditions "
-          f"({data_mb / 1e6:.0f} MB of float32 maps)")
+    print(
+        f"stand-in, {args.n_subjects} subjects x {len(data.CONDITIONS)} conditions "
+        f"({data_mb / 1e6:.0f} MB of float32 maps)"
+    )
     print(f"  first load (generate + cache): {first:6.2f} s   (goal < {GOALS['first_s']:.0f} s)")
-    print(f"  cached load, median of {args.repeats}:  {cached:6.3f} s   "
-          f"(goal < {GOALS['cached_s']:.0f} s; all: {', '.join(f'{t:.3f}' for t in times)})")
+    print(
+        f"  cached load, median of {args.repeats}:  {cached:6.3f} s   "
+        f"(goal < {GOALS['cached_s']:.0f} s; all: {', '.join(f'{t:.3f}' for t in times)})"
+    )
     print(f"  peak memory, tracemalloc:      {traced_mb:6.0f} MB  (goal < {GOALS['peak_mb']:.0f})")
     print(f"  peak RSS growth (psutil):      {rss_mb:6.0f} MB  (goal < {GOALS['peak_mb']:.0f})")
-    missed = [name for name, ok in [("first load", first < GOALS["first_s"]),
-                                    ("cached load", cached < GOALS["cached_s"]),
-                                    ("tracemalloc peak", traced_mb < GOALS["peak_mb"]),
-                                    ("RSS peak", rss_mb < GOALS["peak_mb"])] if not ok]
+    missed = [
+        name
+        for name, ok in [
+            ("first load", first < GOALS["first_s"]),
+            ("cached load", cached < GOALS["cached_s"]),
+            ("tracemalloc peak", traced_mb < GOALS["peak_mb"]),
+            ("RSS peak", rss_mb < GOALS["peak_mb"]),
+        ]
+        if not ok
+    ]
     print("goals missed: " + ", ".join(missed) if missed else "all goals met")
     return 1 if missed else 0
 

@@ -34,7 +34,7 @@ import numpy as np  # noqa: E402
 from nilearn.datasets import load_mni152_brain_mask  # noqa: E402
 from nilearn.glm.second_level import SecondLevelModel  # noqa: E402
 
-from course_utils.experiments import data
+from course_utils.experiments import data  # noqa: E402
 from course_utils.stats import designs, glm  # noqa: E402
 
 
@@ -68,8 +68,10 @@ def main(argv=None) -> int:
     mask_img = nib.Nifti1Image(np.asarray(mask_img.dataobj).astype("uint8"), mask_img.affine)
     n_vox = int(np.asarray(mask_img.dataobj).sum())
     rng = np.random.default_rng(0)
-    imgs = [nib.Nifti1Image(rng.normal(0.2, 1.0, mask_img.shape).astype("float32"),
-                            mask_img.affine) for _ in range(args.subjects)]
+    imgs = [
+        nib.Nifti1Image(rng.normal(0.2, 1.0, mask_img.shape).astype("float32"), mask_img.affine)
+        for _ in range(args.subjects)
+    ]
     design = designs.one_sample(args.subjects)
     data_bytes = args.subjects * n_vox * 4
 
@@ -89,16 +91,20 @@ def main(argv=None) -> int:
     a, b = img_ours.get_fdata()[inside], img_theirs.get_fdata()[inside]
     rel = float(np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-12)))
     ratio = t_theirs / t_ours
-    print(f"one-sample group t-map: {args.subjects} subjects x {n_vox} voxels (2 mm MNI mask), "
-          f"median of {args.repeats} warm runs, 1 BLAS thread")
+    print(
+        f"one-sample group t-map: {args.subjects} subjects x {n_vox} voxels (2 mm MNI mask), "
+        f"median of {args.repeats} warm runs, 1 BLAS thread"
+    )
     print("| pipeline | median (s) |")
     print("|---|---:|")
     print(f"| course_utils (mask_images + regress + unmask) | {t_ours:.3f} |")
     print(f"| nilearn SecondLevelModel fit + compute_contrast | {t_theirs:.3f} |")
     print(f"speed ratio nilearn / ours: {ratio:.1f}x (goal >= 10x)")
     print(f"largest relative t difference: {rel:.2e} (goal <= 1e-6)")
-    print(f"our tracemalloc peak: {peak / 2**20:.0f} MiB = {peak / data_bytes:.2f}x the data "
-          f"({data_bytes / 2**20:.0f} MiB) (goal <= 3x)")
+    print(
+        f"our tracemalloc peak: {peak / 2**20:.0f} MiB = {peak / data_bytes:.2f}x the data "
+        f"({data_bytes / 2**20:.0f} MiB) (goal <= 3x)"
+    )
     ok = rel <= 1e-6 and peak <= 3 * data_bytes
     return 0 if ok else 1
 

@@ -48,8 +48,13 @@ from course_utils.stats import inference  # noqa: E402
 
 def localizer_mask():
     grid = nib.load(load_sample_motor_activation_image())
-    mask = resample_to_img(load_mni152_brain_mask(resolution=2), grid, interpolation="nearest",
-                           force_resample=True, copy_header=True)
+    mask = resample_to_img(
+        load_mni152_brain_mask(resolution=2),
+        grid,
+        interpolation="nearest",
+        force_resample=True,
+        copy_header=True,
+    )
     return nib.Nifti1Image((np.asarray(mask.dataobj) > 0).astype("uint8"), grid.affine)
 
 
@@ -62,10 +67,10 @@ def floor(Y, n_perm, seed=0):
     out = np.empty((rows, width), dtype=np.float32)
     start = time.perf_counter()
     for c0 in range(0, Y.shape[1], width):
-        block = np.ascontiguousarray(y32[:, c0:c0 + width])
+        block = np.ascontiguousarray(y32[:, c0 : c0 + width])
         for r0 in range(0, n_perm, rows):
-            part = flips[r0:r0 + rows]
-            np.matmul(part, block, out=out[:part.shape[0], :block.shape[1]])
+            part = flips[r0 : r0 + rows]
+            np.matmul(part, block, out=out[: part.shape[0], : block.shape[1]])
     return time.perf_counter() - start
 
 
@@ -78,8 +83,9 @@ def main(argv=None) -> int:
     parser.add_argument("--n-perm", type=int, default=10_000)
     parser.add_argument("--subjects", type=int, default=30)
     parser.add_argument("--repeats", type=int, default=3, help="runs of ours and of the floor")
-    parser.add_argument("--quick", action="store_true",
-                        help="run nilearn with 1,000 permutations and extrapolate")
+    parser.add_argument(
+        "--quick", action="store_true", help="run nilearn with 1,000 permutations and extrapolate"
+    )
     args = parser.parse_args(argv)
 
     mask_img = localizer_mask()
@@ -121,35 +127,59 @@ def main(argv=None) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         start = time.perf_counter()
-        out = non_parametric_inference(imgs, design_matrix=design, mask=mask_img,
-                                       n_perm=n_nilearn, two_sided_test=True, n_jobs=1,
-                                       random_state=0, verbose=0)
+        out = non_parametric_inference(
+            imgs,
+            design_matrix=design,
+            mask=mask_img,
+            n_perm=n_nilearn,
+            two_sided_test=True,
+            n_jobs=1,
+            random_state=0,
+            verbose=0,
+        )
         t_nilearn = time.perf_counter() - start
     t_nilearn_full = t_nilearn * args.n_perm / n_nilearn
     p_nilearn = 10 ** -out.get_fdata()[inside]
     agree = np.abs(ours.p_fwe - p_nilearn).max()
 
     ratio, over_floor = t_nilearn_full / t_ours, t_ours / t_floor
-    print(f"max-T sign flipping: {args.subjects} subjects x {Y.shape[1]} voxels (3 mm Localizer "
-          f"grid), {args.n_perm} flips, two-sided, 1 BLAS thread; median of {args.repeats} runs")
+    print(
+        f"max-T sign flipping: {args.subjects} subjects x {Y.shape[1]} voxels (3 mm Localizer "
+        f"grid), {args.n_perm} flips, two-sided, 1 BLAS thread; median of {args.repeats} runs"
+    )
     print("| method | wall time (s) |")
     print("|---|---:|")
-    print(f"| course_utils.stats.inference.permutation_test | {t_ours:.2f} "
-          f"(runs: {', '.join(f'{t:.2f}' for t in times)}) |")
-    label = (f"nilearn non_parametric_inference ({n_nilearn} perms run, "
-             f"x{args.n_perm / n_nilearn:g} extrapolated)" if n_nilearn != args.n_perm
-             else "nilearn non_parametric_inference")
+    print(
+        f"| course_utils.stats.inference.permutation_test | {t_ours:.2f} "
+        f"(runs: {', '.join(f'{t:.2f}' for t in times)}) |"
+    )
+    label = (
+        f"nilearn non_parametric_inference ({n_nilearn} perms run, "
+        f"x{args.n_perm / n_nilearn:g} extrapolated)"
+        if n_nilearn != args.n_perm
+        else "nilearn non_parametric_inference"
+    )
     print(f"| {label} | {t_nilearn_full:.1f} ({1000 * t_nilearn / n_nilearn:.2f} ms/perm) |")
-    print(f"| floor: bare flips @ data products, same tiles | {t_floor:.2f} "
-          f"(runs: {', '.join(f'{t:.2f}' for t in floors)}) |")
-    print(f"ours vs nilearn: {ratio:.0f}x faster (goal >= 20x); ours / floor: {over_floor:.1f}x "
-          "(aim <= 1.5x)")
-    print(f"our peak memory: tracemalloc {traced / 2**20:.0f} MiB, process RSS before "
-          f"{rss0 / 2**20:.0f} MiB, peak RSS after ours {peak_ours:.0f} MiB (goal < 1024 MiB)")
-    print(f"reference: our Freedman-Lane two-group test, 1000 permutations: {t_fl:.2f} s "
-          f"({t_fl:.2f} ms/perm)")
-    print(f"largest |p_FWE ours - p_FWE nilearn| on this map: {agree:.3f} "
-          f"(Monte Carlo error of {min(n_nilearn, args.n_perm)} permutations)")
+    print(
+        f"| floor: bare flips @ data products, same tiles | {t_floor:.2f} "
+        f"(runs: {', '.join(f'{t:.2f}' for t in floors)}) |"
+    )
+    print(
+        f"ours vs nilearn: {ratio:.0f}x faster (goal >= 20x); ours / floor: {over_floor:.1f}x "
+        "(aim <= 1.5x)"
+    )
+    print(
+        f"our peak memory: tracemalloc {traced / 2**20:.0f} MiB, process RSS before "
+        f"{rss0 / 2**20:.0f} MiB, peak RSS after ours {peak_ours:.0f} MiB (goal < 1024 MiB)"
+    )
+    print(
+        f"reference: our Freedman-Lane two-group test, 1000 permutations: {t_fl:.2f} s "
+        f"({t_fl:.2f} ms/perm)"
+    )
+    print(
+        f"largest |p_FWE ours - p_FWE nilearn| on this map: {agree:.3f} "
+        f"(Monte Carlo error of {min(n_nilearn, args.n_perm)} permutations)"
+    )
     return 0 if ratio >= 20 and peak_ours < 1024 else 1
 
 

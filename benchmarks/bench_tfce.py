@@ -6,7 +6,8 @@ packaged Localizer t-map, 67,402 voxels), seeded smooth random data (white noise
 sigma = 1 voxel, mean 0.1), two-sided, E = 0.5, H = 2, 100 height steps, face connectivity, one
 BLAS thread. Prints, in one run:
 
-- the TFCE of one map: ours (``course_utils.stats.tfce.tfce``) vs nilearn's ``calculate_tfce`` on the
+- the TFCE of one map: ours (``course_utils.stats.tfce.tfce``) vs nilearn's ``calculate_tfce`` on
+  the
   same observed t-map, median of ``--repeats`` maps, and their largest relative difference;
 - a whole permutation test with TFCE: ours (``inference.permutation_test(..., tfce=True)``) vs
   nilearn's ``non_parametric_inference(..., tfce=True, two_sided_test=True, n_jobs=1)``. The
@@ -72,9 +73,17 @@ def nilearn_run(Y, inside, mask_img, n_perm):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         start = time.perf_counter()
-        non_parametric_inference(imgs, design_matrix=design, mask=mask_img, n_perm=n_perm,
-                                 two_sided_test=True, tfce=True, n_jobs=1, random_state=0,
-                                 verbose=0)
+        non_parametric_inference(
+            imgs,
+            design_matrix=design,
+            mask=mask_img,
+            n_perm=n_perm,
+            two_sided_test=True,
+            tfce=True,
+            n_jobs=1,
+            random_state=0,
+            verbose=0,
+        )
     return time.perf_counter() - start
 
 
@@ -106,8 +115,11 @@ def main(argv=None) -> int:
     volume = np.zeros(inside.shape)
     map_ours, map_nilearn, worst = [], [], 0.0
     for repeat in range(args.repeats):
-        t_map = t_obs if repeat == 0 else t_obs * np.random.default_rng(repeat).choice(
-            [-1, 1], size=t_obs.size)  # other maps: same values, broken-up clusters
+        t_map = (
+            t_obs
+            if repeat == 0
+            else t_obs * np.random.default_rng(repeat).choice([-1, 1], size=t_obs.size)
+        )  # other maps: same values, broken-up clusters
         start = time.perf_counter()
         ours = tfce.tfce(t_map, mask_img)
         map_ours.append(time.perf_counter() - start)
@@ -130,23 +142,35 @@ def main(argv=None) -> int:
     ratio = per_nilearn / per_ours
     step_ratio = statistics.median(map_nilearn) / statistics.median(map_ours)
 
-    print(f"TFCE permutation test: {args.subjects} subjects x {Y.shape[1]} voxels (3 mm Localizer "
-          "grid, smooth random data), two-sided, E=0.5, H=2, 100 steps, 1 BLAS thread")
+    print(
+        f"TFCE permutation test: {args.subjects} subjects x {Y.shape[1]} voxels (3 mm Localizer "
+        "grid, smooth random data), two-sided, E=0.5, H=2, 100 steps, 1 BLAS thread"
+    )
     print("| step | course_utils | nilearn | ratio |")
     print("|---|---:|---:|---:|")
-    print(f"| TFCE of one map (median of {args.repeats}) | "
-          f"{1000 * statistics.median(map_ours):.1f} ms | "
-          f"{1000 * statistics.median(map_nilearn):.0f} ms | {step_ratio:.0f}x |")
-    print(f"| one permutation ((T({args.large}) - T({args.small})) / {args.large - args.small}) | "
-          f"{1000 * per_ours:.1f} ms | {1000 * per_nilearn:.0f} ms | {ratio:.0f}x |")
-    print(f"| 1,000 permutations, extrapolated | {per_ours * 1000:.0f} s | "
-          f"{per_nilearn * 1000:.0f} s | |")
-    print(f"ours, runs of {args.small}: {', '.join(f'{t:.2f}' for t in short)} s; of {args.large}: "
-          f"{', '.join(f'{t:.2f}' for t in long)} s; nilearn: {nl_short:.1f} s and {nl_long:.1f} s")
+    print(
+        f"| TFCE of one map (median of {args.repeats}) | "
+        f"{1000 * statistics.median(map_ours):.1f} ms | "
+        f"{1000 * statistics.median(map_nilearn):.0f} ms | {step_ratio:.0f}x |"
+    )
+    print(
+        f"| one permutation ((T({args.large}) - T({args.small})) / {args.large - args.small}) | "
+        f"{1000 * per_ours:.1f} ms | {1000 * per_nilearn:.0f} ms | {ratio:.0f}x |"
+    )
+    print(
+        f"| 1,000 permutations, extrapolated | {per_ours * 1000:.0f} s | "
+        f"{per_nilearn * 1000:.0f} s | |"
+    )
+    print(
+        f"ours, runs of {args.small}: {', '.join(f'{t:.2f}' for t in short)} s; of {args.large}: "
+        f"{', '.join(f'{t:.2f}' for t in long)} s; nilearn: {nl_short:.1f} s and {nl_long:.1f} s"
+    )
     print(f"numba kernels loaded (or compiled) in {load:.2f} s, cache {tfce.cache_folder()}")
     print(f"largest relative difference from nilearn's calculate_tfce: {worst:.1e} (goal <= 1e-6)")
-    print(f"our peak memory: tracemalloc {traced / 2**20:.0f} MiB, process peak RSS "
-          f"{peak_rss:.0f} MiB (goal < 1024 MiB)")
+    print(
+        f"our peak memory: tracemalloc {traced / 2**20:.0f} MiB, process peak RSS "
+        f"{peak_rss:.0f} MiB (goal < 1024 MiB)"
+    )
     print(f"ours vs nilearn per permutation: {ratio:.1f}x faster (goal >= 10x, stretch 20x)")
     return 0 if ratio >= 10 and worst <= 1e-6 and peak_rss < 1024 else 1
 

@@ -66,8 +66,9 @@ def _merge(current: dict, wanted: dict) -> dict:
     return merged
 
 
-def nbgitpuller_link(hub_url: str, repo_url: str, path: str = "notebooks/00_start_here.md",
-                     branch: str = "main") -> str:
+def nbgitpuller_link(
+    hub_url: str, repo_url: str, path: str = "notebooks/00_start_here.md", branch: str = "main"
+) -> str:
     """The nbgitpuller link that puts the course on a JupyterHub and opens a notebook.
 
     One click clones the repository into the student's home (or updates it, keeping the
@@ -99,8 +100,9 @@ def nbgitpuller_link(hub_url: str, repo_url: str, path: str = "notebooks/00_star
         if not url.startswith(("https://", "http://")):
             raise ValueError(f"{name} must be an http(s) address, got {url!r}.")
     folder = repo_url.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
-    query = urlencode({"repo": repo_url, "urlpath": f"lab/tree/{folder}/{path.lstrip('/')}",
-                       "branch": branch})
+    query = urlencode(
+        {"repo": repo_url, "urlpath": f"lab/tree/{folder}/{path.lstrip('/')}", "branch": branch}
+    )
     return f"{hub_url.rstrip('/')}/hub/user-redirect/git-pull?{query}"
 
 
@@ -301,9 +303,7 @@ def check_environment(packages: tuple[str, ...] = CORE_PACKAGES) -> pd.DataFrame
             status = "ok"
         else:
             status = "different version"
-        rows.append(
-            {"package": name, "installed": installed, "tested": tested, "status": status}
-        )
+        rows.append({"package": name, "installed": installed, "tested": tested, "status": status})
     return pd.DataFrame(rows)
 
 
@@ -359,19 +359,31 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m course_utils.config", description=__doc__)
-    parser.add_argument("command", choices=["paths", "check", "lab-settings", "launch-link"],
-                        nargs="?", default="paths")
-    parser.add_argument("--hub", default=os.environ.get("COURSE_HUB_URL"),
-                        help="JupyterHub address (default COURSE_HUB_URL)")
-    parser.add_argument("--repo", default=os.environ.get("COURSE_REPO_URL"),
-                        help="git repository (default COURSE_REPO_URL)")
+    parser.add_argument(
+        "command",
+        choices=["paths", "check", "lab-settings", "launch-link"],
+        nargs="?",
+        default="paths",
+    )
+    parser.add_argument(
+        "--hub",
+        default=os.environ.get("COURSE_HUB_URL"),
+        help="JupyterHub address (default COURSE_HUB_URL)",
+    )
+    parser.add_argument(
+        "--repo",
+        default=os.environ.get("COURSE_REPO_URL"),
+        help="git repository (default COURSE_REPO_URL)",
+    )
     parser.add_argument("--branch", default=os.environ.get("COURSE_REPO_BRANCH", "main"))
     parser.add_argument("--path", default="notebooks/00_start_here.md")
     args = parser.parse_args(argv)
     if args.command == "launch-link":
         if not (args.hub and args.repo):
-            print("error: give --hub and --repo (or set COURSE_HUB_URL and COURSE_REPO_URL).",
-                  file=sys.stderr)
+            print(
+                "error: give --hub and --repo (or set COURSE_HUB_URL and COURSE_REPO_URL).",
+                file=sys.stderr,
+            )
             return 1
         print(nbgitpuller_link(args.hub, args.repo, args.path, args.branch))
         return 0
@@ -381,8 +393,10 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "check":
             print(check_environment().to_string(index=False))
         else:
-            print(f"JupyterLab settings (.md opens as a notebook, no news pop-up) in "
-                  f"{install_lab_settings()}")
+            print(
+                f"JupyterLab settings (.md opens as a notebook, no news pop-up) in "
+                f"{install_lab_settings()}"
+            )
     return 0
 
 

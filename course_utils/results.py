@@ -33,8 +33,10 @@ def _sidecar(path: Path) -> Path:
 
 def _target(name: str, suffix: str, folder: Path | None) -> Path:
     if not _NAME.match(name) or "/" in name or ".." in name:
-        raise ValueError(f"{name!r} is not a plain file name: use letters, digits, '_', '-' and "
-                         "'.', e.g. 'group_onesample_horizontal_checkerboard_t'.")
+        raise ValueError(
+            f"{name!r} is not a plain file name: use letters, digits, '_', '-' and "
+            "'.', e.g. 'group_onesample_horizontal_checkerboard_t'."
+        )
     base = config.output_dir(create=True) if folder is None else Path(folder)
     base.mkdir(parents=True, exist_ok=True)
     return base / (name if name.endswith(suffix) else name + suffix)
@@ -75,8 +77,12 @@ def _write_atomically(path: Path, write, notebook: str, description: str) -> Pat
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    meta = {"written_by": notebook, "description": description, "sha256": digest,
-            "written_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    meta = {
+        "written_by": notebook,
+        "description": description,
+        "sha256": digest,
+        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
     sidecar = _sidecar(path)
     tmp_meta = sidecar.with_name("." + sidecar.name + ".part")
     tmp_meta.write_text(json.dumps(meta, indent=2) + "\n")
@@ -84,8 +90,13 @@ def _write_atomically(path: Path, write, notebook: str, description: str) -> Pat
     return path
 
 
-def save_map(img: nib.spatialimages.SpatialImage, name: str, notebook: str,
-             description: str = "", folder: str | os.PathLike[str] | None = None) -> Path:
+def save_map(
+    img: nib.spatialimages.SpatialImage,
+    name: str,
+    notebook: str,
+    description: str = "",
+    folder: str | os.PathLike[str] | None = None,
+) -> Path:
     """Write a NIfTI map to the output folder, atomically, with a provenance sidecar.
 
     Parameters
@@ -125,8 +136,13 @@ def save_map(img: nib.spatialimages.SpatialImage, name: str, notebook: str,
     return _write_atomically(path, lambda tmp: nib.save(img, tmp), notebook, description)
 
 
-def save_table(table: pd.DataFrame, name: str, notebook: str, description: str = "",
-               folder: str | os.PathLike[str] | None = None) -> Path:
+def save_table(
+    table: pd.DataFrame,
+    name: str,
+    notebook: str,
+    description: str = "",
+    folder: str | os.PathLike[str] | None = None,
+) -> Path:
     """Write a table as CSV to the output folder, with the same safety rules as :func:`save_map`.
 
     Examples
@@ -137,8 +153,9 @@ def save_table(table: pd.DataFrame, name: str, notebook: str, description: str =
     ['x', '1']
     """
     path = _target(name, ".csv", folder)
-    return _write_atomically(path, lambda tmp: table.to_csv(tmp, index=False), notebook,
-                             description)
+    return _write_atomically(
+        path, lambda tmp: table.to_csv(tmp, index=False), notebook, description
+    )
 
 
 def main_clusters(table: pd.DataFrame) -> pd.DataFrame:
@@ -168,10 +185,13 @@ def main_clusters(table: pd.DataFrame) -> pd.DataFrame:
     1          1               270.0
     """
     if "Cluster Size (mm3)" not in table:
-        raise ValueError("Expected a table from nilearn.reporting.get_clusters_table, with a "
-                         "'Cluster Size (mm3)' column.")
+        raise ValueError(
+            "Expected a table from nilearn.reporting.get_clusters_table, with a "
+            "'Cluster Size (mm3)' column."
+        )
     size = pd.to_numeric(table["Cluster Size (mm3)"], errors="coerce")
     main = table[size.notna()].copy()
     main["Cluster Size (mm3)"] = size[size.notna()].astype(float)
-    return main.sort_values("Cluster Size (mm3)", ascending=False,
-                            kind="stable").reset_index(drop=True)
+    return main.sort_values("Cluster Size (mm3)", ascending=False, kind="stable").reset_index(
+        drop=True
+    )

@@ -77,18 +77,25 @@ html_context = {"default_mode": "light"}
 _REPO_URL = os.environ.get("COURSE_REPO_URL", "").strip()
 _HUB_URL = os.environ.get("COURSE_HUB_URL", "").strip()
 if _REPO_URL:
-    _branch = (os.environ.get("COURSE_STUDENT_BRANCH", "student") if STUDENT
-               else os.environ.get("COURSE_REPO_BRANCH", "main"))
-    _launch = {"notebook_interface": "jupyterlab",
-               "binderhub_url": os.environ.get("COURSE_BINDER_URL", "https://mybinder.org")}
+    _branch = (
+        os.environ.get("COURSE_STUDENT_BRANCH", "student")
+        if STUDENT
+        else os.environ.get("COURSE_REPO_BRANCH", "main")
+    )
+    _launch = {
+        "notebook_interface": "jupyterlab",
+        "binderhub_url": os.environ.get("COURSE_BINDER_URL", "https://mybinder.org"),
+    }
     if _HUB_URL:
         _launch["jupyterhub_url"] = _HUB_URL
-    html_theme_options.update({
-        "repository_url": _REPO_URL,
-        "repository_branch": _branch,
-        "path_to_docs": "notebooks",
-        "launch_buttons": _launch,
-    })
+    html_theme_options.update(
+        {
+            "repository_url": _REPO_URL,
+            "repository_branch": _branch,
+            "path_to_docs": "notebooks",
+            "launch_buttons": _launch,
+        }
+    )
 
 # The instructors' page shows the class link when the site is built with the two addresses.
 if _REPO_URL and _HUB_URL:
@@ -97,9 +104,15 @@ if _REPO_URL and _HUB_URL:
     sys.path.insert(0, str(REPO))
     from course_utils.config import nbgitpuller_link
 
-    _LINK = nbgitpuller_link(_HUB_URL, _REPO_URL, "notebooks/00_start_here.md",
-                             os.environ.get("COURSE_STUDENT_BRANCH", "student"))
+    _LINK = nbgitpuller_link(
+        _HUB_URL,
+        _REPO_URL,
+        "notebooks/00_start_here.md",
+        os.environ.get("COURSE_STUDENT_BRANCH", "student"),
+    )
     myst_substitutions = {"class_link": f"<{_LINK}>"}
 else:
-    myst_substitutions = {"class_link": "(build the site with COURSE_HUB_URL and COURSE_REPO_URL "
-                                        "set to show your class link here)"}
+    myst_substitutions = {
+        "class_link": "(build the site with COURSE_HUB_URL and COURSE_REPO_URL "
+        "set to show your class link here)"
+    }

@@ -61,11 +61,14 @@ def test_one_df_effects_are_one_sample_tests_on_contrast_scores():
     d, y, names = _long((2, 2), n=15, seed=5)
     table = anova.rm_anova(y, d.s.to_numpy(), {n: d[n].to_numpy() for n in names})
     wide = pd.DataFrame({"y": y, "s": d.s, "a": d.f0, "b": d.f1}).pivot_table(
-        index="s", columns=["a", "b"], values="y")
-    scores = {"f0": wide[1].mean(axis=1) - wide[0].mean(axis=1),
-              "f1": wide.xs(1, level="b", axis=1).mean(axis=1)
-              - wide.xs(0, level="b", axis=1).mean(axis=1),
-              "f0:f1": (wide[(1, 1)] - wide[(1, 0)]) - (wide[(0, 1)] - wide[(0, 0)])}
+        index="s", columns=["a", "b"], values="y"
+    )
+    scores = {
+        "f0": wide[1].mean(axis=1) - wide[0].mean(axis=1),
+        "f1": wide.xs(1, level="b", axis=1).mean(axis=1)
+        - wide.xs(0, level="b", axis=1).mean(axis=1),
+        "f0:f1": (wide[(1, 1)] - wide[(1, 0)]) - (wide[(0, 1)] - wide[(0, 0)]),
+    }
     for effect, score in scores.items():
         t = stats.ttest_1samp(score, 0)
         np.testing.assert_allclose(table.loc[effect, "F"], t.statistic**2, rtol=1e-10)

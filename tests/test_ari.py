@@ -37,9 +37,14 @@ def test_positive_bounds_are_nilearns_on_z_and_negative_ones_come_from_minus_z(m
     for sign in (1, -1):
         volume = np.zeros(mask.shape)
         volume[mask] = sign * z
-        ref = np.asarray(cluster_level_inference(
-            nib.Nifti1Image(volume, mask_img.affine), mask_img=mask_img,
-            threshold=float(stats.norm.isf(0.0005)), alpha=0.025).dataobj)[mask]
+        ref = np.asarray(
+            cluster_level_inference(
+                nib.Nifti1Image(volume, mask_img.affine),
+                mask_img=mask_img,
+                threshold=float(stats.norm.isf(0.0005)),
+                alpha=0.025,
+            ).dataobj
+        )[mask]
         mine = np.where(np.sign(t) == sign, res.tdp, 0.0)
         np.testing.assert_allclose(mine, ref, atol=1e-6)
     assert set(res.table.sign) == {1, -1}

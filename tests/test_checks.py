@@ -95,10 +95,13 @@ def test_notebook_exercises_give_three_distinct_outcomes():
         (last_versus_rest(4), [1, 1, 1, -3], [-1 / 3, -1 / 3, -1 / 3, 1]),
     ]:
         assert [q.check(a).status for a in (..., wrong, right)] == [
-            "not attempted", "incorrect", "correct"]
+            "not attempted",
+            "incorrect",
+            "correct",
+        ]
         assert q.hint() and "instructor edition" in q.solution()
     values = [1.0, 2.0, 4.0]
-    assert "ddof=0" in standard_error(values).check(np.std(values) / 3 ** 0.5).message
+    assert "ddof=0" in standard_error(values).check(np.std(values) / 3**0.5).message
     assert "reference" in dummy_code_mean(10.0).check([1, 0]).message
     assert "wrong way" in last_versus_rest(4).check([1, 1, 1, -3]).message
 
@@ -148,8 +151,10 @@ def test_written_map_checker(tmp_path):
     assert "wrong sign" in q.check(write(-expected, out, "c")).message
     other = tmp_path / "x" / "grid.nii.gz"
     nib.save(nib.Nifti1Image(np.zeros((5, 5, 5), "float32"), np.eye(4)), other)
-    assert "another grid" in written_map(expected, mask_img, tmp_path / "x", "w", "").check(
-        other).message
+    assert (
+        "another grid"
+        in written_map(expected, mask_img, tmp_path / "x", "w", "").check(other).message
+    )
     assert q.check(write(expected, out, "d")).status == "correct"
 
 
@@ -189,8 +194,9 @@ def test_two_group_design_names_the_typical_mistakes():
     text = pd.DataFrame({"sex": sex})
     assert "holds text" in q.check(text).message
     assert q.check("male, female").status == "incorrect"
-    assert "NaN" in q.check(np.column_stack([want["male"], np.r_[want["female"][:5], np.nan]])
-                            ).message
+    assert (
+        "NaN" in q.check(np.column_stack([want["male"], np.r_[want["female"][:5], np.nan]])).message
+    )
 
 
 @pytest.fixture(scope="module")
@@ -209,15 +215,21 @@ def test_localizer_exercises_accept_solutions_and_name_mistakes(small_localizer,
 
     ds = small_localizer
     q = checks.localizer_exercise(ds, "numbers_vs_words", output_folder=tmp_path)
-    weights = {"audio_computation": 1, "video_computation": 1, "audio_sentence": -1,
-               "video_sentence": -1}
+    weights = {
+        "audio_computation": 1,
+        "video_computation": 1,
+        "audio_sentence": -1,
+        "video_sentence": -1,
+    }
     assert q.contrast.check(weights).correct
     assert q.contrast.check({k: 0.5 * v for k, v in weights.items()}).correct
     assert "does not sum to zero" in q.contrast.check({"audio_computation": 1}).message
     assert "wrong way" in q.contrast.check({k: -v for k, v in weights.items()}).message
     assert "Did you mean 'audio_sentence'" in q.contrast.check({"audio_sentense": 1}).message
-    assert "written (video) trials only" in q.contrast.check(
-        {"video_computation": 1, "video_sentence": -1}).message
+    assert (
+        "written (video) trials only"
+        in q.contrast.check({"video_computation": 1, "video_sentence": -1}).message
+    )
     assert "should be a number" in q.contrast.check({"audio_computation": "one"}).message
     assert "not as text" in q.contrast.check("numbers minus words").message
     t = glm.regress(designs.one_sample(10), ds.contrast(weights)).t[0]
@@ -241,12 +253,17 @@ def test_visual_exercise_is_paired_and_corrected(small_localizer, tmp_path):
 
     ds = small_localizer
     order = ds.subjects[::-1]
-    q = checks.localizer_exercise(ds, "visual_vs_auditory", output_folder=tmp_path,
-                                  minus_subjects=order, n_perm=200)
+    q = checks.localizer_exercise(
+        ds, "visual_vs_auditory", output_folder=tmp_path, minus_subjects=order, n_perm=200
+    )
     weights = {c: (1 if c.startswith("video") else -1) for c in ds.conditions}
     assert q.contrast.check(weights).correct
-    hands = {"video_left_hand": 1, "video_right_hand": 1, "audio_left_hand": -1,
-             "audio_right_hand": -1}
+    hands = {
+        "video_left_hand": 1,
+        "video_right_hand": 1,
+        "audio_left_hand": -1,
+        "audio_right_hand": -1,
+    }
     assert "button-press instructions (*_hand) only" in q.contrast.check(hands).message
     seen = ds.contrast({c: 1 for c in ds.conditions if c.startswith("video")})
     heard = ds.contrast({c: 1 for c in ds.conditions if c.startswith("audio")}, subjects=order)
@@ -254,10 +271,13 @@ def test_visual_exercise_is_paired_and_corrected(small_localizer, tmp_path):
     t = glm.regress(designs.one_sample(10), seen[ia] - heard[ib]).t[0]
     assert q.tmap.check(t).correct
     assert q.tmap.check(glm.regress(designs.one_sample(10), ds.contrast(weights)).t[0]).correct
-    assert "not the same subject" in q.tmap.check(
-        glm.regress(designs.one_sample(10), seen - heard).t[0]).message
-    threshold = inference.permutation_test(seen[ia] - heard[ib], n_perm=200,
-                                           seed=0).fwe_threshold(0.05)
+    assert (
+        "not the same subject"
+        in q.tmap.check(glm.regress(designs.one_sample(10), seen - heard).t[0]).message
+    )
+    threshold = inference.permutation_test(seen[ia] - heard[ib], n_perm=200, seed=0).fwe_threshold(
+        0.05
+    )
     assert q.threshold.check(threshold).correct
     assert "uncorrected" in q.threshold.check(stats.t.isf(0.025, 9)).message
 
@@ -381,8 +401,14 @@ def test_paired_tmap_names_unaligned_rows_and_a_two_sample_test(small_localizer)
 
     ds = small_localizer
     order = list(np.random.default_rng(0).permutation(ds.subjects))
-    q = checks.paired_tmap(ds, "video_sentence", "audio_sentence", "paired",
-                           minus_subjects=order, swapped="you computed heard minus seen")
+    q = checks.paired_tmap(
+        ds,
+        "video_sentence",
+        "audio_sentence",
+        "paired",
+        minus_subjects=order,
+        swapped="you computed heard minus seen",
+    )
     seen = ds.array("video_sentence")
     heard = ds.array("audio_sentence", subjects=order)  # another subject order
     one_sample = designs.one_sample(10)
@@ -409,15 +435,18 @@ def test_paired_tmap_expects_the_map_of_the_data_not_of_a_notebook_variable(smal
 
     ds = small_localizer
     order = ds.subjects[::-1]
-    q = checks.paired_tmap(ds, "video_computation", "audio_computation", "demo",
-                           plus_subjects=order)
-    wrong = glm.regress(designs.one_sample(10), ds.array("video_computation", order)
-                        - ds.array("audio_computation")).t[0]
+    q = checks.paired_tmap(
+        ds, "video_computation", "audio_computation", "demo", plus_subjects=order
+    )
+    wrong = glm.regress(
+        designs.one_sample(10), ds.array("video_computation", order) - ds.array("audio_computation")
+    ).t[0]
     assert not q.check(wrong).correct
 
 
-def test_sex_difference_exercise_without_sexes_says_so_and_judges_nothing(small_localizer,
-                                                                         tmp_path, capsys):
+def test_sex_difference_exercise_without_sexes_says_so_and_judges_nothing(
+    small_localizer, tmp_path, capsys
+):
     from dataclasses import replace
 
     from course_utils.teaching import checks
@@ -441,6 +470,7 @@ def test_sex_difference_exercise_without_sexes_says_so_and_judges_nothing(small_
     assert len(known) == len(ds.subjects) - 1
     sex = known["sex"].to_numpy()
     import pandas as pd
+
     design = pd.DataFrame({"male": (sex == "M") * 1.0, "female": (sex == "F") * 1.0})
     assert q.design.check(design).correct
 

@@ -80,10 +80,20 @@ def test_reversed_two_sample_says_both(ds, shuffled, q):
     assert "two-sample" in message and "reversed" in message
 
 
-@pytest.mark.parametrize("answer", [
-    "t_map", 3.0, [1.0, 2.0], {"t": 1}, object(), np.zeros((2, 3, 4)), np.full(5, np.nan),
-    nib.Nifti1Image(np.zeros((2, 2, 2), "float32"), np.eye(4)), [[1.0, 2.0], [3.0]],
-])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "t_map",
+        3.0,
+        [1.0, 2.0],
+        {"t": 1},
+        object(),
+        np.zeros((2, 3, 4)),
+        np.full(5, np.nan),
+        nib.Nifti1Image(np.zeros((2, 2, 2), "float32"), np.eye(4)),
+        [[1.0, 2.0], [3.0]],
+    ],
+)
 def test_check_never_raises(q, answer):
     feedback = q.check(answer)
     assert feedback.status == "incorrect" and feedback.message

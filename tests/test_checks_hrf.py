@@ -1,4 +1,4 @@
-"""Tests of course_utils.teaching.checks.hrf: the regressor exercise of notebook 01 and its feedback."""
+"""Tests of checks.hrf: the regressor exercise of notebook 01 and its feedback."""
 
 import numpy as np
 import pytest
@@ -50,8 +50,9 @@ def test_it_agrees_with_nilearn_up_to_its_grid_and_scale(q):
     # nilearn's regressor (oversampling 50, HRF summing to 1) has the same timing; scaled to the
     # same height it is within 0.02 of ours, and the feedback says it is close, not right
     frame_times = np.arange(N_TR) * T_R
-    reg = compute_regressor(np.vstack([ONSETS, np.zeros(3), np.ones(3)]), "glover",
-                            frame_times)[0][:, 0]
+    reg = compute_regressor(np.vstack([ONSETS, np.zeros(3), np.ones(3)]), "glover", frame_times)[0][
+        :, 0
+    ]
     right = by_hand()
     scaled = reg * (right @ right) / (reg @ right)
     assert np.abs(scaled - right).max() < 0.03
@@ -73,18 +74,22 @@ def test_hrf_sampled_at_the_tr_is_named_and_late(q):
 
 
 def test_mode_same_is_named_and_early(q):
-    same = np.convolve(fine_events(np.round(ONSETS / 0.1)), simulation.canonical_hrf()[1],
-                       mode="same")[::STEPS]
+    same = np.convolve(
+        fine_events(np.round(ONSETS / 0.1)), simulation.canonical_hrf()[1], mode="same"
+    )[::STEPS]
     message = q.check(same).message
     assert "mode='same'" in message and "15 s too early" in message
 
 
-@pytest.mark.parametrize("length, words", [
-    (N_TR * STEPS, "not downsampled"),
-    (N_TR * STEPS + 319, "full convolution"),
-    (N_TR * STEPS // 2, "one value in every 2"),
-    (N_TR - 1, "needs 60 values"),
-])
+@pytest.mark.parametrize(
+    "length, words",
+    [
+        (N_TR * STEPS, "not downsampled"),
+        (N_TR * STEPS + 319, "full convolution"),
+        (N_TR * STEPS // 2, "one value in every 2"),
+        (N_TR - 1, "needs 60 values"),
+    ],
+)
 def test_wrong_lengths_say_what_went_wrong(q, length, words):
     feedback = q.check(np.zeros(length))
     assert feedback.status == "incorrect" and words in feedback.message
@@ -111,9 +116,14 @@ def test_height_offset_and_shift(q):
     assert "all zeros" in q.check(np.zeros(N_TR)).message
 
 
-@pytest.mark.parametrize("answer, words", [("abc", "array of numbers"),
-                                            (np.ones((3, 20)), "shape (3, 20)"),
-                                            (np.full(N_TR, np.nan), "NaN")])
+@pytest.mark.parametrize(
+    "answer, words",
+    [
+        ("abc", "array of numbers"),
+        (np.ones((3, 20)), "shape (3, 20)"),
+        (np.full(N_TR, np.nan), "NaN"),
+    ],
+)
 def test_unusable_answers(q, answer, words):
     feedback = q.check(answer)
     assert feedback.status == "incorrect" and words in feedback.message

@@ -18,8 +18,9 @@ def groups():
 @pytest.fixture
 def q(groups):
     plus, minus = groups
-    return checks.effect_coded_betas(plus=plus, minus=minus, column="group2_vs_group1",
-                                     names=("group 2", "group 1"))
+    return checks.effect_coded_betas(
+        plus=plus, minus=minus, column="group2_vs_group1", names=("group 2", "group 1")
+    )
 
 
 def _means(groups):
@@ -51,13 +52,16 @@ def test_placeholder_is_not_attempted(q):
     assert q.check({"intercept": ..., "group2_vs_group1": ...}).status != "correct"
 
 
-@pytest.mark.parametrize("answer, words", [
-    ("3.0", "give a dict"),
-    ([1.0, 2.0, 3.0], "give two numbers"),
-    ({"intercept": 1.0}, "lacks the keys ['group2_vs_group1']"),
-    (["a", 1.0], "should be numbers"),
-    ([np.nan, 1.0], "finite"),
-])
+@pytest.mark.parametrize(
+    "answer, words",
+    [
+        ("3.0", "give a dict"),
+        ([1.0, 2.0, 3.0], "give two numbers"),
+        ({"intercept": 1.0}, "lacks the keys ['group2_vs_group1']"),
+        (["a", 1.0], "should be numbers"),
+        ([np.nan, 1.0], "finite"),
+    ],
+)
 def test_malformed_answers_are_explained(q, answer, words):
     feedback = q.check(answer)
     assert feedback.status == "incorrect"

@@ -41,8 +41,7 @@ def test_the_two_sided_t_threshold_is_correct(q, m):
 
 def test_the_expected_value_comes_from_the_data_not_the_notebook(ds, m):
     # a different number of voxels or subjects changes the answer: it is read off the data
-    fewer = data.synthetic_localizer(seed=4, n_subjects=N - 2, conditions=[CONDITION],
-                                     cache=False)
+    fewer = data.synthetic_localizer(seed=4, n_subjects=N - 2, conditions=[CONDITION], cache=False)
     q_fewer = thresholds.bonferroni_t_threshold(fewer, CONDITION)
     assert q_fewer.check(stats.t.isf(0.05 / m / 2, N - 3)).correct
     assert not q_fewer.check(stats.t.isf(0.05 / m / 2, N - 1)).correct
@@ -53,20 +52,23 @@ def test_placeholder_is_not_attempted(q):
     assert q.check(None).status == "not attempted"
 
 
-@pytest.mark.parametrize(("wrong", "words"), [
-    (lambda m, df: stats.t.isf(0.05 / m, df), "one-sided"),
-    (lambda m, df: stats.t.isf(0.05 / 2, df), "uncorrected"),
-    (lambda m, df: stats.t.isf(0.05, df), "uncorrected one-sided"),
-    (lambda m, df: 0.05 / m / 2, "p-value threshold"),
-    (lambda m, df: 0.05 / m, "p-value threshold"),
-    (lambda m, df: stats.norm.isf(0.05 / m / 2), "z threshold"),
-    (lambda m, df: stats.norm.isf(0.05 / m), "one-sided z"),
-    (lambda m, df: stats.t.isf(0.05 / m / 2, df + 1), f"{N} degrees of freedom"),
-    (lambda m, df: stats.t.isf(0.05 / m / 2, df - 1), f"{N - 2} degrees of freedom"),
-    (lambda m, df: stats.t.isf(0.05 / N / 2, df), "number of subjects"),
-    (lambda m, df: stats.t.isf((1 - 0.95 ** (1 / m)) / 2, df), "Sidak"),
-    (lambda m, df: -stats.t.isf(0.05 / m / 2, df), "negative"),
-])
+@pytest.mark.parametrize(
+    ("wrong", "words"),
+    [
+        (lambda m, df: stats.t.isf(0.05 / m, df), "one-sided"),
+        (lambda m, df: stats.t.isf(0.05 / 2, df), "uncorrected"),
+        (lambda m, df: stats.t.isf(0.05, df), "uncorrected one-sided"),
+        (lambda m, df: 0.05 / m / 2, "p-value threshold"),
+        (lambda m, df: 0.05 / m, "p-value threshold"),
+        (lambda m, df: stats.norm.isf(0.05 / m / 2), "z threshold"),
+        (lambda m, df: stats.norm.isf(0.05 / m), "one-sided z"),
+        (lambda m, df: stats.t.isf(0.05 / m / 2, df + 1), f"{N} degrees of freedom"),
+        (lambda m, df: stats.t.isf(0.05 / m / 2, df - 1), f"{N - 2} degrees of freedom"),
+        (lambda m, df: stats.t.isf(0.05 / N / 2, df), "number of subjects"),
+        (lambda m, df: stats.t.isf((1 - 0.95 ** (1 / m)) / 2, df), "Sidak"),
+        (lambda m, df: -stats.t.isf(0.05 / m / 2, df), "negative"),
+    ],
+)
 def test_typical_mistakes_are_named(q, m, wrong, words):
     feedback = q.check(wrong(m, N - 1))
     assert feedback.status == "incorrect"
@@ -91,8 +93,20 @@ def test_another_number_is_told_its_error_rate_and_distance(q, m):
     assert "at most 0" in q.check(0.0).message
 
 
-@pytest.mark.parametrize("answer", ["six", {"t": 5.0}, [1.0, 2.0], np.ones((2, 2)),
-                                    float("nan"), np.inf, object(), [[...]], 3 + 2j])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "six",
+        {"t": 5.0},
+        [1.0, 2.0],
+        np.ones((2, 2)),
+        float("nan"),
+        np.inf,
+        object(),
+        [[...]],
+        3 + 2j,
+    ],
+)
 def test_odd_answers_never_raise(q, answer):
     feedback = q.check(answer)
     assert feedback.status in ("incorrect", "not attempted")

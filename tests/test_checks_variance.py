@@ -34,9 +34,16 @@ def test_expected_group_se_formula():
 def test_expected_group_se_matches_simulated_time_series():
     # 2000 studies of 10 subjects x 4 runs, each run fitted from its time series
     n_studies, k, runs, sigma = 2000, 10, 4, 2.0
-    sim = simulation.simulate_first_level(k * n_studies, np.random.default_rng(1),
-                                          group_mean=1.0, group_sd=0.5, sigma=sigma,
-                                          n_runs=runs, n_tr=40, n_trials=4)
+    sim = simulation.simulate_first_level(
+        k * n_studies,
+        np.random.default_rng(1),
+        group_mean=1.0,
+        group_sd=0.5,
+        sigma=sigma,
+        n_runs=runs,
+        n_tr=40,
+        n_trials=4,
+    )
     run_variance = sigma**2 * np.linalg.inv(sim.design.T @ sim.design)[1, 1]
     group_means = sim.subject_estimates.reshape(n_studies, k).mean(axis=1)
     expected = _expected_group_se(0.25, run_variance, k, runs)
@@ -47,8 +54,16 @@ def test_expected_group_se_matches_simulated_time_series():
     assert np.sqrt(np.mean(ols.se**2)) == pytest.approx(expected, rel=0.03)
 
 
-@pytest.mark.parametrize("bad", [dict(tau2=-0.1), dict(run_variance=0.0),
-                                 dict(n_subjects=0), dict(n_runs=2.5), dict(n_subjects=True)])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(tau2=-0.1),
+        dict(run_variance=0.0),
+        dict(n_subjects=0),
+        dict(n_runs=2.5),
+        dict(n_subjects=True),
+    ],
+)
 def test_expected_group_se_rejects_bad_arguments(bad):
     arguments = dict(tau2=0.64, run_variance=0.5, n_subjects=10, n_runs=1) | bad
     with pytest.raises(ValueError):
@@ -69,17 +84,20 @@ def test_rounded_inputs_are_right(q):
     assert q.check(round(RIGHT, 3)).correct
 
 
-@pytest.mark.parametrize("value, words", [
-    (RIGHT**2, "variance of the group mean"),
-    (np.sqrt(0.64 / 25), "left out the first-level variance"),
-    (np.sqrt(S2_RUN / 4 / 25), "fixed-effects standard error"),
-    (np.sqrt(S2_RUN / 25), "fixed-effects standard error of single runs"),
-    (np.sqrt((0.64 + S2_RUN) / 25), "mean of 4 runs"),
-    (np.sqrt((0.64 + S2_RUN) / 100), "tau^2, the difference between subjects, stays"),
-    (np.sqrt(0.64 + S2_RUN / 4), "spread of one subject's estimate"),
-    (np.sqrt(0.64 + S2_RUN / 4) / 25, "divided a standard deviation by 25"),
-    (np.sqrt((0.8 + S2_RUN / 4) / 25), "you used tau, a standard deviation"),
-])
+@pytest.mark.parametrize(
+    "value, words",
+    [
+        (RIGHT**2, "variance of the group mean"),
+        (np.sqrt(0.64 / 25), "left out the first-level variance"),
+        (np.sqrt(S2_RUN / 4 / 25), "fixed-effects standard error"),
+        (np.sqrt(S2_RUN / 25), "fixed-effects standard error of single runs"),
+        (np.sqrt((0.64 + S2_RUN) / 25), "mean of 4 runs"),
+        (np.sqrt((0.64 + S2_RUN) / 100), "tau^2, the difference between subjects, stays"),
+        (np.sqrt(0.64 + S2_RUN / 4), "spread of one subject's estimate"),
+        (np.sqrt(0.64 + S2_RUN / 4) / 25, "divided a standard deviation by 25"),
+        (np.sqrt((0.8 + S2_RUN / 4) / 25), "you used tau, a standard deviation"),
+    ],
+)
 def test_typical_mistakes_get_their_own_message(q, value, words):
     feedback = q.check(value)
     assert feedback.status == "incorrect"
@@ -100,9 +118,17 @@ def test_other_answers_say_how_far_and_which_way(q, factor, words):
     assert f"{RIGHT:.3f}" not in message  # the right value is not given away
 
 
-@pytest.mark.parametrize("answer, words", [("0.2", None), ("a lot", "one number"),
-                                           ([0.1, 0.2], "one number"), (-0.17, "positive"),
-                                           (np.nan, "positive"), (0.0, "positive")])
+@pytest.mark.parametrize(
+    "answer, words",
+    [
+        ("0.2", None),
+        ("a lot", "one number"),
+        ([0.1, 0.2], "one number"),
+        (-0.17, "positive"),
+        (np.nan, "positive"),
+        (0.0, "positive"),
+    ],
+)
 def test_unusable_answers(q, answer, words):
     feedback = q.check(answer)
     assert feedback.status == "incorrect"

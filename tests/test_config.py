@@ -51,8 +51,10 @@ def test_lab_settings_merge_and_keep_other_settings(tmp_path):
     path.parent.mkdir(parents=True)
     existing = {
         "@jupyterlab/apputils-extension:themes": {"theme": "JupyterLab Dark"},
-        "@jupyterlab/docmanager-extension:plugin": {"autosave": False,
-                                                    "defaultViewers": {"python": "Editor"}},
+        "@jupyterlab/docmanager-extension:plugin": {
+            "autosave": False,
+            "defaultViewers": {"python": "Editor"},
+        },
         "@jupyterlab/apputils-extension:notification": {"checkForUpdates": False},
     }
     path.write_text(json.dumps(existing))
@@ -62,10 +64,15 @@ def test_lab_settings_merge_and_keep_other_settings(tmp_path):
     docmanager = settings["@jupyterlab/docmanager-extension:plugin"]
     assert docmanager["autosave"] is False
     assert docmanager["defaultViewers"] == {
-        "python": "Editor", "markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}
+        "python": "Editor",
+        "markdown": "Jupytext Notebook",
+        "myst": "Jupytext Notebook",
+    }
     # no news pop-up, as a string (JupyterLab's schema), next to the setting already there
     assert settings["@jupyterlab/apputils-extension:notification"] == {
-        "checkForUpdates": False, "fetchNews": "false"}
+        "checkForUpdates": False,
+        "fetchNews": "false",
+    }
     assert set(settings) == set(existing)
     # Running it twice changes nothing.
     config.install_lab_settings(tmp_path)
@@ -89,19 +96,28 @@ def test_command_line_prints_paths(capsys):
 def test_launch_link_names_repo_branch_and_notebook(capsys, monkeypatch):
     from urllib.parse import parse_qs, urlsplit
 
-    link = config.nbgitpuller_link("https://hub.example.edu", "https://github.com/o/course",
-                                   "notebooks/05_subject_maps_to_group_map.md", "student")
+    link = config.nbgitpuller_link(
+        "https://hub.example.edu",
+        "https://github.com/o/course",
+        "notebooks/05_subject_maps_to_group_map.md",
+        "student",
+    )
     parts = urlsplit(link)
     assert parts.netloc == "hub.example.edu" and parts.path == "/hub/user-redirect/git-pull"
     query = parse_qs(parts.query)
-    assert query == {"repo": ["https://github.com/o/course"], "branch": ["student"],
-                     "urlpath": ["lab/tree/course/notebooks/05_subject_maps_to_group_map.md"]}
+    assert query == {
+        "repo": ["https://github.com/o/course"],
+        "branch": ["student"],
+        "urlpath": ["lab/tree/course/notebooks/05_subject_maps_to_group_map.md"],
+    }
     with pytest.raises(ValueError, match="hub_url must be an http"):
         config.nbgitpuller_link("hub.example.edu", "https://github.com/o/course")
     monkeypatch.delenv("COURSE_HUB_URL", raising=False)
     monkeypatch.delenv("COURSE_REPO_URL", raising=False)
     assert config.main(["launch-link"]) == 1
     assert "COURSE_HUB_URL" in capsys.readouterr().err
-    assert config.main(["launch-link", "--hub", "https://h.org", "--repo",
-                        "https://github.com/o/c"]) == 0
+    assert (
+        config.main(["launch-link", "--hub", "https://h.org", "--repo", "https://github.com/o/c"])
+        == 0
+    )
     assert capsys.readouterr().out.startswith("https://h.org/hub/user-redirect/git-pull?")

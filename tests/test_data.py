@@ -13,7 +13,8 @@ import pytest
 from course_utils.experiments import data
 
 _spec = importlib.util.spec_from_file_location(
-    "localizer_double", Path(__file__).resolve().parent.parent / "tools" / "localizer_double.py")
+    "localizer_double", Path(__file__).resolve().parent.parent / "tools" / "localizer_double.py"
+)
 localizer_double = importlib.util.module_from_spec(_spec)
 sys.modules["localizer_double"] = localizer_double
 _spec.loader.exec_module(localizer_double)
@@ -30,9 +31,18 @@ def standin():
 def big():
     """94 subjects without the outlier: enough to check the stated effect sizes."""
     return data.synthetic_localizer(
-        seed=3, n_subjects=94, outlier=False, cache=False,
-        conditions=["horizontal_checkerboard", "audio_computation", "video_computation",
-                    "audio_sentence", "video_sentence"])
+        seed=3,
+        n_subjects=94,
+        outlier=False,
+        cache=False,
+        conditions=[
+            "horizontal_checkerboard",
+            "audio_computation",
+            "video_computation",
+            "audio_sentence",
+            "video_sentence",
+        ],
+    )
 
 
 def _xyz(loaded):
@@ -53,8 +63,13 @@ def test_grid_and_mask_are_the_real_localizer_grid(standin):
     assert ref.shape == data.LOCALIZER_SHAPE
     np.testing.assert_allclose(data.LOCALIZER_AFFINE, ref.affine)
     np.testing.assert_allclose(standin.affine, ref.affine)
-    expected = resample_to_img(load_mni152_brain_mask(resolution=2), ref,
-                               interpolation="nearest", force_resample=True, copy_header=True)
+    expected = resample_to_img(
+        load_mni152_brain_mask(resolution=2),
+        ref,
+        interpolation="nearest",
+        force_resample=True,
+        copy_header=True,
+    )
     np.testing.assert_array_equal(standin.mask_img.get_fdata() > 0, expected.get_fdata() > 0)
     assert 60_000 < standin.n_voxels < 75_000
 
@@ -79,22 +94,30 @@ def test_one_return_shape(standin):
 def test_rows_follow_the_subjects_asked_for(standin):
     picked = standin.array("audio_sentence", subjects=["S03", "S01"])
     np.testing.assert_array_equal(picked, standin.array("audio_sentence")[[2, 0]])
-    np.testing.assert_array_equal(standin.variance("audio_sentence", ["S03"])[0],
-                                  standin.variance("audio_sentence")[2])
+    np.testing.assert_array_equal(
+        standin.variance("audio_sentence", ["S03"])[0], standin.variance("audio_sentence")[2]
+    )
     c = standin.contrast({"horizontal_checkerboard": 1, "vertical_checkerboard": -1})
-    np.testing.assert_allclose(c, standin.array("horizontal_checkerboard")
-                               - standin.array("vertical_checkerboard"), atol=1e-5)
+    np.testing.assert_allclose(
+        c,
+        standin.array("horizontal_checkerboard") - standin.array("vertical_checkerboard"),
+        atol=1e-5,
+    )
 
 
 def test_deterministic_per_seed_and_independent_of_the_conditions_asked(standin):
-    again = data.synthetic_localizer(seed=0, n_subjects=30, cache=False,
-                                     conditions=["vertical_checkerboard"])
-    np.testing.assert_array_equal(again.array("vertical_checkerboard"),
-                                  standin.array("vertical_checkerboard"))
-    other = data.synthetic_localizer(seed=1, n_subjects=30, cache=False,
-                                     conditions=["vertical_checkerboard"])
-    assert not np.allclose(other.array("vertical_checkerboard"),
-                           standin.array("vertical_checkerboard"))
+    again = data.synthetic_localizer(
+        seed=0, n_subjects=30, cache=False, conditions=["vertical_checkerboard"]
+    )
+    np.testing.assert_array_equal(
+        again.array("vertical_checkerboard"), standin.array("vertical_checkerboard")
+    )
+    other = data.synthetic_localizer(
+        seed=1, n_subjects=30, cache=False, conditions=["vertical_checkerboard"]
+    )
+    assert not np.allclose(
+        other.array("vertical_checkerboard"), standin.array("vertical_checkerboard")
+    )
     pd.testing.assert_frame_equal(again.participants, standin.participants)
 
 
@@ -104,10 +127,12 @@ def test_the_cache_returns_the_same_arrays(tmp_path):
     assert len(files) == 1
     second = data.synthetic_localizer(seed=2, n_subjects=4, conditions=["audio_left_hand"])
     np.testing.assert_array_equal(first.array("audio_left_hand"), second.array("audio_left_hand"))
-    np.testing.assert_array_equal(first.variance("audio_left_hand"),
-                                  second.variance("audio_left_hand"))
-    fresh = data.synthetic_localizer(seed=2, n_subjects=4, conditions=["audio_left_hand"],
-                                     cache=False)
+    np.testing.assert_array_equal(
+        first.variance("audio_left_hand"), second.variance("audio_left_hand")
+    )
+    fresh = data.synthetic_localizer(
+        seed=2, n_subjects=4, conditions=["audio_left_hand"], cache=False
+    )
     np.testing.assert_array_equal(first.array("audio_left_hand"), fresh.array("audio_left_hand"))
 
 
@@ -119,7 +144,7 @@ def test_hand_presses_activate_the_opposite_motor_cortex(standin):
         assert left.sum() > 50 and (x[left] > 0).all(), "left hand -> RIGHT motor cortex (x > 0)"
         assert right.sum() > 50 and (x[right] < 0).all()
     # the data agree: the group mean of left minus right hand peaks in the right hemisphere
-    diff = (standin.array("video_left_hand").mean(0) - standin.array("video_right_hand").mean(0))
+    diff = standin.array("video_left_hand").mean(0) - standin.array("video_right_hand").mean(0)
     high = _xyz(standin)[:, 2] > 40
     assert x[high][np.argmax(diff[high])] > 0
     assert x[high][np.argmin(diff[high])] < 0
@@ -170,9 +195,11 @@ def test_supports_are_compact_and_contrasts_cancel_exactly(standin):
 
 def test_stated_effect_sizes_are_what_the_data_show(big):
     truth = big.truth
-    for condition, point, d in [("horizontal_checkerboard", (10, -90, 2), 1.5),
-                                ("audio_computation", (-32, -60, 46), 1.0),
-                                ("audio_sentence", (-48, 18, 14), 0.6)]:
+    for condition, point, d in [
+        ("horizontal_checkerboard", (10, -90, 2), 1.5),
+        ("audio_computation", (-32, -60, 46), 1.0),
+        ("audio_sentence", (-48, 18, 14), 0.6),
+    ]:
         v = _nearest_voxel(big, point)
         y = big.array(condition)[:, v].astype(float)
         assert abs(y.mean() / y.std(ddof=1) - d) < 0.4, (condition, y.mean() / y.std(ddof=1))
@@ -210,8 +237,12 @@ def test_one_outlier_stands_out(standin):
     assert standin.subjects[int(np.argmax(distance))] == outlier
     var = standin.variance("audio_computation")[:, 0]
     assert standin.subjects[int(np.argmax(var))] == outlier
-    assert data.synthetic_localizer(n_subjects=4, outlier=False, cache=False,
-                                    conditions=["audio_sentence"]).truth.outlier is None
+    assert (
+        data.synthetic_localizer(
+            n_subjects=4, outlier=False, cache=False, conditions=["audio_sentence"]
+        ).truth.outlier
+        is None
+    )
 
 
 def test_participants_and_the_planted_sex_difference(standin, big):
@@ -290,6 +321,7 @@ def source_maps():
 
 def _gz(img) -> bytes:
     import gzip
+
     return gzip.compress(img.to_bytes(), compresslevel=1, mtime=0)
 
 
@@ -305,8 +337,11 @@ def _rel(subject, condition):
 
 @pytest.fixture
 def served(source_maps):
-    files = {_rel(s, c): _gz(source_maps.to_image(source_maps.array(c)[k]))
-             for c in CONDS for k, s in enumerate(source_maps.subjects)}
+    files = {
+        _rel(s, c): _gz(source_maps.to_image(source_maps.array(c)[k]))
+        for c in CONDS
+        for k, s in enumerate(source_maps.subjects)
+    }
     return files
 
 
@@ -341,12 +376,16 @@ def _sha(blob: bytes) -> str:
 
 
 def _no_leftovers(folder: Path):
-    return [p.name for p in folder.rglob("*") if p.is_file() and (
-        "tmp" in p.name.lower() or p.name.startswith("."))]
+    return [
+        p.name
+        for p in folder.rglob("*")
+        if p.is_file() and ("tmp" in p.name.lower() or p.name.startswith("."))
+    ]
 
 
-def test_download_with_right_checksums_then_load(tmp_path, monkeypatch, server, served,
-                                                 source_maps, capsys):
+def test_download_with_right_checksums_then_load(
+    tmp_path, monkeypatch, server, served, source_maps, capsys
+):
     srv = server()
     _use_manifest(tmp_path, monkeypatch, srv.url, {k: _sha(v) for k, v in served.items()})
     folder = data.fetch("localizer_dartbrains", conditions=CONDS, progress=True)
@@ -386,7 +425,8 @@ def test_a_wrong_checksum_is_refused_and_leaves_no_file(tmp_path, monkeypatch, s
     folder = tmp_path / "data" / "localizer_dartbrains"
     assert not (folder / bad).exists()
     assert (folder / _rel("S01", "video_sentence")).read_bytes() == served[
-        _rel("S01", "video_sentence")]
+        _rel("S01", "video_sentence")
+    ]
     assert _no_leftovers(folder) == []
 
 
@@ -395,8 +435,7 @@ def test_a_server_dying_mid_file_leaves_no_half_file(tmp_path, monkeypatch, serv
     srv = server(die_on=dying)
     _use_manifest(tmp_path, monkeypatch, srv.url)
     with pytest.raises(data.DataUnavailableError, match="S01_beta_video_sentence"):
-        data.fetch("localizer_dartbrains", conditions=CONDS, progress=False, retries=1,
-                   timeout=5)
+        data.fetch("localizer_dartbrains", conditions=CONDS, progress=False, retries=1, timeout=5)
     folder = tmp_path / "data" / "localizer_dartbrains"
     assert not (folder / dying).exists()
     assert _no_leftovers(folder) == []
@@ -404,7 +443,8 @@ def test_a_server_dying_mid_file_leaves_no_half_file(tmp_path, monkeypatch, serv
 
 
 def test_a_corrupt_cached_file_is_detected_and_only_it_is_downloaded_again(
-        tmp_path, monkeypatch, server, served, source_maps):
+    tmp_path, monkeypatch, server, served, source_maps
+):
     srv = server()
     _use_manifest(tmp_path, monkeypatch, srv.url, {k: _sha(v) for k, v in served.items()})
     folder = data.fetch("localizer_dartbrains", conditions=CONDS, progress=False)
@@ -416,11 +456,11 @@ def test_a_corrupt_cached_file_is_detected_and_only_it_is_downloaded_again(
     assert (report.drop(_rel("S03", "audio_left_hand"))["status"] == "ok").all()
     assert data.main(["verify"]) == 1
     srv.requests.clear()
-    loaded = data.load_localizer(CONDS, n_subjects=3, source="localizer_dartbrains",
-                                 verbose=False)
+    loaded = data.load_localizer(CONDS, n_subjects=3, source="localizer_dartbrains", verbose=False)
     assert [r for r in srv.requests if r.endswith(".nii.gz")] == [_rel("S03", "audio_left_hand")]
-    np.testing.assert_allclose(loaded.array("audio_left_hand"),
-                               source_maps.array("audio_left_hand"))
+    np.testing.assert_allclose(
+        loaded.array("audio_left_hand"), source_maps.array("audio_left_hand")
+    )
     assert {p: p.stat().st_mtime_ns for p in others} == others
 
 
@@ -458,22 +498,22 @@ def test_no_network_and_nothing_cached_falls_back_in_one_line(tmp_path, monkeypa
 def test_a_forced_real_source_that_is_missing_is_a_clear_error(tmp_path, monkeypatch, capsys):
     _use_manifest(tmp_path, monkeypatch, f"http://127.0.0.1:{_closed_port()}/")
     monkeypatch.setenv("COURSE_DATA", "localizer")
-    with pytest.raises(data.DataUnavailableError,
-                       match=r"(?s)not available.*no network.*course-data fetch"):
+    with pytest.raises(
+        data.DataUnavailableError, match=r"(?s)not available.*no network.*course-data fetch"
+    ):
         data.load_localizer(["audio_sentence"], n_subjects=3)
     with pytest.raises(data.DataUnavailableError, match="COURSE_SHARED_DATA"):
         data.load_localizer(["audio_sentence"], source="localizer_dartbrains")
 
 
 def test_a_bids_participants_table_on_the_server_gives_the_covariates(
-        tmp_path, monkeypatch, server, served):
-    table = (b"participant_id\tage\tsex\n"
-             b"sub-S01\t23\tF\nsub-S02\tn/a\tM\nsub-S03\t30\tfemale\n")
+    tmp_path, monkeypatch, server, served
+):
+    table = b"participant_id\tage\tsex\nsub-S01\t23\tF\nsub-S02\tn/a\tM\nsub-S03\t30\tfemale\n"
     srv = server({**served, "participants.tsv": table})
     _use_manifest(tmp_path, monkeypatch, srv.url)
     data.fetch("localizer_dartbrains", conditions=CONDS, progress=False)
-    loaded = data.load_localizer(CONDS, n_subjects=3, source="localizer_dartbrains",
-                                 verbose=False)
+    loaded = data.load_localizer(CONDS, n_subjects=3, source="localizer_dartbrains", verbose=False)
     people = loaded.participants
     assert people["sex"].tolist() == ["F", "M", "F"]
     assert people["age"].iloc[[0, 2]].tolist() == [23, 30] and np.isnan(people["age"].iloc[1])

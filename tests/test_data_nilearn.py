@@ -22,8 +22,9 @@ import pytest
 from course_utils.experiments import data
 
 REPO = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("localizer_double",
-                                               REPO / "tools" / "localizer_double.py")
+_spec = importlib.util.spec_from_file_location(
+    "localizer_double", REPO / "tools" / "localizer_double.py"
+)
 double_module = importlib.util.module_from_spec(_spec)
 sys.modules["localizer_double"] = double_module
 _spec.loader.exec_module(double_module)
@@ -42,8 +43,9 @@ def source():
 @pytest.fixture
 def osf(monkeypatch, source, no_outside_network):
     double = double_module.OSFDouble(double_module.standin_maps(source, SCALE, NAN_VOXELS))
-    monkeypatch.setattr("requests.sessions.Session.send",
-                        lambda self, request, **kw: double.send(request, **kw))
+    monkeypatch.setattr(
+        "requests.sessions.Session.send", lambda self, request, **kw: double.send(request, **kw)
+    )
     for name in ("COURSE_DATA", "COURSE_N_SUBJECTS", "COURSE_DATA_OFFLINE"):
         monkeypatch.delenv(name, raising=False)
     return double
@@ -66,43 +68,57 @@ def test_nilearn_names_its_files_by_the_rule_the_course_looks_them_up_by(osf, tm
     contrasts = data.load_manifest()["datasets"]["localizer_nilearn"]["contrasts"]
     stems = data.manifest.nilearn_stems()
     for condition in data.CONDITIONS:
-        bunch = fetch_localizer_contrasts([contrasts[condition]], n_subjects=1, get_tmaps=True,
-                                          data_dir=tmp_path / "direct", verbose=0)
+        bunch = fetch_localizer_contrasts(
+            [contrasts[condition]],
+            n_subjects=1,
+            get_tmaps=True,
+            data_dir=tmp_path / "direct",
+            verbose=0,
+        )
         assert [Path(p).name for p in bunch.cmaps] == [f"cmaps_{stems[condition]}.nii.gz"]
         assert [Path(p).name for p in bunch.tmaps] == [f"tmaps_{stems[condition]}.nii.gz"]
     # the examples of the issue, spelled out: canonical name, title case, no spaces, & kept
     assert stems["audio_computation"] == "AuditoryCalculation"
     assert stems["horizontal_checkerboard"] == "HorizontalCheckerboard"
     assert stems["audio_left_hand"] == "LeftAuditoryClick"
-    assert data.manifest.nilearn_file_stem("sentence listening and reading") == \
-        "Auditory&VisualSentences"
+    assert (
+        data.manifest.nilearn_file_stem("sentence listening and reading")
+        == "Auditory&VisualSentences"
+    )
 
 
 def test_fetch_then_load_returns_the_served_maps_variances_and_participants(
-        osf, source, tmp_path, capsys):
+    osf, source, tmp_path, capsys
+):
     folder = data.fetch("localizer_nilearn", n_subjects=3, conditions=CONDS, progress=False)
     assert folder == _folder(tmp_path)
     assert sorted(p.name for p in (_maps_dir(tmp_path) / "S01").iterdir()) == [
-        "cmaps_LeftAuditoryClick.nii.gz", "cmaps_VisualSentences.nii.gz",
-        "tmaps_LeftAuditoryClick.nii.gz", "tmaps_VisualSentences.nii.gz"]
+        "cmaps_LeftAuditoryClick.nii.gz",
+        "cmaps_VisualSentences.nii.gz",
+        "tmaps_LeftAuditoryClick.nii.gz",
+        "tmaps_VisualSentences.nii.gz",
+    ]
     assert len(osf.map_requests()) == 12
     loaded = data.load_localizer(CONDS, n_subjects=3, source="localizer")
     assert capsys.readouterr().out.startswith(
-        "Data: Localizer (nilearn/OSF copy, 3 subjects), from your cache")
+        "Data: Localizer (nilearn/OSF copy, 3 subjects), from your cache"
+    )
     assert not loaded.is_synthetic and loaded.truth is None
     # S02's NaN voxels (outside its first-level mask) leave the analysis mask of every subject
     assert loaded.n_voxels == source.n_voxels - NAN_VOXELS
     for condition in CONDS:
-        np.testing.assert_allclose(loaded.array(condition),
-                                   SCALE * source.array(condition)[:, NAN_VOXELS:], rtol=1e-6)
+        np.testing.assert_allclose(
+            loaded.array(condition), SCALE * source.array(condition)[:, NAN_VOXELS:], rtol=1e-6
+        )
     se = double_module.standard_errors(source, SCALE)[:, NAN_VOXELS:]
     var = loaded.variance("audio_left_hand")
     usable = np.abs(loaded.array("audio_left_hand") / se) >= 0.5
     np.testing.assert_allclose(var[usable], (se**2)[usable], rtol=1e-4)
     assert usable.mean() > 0.5 and np.isfinite(var).all() and (var > 0).all()
     # the real study's participants, merged with its behavioural table as nilearn merges them
-    real = pd.read_csv(double_module.nilearn_test_data() / "localizer_participants.tsv",
-                       sep="\t").head(3)
+    real = pd.read_csv(
+        double_module.nilearn_test_data() / "localizer_participants.tsv", sep="\t"
+    ).head(3)
     assert loaded.participants["sex"].tolist() == real["sex"].tolist()
     assert loaded.participants["age"].tolist() == real["age"].tolist()
     assert {"site", "language", "nuage2"} <= set(loaded.participants.columns)
@@ -118,8 +134,7 @@ def test_fetch_then_load_returns_the_served_maps_variances_and_participants(
 def test_an_interrupted_fetch_is_completed_without_downloading_anything_twice(osf, tmp_path):
     osf.die_after = 5  # five maps arrive, then the connection drops in the middle of the sixth
     with pytest.raises(data.DataUnavailableError, match="next fetch continues"):
-        data.fetch("localizer_nilearn", n_subjects=3, conditions=CONDS, progress=False,
-                   retries=0)
+        data.fetch("localizer_nilearn", n_subjects=3, conditions=CONDS, progress=False, retries=0)
     first = osf.map_requests()
     assert len(first) == 6
     assert data.info()["status"].iloc[0] == "absent"  # nilearn moves nothing until complete
@@ -135,8 +150,9 @@ def test_an_interrupted_fetch_is_completed_without_downloading_anything_twice(os
 
 
 def test_a_truncated_map_is_caught_by_the_course_and_downloaded_again(osf, tmp_path, source):
-    bad = next(path for path in osf.index if "sub-S03" in path and "LeftAuditoryClick_cmaps"
-               in path)
+    bad = next(
+        path for path in osf.index if "sub-S03" in path and "LeftAuditoryClick_cmaps" in path
+    )
     osf.truncate = {bad}  # the server keeps sending half of it as if it were all
     with pytest.raises(data.DataUnavailableError, match="failed verification|damaged"):
         data.fetch("localizer_nilearn", n_subjects=3, conditions=CONDS, progress=False)
@@ -154,9 +170,11 @@ def test_a_truncated_map_is_caught_by_the_course_and_downloaded_again(osf, tmp_p
     osf.requests.clear()
     loaded = data.load_localizer(CONDS, n_subjects=3, source="localizer", verbose=False)
     assert osf.map_requests() == [bad]
-    np.testing.assert_allclose(loaded.array("audio_left_hand")[2],
-                               SCALE * source.array("audio_left_hand")[2, NAN_VOXELS:],
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        loaded.array("audio_left_hand")[2],
+        SCALE * source.array("audio_left_hand")[2, NAN_VOXELS:],
+        rtol=1e-6,
+    )
 
 
 def test_auto_mode_uses_the_cached_real_copy_offline(osf, tmp_path, monkeypatch, capsys):
@@ -188,8 +206,10 @@ def test_lock_records_checksums_and_verify_then_catches_a_changed_file(osf):
     data.fetch("localizer_nilearn", n_subjects=3, conditions=CONDS, progress=False)
     assert (data.verify()["status"] == "ok").all()
     victim.unlink()
-    assert data.verify().set_index("file").loc[
-        victim.relative_to(folder).as_posix(), "status"] == "missing"
+    assert (
+        data.verify().set_index("file").loc[victim.relative_to(folder).as_posix(), "status"]
+        == "missing"
+    )
 
 
 def _snapshot(folder: Path):
@@ -247,16 +267,15 @@ def test_a_release_that_names_files_differently_is_a_clear_error(osf, monkeypatc
 
     renamed = dict(func.CONTRAST_NAME_WRAPPER, **{"sentence reading": "reading sentences"})
     monkeypatch.setattr(func, "CONTRAST_NAME_WRAPPER", renamed)
-    monkeypatch.setattr(func, "ALLOWED_CONTRASTS", [*func.ALLOWED_CONTRASTS,
-                                                    "reading sentences"])
+    monkeypatch.setattr(func, "ALLOWED_CONTRASTS", [*func.ALLOWED_CONTRASTS, "reading sentences"])
     with pytest.raises(data.DataUnavailableError, match="returned no maps.*report it"):
-        data.fetch("localizer_nilearn", n_subjects=1, conditions=["video_sentence"],
-                   progress=False)
+        data.fetch("localizer_nilearn", n_subjects=1, conditions=["video_sentence"], progress=False)
 
 
 def test_the_command_line_fetches_verifies_and_locks_what_nilearn_wrote(osf, capsys):
-    osf.maps = double_module.standin_maps(data.synthetic_localizer(seed=5, n_subjects=2,
-                                                                   cache=False))
+    osf.maps = double_module.standin_maps(
+        data.synthetic_localizer(seed=5, n_subjects=2, cache=False)
+    )
     assert data.main(["fetch", "--n-subjects", "2"]) == 0
     assert "Run `course-data lock`" in capsys.readouterr().out
     assert len(osf.map_requests()) == 2 * 10 * 2
@@ -264,5 +283,7 @@ def test_the_command_line_fetches_verifies_and_locks_what_nilearn_wrote(osf, cap
     assert data.main(["lock"]) == 0
     assert data.main(["info"]) == 0
     out = capsys.readouterr().out
-    assert "2 subjects (2 with all 10 conditions), 20 maps; covariates: sex, age; checksums " \
-           "locked" in out
+    assert (
+        "2 subjects (2 with all 10 conditions), 20 maps; covariates: sex, age; checksums "
+        "locked" in out
+    )

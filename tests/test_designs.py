@@ -21,7 +21,7 @@ def test_two_sample_codings_agree_with_scipy_and_each_other(n1, n2):
     ref = stats.ttest_ind(g1, g2)
 
     dummy = glm.regress(designs.two_sample(n1, n2, "dummy"), y)
-    np.testing.assert_allclose(dummy.coef("intercept"), m2)           # reference group's mean
+    np.testing.assert_allclose(dummy.coef("intercept"), m2)  # reference group's mean
     np.testing.assert_allclose(dummy.coef("intercept") + dummy.coef("is_group1"), m1)
     np.testing.assert_allclose(dummy.t[1], ref.statistic, rtol=1e-10)
 
@@ -31,9 +31,11 @@ def test_two_sample_codings_agree_with_scipy_and_each_other(n1, n2):
     np.testing.assert_allclose(coded.t[1], ref.statistic, rtol=1e-10)
     # The mean of all values sits (n1 - n2) / (n1 + n2) slopes from the intercept: zero only
     # for equal group sizes.
-    np.testing.assert_allclose(y.mean() - coded.coef("intercept"),
-                               (n1 - n2) / (n1 + n2) * coded.coef("group1_vs_group2"),
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        y.mean() - coded.coef("intercept"),
+        (n1 - n2) / (n1 + n2) * coded.coef("group1_vs_group2"),
+        atol=1e-12,
+    )
 
     cells = glm.regress(designs.two_sample(n1, n2, "intercepts"), y)
     np.testing.assert_allclose(cells.beta, [m1, m2])
@@ -88,8 +90,9 @@ def test_covariate_centring_changes_intercepts_not_slopes_or_tests():
     np.testing.assert_allclose(cen.coef("age"), raw.coef("age"))
     np.testing.assert_allclose(cen.t[1:], raw.t[1:])
     np.testing.assert_allclose(cen.sigma, raw.sigma)
-    np.testing.assert_allclose(cen.coef("intercept"),
-                               raw.coef("intercept") + raw.coef("age") * age.mean())
+    np.testing.assert_allclose(
+        cen.coef("intercept"), raw.coef("intercept") + raw.coef("age") * age.mean()
+    )
     with pytest.raises(ValueError, match="one value per observation"):
         designs.add_covariate(base, age[:-1])
     with pytest.raises(ValueError, match="missing values"):
@@ -131,8 +134,9 @@ def test_bad_design_arguments():
 
 def test_standard_coding_names_are_aliases():
     for alias, name in designs.CODING_ALIASES.items():
-        pd.testing.assert_frame_equal(designs.two_sample(4, 3, alias),
-                                      designs.two_sample(4, 3, name))
+        pd.testing.assert_frame_equal(
+            designs.two_sample(4, 3, alias), designs.two_sample(4, 3, name)
+        )
     with pytest.raises(ValueError, match="Did you mean 'effect'"):
         designs.two_sample(3, 3, coding="efect")
 
@@ -152,14 +156,15 @@ def test_variance_inflation_matches_statsmodels(seed):
         ref = variance_inflation_factor(X.to_numpy(), X.columns.get_loc(name))
         np.testing.assert_allclose(vif[name], ref, rtol=1e-8)
     # Without an intercept the R^2 is measured around zero, as statsmodels does unstandardised.
-    cells = designs.add_covariate(designs.two_sample(n1, n2, "cell_means"), age, "age",
-                                  center=False)
+    cells = designs.add_covariate(
+        designs.two_sample(n1, n2, "cell_means"), age, "age", center=False
+    )
     X_no_constant = cells[["group1", "age"]]
     for name in X_no_constant.columns:
-        ref = variance_inflation_factor(X_no_constant.to_numpy(),
-                                        X_no_constant.columns.get_loc(name), standardize=False)
-        np.testing.assert_allclose(designs.variance_inflation(X_no_constant)[name], ref,
-                                   rtol=1e-8)
+        ref = variance_inflation_factor(
+            X_no_constant.to_numpy(), X_no_constant.columns.get_loc(name), standardize=False
+        )
+        np.testing.assert_allclose(designs.variance_inflation(X_no_constant)[name], ref, rtol=1e-8)
     # Two columns that add up to one imply an intercept: the VIFs are centred.
     r = np.corrcoef(cells["group1"], age)[0, 1]
     np.testing.assert_allclose(designs.variance_inflation(cells)["age"], 1 / (1 - r**2))
@@ -194,8 +199,9 @@ def test_ancova_group_beta_is_the_plain_difference_minus_slope_times_age_gap():
     plain = glm.regress(base, y)
     adjusted = glm.regress(designs.add_covariate(base, age, "age"), y)
     gap = age[:n1].mean() - age[n1:].mean()
-    np.testing.assert_allclose(adjusted.coef("is_young"),
-                               plain.coef("is_young") - adjusted.coef("age") * gap)
+    np.testing.assert_allclose(
+        adjusted.coef("is_young"), plain.coef("is_young") - adjusted.coef("age") * gap
+    )
     table = pd.DataFrame({"y": y, "age": age, "group": group})
     ref = smf.ols("y ~ C(group, Treatment('old')) + age", data=table).fit()
     term = "C(group, Treatment('old'))[T.young]"
@@ -212,8 +218,9 @@ def test_paired_and_unpaired_tests_share_the_estimate_not_the_error():
     b = pd.Series(level + 5 + rng.normal(0, 2, 15), index=ids)
     y, X = designs.paired(a, b)
     paired = glm.regress(X, y.to_numpy())
-    unpaired = glm.regress(designs.two_sample(15, 15, "effect", labels=("a", "b")),
-                           np.r_[a.to_numpy(), b.to_numpy()])
+    unpaired = glm.regress(
+        designs.two_sample(15, 15, "effect", labels=("a", "b")), np.r_[a.to_numpy(), b.to_numpy()]
+    )
     np.testing.assert_allclose(paired.coef("a_vs_b"), unpaired.coef("a_vs_b"))
     np.testing.assert_allclose(paired.t_of("a_vs_b"), stats.ttest_rel(a, b).statistic)
     np.testing.assert_allclose(unpaired.t_of("a_vs_b"), stats.ttest_ind(a, b).statistic)

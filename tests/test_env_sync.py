@@ -76,26 +76,36 @@ def sync_problems(pyproject: str, environment: str, lock: str) -> list[str]:
 
 @pytest.fixture
 def files(repo):
-    return {name: (repo / name).read_text()
-            for name in ("pyproject.toml", "environment.yml", "constraints.txt")}
+    return {
+        name: (repo / name).read_text()
+        for name in ("pyproject.toml", "environment.yml", "constraints.txt")
+    }
 
 
 def test_files_agree(files):
-    assert sync_problems(files["pyproject.toml"], files["environment.yml"],
-                         files["constraints.txt"]) == []
+    assert (
+        sync_problems(files["pyproject.toml"], files["environment.yml"], files["constraints.txt"])
+        == []
+    )
 
 
 def test_environment_installs_the_course_package(files):
-    pip = [item for item in yaml.safe_load(files["environment.yml"])["dependencies"]
-           if isinstance(item, dict)]
+    pip = [
+        item
+        for item in yaml.safe_load(files["environment.yml"])["dependencies"]
+        if isinstance(item, dict)
+    ]
     assert pip and "-e ." in pip[0]["pip"]
     assert "python=3.11" in yaml.safe_load(files["environment.yml"])["dependencies"]
 
 
 @pytest.mark.parametrize("package", ["nilearn", "pooch", "sphinx-mathjax-offline"])
 def test_removing_a_dependency_from_environment_is_caught(files, package):
-    lines = [line for line in files["environment.yml"].splitlines()
-             if not re.search(rf"-\s+{package}[=\s]", line + " ")]
+    lines = [
+        line
+        for line in files["environment.yml"].splitlines()
+        if not re.search(rf"-\s+{package}[=\s]", line + " ")
+    ]
     assert len(lines) < len(files["environment.yml"].splitlines())
     problems = sync_problems(files["pyproject.toml"], "\n".join(lines), files["constraints.txt"])
     assert any(package in p and "not in environment.yml" in p for p in problems)

@@ -143,21 +143,30 @@ def test_reparametrising_keeps_estimable_contrast(seed):
 
 
 def test_rank_deficient_design_names_the_columns():
-    X = pd.DataFrame({"intercept": np.ones(6), "group1": [1, 1, 1, 0, 0, 0.0],
-                      "group2": [0, 0, 0, 1, 1, 1.0], "age": np.arange(6.0)})
+    X = pd.DataFrame(
+        {
+            "intercept": np.ones(6),
+            "group1": [1, 1, 1, 0, 0, 0.0],
+            "group2": [0, 0, 0, 1, 1, 1.0],
+            "age": np.arange(6.0),
+        }
+    )
     with pytest.raises(ValueError, match=r"\['intercept', 'group1', 'group2'\]") as err:
         glm.regress(X, np.arange(6.0))
     assert "age" not in str(err.value).split("(")[0]
     assert glm.dependent_columns(X.drop(columns="intercept")) == []
 
 
-@pytest.mark.parametrize(("X", "Y", "message"), [
-    (np.ones((5, 1)), np.ones(4), "one row of Y per row of X"),
-    (np.ones((5, 1)), np.array([1, 2, np.nan, 4, 5]), "NaN"),
-    (np.ones((5, 1)), np.ones((5, 2, 2)), "1D or 2D"),
-    (np.eye(3), np.ones(3), "no degrees of freedom"),
-    (np.array([[1.0], [np.nan], [1.0]]), np.ones(3), "design X contains NaN"),
-])
+@pytest.mark.parametrize(
+    ("X", "Y", "message"),
+    [
+        (np.ones((5, 1)), np.ones(4), "one row of Y per row of X"),
+        (np.ones((5, 1)), np.array([1, 2, np.nan, 4, 5]), "NaN"),
+        (np.ones((5, 1)), np.ones((5, 2, 2)), "1D or 2D"),
+        (np.eye(3), np.ones(3), "no degrees of freedom"),
+        (np.array([[1.0], [np.nan], [1.0]]), np.ones(3), "design X contains NaN"),
+    ],
+)
 def test_bad_inputs_are_explained(X, Y, message):
     with pytest.raises(ValueError, match=message):
         glm.regress(X, Y)
@@ -183,8 +192,10 @@ def test_cohens_d_one_and_two_sample():
     np.testing.assert_allclose(glm.cohens_d(fit), Y.mean(0) / Y.std(0, ddof=1))
     np.testing.assert_allclose(glm.cohens_d(fit), fit.t[0] / np.sqrt(40))
     g1, g2 = rng.normal(1, 1, 12), rng.normal(0, 1, 9)
-    cells = glm.regress(np.column_stack([np.r_[np.ones(12), np.zeros(9)],
-                                         np.r_[np.zeros(12), np.ones(9)]]), np.r_[g1, g2])
+    cells = glm.regress(
+        np.column_stack([np.r_[np.ones(12), np.zeros(9)], np.r_[np.zeros(12), np.ones(9)]]),
+        np.r_[g1, g2],
+    )
     pooled = np.sqrt((11 * g1.var(ddof=1) + 8 * g2.var(ddof=1)) / 19)
     np.testing.assert_allclose(glm.cohens_d(cells, [1, -1]), (g1.mean() - g2.mean()) / pooled)
     with pytest.raises(ValueError, match="single contrast"):

@@ -43,14 +43,17 @@ def test_exact_enumeration_matches_brute_force_over_256_flips():
     assert res.exact and res.n_perm == 256 and res.method == "sign-flip" and res.df == 7
     t_obs = stats.ttest_1samp(Y, 0).statistic
     np.testing.assert_allclose(res.t, t_obs, rtol=1e-10)
-    null = np.array([stats.ttest_1samp(Y * np.array(s)[:, None], 0).statistic
-                     for s in itertools.product((1, -1), repeat=8)])  # (256, voxels)
+    null = np.array(
+        [
+            stats.ttest_1samp(Y * np.array(s)[:, None], 0).statistic
+            for s in itertools.product((1, -1), repeat=8)
+        ]
+    )  # (256, voxels)
     p_unc = (np.abs(null) >= np.abs(t_obs) - 1e-9).mean(axis=0)
     p_fwe = (np.abs(null).max(axis=1)[:, None] >= np.abs(t_obs) - 1e-9).mean(axis=0)
     np.testing.assert_allclose(res.p_uncorrected, p_unc)
     np.testing.assert_allclose(res.p_fwe, p_fwe)
-    np.testing.assert_allclose(np.sort(res.max_null), np.sort(np.abs(null).max(axis=1)),
-                               rtol=1e-5)
+    np.testing.assert_allclose(np.sort(res.max_null), np.sort(np.abs(null).max(axis=1)), rtol=1e-5)
     one = inference.permutation_test(Y, n_perm=10_000, two_sided=False)
     np.testing.assert_allclose(one.p_fwe, (null.max(axis=1)[:, None] >= t_obs - 1e-9).mean(0))
     np.testing.assert_allclose(one.p_uncorrected, (null >= t_obs - 1e-9).mean(axis=0))
@@ -81,17 +84,19 @@ def test_freedman_lane_matches_brute_force_over_all_reorderings():
     Z = X[:, :2]
     fitted = Z @ np.linalg.lstsq(Z, Y, rcond=None)[0]
     resid = Y - fitted
-    null = np.array([_refit_t(X, c, resid[list(order)] + fitted)
-                     for order in itertools.permutations(range(n))])
+    null = np.array(
+        [_refit_t(X, c, resid[list(order)] + fitted) for order in itertools.permutations(range(n))]
+    )
     t_obs = _refit_t(X, c, Y)
     np.testing.assert_allclose(t_obs, glm.contrast(glm.regress(X, Y), c).t, rtol=1e-9)
     np.testing.assert_allclose(res.t, t_obs, rtol=1e-9)
-    np.testing.assert_allclose(res.p_uncorrected,
-                               (np.abs(null) >= np.abs(t_obs) - 1e-8).mean(axis=0))
-    np.testing.assert_allclose(res.p_fwe,
-                               (np.abs(null).max(axis=1)[:, None] >= np.abs(t_obs) - 1e-8).mean(0))
-    np.testing.assert_allclose(np.sort(res.max_null), np.sort(np.abs(null).max(axis=1)),
-                               rtol=1e-9)
+    np.testing.assert_allclose(
+        res.p_uncorrected, (np.abs(null) >= np.abs(t_obs) - 1e-8).mean(axis=0)
+    )
+    np.testing.assert_allclose(
+        res.p_fwe, (np.abs(null).max(axis=1)[:, None] >= np.abs(t_obs) - 1e-8).mean(0)
+    )
+    np.testing.assert_allclose(np.sort(res.max_null), np.sort(np.abs(null).max(axis=1)), rtol=1e-9)
 
 
 def test_freedman_lane_flips_signs_for_an_intercept_with_a_covariate():
@@ -101,14 +106,17 @@ def test_freedman_lane_flips_signs_for_an_intercept_with_a_covariate():
     age = rng.normal(size=n)
     X = pd.DataFrame({"intercept": np.ones(n), "age": age})
     Y = rng.normal(0.5, 1, size=(n, 10)) + 2 * age[:, None]
-    res = inference.permutation_test(Y, X, contrast={"intercept": 1}, n_perm=1000,
-                                     two_sided=False)
+    res = inference.permutation_test(Y, X, contrast={"intercept": 1}, n_perm=1000, two_sided=False)
     assert res.exact and res.n_perm == 256 and res.method == "freedman-lane (sign flips)"
     Z = age[:, None]
     fitted = Z @ np.linalg.lstsq(Z, Y, rcond=None)[0]
     resid = Y - fitted
-    null = np.array([_refit_t(X, [1, 0], np.array(s)[:, None] * resid + fitted)
-                     for s in itertools.product((1, -1), repeat=n)])
+    null = np.array(
+        [
+            _refit_t(X, [1, 0], np.array(s)[:, None] * resid + fitted)
+            for s in itertools.product((1, -1), repeat=n)
+        ]
+    )
     t_obs = _refit_t(X, [1, 0], Y)
     np.testing.assert_allclose(res.t, t_obs, rtol=1e-9)
     np.testing.assert_allclose(res.p_fwe, (null.max(axis=1)[:, None] >= t_obs - 1e-8).mean(0))
@@ -165,8 +173,9 @@ def test_voxels_without_data_do_not_break_the_map():
     Y[:, 5] = 0.0
     res = inference.permutation_test(Y, n_perm=200, seed=0)
     assert res.t[5] == 0 and res.p_uncorrected[5] == 1 and np.isfinite(res.t).all()
-    np.testing.assert_allclose(np.delete(res.t, 5), stats.ttest_1samp(np.delete(Y, 5, 1), 0)
-                               .statistic, rtol=1e-10)
+    np.testing.assert_allclose(
+        np.delete(res.t, 5), stats.ttest_1samp(np.delete(Y, 5, 1), 0).statistic, rtol=1e-10
+    )
     X = np.column_stack([np.ones(12), np.repeat([0.0, 1.0], 6)])
     fl = inference.permutation_test(Y, X, [0, 1], n_perm=200, seed=0)
     assert fl.t[5] == 0 and fl.p_uncorrected[5] == 1 and np.isfinite(fl.max_null).all()
@@ -182,9 +191,15 @@ def _fwe_hits(make_result, n_sets, alpha=0.05):
 @pytest.mark.parametrize("two_sided", [True, False])
 def test_sign_flip_fwe_rate_is_calibrated_on_smooth_null_data(two_sided):
     n_sets = 1000
-    hits = _fwe_hits(lambda k: inference.permutation_test(
-        _smooth_null(np.random.default_rng(100 + k), 20, 200), n_perm=200, seed=k,
-        two_sided=two_sided), n_sets)
+    hits = _fwe_hits(
+        lambda k: inference.permutation_test(
+            _smooth_null(np.random.default_rng(100 + k), 20, 200),
+            n_perm=200,
+            seed=k,
+            two_sided=two_sided,
+        ),
+        n_sets,
+    )
     low, high = inference.binomial_interval(hits, n_sets, level=LEVEL)
     assert low <= 0.05 <= high, f"FWE rate {hits / n_sets:.3f} ({low:.3f}-{high:.3f})"
 
@@ -221,11 +236,13 @@ def test_familywise_error_rate_of_the_four_methods():
     # Bonferroni and FDR (= FWE under the complete null) control the rate, conservatively here.
     assert table.loc["bonferroni", "ci_low"] <= 0.05
     assert table.loc["fdr", "ci_low"] <= 0.05
-    low, high = inference.binomial_interval(table.loc["fdr", "n_with_false_positive"], n_sets,
-                                            LEVEL)
+    low, high = inference.binomial_interval(
+        table.loc["fdr", "n_with_false_positive"], n_sets, LEVEL
+    )
     assert (table.loc["fdr", "ci_low"], table.loc["fdr", "ci_high"]) == (low, high)
-    custom = inference.familywise_error_rate(iter(datasets[:30]),
-                                             {"t>3": lambda Y: np.abs(Y.mean(0)) > 3})
+    custom = inference.familywise_error_rate(
+        iter(datasets[:30]), {"t>3": lambda Y: np.abs(Y.mean(0)) > 3}
+    )
     assert custom.loc["t>3", "n_with_false_positive"] == 0
 
 
@@ -236,13 +253,17 @@ def test_significant_voxels_agrees_with_scipy_and_the_permutation_test():
     p = stats.ttest_1samp(Y, 0).pvalue
     np.testing.assert_array_equal(inference.significant_voxels(Y, "uncorrected"), p <= 0.05)
     np.testing.assert_array_equal(inference.significant_voxels(Y, "bonferroni"), p <= 0.05 / 300)
-    np.testing.assert_array_equal(inference.significant_voxels(Y, "fdr"),
-                                  stats.false_discovery_control(p) <= 0.05)
+    np.testing.assert_array_equal(
+        inference.significant_voxels(Y, "fdr"), stats.false_discovery_control(p) <= 0.05
+    )
     p_one = stats.ttest_1samp(Y, 0, alternative="greater").pvalue
-    np.testing.assert_array_equal(inference.significant_voxels(Y, "uncorrected", two_sided=False),
-                                  p_one <= 0.05)
-    np.testing.assert_array_equal(inference.significant_voxels(Y, "max-t", n_perm=300, seed=2),
-                                  inference.permutation_test(Y, n_perm=300, seed=2).p_fwe <= 0.05)
+    np.testing.assert_array_equal(
+        inference.significant_voxels(Y, "uncorrected", two_sided=False), p_one <= 0.05
+    )
+    np.testing.assert_array_equal(
+        inference.significant_voxels(Y, "max-t", n_perm=300, seed=2),
+        inference.permutation_test(Y, n_perm=300, seed=2).p_fwe <= 0.05,
+    )
     t, df = inference.one_sample_t(Y.astype(np.float32))
     np.testing.assert_allclose(t, stats.ttest_1samp(Y, 0).statistic, rtol=1e-5)
     assert df == 15
@@ -266,10 +287,16 @@ def test_agrees_with_nilearn_non_parametric_inference(two_sided):
     maps[:, 2:4, 2:4, 1:3] += 1.2
     maps[:, 0, 0, :2] -= 1.2
     n_perm = 2000
-    out = non_parametric_inference(_images(maps, affine),
-                                   design_matrix=pd.DataFrame({"intercept": np.ones(14)}),
-                                   mask=nib.Nifti1Image(mask, affine), n_perm=n_perm,
-                                   two_sided_test=two_sided, n_jobs=1, random_state=0, verbose=0)
+    out = non_parametric_inference(
+        _images(maps, affine),
+        design_matrix=pd.DataFrame({"intercept": np.ones(14)}),
+        mask=nib.Nifti1Image(mask, affine),
+        n_perm=n_perm,
+        two_sided_test=two_sided,
+        n_jobs=1,
+        random_state=0,
+        verbose=0,
+    )
     p_nilearn = 10 ** -out.get_fdata()[mask.astype(bool)]
     Y = maps[:, mask.astype(bool)]
     ours = inference.permutation_test(Y, n_perm=n_perm, two_sided=two_sided, seed=1).p_fwe
@@ -283,21 +310,30 @@ def test_freedman_lane_agrees_with_nilearn_for_a_group_difference():
     rng = np.random.default_rng(15)
     shape, affine = (5, 5, 4), np.diag([3.0, 3.0, 3.0, 1.0])
     n = 24
-    design = pd.DataFrame({"patients": np.repeat([1.0, 0.0], 12), "intercept": np.ones(n),
-                           "age": rng.normal(size=n)})
+    design = pd.DataFrame(
+        {"patients": np.repeat([1.0, 0.0], 12), "intercept": np.ones(n), "age": rng.normal(size=n)}
+    )
     maps = rng.normal(0, 1, (n,) + shape) + 0.5 * design["age"].to_numpy()[:, None, None, None]
     maps[:12, :2, :2, :2] += 2.0
     mask = np.ones(shape, dtype="uint8")
     n_perm = 2000
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        out = non_parametric_inference(_images(maps, affine), design_matrix=design,
-                                       second_level_contrast="patients",
-                                       mask=nib.Nifti1Image(mask, affine), n_perm=n_perm,
-                                       two_sided_test=True, n_jobs=1, random_state=0, verbose=0)
+        out = non_parametric_inference(
+            _images(maps, affine),
+            design_matrix=design,
+            second_level_contrast="patients",
+            mask=nib.Nifti1Image(mask, affine),
+            n_perm=n_perm,
+            two_sided_test=True,
+            n_jobs=1,
+            random_state=0,
+            verbose=0,
+        )
     p_nilearn = 10 ** -out.get_fdata()[mask.astype(bool)]
-    res = inference.permutation_test(maps.reshape(n, -1), design, contrast={"patients": 1},
-                                     n_perm=n_perm, seed=2)
+    res = inference.permutation_test(
+        maps.reshape(n, -1), design, contrast={"patients": 1}, n_perm=n_perm, seed=2
+    )
     assert res.method == "freedman-lane"
     assert np.all(np.abs(res.p_fwe - p_nilearn) <= _mc_tolerance(res.p_fwe, p_nilearn, n_perm))
     assert res.p_fwe.min() < 0.01 and res.p_fwe.max() > 0.5
@@ -318,16 +354,27 @@ def test_cluster_p_values_agree_with_nilearn():
     p_form, n_perm = 0.01, 1000
     with warnings.catch_warnings():  # nilearn warns about its own int64 cluster-size image
         warnings.simplefilter("ignore", UserWarning)
-        out = non_parametric_inference(_images(maps, affine),
-                                       design_matrix=pd.DataFrame({"intercept": np.ones(n)}),
-                                       mask=nib.Nifti1Image(mask, affine), n_perm=n_perm,
-                                       two_sided_test=True, threshold=p_form, n_jobs=1,
-                                       random_state=0, verbose=0)
+        out = non_parametric_inference(
+            _images(maps, affine),
+            design_matrix=pd.DataFrame({"intercept": np.ones(n)}),
+            mask=nib.Nifti1Image(mask, affine),
+            n_perm=n_perm,
+            two_sided_test=True,
+            threshold=p_form,
+            n_jobs=1,
+            random_state=0,
+            verbose=0,
+        )
     p_nilearn = 10 ** -out["logp_max_size"].get_fdata()[inside]
     size_nilearn = out["size"].get_fdata()[inside]
     thr = stats.t.isf(p_form / 2, n - 1)  # nilearn's two-sided cluster-forming threshold
-    res = inference.permutation_test(maps[:, inside], n_perm=n_perm, seed=3,
-                                     cluster_threshold=thr, mask_img=nib.Nifti1Image(mask, affine))
+    res = inference.permutation_test(
+        maps[:, inside],
+        n_perm=n_perm,
+        seed=3,
+        cluster_threshold=thr,
+        mask_img=nib.Nifti1Image(mask, affine),
+    )
     clusters = res.clusters
     assert clusters.sizes.size >= 2 and set(clusters.signs) == {1, -1}
     for k, (size, p) in enumerate(zip(clusters.sizes, clusters.p_fwe, strict=True), start=1):
@@ -364,13 +411,16 @@ def test_cluster_labels_and_null_on_a_planted_blob():
     flips = inference._random_flips(20, 300, np.random.default_rng(0))
     for row in (0, 1, 2):
         tmap = stats.ttest_1samp(Y * flips[row][:, None], 0).statistic.reshape(shape)
-        best = max(np.bincount(ndimage.label(s * tmap > thr)[0].ravel())[1:].max(initial=0)
-                   for s in (1, -1))
+        best = max(
+            np.bincount(ndimage.label(s * tmap > thr)[0].ravel())[1:].max(initial=0)
+            for s in (1, -1)
+        )
         assert clusters.max_size_null[row] == best
     # Freedman-Lane clusters from the same permutations as its voxel p-values.
     X = np.column_stack([np.ones(20), np.repeat([0.0, 1.0], 10)])
-    fl = inference.permutation_test(Y, X, [0, 1], n_perm=50, cluster_threshold=3.0,
-                                    mask_img=mask_img)
+    fl = inference.permutation_test(
+        Y, X, [0, 1], n_perm=50, cluster_threshold=3.0, mask_img=mask_img
+    )
     assert fl.clusters.max_size_null.shape == (50,)
     assert np.all(fl.clusters.p_fwe >= 1 / 51)
 
@@ -399,8 +449,9 @@ def test_fwe_threshold_matches_p_values():
 
 def test_thresholds_and_conversions_agree_with_scipy_and_statsmodels():
     t = np.array([-3.0, 0.5, 2.0, 12.0])
-    np.testing.assert_allclose(inference.t_to_z(t[:3], 15),
-                               np.sign(t[:3]) * stats.norm.isf(stats.t.sf(np.abs(t[:3]), 15)))
+    np.testing.assert_allclose(
+        inference.t_to_z(t[:3], 15), np.sign(t[:3]) * stats.norm.isf(stats.t.sf(np.abs(t[:3]), 15))
+    )
     far = inference.t_to_z(np.array([60.0, -60.0]), 29)
     assert np.isfinite(far).all() and far[0] == -far[1] and far[0] > 10
     # Far tail: z from the log p matches the normal tail at the same log p.
@@ -414,78 +465,130 @@ def test_thresholds_and_conversions_agree_with_scipy_and_statsmodels():
 
     np.testing.assert_array_equal(p <= cut, multipletests(p, 0.05, method="fdr_bh")[0])
     assert inference.fdr_threshold([0.9, 0.8], 0.05) == 0.0
-    np.testing.assert_allclose(inference.bonferroni_threshold(0.05, 100, df=20),
-                               stats.t.isf(0.05 / 200, 20))
-    np.testing.assert_allclose(inference.bonferroni_threshold(0.05, 100, two_sided=False),
-                               stats.norm.isf(0.05 / 100))
+    np.testing.assert_allclose(
+        inference.bonferroni_threshold(0.05, 100, df=20), stats.t.isf(0.05 / 200, 20)
+    )
+    np.testing.assert_allclose(
+        inference.bonferroni_threshold(0.05, 100, two_sided=False), stats.norm.isf(0.05 / 100)
+    )
     from statsmodels.stats.proportion import proportion_confint
 
-    np.testing.assert_allclose(inference.binomial_interval(7, 120),
-                               proportion_confint(7, 120, alpha=0.05, method="beta"))
-    np.testing.assert_allclose(inference.binomial_interval(0, 50, 0.99),
-                               proportion_confint(0, 50, alpha=0.01, method="beta"), atol=1e-12)
+    np.testing.assert_allclose(
+        inference.binomial_interval(7, 120), proportion_confint(7, 120, alpha=0.05, method="beta")
+    )
+    np.testing.assert_allclose(
+        inference.binomial_interval(0, 50, 0.99),
+        proportion_confint(0, 50, alpha=0.01, method="beta"),
+        atol=1e-12,
+    )
 
 
 # --- bad input ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"Y": np.ones((2, 5))}, "at least 3"),
-    ({"Y": np.r_[np.ones((4, 1)), [[np.nan]]]}, "NaN"),
-    ({"Y": np.ones((4, 3, 2))}, "subjects, voxels"),
-    ({"Y": np.ones((4, 0))}, "no voxels"),
-    ({"Y": np.ones((5, 3)), "n_perm": 0}, "n_perm"),
-    ({"Y": np.ones((5, 3)), "n_perm": 10.5}, "n_perm"),
-    ({"Y": np.ones((5, 3)), "chunk_size": 0}, "chunk_size"),
-    ({"Y": np.ones((5, 3)), "seed": "a"}, "seed"),
-    ({"Y": np.ones((5, 3)), "contrast": [1, 0]}, "one number"),
-    ({"Y": np.ones((5, 3)), "contrast": 0}, "non-zero"),
-    ({"Y": np.ones((5, 3)), "X": np.ones((5, 2))}, "give a contrast"),
-    ({"Y": np.ones((5, 3)), "X": np.c_[np.ones(5), np.arange(5.0)], "contrast": [1]},
-     "weights"),
-    ({"Y": np.ones((5, 3)), "X": np.c_[np.ones(5), np.arange(5.0)], "contrast": [0, 0]},
-     "all zeros"),
-    ({"Y": np.ones((5, 3)), "X": pd.DataFrame({"a": np.ones(5), "b": np.arange(5.0)}),
-      "contrast": {"c": 1}}, "No design column"),
-    ({"Y": np.ones((5, 3)), "X": np.ones((4, 1))}, "rows"),
-    ({"Y": np.ones((5, 3)), "X": np.arange(5.0)}, "constant"),
-    ({"Y": np.ones((5, 3)), "X": np.c_[np.ones(5), [0, 1, np.nan, 1, 0]], "contrast": [0, 1]},
-     "NaN"),
-    ({"Y": np.ones((4, 3)), "X": np.c_[np.ones(4), np.arange(4.0), [0, 1, 1, 0.0],
-                                       [1, 0, 0, 0.0]], "contrast": [0, 1, 0, 0]},
-     "degrees of freedom"),
-    ({"Y": np.ones((6, 3)), "X": np.column_stack([np.ones(6), np.ones(6), np.arange(6.0)]),
-      "contrast": [0, 0, 1]}, "rank-deficient"),
-    ({"Y": np.ones((5, 3)), "cluster_threshold": 3.0}, "mask_img"),
-    ({"Y": np.ones((5, 8)), "cluster_threshold": -1.0,
-      "mask_img": nib.Nifti1Image(np.ones((2, 2, 2), "uint8"), np.eye(4))}, "positive"),
-    ({"Y": np.ones((5, 3)), "cluster_threshold": 3.0,
-      "mask_img": nib.Nifti1Image(np.ones((2, 2, 2), "uint8"), np.eye(4))}, "8 voxels"),
-    ({"Y": np.ones((5, 3)), "cluster_threshold": 3.0, "mask_img": np.ones((3, 1, 1))},
-     "NIfTI"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"Y": np.ones((2, 5))}, "at least 3"),
+        ({"Y": np.r_[np.ones((4, 1)), [[np.nan]]]}, "NaN"),
+        ({"Y": np.ones((4, 3, 2))}, "subjects, voxels"),
+        ({"Y": np.ones((4, 0))}, "no voxels"),
+        ({"Y": np.ones((5, 3)), "n_perm": 0}, "n_perm"),
+        ({"Y": np.ones((5, 3)), "n_perm": 10.5}, "n_perm"),
+        ({"Y": np.ones((5, 3)), "chunk_size": 0}, "chunk_size"),
+        ({"Y": np.ones((5, 3)), "seed": "a"}, "seed"),
+        ({"Y": np.ones((5, 3)), "contrast": [1, 0]}, "one number"),
+        ({"Y": np.ones((5, 3)), "contrast": 0}, "non-zero"),
+        ({"Y": np.ones((5, 3)), "X": np.ones((5, 2))}, "give a contrast"),
+        (
+            {"Y": np.ones((5, 3)), "X": np.c_[np.ones(5), np.arange(5.0)], "contrast": [1]},
+            "weights",
+        ),
+        (
+            {"Y": np.ones((5, 3)), "X": np.c_[np.ones(5), np.arange(5.0)], "contrast": [0, 0]},
+            "all zeros",
+        ),
+        (
+            {
+                "Y": np.ones((5, 3)),
+                "X": pd.DataFrame({"a": np.ones(5), "b": np.arange(5.0)}),
+                "contrast": {"c": 1},
+            },
+            "No design column",
+        ),
+        ({"Y": np.ones((5, 3)), "X": np.ones((4, 1))}, "rows"),
+        ({"Y": np.ones((5, 3)), "X": np.arange(5.0)}, "constant"),
+        (
+            {
+                "Y": np.ones((5, 3)),
+                "X": np.c_[np.ones(5), [0, 1, np.nan, 1, 0]],
+                "contrast": [0, 1],
+            },
+            "NaN",
+        ),
+        (
+            {
+                "Y": np.ones((4, 3)),
+                "X": np.c_[np.ones(4), np.arange(4.0), [0, 1, 1, 0.0], [1, 0, 0, 0.0]],
+                "contrast": [0, 1, 0, 0],
+            },
+            "degrees of freedom",
+        ),
+        (
+            {
+                "Y": np.ones((6, 3)),
+                "X": np.column_stack([np.ones(6), np.ones(6), np.arange(6.0)]),
+                "contrast": [0, 0, 1],
+            },
+            "rank-deficient",
+        ),
+        ({"Y": np.ones((5, 3)), "cluster_threshold": 3.0}, "mask_img"),
+        (
+            {
+                "Y": np.ones((5, 8)),
+                "cluster_threshold": -1.0,
+                "mask_img": nib.Nifti1Image(np.ones((2, 2, 2), "uint8"), np.eye(4)),
+            },
+            "positive",
+        ),
+        (
+            {
+                "Y": np.ones((5, 3)),
+                "cluster_threshold": 3.0,
+                "mask_img": nib.Nifti1Image(np.ones((2, 2, 2), "uint8"), np.eye(4)),
+            },
+            "8 voxels",
+        ),
+        ({"Y": np.ones((5, 3)), "cluster_threshold": 3.0, "mask_img": np.ones((3, 1, 1))}, "NIfTI"),
+    ],
+)
 def test_bad_inputs_are_explained(kwargs, message):
     with pytest.raises(ValueError, match=message):
         inference.permutation_test(**kwargs)
 
 
-@pytest.mark.parametrize(("call", "message"), [
-    (lambda: inference.fdr_threshold([0.1, np.nan]), "without NaN"),
-    (lambda: inference.fdr_threshold([]), "non-empty"),
-    (lambda: inference.fdr_threshold([0.1, 1.5]), r"\[0, 1\]"),
-    (lambda: inference.fdr_threshold([0.1], alpha=1.5), "alpha"),
-    (lambda: inference.bonferroni_threshold(0.05, 0), "n_tests"),
-    (lambda: inference.bonferroni_threshold(0.0, 10), "alpha"),
-    (lambda: inference.binomial_interval(5, 3), "k <= n"),
-    (lambda: inference.binomial_interval(1, 3, level=95), "level"),
-    (lambda: inference.t_to_z(2.0, 0), "df"),
-    (lambda: inference.significant_voxels(np.ones((5, 3)), "holm"), "Unknown method"),
-    (lambda: inference.familywise_error_rate([], ["fdr"]), "empty"),
-    (lambda: inference.familywise_error_rate([np.ones((5, 3))], ["sidak"]), "Unknown"),
-    (lambda: inference.familywise_error_rate([np.ones((5, 3))], {}), "No methods"),
-    (lambda: inference.fwe_threshold(inference.permutation_test(np.eye(4), n_perm=5), 2),
-     "alpha"),
-])
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: inference.fdr_threshold([0.1, np.nan]), "without NaN"),
+        (lambda: inference.fdr_threshold([]), "non-empty"),
+        (lambda: inference.fdr_threshold([0.1, 1.5]), r"\[0, 1\]"),
+        (lambda: inference.fdr_threshold([0.1], alpha=1.5), "alpha"),
+        (lambda: inference.bonferroni_threshold(0.05, 0), "n_tests"),
+        (lambda: inference.bonferroni_threshold(0.0, 10), "alpha"),
+        (lambda: inference.binomial_interval(5, 3), "k <= n"),
+        (lambda: inference.binomial_interval(1, 3, level=95), "level"),
+        (lambda: inference.t_to_z(2.0, 0), "df"),
+        (lambda: inference.significant_voxels(np.ones((5, 3)), "holm"), "Unknown method"),
+        (lambda: inference.familywise_error_rate([], ["fdr"]), "empty"),
+        (lambda: inference.familywise_error_rate([np.ones((5, 3))], ["sidak"]), "Unknown"),
+        (lambda: inference.familywise_error_rate([np.ones((5, 3))], {}), "No methods"),
+        (
+            lambda: inference.fwe_threshold(inference.permutation_test(np.eye(4), n_perm=5), 2),
+            "alpha",
+        ),
+    ],
+)
 def test_bad_helper_inputs_are_explained(call, message):
     with pytest.raises(ValueError, match=message):
         call()
@@ -503,8 +606,9 @@ def test_max_null_figure_marks_the_fwe_threshold():
     res = inference.permutation_test(Y, n_perm=500, seed=0)
     ax = plotting.plot_max_null(res, alpha=0.05, bonferroni=4.2)
     x_lines = [line.get_xdata()[0] for line in ax.lines]
-    np.testing.assert_allclose(x_lines, [inference.fwe_threshold(res, 0.05), 4.2,
-                                         np.abs(res.t).max()])
+    np.testing.assert_allclose(
+        x_lines, [inference.fwe_threshold(res, 0.05), 4.2, np.abs(res.t).max()]
+    )
     assert sum(patch.get_height() for patch in ax.patches) == 500
     assert ax.get_ylabel() == "number of permutations" and ax.get_title()
     one = inference.permutation_test(Y, n_perm=500, two_sided=False)
@@ -560,8 +664,9 @@ def test_smooth_null_maps_are_smoothed_white_noise_in_mask_order():
     back = np.asarray(data.unmask(Y[0], mask_img).dataobj)
     np.testing.assert_array_equal(back[inside], Y[0])
     # fwhm 0 is the white noise itself; a generator is advanced, so data sets differ
-    np.testing.assert_array_equal(inference.smooth_null_maps(5, mask_img, 0.0, seed=3),
-                                  white[:, inside])
+    np.testing.assert_array_equal(
+        inference.smooth_null_maps(5, mask_img, 0.0, seed=3), white[:, inside]
+    )
     rng = np.random.default_rng(0)
     first, second = (inference.smooth_null_maps(4, mask_img, seed=rng) for _ in range(2))
     assert not np.allclose(first, second)
@@ -593,18 +698,28 @@ def test_estimate_fwhm_of_white_noise_is_below_a_voxel():
     assert (inference.estimate_fwhm(Y, mask_img) < 2.0).all()
 
 
-@pytest.mark.parametrize(("call", "message"), [
-    (lambda m: inference.smooth_null_maps(0, m), "n_subjects"),
-    (lambda m: inference.smooth_null_maps(True, m), "n_subjects"),
-    (lambda m: inference.smooth_null_maps(3, m, fwhm_mm=-1.0), "fwhm_mm"),
-    (lambda m: inference.smooth_null_maps(3, "not an image"), "No such file|NIfTI"),
-    (lambda m: inference.smooth_null_maps(
-        3, nib.Nifti1Image(np.zeros((4, 4, 4), np.uint8), np.eye(4))), "non-empty"),
-    (lambda m: inference.estimate_fwhm(np.ones((5, 3)), m), "voxels"),
-    (lambda m: inference.estimate_fwhm(
-        np.ones((5, 1)), nib.Nifti1Image(np.ones((1, 1, 1), np.uint8), np.eye(4))),
-     "neighbouring"),
-])
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda m: inference.smooth_null_maps(0, m), "n_subjects"),
+        (lambda m: inference.smooth_null_maps(True, m), "n_subjects"),
+        (lambda m: inference.smooth_null_maps(3, m, fwhm_mm=-1.0), "fwhm_mm"),
+        (lambda m: inference.smooth_null_maps(3, "not an image"), "No such file|NIfTI"),
+        (
+            lambda m: inference.smooth_null_maps(
+                3, nib.Nifti1Image(np.zeros((4, 4, 4), np.uint8), np.eye(4))
+            ),
+            "non-empty",
+        ),
+        (lambda m: inference.estimate_fwhm(np.ones((5, 3)), m), "voxels"),
+        (
+            lambda m: inference.estimate_fwhm(
+                np.ones((5, 1)), nib.Nifti1Image(np.ones((1, 1, 1), np.uint8), np.eye(4))
+            ),
+            "neighbouring",
+        ),
+    ],
+)
 def test_null_helpers_explain_bad_inputs(call, message):
     mask_img = inference.ellipsoid_mask((8, 8, 8))
     with pytest.raises((ValueError, FileNotFoundError), match=message):

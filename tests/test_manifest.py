@@ -48,16 +48,26 @@ def test_unknown_checksums_are_marked_as_such(manifest):
         (lambda m: m["datasets"]["synthetic"].pop("citation"), "missing 'citation'"),
         (lambda m: m["datasets"]["synthetic"].update(citation=[]), "citation must be"),
         (lambda m: m["datasets"]["localizer_nilearn"].update(sha256="abc"), "sha256 must be"),
-        (lambda m: m["datasets"]["localizer_dartbrains"]["source"].update(
-            base_url="http://example.org/x"), "base_url"),
-        (lambda m: m["datasets"]["localizer_dartbrains"].update(file_pattern="x.nii.gz"),
-         "file_pattern"),
-        (lambda m: m["datasets"]["localizer_nilearn"]["contrasts"].pop("video_sentence"),
-         "contrasts must map"),
+        (
+            lambda m: m["datasets"]["localizer_dartbrains"]["source"].update(
+                base_url="http://example.org/x"
+            ),
+            "base_url",
+        ),
+        (
+            lambda m: m["datasets"]["localizer_dartbrains"].update(file_pattern="x.nii.gz"),
+            "file_pattern",
+        ),
+        (
+            lambda m: m["datasets"]["localizer_nilearn"]["contrasts"].pop("video_sentence"),
+            "contrasts must map",
+        ),
         (lambda m: m["datasets"]["synthetic"]["source"].update(kind="ftp"), "source.kind"),
         (lambda m: m["datasets"]["synthetic"].update(grid={"shape": [1, 2]}), "grid needs"),
-        (lambda m: m["datasets"]["localizer_nilearn"].update(expected_map_size_bytes=-1),
-         "expected_map_size_bytes"),
+        (
+            lambda m: m["datasets"]["localizer_nilearn"].update(expected_map_size_bytes=-1),
+            "expected_map_size_bytes",
+        ),
         (lambda m: m.update(conditions=["a"]), "conditions must be"),
     ],
 )

@@ -63,7 +63,8 @@ def test_random_effects_confidence_interval_matches_statsmodels():
         crit = stats.t.ppf(0.975, 7) if use_t else stats.norm.ppf(0.975)
         np.testing.assert_allclose(
             [res.estimate - crit * res.se, res.estimate + crit * res.se],
-            ref.loc["random effect", ["ci_low", "ci_upp"]].to_numpy(dtype=float))
+            ref.loc["random effect", ["ci_low", "ci_upp"]].to_numpy(dtype=float),
+        )
         assert res.df == (7 if use_t else np.inf)
 
 
@@ -151,8 +152,10 @@ def test_paule_mandel_recovers_between_subject_variance():
     np.testing.assert_allclose(mixed.paule_mandel_tau2(b, v).mean(), tau**2, rtol=0.05)
 
 
-@pytest.mark.parametrize("kwargs, match", [({"tol": 0.0}, "tol"), ({"max_iter": 0}, "max_iter"),
-                                           ({"max_iter": 2.5}, "max_iter")])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"tol": 0.0}, "tol"), ({"max_iter": 0}, "max_iter"), ({"max_iter": 2.5}, "max_iter")],
+)
 def test_paule_mandel_bad_settings(kwargs, match):
     with pytest.raises(ValueError, match=match):
         mixed.paule_mandel_tau2([1.0, 2.0, 4.0], [1.0, 1.0, 1.0], **kwargs)
@@ -201,8 +204,9 @@ def test_fixed_effects_matches_nilearn(weighted):
     mask = nib.Nifti1Image(np.ones((2, 3, 1), dtype=np.uint8), np.eye(4))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        con, var, stat, _ = compute_fixed_effects(_images(b), _images(v), mask=mask,
-                                                  precision_weighted=weighted, dofs=dofs)
+        con, var, stat, _ = compute_fixed_effects(
+            _images(b), _images(v), mask=mask, precision_weighted=weighted, dofs=dofs
+        )
     res = mixed.fixed_effects(b, v, precision_weighted=weighted, dofs=dofs)
     np.testing.assert_allclose(res.estimate, con.get_fdata().ravel(), rtol=1e-6)
     np.testing.assert_allclose(res.se**2, var.get_fdata().ravel(), rtol=1e-6)
@@ -229,23 +233,34 @@ def test_fixed_effects_understates_se_across_subjects():
 # --- bad inputs ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("func", [mixed.fixed_effects, mixed.random_effects,
-                                  mixed.dersimonian_laird_tau2, mixed.paule_mandel_tau2])
-@pytest.mark.parametrize("b, v, match", [
-    ([1.0, 2.0], [1.0], "same shape"),
-    ([1.0, 2.0], [1.0, 0.0], "> 0"),
-    ([1.0, 2.0], [1.0, -1.0], "> 0"),
-    ([1.0], [1.0], "at least 2"),
-    ([1.0, np.nan], [1.0, 1.0], "NaN"),
-    (np.ones((2, 2, 2)), np.ones((2, 2, 2)), "shape"),
-])
+@pytest.mark.parametrize(
+    "func",
+    [
+        mixed.fixed_effects,
+        mixed.random_effects,
+        mixed.dersimonian_laird_tau2,
+        mixed.paule_mandel_tau2,
+    ],
+)
+@pytest.mark.parametrize(
+    "b, v, match",
+    [
+        ([1.0, 2.0], [1.0], "same shape"),
+        ([1.0, 2.0], [1.0, 0.0], "> 0"),
+        ([1.0, 2.0], [1.0, -1.0], "> 0"),
+        ([1.0], [1.0], "at least 2"),
+        ([1.0, np.nan], [1.0, 1.0], "NaN"),
+        (np.ones((2, 2, 2)), np.ones((2, 2, 2)), "shape"),
+    ],
+)
 def test_bad_inputs_with_variances(func, b, v, match):
     with pytest.raises(ValueError, match=match):
         func(b, v)
 
 
-@pytest.mark.parametrize("b, match", [([1.0], "at least 2"), ([1.0, np.inf], "NaN"),
-                                      (np.ones((2, 2, 2)), "shape")])
+@pytest.mark.parametrize(
+    "b, match", [([1.0], "at least 2"), ([1.0, np.inf], "NaN"), (np.ones((2, 2, 2)), "shape")]
+)
 def test_ols_bad_inputs(b, match):
     with pytest.raises(ValueError, match=match):
         mixed.ols_summary(b)
@@ -258,7 +273,8 @@ def test_fixed_effects_bad_dofs():
         mixed.fixed_effects([1.0, 2.0], [1.0, 1.0], dofs=[10, 0])
 
 
-# --- figures (course_utils.teaching.plotting, notebook 02) ------------------------------------------
+# --- figures (course_utils.teaching.plotting, notebook 02)
+# ------------------------------------------
 
 
 def test_plot_beta_distribution_marks_mean():
@@ -278,8 +294,9 @@ def test_plot_subject_intervals_rows_and_widths():
 
     from course_utils.teaching import plotting
 
-    ax = plotting.plot_subject_intervals([1.0, 2.0, 3.0], [0.1, 0.2, 0.3],
-                                         group={"RFX": (2.0, 0.5), "FFX": (2.1, 0.1)})
+    ax = plotting.plot_subject_intervals(
+        [1.0, 2.0, 3.0], [0.1, 0.2, 0.3], group={"RFX": (2.0, 0.5), "FFX": (2.1, 0.1)}
+    )
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["subject 1", "subject 2", "subject 3", "RFX", "FFX"]
     segments = ax.collections[0].get_segments()  # the subjects' error bars
@@ -314,8 +331,9 @@ def _noisy_study(seed, n_subjects=10, n_tr=100):
 
     sigma = np.ones(n_subjects)
     sigma[0] = 5.0
-    return simulation.simulate_first_level(n_subjects, seed, group_mean=1.0, group_sd=0.5,
-                                           sigma=sigma, n_tr=n_tr, n_trials=n_tr // 10)
+    return simulation.simulate_first_level(
+        n_subjects, seed, group_mean=1.0, group_sd=0.5, sigma=sigma, n_tr=n_tr, n_trials=n_tr // 10
+    )
 
 
 def _unscaled(sim):
@@ -348,8 +366,7 @@ def test_fit_mixedlm_on_the_boundary_warns_and_has_a_larger_se():
     assert fit.on_boundary and any("ConvergenceWarning" in w for w in fit.warnings)
     assert len(set(fit.warnings)) == len(fit.warnings)  # each message once
     assert fit.se > 1.1 * mixed.ols_summary(b).se
-    np.testing.assert_allclose(fit.se**2, (fit.tau2 + fit.sigma2 * _unscaled(sim)) / 10,
-                               rtol=1e-6)
+    np.testing.assert_allclose(fit.se**2, (fit.tau2 + fit.sigma2 * _unscaled(sim)) / 10, rtol=1e-6)
 
 
 def test_fit_mixedlm_keeps_every_warning_of_a_failed_fit():
@@ -370,12 +387,19 @@ def test_fit_mixedlm_matches_statsmodels_and_takes_a_subset():
     sim = _noisy_study(3, n_subjects=8)
     part = mixed.fit_mixedlm(sim, subjects=slice(0, 6))
     n_tr = sim.data.shape[-1]
-    long = pd.DataFrame({"y": sim.data[:6, 0].ravel(), "x": np.tile(sim.design[:, 1], 6),
-                         "subject": np.repeat(np.arange(6), n_tr)})
-    ref = smf.mixedlm("y ~ 0 + C(subject) + x", long, groups="subject",
-                      re_formula="0 + x").fit(reml=True)
-    np.testing.assert_allclose([part.estimate, part.se, part.p],
-                               [ref.fe_params["x"], ref.bse_fe["x"], ref.pvalues["x"]])
+    long = pd.DataFrame(
+        {
+            "y": sim.data[:6, 0].ravel(),
+            "x": np.tile(sim.design[:, 1], 6),
+            "subject": np.repeat(np.arange(6), n_tr),
+        }
+    )
+    ref = smf.mixedlm("y ~ 0 + C(subject) + x", long, groups="subject", re_formula="0 + x").fit(
+        reml=True
+    )
+    np.testing.assert_allclose(
+        [part.estimate, part.se, part.p], [ref.fe_params["x"], ref.bse_fe["x"], ref.pvalues["x"]]
+    )
     np.testing.assert_allclose(part.estimate, sim.estimates[:6, 0].mean(), rtol=1e-10)
 
 
@@ -405,8 +429,9 @@ def test_simulate_summary_statistics_moments_and_first_level_fits():
     from course_utils.experiments import simulation
 
     s2 = np.full((40, 5000), 0.3)
-    b, v = mixed.simulate_summary_statistics(s2, np.random.default_rng(5), group_mean=1.0,
-                                             group_sd=0.5, df=20)
+    b, v = mixed.simulate_summary_statistics(
+        s2, np.random.default_rng(5), group_mean=1.0, group_sd=0.5, df=20
+    )
     assert b.shape == v.shape == s2.shape
     np.testing.assert_allclose(b.mean(), 1.0, atol=0.01)
     np.testing.assert_allclose(b.var(), 0.25 + 0.3, rtol=0.01)
@@ -415,13 +440,16 @@ def test_simulate_summary_statistics_moments_and_first_level_fits():
     # the same distribution as fitting simulated time series
     sim = simulation.simulate_first_level(3000, 6, group_mean=0.0, group_sd=0.5, sigma=2.0)
     fast_b, fast_v = mixed.simulate_summary_statistics(
-        np.full(3000, 4 * _unscaled(sim)), 7, group_mean=0.0, group_sd=0.5, df=sim.df)
+        np.full(3000, 4 * _unscaled(sim)), 7, group_mean=0.0, group_sd=0.5, df=sim.df
+    )
     assert stats.ks_2samp(fast_b, sim.estimates[:, 0]).pvalue > 0.01
     assert stats.ks_2samp(fast_v, sim.variances[:, 0]).pvalue > 0.01
 
 
-@pytest.mark.parametrize("kwargs, match", [({"first_level_var": [1.0, 0.0]}, "> 0"),
-                                           ({"first_level_var": [1.0], "df": 0}, "df")])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"first_level_var": [1.0, 0.0]}, "> 0"), ({"first_level_var": [1.0], "df": 0}, "df")],
+)
 def test_simulate_summary_statistics_bad_inputs(kwargs, match):
     with pytest.raises(ValueError, match=match):
         mixed.simulate_summary_statistics(rng=0, **kwargs)
@@ -435,11 +463,12 @@ def test_method_table_rates_intervals_and_spread():
     for name, result in results.items():
         hits = int((result.p < 0.1).sum())
         ci = stats.binomtest(hits, 400).proportion_ci(confidence_level=0.9)
-        np.testing.assert_allclose(table.loc[name, ["rejection rate", "rate low", "rate high"]]
-                                   .to_numpy(dtype=float), [hits / 400, ci.low, ci.high])
+        np.testing.assert_allclose(
+            table.loc[name, ["rejection rate", "rate low", "rate high"]].to_numpy(dtype=float),
+            [hits / 400, ci.low, ci.high],
+        )
         sd = result.estimate.std(ddof=1)
         row = table.loc[name]
         assert row["SD low"] < sd == row["estimate SD"] < row["SD high"]
         # the chi-square interval of a standard deviation
-        np.testing.assert_allclose(row["SD high"] ** 2 * stats.chi2.ppf(0.05, 399) / 399,
-                                   sd**2)
+        np.testing.assert_allclose(row["SD high"] ** 2 * stats.chi2.ppf(0.05, 399) / 399, sd**2)

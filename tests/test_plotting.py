@@ -36,7 +36,8 @@ def test_threshold_counts_and_static_figure():
     values = np.array([-5.0, -1.0, 0.5, 3.0, 4.0, np.nan])
     np.testing.assert_array_equal(plotting.threshold_counts(values, [0.0, 2.0, 4.0]), [5, 3, 1])
     np.testing.assert_array_equal(
-        plotting.threshold_counts(values, [0.0, 2.0], two_sided=False), [3, 2])
+        plotting.threshold_counts(values, [0.0, 2.0], two_sided=False), [3, 2]
+    )
     ax = plotting.plot_threshold_curve(values, marks={"Bonferroni": 3.5})
     assert "Bonferroni: 3.50 (2 voxels)" in ax.get_legend().get_texts()[0].get_text()
 
@@ -102,8 +103,9 @@ def test_covariate_plot_marks_extrapolation_and_the_gap():
     y = np.array([1.0, 1.2, 1.4, 2.0, 2.4, 2.8])
     group = np.array(["young"] * 3 + ["old"] * 3)
     lines = {"young": (0.6, 0.04), "old": (0.0, 0.04)}
-    ax = plot_covariate_fit(age, y, group, lines, at=40.0, xlabel="age (years)",
-                            ylabel="response (%)", title="ANCOVA")
+    ax = plot_covariate_fit(
+        age, y, group, lines, at=40.0, xlabel="age (years)", ylabel="response (%)", title="ANCOVA"
+    )
     solid = [line for line in ax.lines if line.get_linestyle() == "-"]
     young_solid = solid[0].get_xdata()
     assert young_solid.min() >= 20.0 and young_solid.max() <= 30.0  # only over its own ages
@@ -135,8 +137,10 @@ def test_plot_true_and_estimated_shares_bins_and_reports_variances():
     edges = [bar.get_x() for bar in filled]
     np.testing.assert_allclose(edges[0], min(true.min(), estimates.min()))
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend == [f"true amplitudes (variance {true.var(ddof=1):.3f})",
-                      f"estimates (variance {estimates.var(ddof=1):.3f})"]
+    assert legend == [
+        f"true amplitudes (variance {true.var(ddof=1):.3f})",
+        f"estimates (variance {estimates.var(ddof=1):.3f})",
+    ]
     assert "%" in ax.get_xlabel() and ax.get_ylabel() == "number of subjects"
     assert ax.get_title() == "demo"
     plt.close("all")
@@ -147,12 +151,20 @@ def test_plot_method_comparison_bars_intervals_and_nominal_line():
 
     from course_utils.teaching.plotting import variance_figures
 
-    null = pd.DataFrame({"rejection rate": [0.05, 0.07], "rate low": [0.04, 0.06],
-                         "rate high": [0.06, 0.08], "estimate SD": [0.24, 0.2],
-                         "SD low": [0.23, 0.19], "SD high": [0.25, 0.21]},
-                        index=["OLS", "DL"])
-    power = null.assign(**{"rejection rate": [0.5, 0.65], "rate low": [0.48, 0.63],
-                           "rate high": [0.52, 0.67]})
+    null = pd.DataFrame(
+        {
+            "rejection rate": [0.05, 0.07],
+            "rate low": [0.04, 0.06],
+            "rate high": [0.06, 0.08],
+            "estimate SD": [0.24, 0.2],
+            "SD low": [0.23, 0.19],
+            "SD high": [0.25, 0.21],
+        },
+        index=["OLS", "DL"],
+    )
+    power = null.assign(
+        **{"rejection rate": [0.5, 0.65], "rate low": [0.48, 0.63], "rate high": [0.52, 0.67]}
+    )
     axes = variance_figures.plot_method_comparison(null, power, title="demo")
     assert len(axes) == 3
     for ax, values in zip(axes, [[0.05, 0.07], [0.24, 0.2], [0.5, 0.65]], strict=True):
@@ -160,8 +172,7 @@ def test_plot_method_comparison_bars_intervals_and_nominal_line():
         assert ax.get_xlabel()
     errorbar = axes[2].containers[0]  # the intervals of the power
     segments = errorbar.lines[2][0].get_segments()
-    np.testing.assert_allclose([[s[0][0], s[1][0]] for s in segments],
-                               [[0.48, 0.52], [0.63, 0.67]])
+    np.testing.assert_allclose([[s[0][0], s[1][0]] for s in segments], [[0.48, 0.52], [0.63, 0.67]])
     assert [t.get_text() for t in axes[0].get_yticklabels()] == ["OLS", "DL"]
     assert axes[0].lines[-1].get_xdata()[0] == 0.05  # the nominal rate
     assert "SD" in axes[1].get_xlabel() and "%" in axes[1].get_xlabel()
@@ -175,9 +186,13 @@ def test_plot_convergence_draws_a_reference_curve():
     from course_utils.teaching.plotting import variance_figures
 
     theory = [0.4, 0.2, 0.1]
-    ax = variance_figures.plot_convergence([4, 16, 64], {"OLS": [0.41, 0.19, 0.1]},
-                                           reference=theory, reference_label="theory",
-                                           logy=True)
+    ax = variance_figures.plot_convergence(
+        [4, 16, 64],
+        {"OLS": [0.41, 0.19, 0.1]},
+        reference=theory,
+        reference_label="theory",
+        logy=True,
+    )
     line = ax.lines[-1]
     assert line.get_label() == "theory" and line.get_linestyle() == ":"
     np.testing.assert_allclose(line.get_ydata(), theory)

@@ -1,4 +1,4 @@
-"""Tests of course_utils.experiments.power: analytic and simulated power, whole-brain inference, ROIs."""
+"""Tests of experiments.power: analytic and simulated power, whole-brain inference, ROIs."""
 
 import dataclasses
 import itertools
@@ -36,24 +36,36 @@ def test_analytic_power_equals_statsmodels_where_it_is_defined():
     defined = np.isfinite(reference)
     assert defined.mean() > 0.7 and np.isfinite(ours).all()
     np.testing.assert_allclose(ours[defined], reference[defined], rtol=0, atol=1e-10)
-    near = TTestPower().power(effect_size=D_GRID, nobs=N_GRID, alpha=ALPHAS / 2,
-                              alternative="larger")
-    np.testing.assert_allclose(ours[~defined], np.broadcast_to(near, ours.shape)[~defined],
-                               rtol=0, atol=1e-12)
+    near = TTestPower().power(
+        effect_size=D_GRID, nobs=N_GRID, alpha=ALPHAS / 2, alternative="larger"
+    )
+    np.testing.assert_allclose(
+        ours[~defined], np.broadcast_to(near, ours.shape)[~defined], rtol=0, atol=1e-12
+    )
 
 
-@pytest.mark.parametrize(("d", "n", "alpha"), [(2.9, 5, 0.05 / 67402), (2.25, 7, 0.05 / 67402),
-                                               (0.3, 40, 0.001), (0.2, 5, 0.05),
-                                               (1.5, 60, 0.05), (0.25, 180, 0.05 / 67402)])
+@pytest.mark.parametrize(
+    ("d", "n", "alpha"),
+    [
+        (2.9, 5, 0.05 / 67402),
+        (2.25, 7, 0.05 / 67402),
+        (0.3, 40, 0.001),
+        (0.2, 5, 0.05),
+        (1.5, 60, 0.05),
+        (0.25, 180, 0.05 / 67402),
+    ],
+)
 def test_analytic_power_equals_numerical_integration(d, n, alpha):
-    np.testing.assert_allclose(power.analytic_power(d, n, alpha), _integrated_power(d, n, alpha),
-                               rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(
+        power.analytic_power(d, n, alpha), _integrated_power(d, n, alpha), rtol=1e-8, atol=1e-12
+    )
 
 
 def test_one_sided_power_equals_statsmodels():
     ours = power.analytic_power(D_GRID, N_GRID, ALPHAS, two_sided=False)
-    reference = TTestPower().power(effect_size=D_GRID, nobs=N_GRID, alpha=ALPHAS,
-                                   alternative="larger")
+    reference = TTestPower().power(
+        effect_size=D_GRID, nobs=N_GRID, alpha=ALPHAS, alternative="larger"
+    )
     np.testing.assert_allclose(ours, reference, rtol=0, atol=1e-10)
 
 
@@ -102,8 +114,9 @@ def test_thresholds():
         power.thresholds(0)
 
 
-@pytest.mark.parametrize(("d", "n", "alpha"), [(0.35, 10, 0.05), (0.8, 20, 0.001),
-                                               (0.0, 15, 0.05), (1.0, 8, 0.01)])
+@pytest.mark.parametrize(
+    ("d", "n", "alpha"), [(0.35, 10, 0.05), (0.8, 20, 0.001), (0.0, 15, 0.05), (1.0, 8, 0.01)]
+)
 def test_simulated_power_contains_the_formula(d, n, alpha):
     sim = power.simulated_power(d, n, alpha, n_sim=20_000, rng=3)
     assert sim.contains(power.analytic_power(d, n, alpha))
@@ -121,8 +134,9 @@ def test_simulated_power_is_reproducible_and_one_sided():
 def test_winners_curse():
     table = power.winners_curse(0.5, [10, 30, 100], alpha=0.001, n_sim=4000, rng=0)
     assert table["inflation"].is_monotonic_decreasing and table.loc[10, "inflation"] > 2
-    np.testing.assert_allclose(table["analytic_power"],
-                               power.analytic_power(0.5, [10, 30, 100], 0.001))
+    np.testing.assert_allclose(
+        table["analytic_power"], power.analytic_power(0.5, [10, 30, 100], 0.001)
+    )
     for n, row in table.iterrows():
         low, high = inference.binomial_interval(round(row["power"] * 4000), 4000, 0.999)
         assert low <= row["analytic_power"] <= high, n
@@ -130,15 +144,15 @@ def test_winners_curse():
 
 @pytest.fixture(scope="module")
 def truth():
-    return data.synthetic_localizer(n_subjects=2, conditions=["audio_left_hand"],
-                                    cache=False).truth
+    return data.synthetic_localizer(n_subjects=2, conditions=["audio_left_hand"], cache=False).truth
 
 
 def test_true_cohens_d_is_the_table_d_at_each_region_centre(truth):
     # profiles = identity: voxel k is the centre of region k and of nothing else
     k = truth.profiles.shape[0]
-    one_per_region = dataclasses.replace(truth, profiles=np.eye(k, dtype=np.float32),
-                                         sex_profile=np.zeros(k, np.float32))
+    one_per_region = dataclasses.replace(
+        truth, profiles=np.eye(k, dtype=np.float32), sex_profile=np.zeros(k, np.float32)
+    )
     for _, row in truth.regions.iterrows():
         region = list(dict.fromkeys(truth.regions["region"])).index(row["region"])
         d = power.true_cohens_d(one_per_region, row["condition"])
@@ -152,8 +166,12 @@ def test_true_cohens_d_of_a_contrast_and_its_support(truth):
     assert d.max() <= truth.regions.query("condition == 'audio_left_hand'")["d"].max() + 1e-9
     # a difference of two conditions: the shared half of the noise cancels
     k = truth.profiles.shape[0]
-    flat = dataclasses.replace(truth, profiles=np.eye(k, dtype=np.float32), heterogeneity=0.0,
-                               sex_profile=np.zeros(k, np.float32))
+    flat = dataclasses.replace(
+        truth,
+        profiles=np.eye(k, dtype=np.float32),
+        heterogeneity=0.0,
+        sex_profile=np.zeros(k, np.float32),
+    )
     weights = {"audio_left_hand": 1.0, "audio_right_hand": -1.0}
     effect = truth.amplitudes @ np.array([weights.get(c, 0) for c in truth.conditions])
     np.testing.assert_allclose(power.true_cohens_d(flat, weights), effect / np.sqrt(1.25))
@@ -189,14 +207,16 @@ def _smooth_data(n=8, shape=(10, 12, 9), seed=0):
 def test_flip_inference_equals_the_course_permutation_test_with_every_flip():
     Y, mask_img = _smooth_data()
     threshold = stats.t.isf(0.01, 7)
-    reference = inference.permutation_test(Y, n_perm=1000, cluster_threshold=threshold,
-                                           mask_img=mask_img)
+    reference = inference.permutation_test(
+        Y, n_perm=1000, cluster_threshold=threshold, mask_img=mask_img
+    )
     assert reference.exact and reference.n_perm == 256
     flips = np.array(list(itertools.product((1.0, -1.0), repeat=8)))
     ours = power.flip_inference(Y, mask_img, flips, cluster_threshold=threshold)
     np.testing.assert_allclose(np.sort(ours.max_null), np.sort(reference.max_null), rtol=1e-5)
-    np.testing.assert_array_equal(np.sort(ours.cluster_null),
-                                  np.sort(reference.clusters.max_size_null))
+    np.testing.assert_array_equal(
+        np.sort(ours.cluster_null), np.sort(reference.clusters.max_size_null)
+    )
     np.testing.assert_allclose(ours.t, reference.t, rtol=1e-5, atol=1e-6)
     # without the identity, (1 + #flips >= observed) / 2**n is the enumerated exact p-value
     ours = power.flip_inference(Y, mask_img, flips[1:], cluster_threshold=threshold)
@@ -226,8 +246,7 @@ def test_whole_brain_power_table():
     truth[64:72] = 0.3
     pool = (rng.normal(size=(40, 512)) + truth).astype(np.float32)
     mask_img = nib.Nifti1Image(np.ones((8, 8, 8), np.uint8), np.eye(4))
-    table = power.whole_brain_power(pool, truth, mask_img, [5, 20], replicates=3, n_perm=99,
-                                    rng=0)
+    table = power.whole_brain_power(pool, truth, mask_img, [5, 20], replicates=3, n_perm=99, rng=0)
     assert table.groupby("n_subjects").size().to_dict() == {5: 3, 20: 2}  # 40 // 20 = 2
     shares = table.filter(regex="^(share|strong)_")
     assert ((shares >= 0) & (shares <= 1)).all().all()
@@ -251,8 +270,7 @@ def test_circularity_null():
     table = power.circularity_null(Y, np.arange(3000) < 30, n_datasets=600, rng=2)
     assert list(table.index) == ["anatomical", "split half", "circular"]
     for name in ("anatomical", "split half"):  # the group mean is removed first: a true null
-        low, high = inference.binomial_interval(int(table.loc[name, "false_positives"]), 600,
-                                                0.999)
+        low, high = inference.binomial_interval(int(table.loc[name, "false_positives"]), 600, 0.999)
         assert low <= 0.05 <= high, name
     assert table.loc["circular", "rate"] > 0.9 and table.loc["circular", "mean_d"] > 0.5
     again = power.circularity_null(Y, np.arange(3000) < 30, n_datasets=600, rng=2)
@@ -262,8 +280,9 @@ def test_circularity_null():
 
 
 def test_first_level_variance_matches_the_simulator():
-    runs = simulation.simulate_first_level(4000, 0, group_mean=0.0, group_sd=0.0, sigma=2.0,
-                                           n_tr=120, n_trials=12)
+    runs = simulation.simulate_first_level(
+        4000, 0, group_mean=0.0, group_sd=0.0, sigma=2.0, n_tr=120, n_trials=12
+    )
     expected = power.first_level_variance(120, sigma=2.0)
     np.testing.assert_allclose(runs.variances.mean(), expected, rtol=0.02)
     np.testing.assert_allclose(runs.estimates.var(), expected, rtol=0.08)

@@ -1,4 +1,4 @@
-"""Tests of course_utils.teaching.plotting.power_figures: labelled figures and the slider explorer."""
+"""Tests of plotting.power_figures: labelled figures and the slider explorer."""
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -60,10 +60,18 @@ def test_power_explorer_rejects_an_unknown_correction():
 
 
 def test_whole_brain_and_inflation_figures():
-    table = pd.DataFrame({"n_subjects": [10, 10, 30], "replicate": [0, 1, 0],
-                          "share_max_t": [0.0, 0.1, 0.3], "share_cluster": [0.1, 0.2, 0.5],
-                          "strong_max_t": [0.2, 0.3, 1.0], "strong_cluster": [0.5, 0.4, 1.0],
-                          "d_est_max_t": [np.nan, 2.0, 1.1], "d_true_max_t": [np.nan, 1.2, 1.0]})
+    table = pd.DataFrame(
+        {
+            "n_subjects": [10, 10, 30],
+            "replicate": [0, 1, 0],
+            "share_max_t": [0.0, 0.1, 0.3],
+            "share_cluster": [0.1, 0.2, 0.5],
+            "strong_max_t": [0.2, 0.3, 1.0],
+            "strong_cluster": [0.5, 0.4, 1.0],
+            "d_est_max_t": [np.nan, 2.0, 1.1],
+            "d_true_max_t": [np.nan, 1.2, 1.0],
+        }
+    )
     fig = power_figures.plot_whole_brain_power(table, title="stand-in")
     assert fig.axes[1].get_title() == "voxels with true d >= 0.8" and fig._suptitle
     curse = power.winners_curse(0.5, [10, 30], n_sim=500, rng=0)
@@ -73,9 +81,15 @@ def test_whole_brain_and_inflation_figures():
 
 
 def test_circularity_and_tradeoff_figures():
-    table = pd.DataFrame({"n_datasets": [100, 100], "rate": [0.05, 0.98],
-                          "ci_low": [0.02, 0.93], "ci_high": [0.11, 1.0]},
-                         index=["anatomical", "circular"])
+    table = pd.DataFrame(
+        {
+            "n_datasets": [100, 100],
+            "rate": [0.05, 0.98],
+            "ci_low": [0.02, 0.93],
+            "ci_high": [0.11, 1.0],
+        },
+        index=["anatomical", "circular"],
+    )
     ax = power_figures.plot_circularity(table, 0.05)
     assert "100 null data sets" in ax.get_xlabel()
     budget = power.scan_tradeoff([10, 30], [300, 100])

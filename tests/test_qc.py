@@ -40,8 +40,9 @@ def test_subject_summary_against_numpy():
     assert table.index.name == "subject" and list(table.index) == [f"S{k}" for k in range(6)]
 
 
-@pytest.mark.parametrize("subjects, message", [
-    (["S1", "S2"], "3 rows"), (["S1", "S1", "S2"], "repeat")])
+@pytest.mark.parametrize(
+    "subjects, message", [(["S1", "S2"], "3 rows"), (["S1", "S1", "S2"], "repeat")]
+)
 def test_subject_summary_refuses_mismatched_ids(subjects, message):
     with pytest.raises(ValueError, match=message):
         qc.subject_summary(np.zeros((3, 10)), subjects)
@@ -57,20 +58,26 @@ def test_subject_summary_refuses_nan_and_1d():
 
 
 def test_flags_the_planted_outlier_of_the_stand_in():
-    ds = data.synthetic_localizer(seed=0, n_subjects=12, conditions=["horizontal_checkerboard"],
-                                  cache=False)
+    ds = data.synthetic_localizer(
+        seed=0, n_subjects=12, conditions=["horizontal_checkerboard"], cache=False
+    )
     table = qc.subject_summary(ds.array("horizontal_checkerboard"), ds.subjects)
     flagged = qc.flag_subjects(table)
     assert flagged and flagged[0] == ds.truth.outlier
-    clean = data.synthetic_localizer(seed=0, n_subjects=12, outlier=False, cache=False,
-                                     conditions=["horizontal_checkerboard"])
-    assert qc.flag_subjects(qc.subject_summary(clean.array("horizontal_checkerboard"),
-                                               clean.subjects)) == []
+    clean = data.synthetic_localizer(
+        seed=0, n_subjects=12, outlier=False, cache=False, conditions=["horizontal_checkerboard"]
+    )
+    assert (
+        qc.flag_subjects(qc.subject_summary(clean.array("horizontal_checkerboard"), clean.subjects))
+        == []
+    )
 
 
 def test_flag_subjects_orders_and_validates():
-    table = pd.DataFrame({"spread_z": [-4.0, 0.0, 6.0], "mean_z": [0.0, 0.0, 0.0]},
-                         index=pd.Index(["a", "b", "c"], name="subject"))
+    table = pd.DataFrame(
+        {"spread_z": [-4.0, 0.0, 6.0], "mean_z": [0.0, 0.0, 0.0]},
+        index=pd.Index(["a", "b", "c"], name="subject"),
+    )
     assert qc.flag_subjects(table) == ["c", "a"]
     assert qc.flag_subjects(table, cut=5) == ["c"]
     assert qc.flag_subjects(table, column="mean_z") == []

@@ -13,8 +13,7 @@ def _img(value=0.0):
 
 
 def test_writes_to_the_output_folder_with_provenance():
-    path = results.save_map(_img(1.0), "group_t", notebook="05_group_analysis",
-                            description="t-map")
+    path = results.save_map(_img(1.0), "group_t", notebook="05_group_analysis", description="t-map")
     assert path.parent == config.output_dir() and path.name == "group_t.nii.gz"
     assert results.written_by(path) == "05_group_analysis"
     np.testing.assert_allclose(nib.load(path).get_fdata(), 1.0)
@@ -51,8 +50,7 @@ def test_interrupted_write_leaves_nothing(tmp_path, monkeypatch):
 
 
 def test_tables_and_bad_names(tmp_path):
-    path = results.save_table(pd.DataFrame({"peak_x": [1, 2]}), "clusters", "05",
-                              folder=tmp_path)
+    path = results.save_table(pd.DataFrame({"peak_x": [1, 2]}), "clusters", "05", folder=tmp_path)
     assert pd.read_csv(path)["peak_x"].tolist() == [1, 2]
     for bad in ("../escape", "a/b", "", "with space"):
         with pytest.raises(ValueError, match="plain file name"):
@@ -69,10 +67,10 @@ def test_main_clusters_drops_the_sub_peaks_of_a_real_nilearn_table():
     vol = np.zeros((20, 20, 20), dtype=np.float32)
     zz, yy, xx = np.mgrid[:20, :20, :20]
     for centre, height in (((5, 5, 5), 6.0), ((5, 5, 11), 5.0), ((15, 15, 15), 4.0)):
-        vol += height * np.exp(-((zz - centre[0]) ** 2 + (yy - centre[1]) ** 2
-                                 + (xx - centre[2]) ** 2) / 8.0)
-    table = get_clusters_table(nib.Nifti1Image(vol, np.eye(4)), stat_threshold=2.0,
-                               min_distance=4)
+        vol += height * np.exp(
+            -((zz - centre[0]) ** 2 + (yy - centre[1]) ** 2 + (xx - centre[2]) ** 2) / 8.0
+        )
+    table = get_clusters_table(nib.Nifti1Image(vol, np.eye(4)), stat_threshold=2.0, min_distance=4)
     assert (table["Cluster Size (mm3)"] == "").any(), "nilearn lists a sub-peak"
     main = results.main_clusters(table)
     assert len(main) == 2 and main["Cluster Size (mm3)"].is_monotonic_decreasing

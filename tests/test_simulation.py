@@ -1,4 +1,4 @@
-"""Tests of course_utils.experiments.simulation: HRF, convolution, noise, simulated subjects, 4D subject."""
+"""Tests of experiments.simulation: HRF, convolution, noise, simulated subjects, 4D subject."""
 
 import numpy as np
 import pytest
@@ -34,8 +34,7 @@ def test_double_gamma_defaults_are_nilearn_glover():
     dt, length = 0.1, 32.0
     reference = glover_hrf(t_r=dt, oversampling=1, time_length=length)
     times = np.linspace(0, length, reference.size) - dt
-    np.testing.assert_allclose(sim.double_gamma_hrf(times), reference / reference.max(),
-                               atol=1e-12)
+    np.testing.assert_allclose(sim.double_gamma_hrf(times), reference / reference.max(), atol=1e-12)
 
 
 def test_double_gamma_parameters_move_the_shape():
@@ -53,17 +52,24 @@ def test_double_gamma_parameters_move_the_shape():
     assert t[np.argmax(sim.double_gamma_hrf(t, ratio=0.0))] == pytest.approx(5.1, abs=0.05)
 
 
-@pytest.mark.parametrize("kwargs", [{"delay": 0.0}, {"dispersion": -1.0}, {"ratio": -0.1},
-                                    {"undershoot": np.nan}, {"times": np.arange(-5.0, 0.0)},
-                                    {"times": []}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"delay": 0.0},
+        {"dispersion": -1.0},
+        {"ratio": -0.1},
+        {"undershoot": np.nan},
+        {"times": np.arange(-5.0, 0.0)},
+        {"times": []},
+    ],
+)
 def test_double_gamma_bad_inputs(kwargs):
     args = {"times": np.arange(0, 32, 0.1)} | kwargs
     with pytest.raises(ValueError):
         sim.double_gamma_hrf(**args)
 
 
-@pytest.mark.parametrize("kwargs", [{"dt": 0}, {"dt": 1.0}, {"dt": -0.1},
-                                    {"time_length": 10.0}])
+@pytest.mark.parametrize("kwargs", [{"dt": 0}, {"dt": 1.0}, {"dt": -0.1}, {"time_length": 10.0}])
 def test_hrf_bad_inputs(kwargs):
     with pytest.raises(ValueError):
         sim.canonical_hrf(**kwargs)
@@ -119,17 +125,23 @@ def test_event_regressor_peak_and_block_growth():
     _, hrf = sim.canonical_hrf()
     # twenty one-second impulses (at 5, 6, ..., 24 s) add up: block[t] = sum_j h(t - j)
     hrf_1s = hrf[::10]
-    expected = [sum(hrf_1s[t - j] for j in range(5, 25) if 0 <= t - j < hrf_1s.size)
-                for t in range(60)]
+    expected = [
+        sum(hrf_1s[t - j] for j in range(5, 25) if 0 <= t - j < hrf_1s.size) for t in range(60)
+    ]
     np.testing.assert_allclose(block, expected, atol=1e-12)
     assert block.max() > 4
     assert np.all(x[:20] == 0)
 
 
-@pytest.mark.parametrize("onsets, kwargs, match", [
-    ([100.0], {}, "onsets"), ([-1.0], {}, "onsets"),
-    ([1.0], {"durations": -2.0}, "durations"), ([1.0], {"t_r": 2.05}, "multiple"),
-])
+@pytest.mark.parametrize(
+    "onsets, kwargs, match",
+    [
+        ([100.0], {}, "onsets"),
+        ([-1.0], {}, "onsets"),
+        ([1.0], {"durations": -2.0}, "durations"),
+        ([1.0], {"t_r": 2.05}, "multiple"),
+    ],
+)
 def test_event_regressor_bad_inputs(onsets, kwargs, match):
     args = {"n_tr": 20, "t_r": 2.0} | kwargs
     with pytest.raises(ValueError, match=match):
@@ -171,10 +183,17 @@ def test_ar1_noise_is_normal_and_seeded():
     np.testing.assert_array_equal(e, sim.ar1_noise(5000, 1.0, gen))
 
 
-@pytest.mark.parametrize("kwargs, error", [
-    ({"ar1": 1.0}, ValueError), ({"ar1": -1.5}, ValueError), ({"sigma": -1.0}, ValueError),
-    ({"rng": "zero"}, TypeError), ({"rng": None}, TypeError), ({"n": 0}, ValueError),
-])
+@pytest.mark.parametrize(
+    "kwargs, error",
+    [
+        ({"ar1": 1.0}, ValueError),
+        ({"ar1": -1.5}, ValueError),
+        ({"sigma": -1.0}, ValueError),
+        ({"rng": "zero"}, TypeError),
+        ({"rng": None}, TypeError),
+        ({"n": 0}, ValueError),
+    ],
+)
 def test_ar1_noise_bad_inputs(kwargs, error):
     args = {"n": 10, "sigma": 1.0, "rng": 0} | kwargs
     with pytest.raises(error):
@@ -250,8 +269,9 @@ def test_first_level_per_subject_sigma():
     assert s.variances[0, 0] > 20 * np.median(s.variances[1:, 0])
 
 
-@pytest.mark.parametrize("kwargs", [{"sigma": np.ones(3)}, {"sigma": 0.0}, {"n_runs": 0},
-                                    {"ar1": 2.0}])
+@pytest.mark.parametrize(
+    "kwargs", [{"sigma": np.ones(3)}, {"sigma": 0.0}, {"n_runs": 0}, {"ar1": 2.0}]
+)
 def test_first_level_bad_inputs(kwargs):
     with pytest.raises(ValueError):
         sim.simulate_first_level(5, rng=0, **kwargs)
@@ -270,20 +290,37 @@ def test_two_groups_and_paired():
         sim.simulate_paired(10, 0, 0, subject_sd=-1.0, within_sd=1.0, rng=0)
 
 
-@pytest.mark.parametrize("args, error", [((0, 5, 1.0, 0.0, 1.0, 0), ValueError),
-                                         ((5, 5, 1.0, 0.0, -1.0, 0), ValueError),
-                                         ((5, 5, 1.0, 0.0, 1.0, "seed"), TypeError)])
+@pytest.mark.parametrize(
+    "args, error",
+    [
+        ((0, 5, 1.0, 0.0, 1.0, 0), ValueError),
+        ((5, 5, 1.0, 0.0, -1.0, 0), ValueError),
+        ((5, 5, 1.0, 0.0, 1.0, "seed"), TypeError),
+    ],
+)
 def test_two_groups_bad_inputs(args, error):
     with pytest.raises(error):
         sim.simulate_two_groups(*args)
 
 
-@pytest.mark.parametrize("kwargs, error", [({"ar1": 1.2}, ValueError), ({"rng": 1.5}, TypeError),
-                                           ({"sigma": -0.5}, ValueError),
-                                           ({"n_trials": 0}, ValueError)])
+@pytest.mark.parametrize(
+    "kwargs, error",
+    [
+        ({"ar1": 1.2}, ValueError),
+        ({"rng": 1.5}, TypeError),
+        ({"sigma": -0.5}, ValueError),
+        ({"n_trials": 0}, ValueError),
+    ],
+)
 def test_simulate_timeseries_bad_inputs(kwargs, error):
-    args = {"n_tr": 50, "n_trials": 3, "amplitude": 1.0, "t_r": 2.0, "sigma": 1.0,
-            "rng": 0} | kwargs
+    args = {
+        "n_tr": 50,
+        "n_trials": 3,
+        "amplitude": 1.0,
+        "t_r": 2.0,
+        "sigma": 1.0,
+        "rng": 0,
+    } | kwargs
     with pytest.raises(error):
         sim.simulate_timeseries(**args)
 
@@ -326,8 +363,9 @@ def test_first_level_model_recovers_true_betas(subject):
 
     from nilearn.glm.first_level import FirstLevelModel
 
-    model = FirstLevelModel(t_r=subject.t_r, hrf_model="glover", drift_model="cosine",
-                            mask_img=subject.mask_img)
+    model = FirstLevelModel(
+        t_r=subject.t_r, hrf_model="glover", drift_model="cosine", mask_img=subject.mask_img
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model.fit(subject.img, events=subject.events, confounds=subject.confounds)
@@ -342,8 +380,16 @@ def test_first_level_model_recovers_true_betas(subject):
         assert 0.85 < slope < 1.15, (condition, slope)
 
 
-@pytest.mark.parametrize("kwargs", [{"n_scans": 10}, {"voxel_size": 2.0}, {"ar1": 1.0},
-                                    {"noise_sd": -1.0}, {"block_duration": 500.0}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"n_scans": 10},
+        {"voxel_size": 2.0},
+        {"ar1": 1.0},
+        {"noise_sd": -1.0},
+        {"block_duration": 500.0},
+    ],
+)
 def test_subject_4d_bad_inputs(kwargs):
     with pytest.raises(ValueError):
         sim.simulate_subject_4d(seed=0, **kwargs)
@@ -354,7 +400,8 @@ def test_subject_4d_bad_seed():
         sim.simulate_subject_4d(seed="0")
 
 
-# --- figures (course_utils.teaching.plotting, notebooks 01-02) ----------------------------------------
+# --- figures (course_utils.teaching.plotting, notebooks 01-02)
+# ----------------------------------------
 
 
 def test_plot_hrf_marks_the_peak():
@@ -388,8 +435,13 @@ def test_plot_convergence_lines_and_ticks():
 
     from course_utils.teaching import plotting
 
-    ax = plotting.plot_convergence([5, 10, 20], {"a": [3.0, 2.0, 1.0], "b": [2.0, 1.5, 1.0]},
-                                   reference=1.0, logy=True, title="t")
+    ax = plotting.plot_convergence(
+        [5, 10, 20],
+        {"a": [3.0, 2.0, 1.0], "b": [2.0, 1.5, 1.0]},
+        reference=1.0,
+        logy=True,
+        title="t",
+    )
     assert len(ax.lines) == 3 and ax.get_yscale() == "log" and ax.get_xscale() == "log"
     assert [t.get_text() for t in ax.get_xticklabels()] == ["5", "10", "20"]
     np.testing.assert_allclose(ax.lines[1].get_ydata(), [2.0, 1.5, 1.0])
@@ -415,8 +467,12 @@ def test_event_regressor_matches_nilearn_compute_regressor():
 
     onsets = sim.trial_onsets(200, 5, 2.0)
     ours = sim.event_regressor(onsets, 200, 2.0)
-    theirs = compute_regressor(np.vstack([onsets, np.zeros(5), np.ones(5)]), "glover",
-                               np.arange(200) * 2.0, oversampling=50)[0][:, 0]
+    theirs = compute_regressor(
+        np.vstack([onsets, np.zeros(5), np.ones(5)]),
+        "glover",
+        np.arange(200) * 2.0,
+        oversampling=50,
+    )[0][:, 0]
     assert np.corrcoef(ours, theirs)[0, 1] > 0.9999
     np.testing.assert_allclose(ours / ours.max(), theirs / theirs.max(), atol=0.01)
 

@@ -50,8 +50,9 @@ def test_tfce_equals_nilearn_on_random_smooth_maps(mask_img, seed, two_sided):
 def test_tfce_with_a_fixed_step_equals_nilearn_and_warns_as_nilearn_does(mask_img):
     mask = np.asarray(mask_img.dataobj).astype(bool)
     values = _smooth_map(mask, 5)
-    np.testing.assert_allclose(tfce.tfce(values, mask_img, dh=0.1),
-                               _nilearn_tfce(values, mask, dh=0.1), rtol=1e-6)
+    np.testing.assert_allclose(
+        tfce.tfce(values, mask_img, dh=0.1), _nilearn_tfce(values, mask, dh=0.1), rtol=1e-6
+    )
     with pytest.warns(UserWarning, match="10 .*nilearn's limits"):
         few = tfce.tfce(values, mask_img, dh=5.0)
     with pytest.warns(UserWarning):
@@ -78,11 +79,14 @@ def test_neighbours_match_scipy_face_connectivity(mask_img):
     coords = np.argwhere(mask)
     for voxel in (0, 77, len(coords) - 1):
         found = {tuple(coords[j]) for j in table[voxel] if j >= 0}
-        expected = {tuple(coords[voxel] + d) for d in np.argwhere(FACES) - 1
-                    if (d != 0).any() and mask[tuple(np.clip(coords[voxel] + d, 0,
-                                                             np.array(mask.shape) - 1))]
-                    and ((coords[voxel] + d) >= 0).all()
-                    and ((coords[voxel] + d) < mask.shape).all()}
+        expected = {
+            tuple(coords[voxel] + d)
+            for d in np.argwhere(FACES) - 1
+            if (d != 0).any()
+            and mask[tuple(np.clip(coords[voxel] + d, 0, np.array(mask.shape) - 1))]
+            and ((coords[voxel] + d) >= 0).all()
+            and ((coords[voxel] + d) < mask.shape).all()
+        }
         assert found == expected
 
 
@@ -109,15 +113,23 @@ def test_permutation_tfce_matches_brute_force_over_all_256_flips():
     Y = smooth + rng.normal(0, 0.3, smooth.shape)
     Y[:, :20] += 2.0
     for two_sided in (True, False):
-        res = inference.permutation_test(Y, n_perm=1000, two_sided=two_sided, tfce=True,
-                                         mask_img=mask_img)
+        res = inference.permutation_test(
+            Y, n_perm=1000, two_sided=two_sided, tfce=True, mask_img=mask_img
+        )
         assert res.exact and res.n_perm == 256
         t_obs = stats.ttest_1samp(Y, 0).statistic
         observed = _nilearn_tfce(t_obs, mask, two_sided)
         np.testing.assert_allclose(res.tfce, observed, rtol=1e-6)
-        null = np.array([np.abs(_nilearn_tfce(
-            stats.ttest_1samp(Y * np.array(s)[:, None], 0).statistic, mask, two_sided)).max()
-            for s in itertools.product((1, -1), repeat=8)])
+        null = np.array(
+            [
+                np.abs(
+                    _nilearn_tfce(
+                        stats.ttest_1samp(Y * np.array(s)[:, None], 0).statistic, mask, two_sided
+                    )
+                ).max()
+                for s in itertools.product((1, -1), repeat=8)
+            ]
+        )
         np.testing.assert_allclose(np.sort(res.max_tfce_null), np.sort(null), rtol=1e-4)
         expected = (null[:, None] >= np.abs(observed) * (1 - 1e-3)).mean(axis=0)
         np.testing.assert_allclose(res.p_fwe_tfce, expected)
@@ -132,8 +144,9 @@ def test_freedman_lane_tfce_uses_the_observed_map_and_whole_permuted_maps():
     group = np.repeat([1.0, 0.0], 6)
     Y[group == 1, :25] += 1.5
     X = np.column_stack([np.ones(12), group])
-    res = inference.permutation_test(Y, X, contrast=[0, 1], n_perm=200, tfce=True,
-                                     mask_img=mask_img, seed=rng)
+    res = inference.permutation_test(
+        Y, X, contrast=[0, 1], n_perm=200, tfce=True, mask_img=mask_img, seed=rng
+    )
     assert res.method == "freedman-lane" and res.max_tfce_null.shape == (200,)
     np.testing.assert_allclose(res.tfce, _nilearn_tfce(res.t, mask), rtol=1e-6)
     expected = (1 + (res.max_tfce_null[:, None] >= np.abs(res.tfce) * (1 - 1e-3)).sum(0)) / 201

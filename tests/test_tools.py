@@ -61,16 +61,21 @@ def _site(tmp_path, html):
 
 
 def test_offline_check_passes_local_resources_and_plain_links(tmp_path):
-    site = _site(tmp_path, '<script src="_static/ok.js"></script>'
-                           '<a href="https://example.org">a link is fine</a>')
+    site = _site(
+        tmp_path,
+        '<script src="_static/ok.js"></script><a href="https://example.org">a link is fine</a>',
+    )
     assert check_site_offline.check(site) == []
 
 
-@pytest.mark.parametrize("tag", [
-    '<script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"></script>',
-    '<link rel="stylesheet" href="//fonts.example.com/a.css">',
-    '<img src="http://example.org/a.png">',
-])
+@pytest.mark.parametrize(
+    "tag",
+    [
+        '<script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"></script>',
+        '<link rel="stylesheet" href="//fonts.example.com/a.css">',
+        '<img src="http://example.org/a.png">',
+    ],
+)
 def test_offline_check_flags_external_resources(tmp_path, tag):
     problems = check_site_offline.check(_site(tmp_path, tag))
     assert len(problems) == 1 and "external resource" in problems[0]
@@ -97,8 +102,11 @@ def test_runner_reads_budget_and_rejects_other_kernels(tmp_path):
 def test_runner_fails_a_notebook_that_raises_and_measures_the_kernel(tmp_path):
     good = tmp_path / "01_good.md"
     # Hold the memory for a while: the runner samples every 50 ms.
-    good.write_text(NOTEBOOK.format(
-        kernel="python3", body="big = b\"\\x01\" * (200 * 2**20)\nimport time; time.sleep(0.5)"))
+    good.write_text(
+        NOTEBOOK.format(
+            kernel="python3", body='big = b"\\x01" * (200 * 2**20)\nimport time; time.sleep(0.5)'
+        )
+    )
     bad = tmp_path / "02_bad.md"
     bad.write_text(NOTEBOOK.format(kernel="python3", body="assert x == 3, 'wrong sum'"))
     out = tmp_path / "budget.md"
@@ -111,7 +119,9 @@ def test_runner_fails_a_notebook_that_raises_and_measures_the_kernel(tmp_path):
     assert run_notebooks.main([str(good), "--memory-budget", "100"]) == 1
 
 
-EXERCISE = FRONT_MATTER + """
+EXERCISE = (
+    FRONT_MATTER
+    + """
 # Exercise
 
 ```{{code-cell}} ipython3
@@ -138,9 +148,12 @@ sem = 1 / 3 ** 0.5
 q.assert_correct(sem)
 ```
 """
+)
 
 
-VERIFIED = FRONT_MATTER + """
+VERIFIED = (
+    FRONT_MATTER
+    + """
 # Checked
 
 ```{code-cell} ipython3
@@ -157,6 +170,7 @@ jupyter:
 assert total == 42, "the sum is wrong"
 ```
 """
+)
 
 
 def test_executed_copies_carry_the_runs_outputs_and_only_of_passing_runs(tmp_path):
@@ -165,14 +179,17 @@ def test_executed_copies_carry_the_runs_outputs_and_only_of_passing_runs(tmp_pat
     executed = tmp_path / "executed"
     assert run_notebooks.main([str(source), "--executed", str(executed)]) == 0
     import nbformat
+
     ran = nbformat.read(executed / "01_checked.ipynb", as_version=4)
     assert ran.cells[1].outputs[0]["text"] == "the total is 42\n"
     assert ran.cells[1].execution_count == 1 and ran.cells[2].execution_count == 2
     # as in JupyterLab, a trailing ';' hides a cell's value (nbval alone runs without history,
     # and IPython then printed reprs such as <Axes: ...> into the executed copies)
     quiet = tmp_path / "02_quiet.md"
-    quiet.write_text(FRONT_MATTER + "\n```{code-cell} ipython3\nx = [1]\nlen(x);\n```\n\n"
-                     "```{code-cell} ipython3\nlen(x)\n```\n")
+    quiet.write_text(
+        FRONT_MATTER + "\n```{code-cell} ipython3\nx = [1]\nlen(x);\n```\n\n"
+        "```{code-cell} ipython3\nlen(x)\n```\n"
+    )
     assert run_notebooks.main([str(quiet), "--executed", str(executed)]) == 0
     cells = nbformat.read(executed / "02_quiet.ipynb", as_version=4).cells
     assert cells[0].outputs == [] and cells[1].outputs[0]["data"]["text/plain"] == "1"
@@ -198,10 +215,10 @@ def test_one_converted_notebook_runs_twice_as_make_bench_runs_it(tmp_path):
 def test_editions_hide_checks_from_students_and_fold_them_for_instructors(tmp_path):
     editions = _load("editions")
     import jupytext
+
     notebook = jupytext.reads(VERIFIED, fmt="md:myst")
     student = editions.student_edition(notebook)
-    assert [c.source for c in student.cells if c.cell_type == "code"] == [
-        notebook.cells[1].source]
+    assert [c.source for c in student.cells if c.cell_type == "code"] == [notebook.cells[1].source]
     shown = editions.instructor_edition(notebook)
     check = shown.cells[2]
     assert "hide-cell" in check.metadata["tags"] and "verify" in check.metadata["tags"]
@@ -228,6 +245,7 @@ def test_instructor_sources_take_the_test_runs_outputs_into_myst_nbs_cache(tmp_p
     assert (out / "index.md").exists() and "show the check" in (out / "01_checked.md").read_text()
     from jupyter_cache import get_cache
     from myst_nb.core.read import read_myst_markdown_notebook
+
     store = get_cache(str(cache))
     page = read_myst_markdown_notebook((out / "01_checked.md").read_text())
     record = store.match_cache_notebook(page)  # what myst-nb looks up: found, not executed
@@ -241,6 +259,7 @@ def test_instructor_sources_take_the_test_runs_outputs_into_myst_nbs_cache(tmp_p
 
 def test_ci_runs_exactly_the_parts_of_make_test():
     import re
+
     makefile = (REPO / "Makefile").read_text()
     parts = re.search(r"^test: (.+)$", makefile, re.M).group(1).split()
     ci = (REPO / ".ci" / "run").read_text()
@@ -272,6 +291,7 @@ def test_the_mutation_files_load_and_name_existing_notebooks(tmp_path):
     first = found[0]
     copy, tags = mutations.mutated_copy(topics[first.topic], first, tmp_path)
     import jupytext
+
     cells = jupytext.read(copy).cells
     assert cells[0].source.startswith(mutations.HEADER) and first.code.strip() in cells[0].source
     assert len(tags) == sum(c.cell_type == "code" for c in cells) and tags[0] == set()
@@ -295,7 +315,9 @@ def test_a_mutation_counts_as_caught_only_when_a_check_fails():
     assert outcome == "outside a check" and where == "Cell 1"
 
 
-LEAKY_NOTEBOOK = FRONT_MATTER + """
+LEAKY_NOTEBOOK = (
+    FRONT_MATTER
+    + """
 # Exercise
 
 ```{code-cell} ipython3
@@ -316,6 +338,7 @@ answer = secret_helper(betas, ddof=1) / np.sqrt(n)
 q.assert_correct(answer)
 ```
 """
+)
 
 
 def _leaky_course(tmp_path, hint="Divide the standard deviation by the square root of n."):
@@ -338,14 +361,19 @@ def _site_with(tmp_path, html):
 def test_leak_check_finds_planted_solution_lines_and_solution_strings(tmp_path):
     editions = _load("editions")
     folder, package = _leaky_course(tmp_path)
-    assert editions.check_student_site(_site_with(tmp_path, "<p>answer = ...</p>"), folder,
-                                       package) == []
+    assert (
+        editions.check_student_site(_site_with(tmp_path, "<p>answer = ...</p>"), folder, package)
+        == []
+    )
     # a solution cell's line, HTML-highlighted in a page
-    site = _site_with(tmp_path, '<span class="n">answer</span> = secret_helper(betas, '
-                                'ddof=1) / np.sqrt(n)')
+    site = _site_with(
+        tmp_path, '<span class="n">answer</span> = secret_helper(betas, ddof=1) / np.sqrt(n)'
+    )
     problems = editions.check_student_site(site, folder, package)
-    assert problems == ["page.html: solution line from 01_leaky.md: "
-                        "answer = secret_helper(betas, ddof=1) / np.sqrt(n)"]
+    assert problems == [
+        "page.html: solution line from 01_leaky.md: "
+        "answer = secret_helper(betas, ddof=1) / np.sqrt(n)"
+    ]
     # a solution= string, wherever it shows
     site = _site_with(tmp_path, "<pre>se_difference = np.sqrt(1 / n_men + 1 / n_women)</pre>")
     problems = editions.check_student_site(site, folder, package)
@@ -360,7 +388,8 @@ def test_leak_check_finds_planted_solution_lines_and_solution_strings(tmp_path):
 def test_leak_check_flags_a_printable_string_that_holds_a_solution_line(tmp_path):
     editions = _load("editions")
     folder, package = _leaky_course(
-        tmp_path, hint="Try: answer = secret_helper(betas, ddof=1) / np.sqrt(n)")
+        tmp_path, hint="Try: answer = secret_helper(betas, ddof=1) / np.sqrt(n)"
+    )
     problems = editions.check_printable_strings(folder, package, package / "checks")
     assert len(problems) == 1 and "demo.py" in problems[0] and "secret_helper" in problems[0]
     folder, package = _leaky_course(tmp_path / "clean")
@@ -373,8 +402,9 @@ def test_leak_check_commands_fail_on_a_planted_leak(tmp_path, capsys):
     where = ["--notebooks", str(folder), "--package", str(package)]
     clean = _site_with(tmp_path, "<p>nothing to see</p>")
     assert editions.main(["check-student", str(clean), *where]) == 0
-    leaky = _site_with(tmp_path / "leaky", "<p>answer = secret_helper(betas, ddof=1) / "
-                                           "np.sqrt(n)</p>")
+    leaky = _site_with(
+        tmp_path / "leaky", "<p>answer = secret_helper(betas, ddof=1) / np.sqrt(n)</p>"
+    )
     assert editions.main(["check-student", str(leaky), *where]) == 1
     assert "leak(s) of an answer" in capsys.readouterr().out
     # the student notebooks keep the visible solution= string: writing them fails

@@ -2,7 +2,8 @@
 """Measure the course's footprint: every notebook at several class sizes, plus the benchmarks.
 
 Every notebook runs under nbval (as in ``make test``) with BLAS limited to one thread, once per
-size in ``--sizes`` (``COURSE_N_SUBJECTS`` tells ``course_utils.experiments.data`` how many subjects to load
+size in ``--sizes`` (``COURSE_N_SUBJECTS`` tells ``course_utils.experiments.data`` how many
+subjects to load
 or generate). One table lists notebook, subjects, wall time, kernel peak memory, the budgets and
 the verdict; time budgets are enforced here (60 s per notebook unless its front matter says
 otherwise) and so is the 1 GiB memory budget. Then every ``benchmarks/bench_*.py`` runs (one BLAS
@@ -38,8 +39,11 @@ def run_sizes(notebooks: list[Path], sizes: list[int], memory_budget: float) -> 
             for ipynb, budget in converted:
                 print(f"running {ipynb.stem} with {size} subjects ...", flush=True)
                 result = run_notebooks.run_one(ipynb, budget, memory_budget, env)
-                print(f"  {result.seconds:.1f} s, kernel peak {result.peak_mib:.0f} MiB: "
-                      f"{result.verdict}", flush=True)
+                print(
+                    f"  {result.seconds:.1f} s, kernel peak {result.peak_mib:.0f} MiB: "
+                    f"{result.verdict}",
+                    flush=True,
+                )
                 if not result.passed:
                     print(result.log)
                 rows.append((size, result))
@@ -52,8 +56,10 @@ def table(rows: list[tuple]) -> str:
         "|---|---:|---:|---:|---|---|",
     ]
     for size, r in rows:
-        lines.append(f"| {r.name} | {size} | {r.seconds:.1f} | {r.peak_mib:.0f} | "
-                     f"{r.time_budget:.0f} s, {r.memory_budget:.0f} MiB | {r.verdict} |")
+        lines.append(
+            f"| {r.name} | {size} | {r.seconds:.1f} | {r.peak_mib:.0f} | "
+            f"{r.time_budget:.0f} s, {r.memory_budget:.0f} MiB | {r.verdict} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -63,8 +69,9 @@ def run_benchmarks(scripts: list[Path]) -> list[tuple[str, int, float, str]]:
     for script in scripts:
         print(f"running {script.relative_to(REPO)} ...", flush=True)
         start = time.perf_counter()
-        proc = subprocess.run([sys.executable, str(script)], cwd=REPO, env=env,
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, str(script)], cwd=REPO, env=env, capture_output=True, text=True
+        )
         seconds = time.perf_counter() - start
         results.append((script.name, proc.returncode, seconds, proc.stdout + proc.stderr))
     return results
@@ -72,28 +79,44 @@ def run_benchmarks(scripts: list[Path]) -> list[tuple[str, int, float, str]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="30,94",
-                        help="comma-separated numbers of subjects (default 30,94)")
-    parser.add_argument("--notebooks", nargs="*", default=None,
-                        help="MyST notebooks (default: notebooks/NN_*.md)")
-    parser.add_argument("--benchmarks", nargs="*", default=None,
-                        help="benchmark scripts (default: benchmarks/bench_*.py)")
-    parser.add_argument("--memory-budget", type=float,
-                        default=run_notebooks.DEFAULT_MEMORY_BUDGET_MIB)
-    parser.add_argument("--out", type=Path, default=REPO / "_build" / "bench.md",
-                        help="where to write the Markdown report")
+    parser.add_argument(
+        "--sizes", default="30,94", help="comma-separated numbers of subjects (default 30,94)"
+    )
+    parser.add_argument(
+        "--notebooks", nargs="*", default=None, help="MyST notebooks (default: notebooks/NN_*.md)"
+    )
+    parser.add_argument(
+        "--benchmarks",
+        nargs="*",
+        default=None,
+        help="benchmark scripts (default: benchmarks/bench_*.py)",
+    )
+    parser.add_argument(
+        "--memory-budget", type=float, default=run_notebooks.DEFAULT_MEMORY_BUDGET_MIB
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=REPO / "_build" / "bench.md",
+        help="where to write the Markdown report",
+    )
     args = parser.parse_args(argv)
 
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     notebooks = run_notebooks.discover(args.notebooks or [])
-    scripts = ([Path(s).resolve() for s in args.benchmarks] if args.benchmarks is not None
-               else sorted((REPO / "benchmarks").glob("bench_*.py")))
+    scripts = (
+        [Path(s).resolve() for s in args.benchmarks]
+        if args.benchmarks is not None
+        else sorted((REPO / "benchmarks").glob("bench_*.py"))
+    )
 
     rows = run_sizes(notebooks, sizes, args.memory_budget)
     bench = run_benchmarks(scripts)
 
-    heading = (f"Notebook footprint (BLAS 1 thread; {platform.node() or 'this machine'}, "
-               f"{os.cpu_count()} cores, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC)")
+    heading = (
+        f"Notebook footprint (BLAS 1 thread; {platform.node() or 'this machine'}, "
+        f"{os.cpu_count()} cores, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC)"
+    )
     report = [heading, "", table(rows)]
     for name, code, seconds, output in bench:
         status = "ok" if code == 0 else f"FAILED (exit {code})"

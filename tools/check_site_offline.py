@@ -26,8 +26,15 @@ RESOURCE_ATTRS = {
     "embed": ("src",),
     "object": ("data",),
 }
-LINK_RELS_FETCHED = {"stylesheet", "preload", "icon", "shortcut", "modulepreload", "manifest",
-                     "apple-touch-icon"}
+LINK_RELS_FETCHED = {
+    "stylesheet",
+    "preload",
+    "icon",
+    "shortcut",
+    "modulepreload",
+    "manifest",
+    "apple-touch-icon",
+}
 CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""")
 
 

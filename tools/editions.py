@@ -28,7 +28,8 @@ an answer can reach a student:
 - a ``solution="..."`` keyword string, in a notebook or in ``course_utils`` (an
   ``Exercise(..., solution=...)`` argument: ignored by the checks, but visible in the cell that
   passes it), appears anywhere in SITE;
-- a string a check can print (any string literal in ``course_utils/teaching/checks``: hints, messages)
+- a string a check can print (any string literal in ``course_utils/teaching/checks``: hints,
+  messages)
   contains a solution line or a ``solution=`` string.
 """
 
@@ -69,8 +70,7 @@ def _tags(cell) -> list[str]:
 def student_edition(notebook):
     """Return a copy of a jupytext notebook without its solution and verify cells."""
     stripped = jupytext.reads(jupytext.writes(notebook, fmt="md:myst"), fmt="md:myst")
-    stripped.cells = [c for c in stripped.cells
-                      if not set(STUDENT_DROPS) & set(_tags(c))]
+    stripped.cells = [c for c in stripped.cells if not set(STUDENT_DROPS) & set(_tags(c))]
     return stripped
 
 
@@ -102,16 +102,19 @@ def _with_outputs(notebook, executed, name: str):
     mine = [c for c in notebook.cells if c.cell_type == "code"]
     ran = [c for c in executed.cells if c.cell_type == "code"]
     if [c.source.strip() for c in mine] != [c.source.strip() for c in ran]:
-        raise SystemExit(f"the executed copy of {name} does not hold the notebook's current "
-                         "code: run `make test-notebooks` again.")
+        raise SystemExit(
+            f"the executed copy of {name} does not hold the notebook's current "
+            "code: run `make test-notebooks` again."
+        )
     for cell, done in zip(mine, ran, strict=True):
         cell.outputs = done.get("outputs", [])
         cell.execution_count = done.get("execution_count")
     return notebook
 
 
-def write_instructor_sources(executed: Path, out: Path, cache: Path,
-                             folder: Path = NOTEBOOKS) -> list[Path]:
+def write_instructor_sources(
+    executed: Path, out: Path, cache: Path, folder: Path = NOTEBOOKS
+) -> list[Path]:
     """Write the instructor site's sources and fill myst-nb's cache with the test run's outputs.
 
     ``executed`` holds ``NN_name.ipynb`` files written by ``tools/run_notebooks.py
@@ -127,11 +130,14 @@ def write_instructor_sources(executed: Path, out: Path, cache: Path,
     from jupyter_cache.base import CacheBundleIn
     from myst_nb.core.read import read_myst_markdown_notebook
 
-    missing = [s.name for s in notebook_sources(folder)
-               if not (executed / (s.stem + ".ipynb")).is_file()]
+    missing = [
+        s.name for s in notebook_sources(folder) if not (executed / (s.stem + ".ipynb")).is_file()
+    ]
     if missing:
-        raise SystemExit(f"no executed copy of {', '.join(missing)} in {executed}: run "
-                         "`make test-notebooks` (or tools/run_notebooks.py --executed) first.")
+        raise SystemExit(
+            f"no executed copy of {', '.join(missing)} in {executed}: run "
+            "`make test-notebooks` (or tools/run_notebooks.py --executed) first."
+        )
     for target in (out, cache):
         if target.exists():
             shutil.rmtree(target)
@@ -211,8 +217,9 @@ def _string_fragments(node: ast.AST) -> list[str]:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return [node.value]
     if isinstance(node, ast.JoinedStr):
-        return [v.value for v in node.values
-                if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+        return [
+            v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str)
+        ]
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         return _string_fragments(node.left) + _string_fragments(node.right)
     return []
@@ -242,8 +249,9 @@ def _parse(code: str) -> ast.AST | None:
         return None
 
 
-def solution_keyword_strings(folder: Path = NOTEBOOKS,
-                             package: Path | None = PACKAGE) -> dict[str, str]:
+def solution_keyword_strings(
+    folder: Path = NOTEBOOKS, package: Path | None = PACKAGE
+) -> dict[str, str]:
     """Distinctive lines of every ``solution=...`` keyword string, mapped to where they are.
 
     Looks at every call with a ``solution`` keyword in the notebooks' code cells and in the
@@ -281,9 +289,14 @@ def printable_strings(package: Path = PACKAGE / "checks") -> list[tuple[str, str
         tree = _parse(module.read_text(encoding="utf-8"))
         if tree is None:
             continue
-        ignored = {id(node) for call in ast.walk(tree) if isinstance(call, ast.Call)
-                   for keyword in call.keywords if keyword.arg == "solution"
-                   for node in ast.walk(keyword.value)}
+        ignored = {
+            id(node)
+            for call in ast.walk(tree)
+            if isinstance(call, ast.Call)
+            for keyword in call.keywords
+            if keyword.arg == "solution"
+            for node in ast.walk(keyword.value)
+        }
         for node in ast.walk(tree):
             if id(node) in ignored:
                 continue
@@ -292,8 +305,9 @@ def printable_strings(package: Path = PACKAGE / "checks") -> list[tuple[str, str
     return strings
 
 
-def check_printable_strings(folder: Path = NOTEBOOKS, package: Path | None = PACKAGE,
-                            checks: Path | None = None) -> list[str]:
+def check_printable_strings(
+    folder: Path = NOTEBOOKS, package: Path | None = PACKAGE, checks: Path | None = None
+) -> list[str]:
     """One problem per string a check can print that holds a solution line."""
     checks = (PACKAGE / "checks") if checks is None else checks
     answers = {**solution_keyword_strings(folder, package), **solution_lines(folder)}
@@ -301,8 +315,10 @@ def check_printable_strings(folder: Path = NOTEBOOKS, package: Path | None = PAC
     for module, text in printable_strings(checks):
         for line, origin in answers.items():
             if line in text:
-                problems.append(f"{checks.name}/{module}: a printable string holds the solution "
-                                f"line from {origin}: {line}")
+                problems.append(
+                    f"{checks.name}/{module}: a printable string holds the solution "
+                    f"line from {origin}: {line}"
+                )
     return problems
 
 
@@ -325,8 +341,9 @@ def _site_texts(site: Path):
         yield path, [_normalise(v) for v in variants]
 
 
-def check_student_site(site: Path, folder: Path = NOTEBOOKS,
-                       package: Path | None = PACKAGE) -> list[str]:
+def check_student_site(
+    site: Path, folder: Path = NOTEBOOKS, package: Path | None = PACKAGE
+) -> list[str]:
     """Return one problem per answer found anywhere in a built student site (or folder).
 
     Answers are the distinctive lines of the ``solution`` cells and of every ``solution=``
@@ -334,12 +351,18 @@ def check_student_site(site: Path, folder: Path = NOTEBOOKS,
     """
     if not site.is_dir():
         return [f"{site} does not exist: build the student edition first (make site)."]
-    answers = [(line, f"solution line from {notebook}")
-               for line, notebook in solution_lines(folder).items()]
-    answers += [(line, f"check (verify cell) line from {notebook}")
-                for line, notebook in solution_lines(folder, VERIFY_TAG).items()]
-    answers += [(line, f"solution= string from {origin}")
-                for line, origin in solution_keyword_strings(folder, package).items()]
+    answers = [
+        (line, f"solution line from {notebook}")
+        for line, notebook in solution_lines(folder).items()
+    ]
+    answers += [
+        (line, f"check (verify cell) line from {notebook}")
+        for line, notebook in solution_lines(folder, VERIFY_TAG).items()
+    ]
+    answers += [
+        (line, f"solution= string from {origin}")
+        for line, origin in solution_keyword_strings(folder, package).items()
+    ]
     problems = []
     for path, texts in _site_texts(site):
         for line, what in answers:
@@ -348,27 +371,49 @@ def check_student_site(site: Path, folder: Path = NOTEBOOKS,
     return problems
 
 
-def leak_report(site: Path, folder: Path = NOTEBOOKS, package: Path | None = PACKAGE,
-                checks: Path | None = None) -> list[str]:
+def leak_report(
+    site: Path, folder: Path = NOTEBOOKS, package: Path | None = PACKAGE, checks: Path | None = None
+) -> list[str]:
     """Every leak: answers in ``site`` and solution lines in strings the checks can print."""
-    return (check_student_site(site, folder, package)
-            + check_printable_strings(folder, package, checks))
+    return check_student_site(site, folder, package) + check_printable_strings(
+        folder, package, checks
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["student-sources", "student-notebooks",
-                                            "check-student", "instructor-sources",
-                                            "check-cache"])
+    parser.add_argument(
+        "command",
+        choices=[
+            "student-sources",
+            "student-notebooks",
+            "check-student",
+            "instructor-sources",
+            "check-cache",
+        ],
+    )
     parser.add_argument("path", type=Path)
-    parser.add_argument("out", type=Path, nargs="?",
-                        help="instructor-sources: the folder to write (path = executed copies)")
-    parser.add_argument("--cache", type=Path,
-                        help="instructor-sources: myst-nb's jupyter-cache folder to fill")
-    parser.add_argument("--notebooks", type=Path, default=NOTEBOOKS,
-                        help="folder of the NN_*.md sources (default: notebooks/)")
-    parser.add_argument("--package", type=Path, default=PACKAGE,
-                        help="the course package whose checks are scanned (default: course_utils)")
+    parser.add_argument(
+        "out",
+        type=Path,
+        nargs="?",
+        help="instructor-sources: the folder to write (path = executed copies)",
+    )
+    parser.add_argument(
+        "--cache", type=Path, help="instructor-sources: myst-nb's jupyter-cache folder to fill"
+    )
+    parser.add_argument(
+        "--notebooks",
+        type=Path,
+        default=NOTEBOOKS,
+        help="folder of the NN_*.md sources (default: notebooks/)",
+    )
+    parser.add_argument(
+        "--package",
+        type=Path,
+        default=PACKAGE,
+        help="the course package whose checks are scanned (default: course_utils)",
+    )
     args = parser.parse_args(argv)
     source = {"folder": args.notebooks, "package": args.package}
     if args.command == "student-sources":
@@ -389,8 +434,10 @@ def main(argv: list[str] | None = None) -> int:
         n_records = len(get_cache(str(args.path)).list_cache_records())
         n_notebooks = len(notebook_sources(args.notebooks))
         if n_records != n_notebooks:
-            print(f"the site build executed {n_records - n_notebooks} notebook(s) itself: "
-                  "their code differs from the test run's (see instructor-sources)")
+            print(
+                f"the site build executed {n_records - n_notebooks} notebook(s) itself: "
+                "their code differs from the test run's (see instructor-sources)"
+            )
             return 1
         print(f"instructor site: all {n_notebooks} notebooks shown as the test run executed them")
     else:
@@ -407,8 +454,10 @@ def _report(site: Path, folder: Path = NOTEBOOKS, package: Path = PACKAGE) -> in
         print(f"student edition check: {len(problems)} leak(s) of an answer")
         return 1
     n_checks = len(solution_lines(folder, VERIFY_TAG))
-    print(f"student edition check: none of {n_lines} solution lines appears in {site} or in a "
-          f"string the checks print, and none of {n_checks} check (verify) lines in {site}")
+    print(
+        f"student edition check: none of {n_lines} solution lines appears in {site} or in a "
+        f"string the checks print, and none of {n_checks} check (verify) lines in {site}"
+    )
     return 0
 
 

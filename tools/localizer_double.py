@@ -43,9 +43,11 @@ from requests.structures import CaseInsensitiveDict
 REPO = Path(__file__).resolve().parent.parent
 INDEX_URL = "https://osf.io/hwbm2/download"
 _FILE_URL = re.compile(r"https://osf\.io/download/(?P<key>[0-9a-f]+)/?")
-_MAP_PATH = re.compile(r"/localizer/derivatives/spm_1st_level/sub-(?P<subject>S\d+)/"
-                       r"sub-(?P=subject)_task-localizer_acq-(?P<stem>[^_]+)_(?P<kind>cmaps|tmaps)"
-                       r"\.nii\.gz")
+_MAP_PATH = re.compile(
+    r"/localizer/derivatives/spm_1st_level/sub-(?P<subject>S\d+)/"
+    r"sub-(?P=subject)_task-localizer_acq-(?P<stem>[^_]+)_(?P<kind>cmaps|tmaps)"
+    r"\.nii\.gz"
+)
 
 
 def nilearn_test_data() -> Path:
@@ -102,7 +104,8 @@ class OSFDouble:
         self.tables = {
             "/localizer/participants.tsv": (folder / "localizer_participants.tsv").read_bytes(),
             "/localizer/phenotype/behavioural.tsv": (
-                folder / "localizer_behavioural.tsv").read_bytes(),
+                folder / "localizer_behavioural.tsv"
+            ).read_bytes(),
         }
         for path in self.tables:
             self.index[path] = "/" + hashlib.sha1(path.encode()).hexdigest()[:24]
@@ -161,8 +164,9 @@ def _range_start(header: str | None) -> int | None:
     return int(match[1]) if match else None
 
 
-def _response(request, status: int, body: bytes, headers: dict | None = None,
-              stream: io.BytesIO | None = None) -> requests.Response:
+def _response(
+    request, status: int, body: bytes, headers: dict | None = None, stream: io.BytesIO | None = None
+) -> requests.Response:
     response = requests.Response()
     response.status_code = status
     response.url = request.url
@@ -229,7 +233,6 @@ class LocalServer:
         self.thread.join(timeout=5)
 
 
-
 # -- maps from a stand-in ------------------------------------------------------------------
 
 
@@ -288,12 +291,14 @@ def build(root: Path, n_subjects: int, seed: int = 0) -> Path:
     """
     from course_utils.experiments import data
 
-    source = data.synthetic_localizer(seed=seed, n_subjects=n_subjects, real_shaped=True,
-                                      cache=False)
+    source = data.synthetic_localizer(
+        seed=seed, n_subjects=n_subjects, real_shaped=True, cache=False
+    )
     double = OSFDouble(standin_maps(source, scale=2.5, nan_voxels=40))
     with patched(double):
-        folder = data.fetch("localizer_nilearn", n_subjects=n_subjects, root=root,
-                            progress=False, retries=0)
+        folder = data.fetch(
+            "localizer_nilearn", n_subjects=n_subjects, root=root, progress=False, retries=0
+        )
     print(f"{len(double.map_requests())} maps fetched by nilearn into {folder}")
     return folder
 
@@ -315,13 +320,18 @@ def build_dartbrains(root: Path, n_subjects: int = 20, seed: int = 0) -> Path:
 
     pooch.get_logger().setLevel("WARNING")  # one line per file would drown the test log
 
-    source = data.synthetic_localizer(seed=seed, n_subjects=n_subjects, real_shaped=True,
-                                      cache=False)
+    source = data.synthetic_localizer(
+        seed=seed, n_subjects=n_subjects, real_shaped=True, cache=False
+    )
     manifest = data.load_manifest()
     entry = manifest["datasets"]["localizer_dartbrains"]
-    files = {entry["file_pattern"].format(subject=s, condition=c):
-             gz_nifti(source.array(c)[k], source.mask_img)
-             for c in data.CONDITIONS for k, s in enumerate(source.subjects)}
+    files = {
+        entry["file_pattern"].format(subject=s, condition=c): gz_nifti(
+            source.array(c)[k], source.mask_img
+        )
+        for c in data.CONDITIONS
+        for k, s in enumerate(source.subjects)
+    }
     server = LocalServer(files)
     entry["source"]["base_url"] = server.url
     entry["subjects"]["last"] = n_subjects
@@ -330,13 +340,16 @@ def build_dartbrains(root: Path, n_subjects: int = 20, seed: int = 0) -> Path:
         data.manifest.MANIFEST_PATH = Path(tmp) / "manifest.yaml"
         data.manifest.MANIFEST_PATH.write_text(yaml.safe_dump(manifest))
         try:
-            folder = data.fetch("localizer_dartbrains", n_subjects=n_subjects, root=root,
-                                progress=False, retries=0)
+            folder = data.fetch(
+                "localizer_dartbrains", n_subjects=n_subjects, root=root, progress=False, retries=0
+            )
         finally:
             data.manifest.MANIFEST_PATH = original
             server.stop()
-    print(f"{sum(r.endswith('.nii.gz') for r in server.requests)} maps fetched by pooch into "
-          f"{folder}; participant table on the server: none")
+    print(
+        f"{sum(r.endswith('.nii.gz') for r in server.requests)} maps fetched by pooch into "
+        f"{folder}; participant table on the server: none"
+    )
     return folder
 
 
@@ -347,8 +360,9 @@ def main(argv: list[str] | None = None) -> int:
     p_build.add_argument("--root", type=Path, required=True, help="COURSE_DATA_DIR to fill")
     p_build.add_argument("--n-subjects", type=int, default=40)
     p_build.add_argument("--seed", type=int, default=0)
-    p_dart = sub.add_parser("build-dartbrains",
-                            help="fetch a DartBrains-shaped cache (no covariates) with pooch")
+    p_dart = sub.add_parser(
+        "build-dartbrains", help="fetch a DartBrains-shaped cache (no covariates) with pooch"
+    )
     p_dart.add_argument("--root", type=Path, required=True, help="COURSE_DATA_DIR to fill")
     p_dart.add_argument("--n-subjects", type=int, default=20)
     p_dart.add_argument("--seed", type=int, default=0)

@@ -77,8 +77,10 @@ def load(topics: list[str] | None = None) -> list[Mutation]:
         for entry in entries:
             missing = {"name", "why", "code"} - set(entry)
             if missing:
-                raise SystemExit(f"{path.name}: mutation {entry.get('name')!r} lacks "
-                                 f"{', '.join(sorted(missing))}")
+                raise SystemExit(
+                    f"{path.name}: mutation {entry.get('name')!r} lacks "
+                    f"{', '.join(sorted(missing))}"
+                )
             found.append(Mutation(path.stem, entry["name"], entry["why"], entry["code"]))
     return found
 
@@ -156,11 +158,17 @@ def main(argv: list[str] | None = None) -> int:
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             results = list(pool.map(run, jobs))
 
-    lines = ["| notebook | mutation | the bug it stands for | caught | first failing cell |",
-             "|---|---|---|---|---|"]
+    lines = [
+        "| notebook | mutation | the bug it stands for | caught | first failing cell |",
+        "|---|---|---|---|---|",
+    ]
     missed, broken, outside = [], [], []
-    shown = {"caught": "yes", "missed": "**NO**", "broken": "**mutation code failed**",
-             "outside a check": "**failed outside a check**"}
+    shown = {
+        "caught": "yes",
+        "missed": "**NO**",
+        "broken": "**mutation code failed**",
+        "outside a check": "**failed outside a check**",
+    }
     for mutation, result, tags in results:
         outcome, where = verdict(result.passed, result.log, tags)
         if outcome == "broken":  # the mutation's own code failed: it proves nothing
@@ -171,23 +179,33 @@ def main(argv: list[str] | None = None) -> int:
         elif outcome == "outside a check":
             outside.append(mutation)
             print(result.log[-3000:], file=sys.stderr)
-        lines.append(f"| {mutation.topic} | {mutation.name} | {mutation.why} | "
-                     f"{shown[outcome]} | {where} |")
+        lines.append(
+            f"| {mutation.topic} | {mutation.name} | {mutation.why} | {shown[outcome]} | {where} |"
+        )
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text)
     for mutation in missed:
-        print(f"NOT CAUGHT: {mutation.topic}/{mutation.name} ({mutation.why}): the notebook "
-              "runs clean with this bug, so some claim is not checked.", file=sys.stderr)
+        print(
+            f"NOT CAUGHT: {mutation.topic}/{mutation.name} ({mutation.why}): the notebook "
+            "runs clean with this bug, so some claim is not checked.",
+            file=sys.stderr,
+        )
     for mutation in broken:
-        print(f"BROKEN: {mutation.topic}/{mutation.name}: its code fails in the inserted first "
-              "cell, before the notebook runs; fix the mutation.", file=sys.stderr)
+        print(
+            f"BROKEN: {mutation.topic}/{mutation.name}: its code fails in the inserted first "
+            "cell, before the notebook runs; fix the mutation.",
+            file=sys.stderr,
+        )
     for mutation in outside:
-        print(f"OUTSIDE A CHECK: {mutation.topic}/{mutation.name}: the notebook failed in a "
-              "lesson cell without an AssertionError, not in a check; make a verify cell catch "
-              "the bug, or fix the mutation.", file=sys.stderr)
+        print(
+            f"OUTSIDE A CHECK: {mutation.topic}/{mutation.name}: the notebook failed in a "
+            "lesson cell without an AssertionError, not in a check; make a verify cell catch "
+            "the bug, or fix the mutation.",
+            file=sys.stderr,
+        )
     failed = len(missed) + len(broken) + len(outside)
     print(f"mutations: {len(results) - failed} passed, {failed} failed")
     return 1 if failed else 0

@@ -21,8 +21,9 @@ from nbval import kernel as _nbval_kernel
 
 
 def _execute_with_history(self, cell_input, allow_stdin=None):
-    return self.kc.execute(cell_input, store_history=True, allow_stdin=allow_stdin,
-                           stop_on_error=False)
+    return self.kc.execute(
+        cell_input, store_history=True, allow_stdin=allow_stdin, stop_on_error=False
+    )
 
 
 _nbval_kernel.RunningKernel.execute_cell_input = _execute_with_history

@@ -29,8 +29,11 @@ MAX_WORDS = 3000
 MAX_CODE_LINES = 200
 HIDDEN_CODE_TAGS = {"verify", "solution"}
 # What asserts: the one definition, also used by tests/test_notebook_conventions.py.
-ASSERTION = re.compile(r"^\s*assert\b|np\.testing\.|numpy\.testing\.|pd\.testing\.|"
-                       r"pytest\.approx|assert_allclose|assert_array_equal", re.M)
+ASSERTION = re.compile(
+    r"^\s*assert\b|np\.testing\.|numpy\.testing\.|pd\.testing\.|"
+    r"pytest\.approx|assert_allclose|assert_array_equal",
+    re.M,
+)
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+(?:[.,]\d+)*")
 
 
@@ -112,9 +115,11 @@ def table(stats: list[Stats]) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for s in stats:
-        lines.append(f"| {s.name} | {s.words} | {s.code_lines} | {s.verify_cells} | "
-                     f"{s.compare_cells} | {s.figures} | {s.exercises} | "
-                     f"{s.visible_assertions} | {', '.join(s.over) or 'ok'} |")
+        lines.append(
+            f"| {s.name} | {s.words} | {s.code_lines} | {s.verify_cells} | "
+            f"{s.compare_cells} | {s.figures} | {s.exercises} | "
+            f"{s.visible_assertions} | {', '.join(s.over) or 'ok'} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -108,8 +108,11 @@ def _student_edition(notebook):
     for cell in stripped.cells:
         cells.append(cell)
         if "check" in cell.metadata.get("tags", []):
-            cells.append(jupytext.reads(
-                f"```{{code-cell}} ipython3\n{STUDENT_CHECK}\n```\n", fmt="md:myst").cells[0])
+            cells.append(
+                jupytext.reads(
+                    f"```{{code-cell}} ipython3\n{STUDENT_CHECK}\n```\n", fmt="md:myst"
+                ).cells[0]
+            )
     stripped.cells = cells
     return stripped
 
@@ -123,8 +126,13 @@ def notebook_env(outputs: str = "outputs") -> dict[str, str]:
     thread, as on a hub. Test runs stay out of the user's own folders unless they chose folders
     themselves (``_build/data_cache`` and ``_build/<outputs>``).
     """
-    env = dict(os.environ, MPLBACKEND=INLINE_BACKEND, PYTHONHASHSEED="0",
-               COURSE_STATIC_FIGURES="1", **ONE_THREAD)
+    env = dict(
+        os.environ,
+        MPLBACKEND=INLINE_BACKEND,
+        PYTHONHASHSEED="0",
+        COURSE_STATIC_FIGURES="1",
+        **ONE_THREAD,
+    )
     env.setdefault("COURSE_DATA_DIR", str(REPO / "_build" / "data_cache"))
     env.setdefault("COURSE_OUTPUT_DIR", str(REPO / "_build" / outputs))
     return env
@@ -188,8 +196,14 @@ def _sample_peak(proc: subprocess.Popen, stop: threading.Event, out: list[float]
     out.append(peak / 2**20)
 
 
-def run_one(ipynb: Path, time_budget: float, memory_budget: float, env: dict,
-            extra_args: tuple[str, ...] = (), executed: Path | None = None) -> Result:
+def run_one(
+    ipynb: Path,
+    time_budget: float,
+    memory_budget: float,
+    env: dict,
+    extra_args: tuple[str, ...] = (),
+    executed: Path | None = None,
+) -> Result:
     """Run one notebook under nbval in its own folder; ``extra_args`` go to pytest (``-x`` stops
     at the first failing cell). With ``executed``, the run's outputs are written there."""
     folder = ipynb.parent / ipynb.stem  # its own folder: its conftest, its outputs
@@ -200,21 +214,40 @@ def run_one(ipynb: Path, time_budget: float, memory_budget: float, env: dict,
     if executed is not None:
         env["COURSE_EXECUTED_OUT"] = str(executed)
     cmd = [
-        sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env",
-        "-p", "no:cacheprovider", "-q", "--no-header", "-o", "addopts=", *extra_args, str(ipynb),
+        sys.executable,
+        "-m",
+        "pytest",
+        "--nbval-lax",
+        "--nbval-current-env",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "--no-header",
+        "-o",
+        "addopts=",
+        *extra_args,
+        str(ipynb),
     ]
     stop, peak = threading.Event(), []
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ipynb.parent, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        cmd, cwd=ipynb.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     sampler = threading.Thread(target=_sample_peak, args=(proc, stop, peak), daemon=True)
     sampler.start()
     log, _ = proc.communicate()
     seconds = time.perf_counter() - start
     stop.set()
     sampler.join()
-    return Result(ipynb.stem, seconds, peak[0] if peak else 0.0, time_budget, memory_budget,
-                  proc.returncode == 0, log)
+    return Result(
+        ipynb.stem,
+        seconds,
+        peak[0] if peak else 0.0,
+        time_budget,
+        memory_budget,
+        proc.returncode == 0,
+        log,
+    )
 
 
 def table(results: list[Result], label: str) -> str:
@@ -238,22 +271,44 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", help="MyST notebooks (default: notebooks/NN_*.md)")
     parser.add_argument("--out", type=Path, help="write the Markdown table to this file too")
-    parser.add_argument("--memory-budget", type=float, default=DEFAULT_MEMORY_BUDGET_MIB,
-                        help="kernel peak memory limit in MiB (default 1024)")
-    parser.add_argument("--enforce-time", action="store_true",
-                        help="also fail when a notebook is over its time budget")
-    parser.add_argument("--student", action="store_true",
-                        help="run the student editions (solutions removed, stubs unanswered)")
-    parser.add_argument("--data-only", action="store_true",
-                        help="only the notebooks that load the Localizer (data.load_localizer)")
-    parser.add_argument("--label", default="",
-                        help="text for the table heading, e.g. '94 subjects'")
-    parser.add_argument("--jobs", type=int, default=1,
-                        help="notebooks run at once (default 1; CI uses 2 on its 2 cores)")
-    parser.add_argument("--executed", type=Path,
-                        help="write each passing notebook with its outputs to this folder")
-    parser.add_argument("--reuse", action="store_true",
-                        help="with --executed: skip notebooks whose executed copy is fresh")
+    parser.add_argument(
+        "--memory-budget",
+        type=float,
+        default=DEFAULT_MEMORY_BUDGET_MIB,
+        help="kernel peak memory limit in MiB (default 1024)",
+    )
+    parser.add_argument(
+        "--enforce-time",
+        action="store_true",
+        help="also fail when a notebook is over its time budget",
+    )
+    parser.add_argument(
+        "--student",
+        action="store_true",
+        help="run the student editions (solutions removed, stubs unanswered)",
+    )
+    parser.add_argument(
+        "--data-only",
+        action="store_true",
+        help="only the notebooks that load the Localizer (data.load_localizer)",
+    )
+    parser.add_argument(
+        "--label", default="", help="text for the table heading, e.g. '94 subjects'"
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="notebooks run at once (default 1; CI uses 2 on its 2 cores)",
+    )
+    parser.add_argument(
+        "--executed", type=Path, help="write each passing notebook with its outputs to this folder"
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --executed: skip notebooks whose executed copy is fresh",
+    )
     args = parser.parse_args(argv)
 
     notebooks = discover(args.notebooks, args.data_only)
@@ -261,10 +316,12 @@ def main(argv: list[str] | None = None) -> int:
         print("No notebooks found in notebooks/ (expected NN_name.md).", file=sys.stderr)
         return 1
     if args.reuse and args.executed is not None:
-        stale = [p for p in notebooks
-                 if not is_fresh(p, args.executed / (p.stem + ".ipynb"))]
-        print(f"{len(notebooks) - len(stale)} executed copies are fresh in {args.executed}; "
-              f"running {len(stale)}", flush=True)
+        stale = [p for p in notebooks if not is_fresh(p, args.executed / (p.stem + ".ipynb"))]
+        print(
+            f"{len(notebooks) - len(stale)} executed copies are fresh in {args.executed}; "
+            f"running {len(stale)}",
+            flush=True,
+        )
         notebooks = stale
         if not notebooks:
             return 0
@@ -280,8 +337,11 @@ def main(argv: list[str] | None = None) -> int:
         if target is not None and target.exists():
             target.unlink()  # a stale copy must never stand in for a failed run
         result = run_one(ipynb, budget, args.memory_budget, env, executed=target)
-        print(f"{source.name}: {result.seconds:.1f} s, kernel peak {result.peak_mib:.0f} MiB: "
-              f"{result.verdict}", flush=True)
+        print(
+            f"{source.name}: {result.seconds:.1f} s, kernel peak {result.peak_mib:.0f} MiB: "
+            f"{result.verdict}",
+            flush=True,
+        )
         if not result.passed:
             print(result.log, flush=True)
         return result
@@ -298,9 +358,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text)
-    failed = [r for r in results
-              if not r.passed or r.peak_mib > r.memory_budget
-              or (args.enforce_time and r.seconds > r.time_budget)]
+    failed = [
+        r
+        for r in results
+        if not r.passed
+        or r.peak_mib > r.memory_budget
+        or (args.enforce_time and r.seconds > r.time_budget)
+    ]
     n_passed = len(results) - len(failed)
     print(f"notebooks: {n_passed} passed, {len(failed)} failed")
     return 1 if failed else 0

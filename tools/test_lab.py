@@ -116,25 +116,49 @@ HIDDEN_JS = """() => {
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     folder = tmp_path_factory.mktemp("lab_notebooks")
-    subprocess.run([sys.executable, str(REPO / "tools" / "editions.py"), "student-sources",
-                    str(folder)], check=True, cwd=REPO, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, str(REPO / "tools" / "editions.py"), "student-sources", str(folder)],
+        check=True,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+    )
     (folder / "99_planted_failure.md").write_text(PLANTED)
     instructor = _first_notebook_with_checks(REPO / "notebooks")
     (folder / f"instructor_{instructor.name}").write_text(instructor.read_text())
     token, port = secrets.token_hex(24), _free_port()
-    env = dict(os.environ, COURSE_DATA="synthetic", COURSE_DATA_OFFLINE="1",
-               COURSE_DATA_DIR=str(REPO / "_build" / "data_cache"),
-               COURSE_OUTPUT_DIR=str(tmp_path_factory.mktemp("lab_outputs")),
-               JUPYTERLAB_WORKSPACES_DIR=str(tmp_path_factory.mktemp("workspaces")),
-               OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    env = dict(
+        os.environ,
+        COURSE_DATA="synthetic",
+        COURSE_DATA_OFFLINE="1",
+        COURSE_DATA_DIR=str(REPO / "_build" / "data_cache"),
+        COURSE_OUTPUT_DIR=str(tmp_path_factory.mktemp("lab_outputs")),
+        JUPYTERLAB_WORKSPACES_DIR=str(tmp_path_factory.mktemp("workspaces")),
+        OMP_NUM_THREADS="1",
+        OPENBLAS_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
+    )
     log = open(tmp_path_factory.mktemp("lab_log") / "lab.log", "w")  # noqa: SIM115
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={folder}",
-         "--LabApp.extension_manager=readonly", "--LabApp.news_url=None",
-         "--LabApp.expose_app_in_browser=True", "--ServerApp.open_browser=False",
-         "--allow-root"],  # CI runs as root
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=folder)
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={folder}",
+            "--LabApp.extension_manager=readonly",
+            "--LabApp.news_url=None",
+            "--LabApp.expose_app_in_browser=True",
+            "--ServerApp.open_browser=False",
+            "--allow-root",
+        ],  # CI runs as root
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=folder,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -164,15 +188,18 @@ def run_in_lab(browser, lab, name: str, timeout_s: float = 240.0) -> dict:
     page = context.new_page()
     page.on("pageerror", lambda err: problems.append(f"JavaScript error: {err}"))
     # a workspace of its own, reset: only this notebook is open
-    page.goto(f"{lab['url']}/lab/workspaces/{Path(name).stem}/tree/{name}"
-              f"?reset&token={lab['token']}")
+    page.goto(
+        f"{lab['url']}/lab/workspaces/{Path(name).stem}/tree/{name}?reset&token={lab['token']}"
+    )
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=90_000)  # a notebook, not text
     page.wait_for_function(
         "(name) => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
         " const k = w && w.context && w.context.path === name && w.sessionContext"
         " && w.sessionContext.session && w.sessionContext.session.kernel;"
         " return k && k.status === 'idle' && w.content.widgets.length > 0; }",
-        arg=name, timeout=120_000)
+        arg=name,
+        timeout=120_000,
+    )
     before = page.evaluate(CELLS_JS)
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
@@ -181,23 +208,33 @@ def run_in_lab(browser, lab, name: str, timeout_s: float = 240.0) -> dict:
         page.wait_for_timeout(1000)
         state = page.evaluate(CELLS_JS)
         pending = [c for c in state["cells"] if c["count"] is None]
-        stopped = any(c["errors"] and "raises-exception" not in c["tags"]
-                      for c in state["cells"])
+        stopped = any(c["errors"] and "raises-exception" not in c["tags"] for c in state["cells"])
         if state["status"] == "idle" and (not pending or stopped):
             break
         if time.monotonic() > deadline:
             ran = [c["index"] for c in state["cells"] if c["count"] is not None]
-            problems.append(f"still running after {timeout_s:.0f} s: {len(pending)} cells not "
-                            f"run, the last cell run is cell {max(ran, default=None)}")
+            problems.append(
+                f"still running after {timeout_s:.0f} s: {len(pending)} cells not "
+                f"run, the last cell run is cell {max(ran, default=None)}"
+            )
             break
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{Path(name).stem}.png"))
     news = page.locator("text=official Jupyter news").count()
     context.close()
-    errors = [f"cell {c['index']}: {e}" for c in state["cells"] for e in c["errors"]
-              if "raises-exception" not in c["tags"]]
-    return {"kernel": before["kernel"], "cells": state["cells"], "errors": errors,
-            "problems": problems, "news_popup": news > 0}
+    errors = [
+        f"cell {c['index']}: {e}"
+        for c in state["cells"]
+        for e in c["errors"]
+        if "raises-exception" not in c["tags"]
+    ]
+    return {
+        "kernel": before["kernel"],
+        "cells": state["cells"],
+        "errors": errors,
+        "problems": problems,
+        "news_popup": news > 0,
+    }
 
 
 @pytest.mark.parametrize("which", ["start", "data"])
@@ -229,7 +266,9 @@ def test_verify_cells_open_collapsed_in_jupyterlab(lab, browser):
     page.wait_for_function(
         "(name) => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
         " return w && w.context && w.context.path === name && w.content.widgets.length > 0; }",
-        arg=name, timeout=120_000)
+        arg=name,
+        timeout=120_000,
+    )
     placeholder = page.locator(".jp-InputPlaceholder").first
     placeholder.scroll_into_view_if_needed()
     cells = page.evaluate(HIDDEN_JS)

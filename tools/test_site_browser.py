@@ -38,9 +38,15 @@ def _pages(edition: str) -> list[str]:
     root = SITE / edition / "html"
     if not root.is_dir():
         return []
-    return ["index.html"] + sorted(p.name for p in root.glob("[0-9][0-9]_*.html")) + sorted(
-        p.name for p in root.glob("*.html")
-        if p.name not in {"index.html", "genindex.html", "search.html"} and not p.name[:2].isdigit()
+    return (
+        ["index.html"]
+        + sorted(p.name for p in root.glob("[0-9][0-9]_*.html"))
+        + sorted(
+            p.name
+            for p in root.glob("*.html")
+            if p.name not in {"index.html", "genindex.html", "search.html"}
+            and not p.name[:2].isdigit()
+        )
     )
 
 
@@ -100,13 +106,17 @@ def test_page_loads_offline_and_renders(server, browser, edition, page):
 
     block_outside(context, problems)
     tab = context.new_page()
-    tab.on("console", lambda msg: msg.type == "error" and problems.append(
-        f"console error: {msg.text}"))
+    tab.on(
+        "console", lambda msg: msg.type == "error" and problems.append(f"console error: {msg.text}")
+    )
     tab.on("pageerror", lambda err: problems.append(f"JavaScript error: {err}"))
-    tab.on("requestfailed", lambda req: problems.append(
-        f"request failed: {req.url} ({req.failure})"))
-    tab.on("response", lambda resp: resp.status >= 400 and problems.append(
-        f"HTTP {resp.status}: {resp.url}"))
+    tab.on(
+        "requestfailed", lambda req: problems.append(f"request failed: {req.url} ({req.failure})")
+    )
+    tab.on(
+        "response",
+        lambda resp: resp.status >= 400 and problems.append(f"HTTP {resp.status}: {resp.url}"),
+    )
 
     tab.goto(f"{server}/{edition}/html/{page}", wait_until="networkidle")
     title = tab.title()
@@ -115,17 +125,20 @@ def test_page_loads_offline_and_renders(server, browser, edition, page):
 
     broken = tab.evaluate(
         "Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0)"
-        ".map(i => i.getAttribute('src'))")
+        ".map(i => i.getAttribute('src'))"
+    )
     problems += [f"broken image: {src}" for src in broken]
     no_alt = tab.evaluate(
         "Array.from(document.querySelectorAll('.cell_output img'))"
-        ".filter(i => !(i.getAttribute('alt') || '').trim()).map(i => i.getAttribute('src'))")
+        ".filter(i => !(i.getAttribute('alt') || '').trim()).map(i => i.getAttribute('src'))"
+    )
     problems += [f"figure without alt text: {src}" for src in no_alt]
 
     n_math = tab.locator(".math").count()
     if n_math:
         tab.wait_for_function(
-            "document.querySelectorAll('mjx-container').length > 0", timeout=15000)
+            "document.querySelectorAll('mjx-container').length > 0", timeout=15000
+        )
         errors = tab.locator("mjx-merror").count()
         if errors:
             problems.append(f"{errors} equation(s) failed to render")
@@ -137,10 +150,14 @@ def test_page_loads_offline_and_renders(server, browser, edition, page):
         problems += [f"a check reached the student site: {t}" for t in toggles if t["check"]]
     else:
         problems += [f"a check shows open: {t}" for t in toggles if t["check"] and t["open"]]
-    problems += [f"code scrolls sideways ({w['scroll']} > {w['client']} px): {w['line']!r}"
-                 for w in tab.evaluate(WIDE_CODE_JS)]
-    problems += [f"an object's repr instead of a result (end the cell with ';'): {text!r}"
-                 for text in tab.evaluate(REPR_JS)]
+    problems += [
+        f"code scrolls sideways ({w['scroll']} > {w['client']} px): {w['line']!r}"
+        for w in tab.evaluate(WIDE_CODE_JS)
+    ]
+    problems += [
+        f"an object's repr instead of a result (end the cell with ';'): {text!r}"
+        for text in tab.evaluate(REPR_JS)
+    ]
     context.close()
     assert not problems, f"{edition}/{page}:\n" + "\n".join(problems)
 
@@ -150,10 +167,12 @@ def test_student_edition_has_no_outputs_and_instructor_edition_has_figures():
     instructor = [p for p in (SITE / "instructor" / "html").glob("[0-9][0-9]_*.html")]
     assert student and instructor
     for page in student:
-        assert 'class="cell_output' not in page.read_text(), \
+        assert 'class="cell_output' not in page.read_text(), (
             f"student/{page.name} shows executed output"
-    assert any("cell_output" in p.read_text() for p in instructor), \
+        )
+    assert any("cell_output" in p.read_text() for p in instructor), (
         "the instructor edition shows no executed output"
+    )
 
 
 def _launch_links(page: Path) -> dict[str, str]:
@@ -162,9 +181,12 @@ def _launch_links(page: Path) -> dict[str, str]:
     from html import unescape
 
     found = {}
-    for href, label in re.findall(r'<a href="([^"]+)"[^>]*>(?:(?!</a>).)*?'
-                                  r'<span class="btn__text-container">([^<]+)</span>',
-                                  page.read_text(), flags=re.S):
+    for href, label in re.findall(
+        r'<a href="([^"]+)"[^>]*>(?:(?!</a>).)*?'
+        r'<span class="btn__text-container">([^<]+)</span>',
+        page.read_text(),
+        flags=re.S,
+    ):
         if label.strip() in ("JupyterHub", "Binder"):
             found[label.strip()] = unescape(href)
     return found
@@ -177,8 +199,11 @@ def test_launch_links_open_each_pages_own_notebook_on_the_configured_hub():
 
     repo, hub = os.environ.get("COURSE_REPO_URL"), os.environ.get("COURSE_HUB_URL")
     for edition in EDITIONS:
-        branch = (os.environ.get("COURSE_STUDENT_BRANCH", "student") if edition == "student"
-                  else os.environ.get("COURSE_REPO_BRANCH", "main"))
+        branch = (
+            os.environ.get("COURSE_STUDENT_BRANCH", "student")
+            if edition == "student"
+            else os.environ.get("COURSE_REPO_BRANCH", "main")
+        )
         pages = sorted((SITE / edition / "html").glob("[0-9][0-9]_*.html"))
         assert pages
         for page in pages:

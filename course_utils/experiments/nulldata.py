@@ -61,15 +61,18 @@ def ellipsoid_mask(shape: Sequence[int] = (24, 28, 24), voxel_mm: float = 3.0) -
     return nib.Nifti1Image(inside.astype(np.uint8), np.diag([float(voxel_mm)] * 3 + [1.0]))
 
 
-def smooth_null_maps(n_subjects: int, mask_img, fwhm_mm: float = 9.0,
-                     seed: int | np.random.Generator = 0) -> np.ndarray:
+def smooth_null_maps(
+    n_subjects: int, mask_img, fwhm_mm: float = 9.0, seed: int | np.random.Generator = 0
+) -> np.ndarray:
     """One null group data set: smooth Gaussian noise maps with no effect anywhere.
 
     White noise fills the mask's whole grid (so voxels at the edge of the mask are as smooth
     as the others), is smoothed in 3D by a Gaussian kernel of full width at half maximum
     ``fwhm_mm`` (``sigma = fwhm / sqrt(8 ln 2)``, in voxels along each axis), and the mask's
-    voxels are kept, in the mask's C order (as :func:`course_utils.experiments.data.mask_images` orders
-    them, so the result suits :func:`~course_utils.stats.inference.permutation_test` with ``mask_img``).
+    voxels are kept, in the mask's C order (as :func:`course_utils.experiments.data.mask_images`
+    orders
+    them, so the result suits :func:`~course_utils.stats.inference.permutation_test` with
+    ``mask_img``).
 
     Parameters
     ----------
@@ -105,8 +108,11 @@ def smooth_null_maps(n_subjects: int, mask_img, fwhm_mm: float = 9.0,
     >>> float(np.round(estimate_fwhm(smooth_null_maps(200, mask_img), mask_img).mean()))
     9.0
     """
-    if isinstance(n_subjects, bool) or not isinstance(n_subjects, int | np.integer) \
-            or n_subjects < 1:
+    if (
+        isinstance(n_subjects, bool)
+        or not isinstance(n_subjects, int | np.integer)
+        or n_subjects < 1
+    ):
         raise ValueError(f"n_subjects must be a positive whole number; got {n_subjects!r}.")
     if not np.isfinite(fwhm_mm) or fwhm_mm < 0:
         raise ValueError(f"fwhm_mm must be a smoothness in mm, 0 or more; got {fwhm_mm!r}.")
@@ -157,8 +163,10 @@ def estimate_fwhm(Y, mask_img) -> np.ndarray:
     data = _as_data(Y).astype(np.float64)
     inside, sizes = _null_grid(mask_img)
     if int(inside.sum()) != data.shape[1]:
-        raise ValueError(f"mask_img has {int(inside.sum())} voxels but Y has {data.shape[1]}: "
-                         "use the mask the maps were taken from.")
+        raise ValueError(
+            f"mask_img has {int(inside.sum())} voxels but Y has {data.shape[1]}: "
+            "use the mask the maps were taken from."
+        )
     data = data - data.mean(axis=0)
     norm = np.sqrt(np.einsum("ij,ij->j", data, data))
     data /= np.where(norm > 0, norm, np.inf)
@@ -191,8 +199,9 @@ def _null_grid(mask_img) -> tuple[np.ndarray, np.ndarray]:
     return inside, np.asarray(nib.affines.voxel_sizes(mask_img.affine), dtype=np.float64)
 
 
-def two_sample_power(d: float, n1: int, n2: int, alpha: float = 0.05,
-                     threshold: float | None = None) -> float:
+def two_sample_power(
+    d: float, n1: int, n2: int, alpha: float = 0.05, threshold: float | None = None
+) -> float:
     """Power of a two-sided two-sample t-test (pooled variance) for a true Cohen's d.
 
     Under the alternative, the t statistic follows a noncentral t distribution with
@@ -246,5 +255,6 @@ def two_sample_power(d: float, n1: int, n2: int, alpha: float = 0.05,
         raise ValueError(f"threshold must be a positive |t|; got {threshold!r}.")
     else:
         critical = float(threshold)
-    return float(stats.nct.sf(critical, df, noncentrality)
-                 + stats.nct.cdf(-critical, df, noncentrality))
+    return float(
+        stats.nct.sf(critical, df, noncentrality) + stats.nct.cdf(-critical, df, noncentrality)
+    )

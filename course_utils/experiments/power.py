@@ -30,9 +30,21 @@ from course_utils.experiments import simulation
 from course_utils.stats import inference
 
 __all__ = [
-    "FlipResult", "SimulatedPower", "analytic_power", "circularity_null", "first_level_variance",
-    "flip_inference", "n_for_power", "scan_tradeoff", "simulated_power", "simulated_tradeoff",
-    "sphere_mask", "thresholds", "true_cohens_d", "whole_brain_power", "winners_curse",
+    "FlipResult",
+    "SimulatedPower",
+    "analytic_power",
+    "circularity_null",
+    "first_level_variance",
+    "flip_inference",
+    "n_for_power",
+    "scan_tradeoff",
+    "simulated_power",
+    "simulated_tradeoff",
+    "sphere_mask",
+    "thresholds",
+    "true_cohens_d",
+    "whole_brain_power",
+    "winners_curse",
 ]
 
 
@@ -70,8 +82,9 @@ def analytic_power(d, n, alpha=0.05, two_sided: bool = True):
     >>> analytic_power(0.0, 20, 0.05)  # no effect: the test rejects at its level
     0.05...
     """
-    d, n, alpha = np.broadcast_arrays(np.asarray(d, float), np.asarray(n, float),
-                                      _check_alpha(alpha))
+    d, n, alpha = np.broadcast_arrays(
+        np.asarray(d, float), np.asarray(n, float), _check_alpha(alpha)
+    )
     if np.any(n < 2) or not np.all(np.isfinite(d)):
         raise ValueError("n must be at least 2 subjects and d a finite number.")
     df = n - 1
@@ -86,8 +99,7 @@ def analytic_power(d, n, alpha=0.05, two_sided: bool = True):
     return float(power) if power.ndim == 0 else power
 
 
-def n_for_power(d, alpha=0.05, power: float = 0.8, two_sided: bool = True,
-                n_max: int = 100_000):
+def n_for_power(d, alpha=0.05, power: float = 0.8, two_sided: bool = True, n_max: int = 100_000):
     """Smallest number of subjects whose one-sample t-test reaches ``power`` at effect ``d``.
 
     A bisection over whole numbers of subjects, vectorised over ``d`` and ``alpha`` (power
@@ -121,8 +133,10 @@ def n_for_power(d, alpha=0.05, power: float = 0.8, two_sided: bool = True,
     low, high = np.ones(d.shape), np.full(d.shape, float(n_max))
     unreachable = np.asarray(analytic_power(d, high, alpha, two_sided)) < power
     if np.any(unreachable):
-        raise ValueError(f"d = {np.unique(d[unreachable])[:3]} never reaches power {power} with "
-                         f"up to n_max = {n_max} subjects; a zero effect never does.")
+        raise ValueError(
+            f"d = {np.unique(d[unreachable])[:3]} never reaches power {power} with "
+            f"up to n_max = {n_max} subjects; a zero effect never does."
+        )
     while np.any(high - low > 1):  # invariant: power(low) < target <= power(high)
         mid = np.floor((low + high) / 2)
         ok = analytic_power(d, np.maximum(mid, 2), alpha, two_sided) >= power
@@ -146,8 +160,11 @@ def thresholds(n_voxels: int, alpha: float = 0.05, p_voxel: float = 0.001) -> di
     """
     if n_voxels < 1:
         raise ValueError(f"n_voxels must be at least 1; got {n_voxels}.")
-    return {f"ROI, alpha = {alpha:g}": alpha, f"voxelwise p < {p_voxel:g}": p_voxel,
-            "whole brain, Bonferroni": alpha / n_voxels}
+    return {
+        f"ROI, alpha = {alpha:g}": alpha,
+        f"voxelwise p < {p_voxel:g}": p_voxel,
+        "whole brain, Bonferroni": alpha / n_voxels,
+    }
 
 
 @dataclass(frozen=True)
@@ -182,8 +199,15 @@ def _one_sample_t(x: np.ndarray) -> np.ndarray:
     return x.mean(axis=-1) / (x.std(axis=-1, ddof=1) / np.sqrt(n))
 
 
-def simulated_power(d: float, n: int, alpha: float = 0.05, n_sim: int = 10_000, rng=0,
-                    two_sided: bool = True, level: float = 0.999) -> SimulatedPower:
+def simulated_power(
+    d: float,
+    n: int,
+    alpha: float = 0.05,
+    n_sim: int = 10_000,
+    rng=0,
+    two_sided: bool = True,
+    level: float = 0.999,
+) -> SimulatedPower:
     """Power measured by simulating ``n_sim`` studies of ``n`` subjects drawn from N(d, 1).
 
     Returns
@@ -207,8 +231,9 @@ def simulated_power(d: float, n: int, alpha: float = 0.05, n_sim: int = 10_000, 
     return _measured(hits, n_sim, level)
 
 
-def winners_curse(d: float, n_values: Sequence[int], alpha: float = 0.001, n_sim: int = 4000,
-                  rng=0) -> pd.DataFrame:
+def winners_curse(
+    d: float, n_values: Sequence[int], alpha: float = 0.001, n_sim: int = 4000, rng=0
+) -> pd.DataFrame:
     """The effect size reported by significant studies, by number of subjects (simulation).
 
     Each study estimates ``d_hat = mean / sd`` of its subjects; only those with ``|t|`` above
@@ -235,9 +260,16 @@ def winners_curse(d: float, n_values: Sequence[int], alpha: float = 0.001, n_sim
         t = _one_sample_t(x)
         d_hat, significant = t / np.sqrt(n), np.abs(t) > stats.t.isf(alpha / 2, n - 1)
         mean_sig = float(d_hat[significant].mean()) if significant.any() else np.nan
-        rows.append({"n_subjects": n, "power": significant.mean(),
-                     "analytic_power": analytic_power(d, n, alpha), "mean_d_all": d_hat.mean(),
-                     "mean_d_significant": mean_sig, "inflation": mean_sig / d})
+        rows.append(
+            {
+                "n_subjects": n,
+                "power": significant.mean(),
+                "analytic_power": analytic_power(d, n, alpha),
+                "mean_d_all": d_hat.mean(),
+                "mean_d_significant": mean_sig,
+                "inflation": mean_sig / d,
+            }
+        )
     return pd.DataFrame(rows).set_index("n_subjects")
 
 
@@ -271,15 +303,19 @@ def true_cohens_d(truth, condition_or_weights: str | Mapping[str, float]) -> np.
     >>> bool(0 < d.max() <= 1.2 + 1e-9), bool((d[outside] == 0).all())
     (True, True)
     """
-    weights = ({condition_or_weights: 1.0} if isinstance(condition_or_weights, str)
-               else dict(condition_or_weights))
+    weights = (
+        {condition_or_weights: 1.0}
+        if isinstance(condition_or_weights, str)
+        else dict(condition_or_weights)
+    )
     unknown = set(weights) - set(truth.conditions)
     if unknown:
         raise ValueError(f"Unknown condition(s) {sorted(unknown)}; use {list(truth.conditions)}.")
     w = np.array([weights.get(c, 0.0) for c in truth.conditions])
     parts = (truth.amplitudes @ w)[:, None] * truth.profiles.astype(np.float64)
-    noise = (1 + truth.between_sd**2) * ((1 - truth.shared_fraction) * np.sum(w**2)
-                                         + truth.shared_fraction * w.sum() ** 2)
+    noise = (1 + truth.between_sd**2) * (
+        (1 - truth.shared_fraction) * np.sum(w**2) + truth.shared_fraction * w.sum() ** 2
+    )
     calc = sum(weights.get(c, 0.0) for c in ("audio_computation", "video_computation"))
     sex = calc * truth.sex_difference["male_minus_female"] / 2 * truth.sex_profile
     variance = noise + truth.heterogeneity**2 * np.sum(parts**2, axis=0) + sex**2
@@ -287,6 +323,7 @@ def true_cohens_d(truth, condition_or_weights: str | Mapping[str, float]) -> np.
 
 
 # --- Whole-brain inference by sign flipping, vectorised over flips and clusters ---------------
+
 
 @dataclass(frozen=True)
 class FlipResult:
@@ -336,8 +373,9 @@ def _components(supra: np.ndarray, neighbours: np.ndarray):
     linked = exists & flat[np.where(exists, target, 0)]
     src = np.repeat(np.arange(node.size), 3)[linked.ravel()]
     dst = np.searchsorted(node, target[linked])
-    graph = sparse.coo_matrix((np.ones(src.size, np.int8), (src, dst)),
-                              shape=(node.size, node.size))
+    graph = sparse.coo_matrix(
+        (np.ones(src.size, np.int8), (src, dst)), shape=(node.size, node.size)
+    )
     labels = csgraph.connected_components(graph, directed=False)[1]
     return rows, labels, np.bincount(labels)
 
@@ -358,8 +396,9 @@ def _random_flips(n: int, n_perm: int, rng: np.random.Generator) -> np.ndarray:
     return flips
 
 
-def flip_inference(Y, mask_img, flips, alpha: float = 0.05,
-                   cluster_threshold: float | None = None, batch: int = 32) -> FlipResult:
+def flip_inference(
+    Y, mask_img, flips, alpha: float = 0.05, cluster_threshold: float | None = None, batch: int = 32
+) -> FlipResult:
     """Two-sided max-T and cluster-size FWE inference of a one-sample test by sign flipping.
 
     The same test as :func:`course_utils.stats.inference.permutation_test` (same p-value convention,
@@ -396,8 +435,10 @@ def flip_inference(Y, mask_img, flips, alpha: float = 0.05,
     flips = np.asarray(flips, dtype=np.float32)
     mask = np.asarray(mask_img.dataobj).astype(bool)
     if mask.sum() != n_vox or flips.ndim != 2 or flips.shape[1] != n:
-        raise ValueError(f"Y has {n_vox} voxels and {n} subjects; the mask has {mask.sum()} "
-                         f"voxels and the flips have shape {flips.shape}.")
+        raise ValueError(
+            f"Y has {n_vox} voxels and {n} subjects; the mask has {mask.sum()} "
+            f"voxels and the flips have shape {flips.shape}."
+        )
     df = n - 1
     ss = np.einsum("ij,ij->j", y, y, dtype=np.float64)
     with np.errstate(divide="ignore"):
@@ -406,21 +447,24 @@ def flip_inference(Y, mask_img, flips, alpha: float = 0.05,
     with np.errstate(divide="ignore"):
         t = np.sign(w_obs) * np.sqrt(df * w_obs**2 / (1 - w_obs**2))
     # |t| > c exactly when |w| > c / sqrt(df + c**2), so flipped maps stay on the w scale
-    w_cut = None if cluster_threshold is None else cluster_threshold / np.sqrt(
-        df + cluster_threshold**2)
+    w_cut = (
+        None
+        if cluster_threshold is None
+        else cluster_threshold / np.sqrt(df + cluster_threshold**2)
+    )
     neighbours = None if w_cut is None else _forward_neighbours(mask)
     max_w = np.empty(flips.shape[0])
     sizes = np.empty(flips.shape[0], dtype=np.int64)
     isq32 = isq.astype(np.float32)
     for start in range(0, flips.shape[0], batch):
-        w = flips[start:start + batch] @ y
+        w = flips[start : start + batch] @ y
         w *= isq32
         if w_cut is not None:
             rows = w.shape[0]
             both = _largest_clusters(np.concatenate([w > w_cut, w < -w_cut]), neighbours)
-            sizes[start:start + rows] = np.maximum(both[:rows], both[rows:])
+            sizes[start : start + rows] = np.maximum(both[:rows], both[rows:])
         np.abs(w, out=w)
-        max_w[start:start + w.shape[0]] = w.max(axis=1)
+        max_w[start : start + w.shape[0]] = w.max(axis=1)
     n_flips = flips.shape[0]
     obs = np.abs(w_obs) * (1 - 1e-5)  # float32 flips: near-ties count against the voxel
     exceed = n_flips - np.searchsorted(np.sort(max_w), obs, side="left")
@@ -437,9 +481,18 @@ def flip_inference(Y, mask_img, flips, alpha: float = 0.05,
     return FlipResult(t, significant, clusters, max_null, None if w_cut is None else sizes)
 
 
-def whole_brain_power(pool, true_d, mask_img, n_values: Sequence[int] = (10, 20, 30, 60, 94),
-                      replicates: int = 3, n_perm: int = 200, alpha: float = 0.05,
-                      cluster_p: float = 0.001, strong_d: float = 0.8, rng=0) -> pd.DataFrame:
+def whole_brain_power(
+    pool,
+    true_d,
+    mask_img,
+    n_values: Sequence[int] = (10, 20, 30, 60, 94),
+    replicates: int = 3,
+    n_perm: int = 200,
+    alpha: float = 0.05,
+    cluster_p: float = 0.001,
+    strong_d: float = 0.8,
+    rng=0,
+) -> pd.DataFrame:
     """Share of the truly active voxels found by max-T and by cluster inference, by study size.
 
     For each ``n``, up to ``replicates`` studies of ``n`` different subjects are drawn from
@@ -478,17 +531,19 @@ def whole_brain_power(pool, true_d, mask_img, n_values: Sequence[int] = (10, 20,
     pool = np.asarray(pool)
     true_d = np.asarray(true_d, dtype=float)
     if max(n_values) > pool.shape[0] or min(n_values) < 3:
-        raise ValueError(f"Study sizes must be 3 to {pool.shape[0]} (the pool's subjects); got "
-                         f"{list(n_values)}.")
+        raise ValueError(
+            f"Study sizes must be 3 to {pool.shape[0]} (the pool's subjects); got {list(n_values)}."
+        )
     rng = np.random.default_rng(rng)
     support, strong = true_d != 0, true_d >= strong_d
     rows = []
     for n in n_values:
         order = rng.permutation(pool.shape[0])
         for rep in range(min(replicates, pool.shape[0] // n)):
-            Y = pool[order[rep * n:(rep + 1) * n]]
-            res = flip_inference(Y, mask_img, _random_flips(n, n_perm, rng), alpha,
-                                 stats.t.isf(cluster_p / 2, n - 1))
+            Y = pool[order[rep * n : (rep + 1) * n]]
+            res = flip_inference(
+                Y, mask_img, _random_flips(n, n_perm, rng), alpha, stats.t.isf(cluster_p / 2, n - 1)
+            )
             row = {"n_subjects": n, "replicate": rep}
             for name, found in (("max_t", res.max_t), ("cluster", res.clusters)):
                 row[f"share_{name}"] = (found & support).sum() / support.sum()
@@ -502,6 +557,7 @@ def whole_brain_power(pool, true_d, mask_img, n_values: Sequence[int] = (10, 20,
 
 
 # --- ROI analysis: independent or circular ---------------------------------------------------
+
 
 def sphere_mask(mask_img, centre_mm: Sequence[float], radius_mm: float) -> np.ndarray:
     """The voxels of a mask within ``radius_mm`` of a point in world (MNI) millimetres.
@@ -530,7 +586,7 @@ def sphere_mask(mask_img, centre_mm: Sequence[float], radius_mm: float) -> np.nd
 def _split_halves(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Two disjoint halves of the subjects: one selects the ROI, the other tests it."""
     order = rng.permutation(n)
-    return np.sort(order[: n // 2]), np.sort(order[n // 2:])
+    return np.sort(order[: n // 2]), np.sort(order[n // 2 :])
 
 
 def _inverse_root_ss(y: np.ndarray) -> np.ndarray:
@@ -541,8 +597,15 @@ def _inverse_root_ss(y: np.ndarray) -> np.ndarray:
         return np.where(ss > 0, 1.0 / np.sqrt(ss), 0.0).astype(np.float32)
 
 
-def circularity_null(Y, anatomical, n_datasets: int = 1000, alpha: float = 0.05, rng=0,
-                     size: int | None = None, batch: int = 50) -> pd.DataFrame:
+def circularity_null(
+    Y,
+    anatomical,
+    n_datasets: int = 1000,
+    alpha: float = 0.05,
+    rng=0,
+    size: int | None = None,
+    batch: int = 50,
+) -> pd.DataFrame:
     """How often an ROI test "finds" an effect in null data, by how the ROI was chosen.
 
     Null data sets are the maps ``Y`` minus their group mean, with each subject's sign flipped
@@ -582,8 +645,10 @@ def circularity_null(Y, anatomical, n_datasets: int = 1000, alpha: float = 0.05,
     anatomical = np.asarray(anatomical, dtype=bool)
     n = y.shape[0]
     if anatomical.shape != (y.shape[1],) or not anatomical.any() or n < 6:
-        raise ValueError("anatomical must be a non-empty bool array over the voxels of Y, and "
-                         "Y must have at least 6 subjects.")
+        raise ValueError(
+            "anatomical must be a non-empty bool array over the voxels of Y, and "
+            "Y must have at least 6 subjects."
+        )
     rng = np.random.default_rng(rng)
     size = int(anatomical.sum()) if size is None else int(size)
     half_a, half_b = _split_halves(n, rng)
@@ -592,13 +657,16 @@ def circularity_null(Y, anatomical, n_datasets: int = 1000, alpha: float = 0.05,
     roi_mean = y[:, anatomical].mean(axis=1, dtype=np.float64)
     t_all = {k: [] for k in ("anatomical", "split half", "circular")}
     for start in range(0, n_datasets, batch):
-        signs = rng.choice(np.array([1.0, -1.0], np.float32), size=(min(batch, n_datasets -
-                                                                          start), n))
+        signs = rng.choice(
+            np.array([1.0, -1.0], np.float32), size=(min(batch, n_datasets - start), n)
+        )
         top = np.argpartition(-(signs @ y) * isq_all, size - 1, axis=1)[:, :size]
         top_a = np.argpartition(-(signs[:, half_a] @ y_a) * isq_a, size - 1, axis=1)[:, :size]
-        means = {"anatomical": roi_mean[:, None] * signs.T,
-                 "split half": y_b[:, top_a].mean(axis=2) * signs[:, half_b].T,
-                 "circular": y[:, top].mean(axis=2) * signs.T}
+        means = {
+            "anatomical": roi_mean[:, None] * signs.T,
+            "split half": y_b[:, top_a].mean(axis=2) * signs[:, half_b].T,
+            "circular": y[:, top].mean(axis=2) * signs.T,
+        }
         for name, values in means.items():
             t_all[name].append(_one_sample_t(np.asarray(values, dtype=np.float64).T))
     rows = []
@@ -607,18 +675,28 @@ def circularity_null(Y, anatomical, n_datasets: int = 1000, alpha: float = 0.05,
         n_sub = len(half_b) if name == "split half" else n
         hits = int(np.count_nonzero(np.abs(t) > stats.t.isf(alpha / 2, n_sub - 1)))
         low, high = inference.binomial_interval(hits, t.size, 0.95)
-        rows.append({"roi": name, "n_datasets": t.size, "false_positives": hits,
-                     "rate": hits / t.size, "ci_low": low, "ci_high": high,
-                     "mean_d": float(np.mean(t / np.sqrt(n_sub)))})
+        rows.append(
+            {
+                "roi": name,
+                "n_datasets": t.size,
+                "false_positives": hits,
+                "rate": hits / t.size,
+                "ci_low": low,
+                "ci_high": high,
+                "mean_d": float(np.mean(t / np.sqrt(n_sub))),
+            }
+        )
     return pd.DataFrame(rows).set_index("roi")
 
 
 # --- More subjects or longer scans ------------------------------------------------------------
 
+
 def first_level_variance(n_tr, sigma: float = 1.0, t_r: float = 2.0):
     """Sampling variance of a subject's first-level estimate with ``n_tr`` scans.
 
-    The design of :func:`course_utils.experiments.simulation.simulate_first_level` (a constant and one
+    The design of :func:`course_utils.experiments.simulation.simulate_first_level` (a constant and
+    one
     event regressor, one event every 10 scans, white noise of SD ``sigma``):
     ``sigma**2 * inv(X'X)[1, 1]``.
 
@@ -632,14 +710,22 @@ def first_level_variance(n_tr, sigma: float = 1.0, t_r: float = 2.0):
         if scans < 10:
             raise ValueError(f"n_tr must be at least 10 scans (one event); got {scans}.")
         regressor = simulation.event_regressor(
-            simulation.trial_onsets(int(scans), int(scans) // 10, t_r), int(scans), t_r)
+            simulation.trial_onsets(int(scans), int(scans) // 10, t_r), int(scans), t_r
+        )
         X = np.column_stack([np.ones(int(scans)), regressor])
         values.append(sigma**2 * np.linalg.inv(X.T @ X)[1, 1])
     return float(values[0]) if np.ndim(n_tr) == 0 else np.array(values)
 
 
-def scan_tradeoff(n_subjects, n_tr, group_mean: float = 0.3, group_sd: float = 0.5,
-                  sigma: float = 2.0, alpha: float = 0.05, t_r: float = 2.0) -> pd.DataFrame:
+def scan_tradeoff(
+    n_subjects,
+    n_tr,
+    group_mean: float = 0.3,
+    group_sd: float = 0.5,
+    sigma: float = 2.0,
+    alpha: float = 0.05,
+    t_r: float = 2.0,
+) -> pd.DataFrame:
     """Power of the group test for studies of ``n_subjects`` x ``n_tr`` scans.
 
     A subject's estimate varies by ``group_sd**2`` (between subjects) plus its first-level
@@ -661,14 +747,29 @@ def scan_tradeoff(n_subjects, n_tr, group_mean: float = 0.3, group_sd: float = 0
     subjects, scans = np.broadcast_arrays(np.asarray(n_subjects, int), np.asarray(n_tr, int))
     s2 = first_level_variance(scans.ravel(), sigma, t_r)
     d = group_mean / np.sqrt(group_sd**2 + s2)
-    return pd.DataFrame({"subjects": subjects.ravel(), "scans_per_subject": scans.ravel(),
-                         "total_scans": (subjects * scans).ravel(), "first_level_var": s2,
-                         "d": d, "power": analytic_power(d, subjects.ravel(), alpha)})
+    return pd.DataFrame(
+        {
+            "subjects": subjects.ravel(),
+            "scans_per_subject": scans.ravel(),
+            "total_scans": (subjects * scans).ravel(),
+            "first_level_var": s2,
+            "d": d,
+            "power": analytic_power(d, subjects.ravel(), alpha),
+        }
+    )
 
 
-def simulated_tradeoff(n_subjects: int, n_tr: int, group_mean: float = 0.3,
-                       group_sd: float = 0.5, sigma: float = 2.0, alpha: float = 0.05,
-                       n_studies: int = 1000, rng=0, level: float = 0.999) -> SimulatedPower:
+def simulated_tradeoff(
+    n_subjects: int,
+    n_tr: int,
+    group_mean: float = 0.3,
+    group_sd: float = 0.5,
+    sigma: float = 2.0,
+    alpha: float = 0.05,
+    n_studies: int = 1000,
+    rng=0,
+    level: float = 0.999,
+) -> SimulatedPower:
     """Power of the group t-test measured with the two-level simulator (time series fitted).
 
     ``n_studies`` studies of ``n_subjects`` simulated with
@@ -681,8 +782,14 @@ def simulated_tradeoff(n_subjects: int, n_tr: int, group_mean: float = 0.3,
     True
     """
     runs = simulation.simulate_first_level(
-        n_subjects * n_studies, np.random.default_rng(rng), group_mean=group_mean,
-        group_sd=group_sd, sigma=sigma, n_tr=n_tr, n_trials=n_tr // 10)
+        n_subjects * n_studies,
+        np.random.default_rng(rng),
+        group_mean=group_mean,
+        group_sd=group_sd,
+        sigma=sigma,
+        n_tr=n_tr,
+        n_trials=n_tr // 10,
+    )
     t = _one_sample_t(runs.estimates[:, 0].reshape(n_studies, n_subjects))
     hits = int(np.count_nonzero(np.abs(t) > stats.t.isf(alpha / 2, n_subjects - 1)))
     return _measured(hits, n_studies, level)

@@ -110,8 +110,10 @@ def subject_summary(Y: np.ndarray, subjects: Sequence[str]) -> pd.DataFrame:
         raise ValueError(f"Y must be a (subjects x voxels) array; got shape {values.shape}.")
     ids = [str(s) for s in subjects]
     if len(ids) != values.shape[0]:
-        raise ValueError(f"{len(ids)} subject IDs for {values.shape[0]} rows of Y: give one ID "
-                         "per row, in the same order.")
+        raise ValueError(
+            f"{len(ids)} subject IDs for {values.shape[0]} rows of Y: give one ID "
+            "per row, in the same order."
+        )
     if len(set(ids)) != len(ids):
         raise ValueError("The subject IDs repeat: each row must be a different subject.")
     n, n_vox = values.shape
@@ -120,22 +122,22 @@ def subject_summary(Y: np.ndarray, subjects: Sequence[str]) -> pd.DataFrame:
     total = np.zeros(n)
     squares = np.zeros(n)
     for start in range(0, n_vox, _CHUNK):
-        block = values[:, start:start + _CHUNK].astype(np.float64)
+        block = values[:, start : start + _CHUNK].astype(np.float64)
         total += block.sum(axis=1)
         squares += np.einsum("ij,ij->i", block, block)
     if not (np.isfinite(total).all() and np.isfinite(squares).all()):
         raise ValueError("Y has NaN or infinite values: mask those voxels out first.")
     mean = total / n_vox
     spread = np.sqrt(np.maximum(squares - n_vox * mean**2, 0.0) / (n_vox - 1))
-    table = pd.DataFrame({"mean": mean, "spread": spread},
-                         index=pd.Index(ids, name="subject"))
+    table = pd.DataFrame({"mean": mean, "spread": spread}, index=pd.Index(ids, name="subject"))
     table["mean_z"] = robust_z(mean)
     table["spread_z"] = robust_z(spread)
     return table
 
 
-def flag_subjects(summary: pd.DataFrame, column: str = "spread_z",
-                  cut: float = DEFAULT_CUT) -> list[str]:
+def flag_subjects(
+    summary: pd.DataFrame, column: str = "spread_z", cut: float = DEFAULT_CUT
+) -> list[str]:
     """The subjects whose robust z in ``column`` is beyond ``cut`` (in absolute value).
 
     Parameters
@@ -160,8 +162,10 @@ def flag_subjects(summary: pd.DataFrame, column: str = "spread_z",
     ['S2', 'S4']
     """
     if column not in summary.columns:
-        raise ValueError(f"summary has no column {column!r}; its columns are "
-                         f"{list(summary.columns)} (see subject_summary).")
+        raise ValueError(
+            f"summary has no column {column!r}; its columns are "
+            f"{list(summary.columns)} (see subject_summary)."
+        )
     if not cut > 0:
         raise ValueError(f"cut must be positive; got {cut!r}.")
     z = summary[column].abs()

@@ -135,12 +135,15 @@ def canonical_hrf(dt: float = FINE_DT, time_length: float = 32.0) -> tuple[np.nd
 
     dt = _positive(dt, "dt")
     if dt > 0.5:
-        raise ValueError(f"dt must be at most 0.5 s to resolve the HRF peak; got {dt}. "
-                         f"Use the default {FINE_DT} s.")
+        raise ValueError(
+            f"dt must be at most 0.5 s to resolve the HRF peak; got {dt}. "
+            f"Use the default {FINE_DT} s."
+        )
     time_length = _positive(time_length, "time_length")
     if time_length < 15:
-        raise ValueError(f"time_length must be at least 15 s (the HRF lasts ~25 s); "
-                         f"got {time_length}.")
+        raise ValueError(
+            f"time_length must be at least 15 s (the HRF lasts ~25 s); got {time_length}."
+        )
     hrf = np.asarray(glover_hrf(t_r=dt, oversampling=1, time_length=time_length), dtype=float)
     hrf = hrf / hrf.max()
     times = np.arange(hrf.size) * dt
@@ -150,9 +153,15 @@ def canonical_hrf(dt: float = FINE_DT, time_length: float = 32.0) -> tuple[np.nd
     return times, hrf
 
 
-def double_gamma_hrf(times, *, delay: float = 6.0, undershoot: float = 12.0,
-                     dispersion: float = 0.9, u_dispersion: float = 0.9,
-                     ratio: float = 0.48) -> np.ndarray:
+def double_gamma_hrf(
+    times,
+    *,
+    delay: float = 6.0,
+    undershoot: float = 12.0,
+    dispersion: float = 0.9,
+    u_dispersion: float = 0.9,
+    ratio: float = 0.48,
+) -> np.ndarray:
     """A difference-of-gammas HRF with explicit parameters, scaled so that its peak is 1.
 
     ``h(t) = g(t; delay/dispersion, dispersion) - ratio * g(t; undershoot/u_dispersion,
@@ -199,15 +208,22 @@ def double_gamma_hrf(times, *, delay: float = 6.0, undershoot: float = 12.0,
     from scipy.stats import gamma
 
     times = np.asarray(times, dtype=float)
-    for name, value in [("delay", delay), ("undershoot", undershoot),
-                        ("dispersion", dispersion), ("u_dispersion", u_dispersion)]:
+    for name, value in [
+        ("delay", delay),
+        ("undershoot", undershoot),
+        ("dispersion", dispersion),
+        ("u_dispersion", u_dispersion),
+    ]:
         _positive(value, name)
     ratio = _positive(ratio, "ratio", allow_zero=True)
-    hrf = (gamma.pdf(times, delay / dispersion, scale=dispersion)
-           - ratio * gamma.pdf(times, undershoot / u_dispersion, scale=u_dispersion))
+    hrf = gamma.pdf(times, delay / dispersion, scale=dispersion) - ratio * gamma.pdf(
+        times, undershoot / u_dispersion, scale=u_dispersion
+    )
     if times.size == 0 or not np.any(hrf > 0):
-        raise ValueError("the HRF has no positive value at these times; give times covering the "
-                         "response, e.g. np.arange(0, 32, 0.1).")
+        raise ValueError(
+            "the HRF has no positive value at these times; give times covering the "
+            "response, e.g. np.arange(0, 32, 0.1)."
+        )
     return hrf / hrf.max()
 
 
@@ -331,8 +347,9 @@ def event_regressor(onsets, n_tr: int, t_r: float, durations=0.0) -> np.ndarray:
 # --- Noise ------------------------------------------------------------------------------------
 
 
-def ar1_noise(n: int, sigma, rng: int | np.random.Generator, ar1: float = 0.0,
-              size: tuple[int, ...] = ()) -> np.ndarray:
+def ar1_noise(
+    n: int, sigma, rng: int | np.random.Generator, ar1: float = 0.0, size: tuple[int, ...] = ()
+) -> np.ndarray:
     """Stationary Gaussian AR(1) noise with standard deviation ``sigma``.
 
     ``e[0] ~ N(0, sigma)`` and ``e[t] = ar1 * e[t-1] + sqrt(1 - ar1**2) * sigma * z[t]``, so
@@ -428,8 +445,9 @@ def ar1_covariance(n: int, sigma: float = 1.0, ar1: float = 0.0) -> np.ndarray:
     return sigma**2 * toeplitz(ar1 ** np.arange(n, dtype=float))
 
 
-def simulate_timeseries(n_tr: int, n_trials: int, amplitude, t_r: float, sigma, rng,
-                        ar1: float = 0.0) -> np.ndarray:
+def simulate_timeseries(
+    n_tr: int, n_trials: int, amplitude, t_r: float, sigma, rng, ar1: float = 0.0
+) -> np.ndarray:
     """One voxel's time series (percent signal change): evenly spaced events plus noise.
 
     The signal is ``amplitude * event_regressor(trial_onsets(n_tr, n_trials, t_r), n_tr, t_r)``;
@@ -467,8 +485,10 @@ def simulate_timeseries(n_tr: int, n_trials: int, amplitude, t_r: float, sigma, 
     regressor = event_regressor(trial_onsets(n_tr, n_trials, t_r), n_tr, t_r)
     amplitude = np.asarray(amplitude, dtype=float)
     if amplitude.ndim > 1 or not np.all(np.isfinite(amplitude)):
-        raise ValueError("amplitude must be a finite number or a 1-D array of them; "
-                         f"got shape {amplitude.shape}.")
+        raise ValueError(
+            "amplitude must be a finite number or a 1-D array of them; "
+            f"got shape {amplitude.shape}."
+        )
     signal = amplitude[..., None] * regressor if amplitude.ndim else amplitude * regressor
     noise = ar1_noise(n_tr, sigma, rng, ar1=ar1, size=signal.shape[:-1])
     return signal + noise
@@ -526,10 +546,19 @@ class FirstLevelSimulation:
         return self.estimates.mean(axis=1)
 
 
-def simulate_first_level(n_subjects: int, rng, *, group_mean: float = 1.0,
-                         group_sd: float = 0.5, sigma=1.0, n_runs: int = 1, n_tr: int = 100,
-                         n_trials: int = 10, t_r: float = 2.0,
-                         ar1: float = 0.0) -> FirstLevelSimulation:
+def simulate_first_level(
+    n_subjects: int,
+    rng,
+    *,
+    group_mean: float = 1.0,
+    group_sd: float = 0.5,
+    sigma=1.0,
+    n_runs: int = 1,
+    n_tr: int = 100,
+    n_trials: int = 10,
+    t_r: float = 2.0,
+    ar1: float = 0.0,
+) -> FirstLevelSimulation:
     """Simulate subjects' time series and fit each run's first-level model.
 
     Each subject's true amplitude is drawn from N(group_mean, group_sd); each run adds its own
@@ -569,8 +598,10 @@ def simulate_first_level(n_subjects: int, rng, *, group_mean: float = 1.0,
     n_tr = _count(n_tr, "n_tr", minimum=3)
     sigma = np.asarray(sigma, dtype=float)
     if sigma.ndim and sigma.shape != (n_subjects,):
-        raise ValueError(f"sigma must be a number or an array of shape ({n_subjects},), one per "
-                         f"subject; got shape {sigma.shape}.")
+        raise ValueError(
+            f"sigma must be a number or an array of shape ({n_subjects},), one per "
+            f"subject; got shape {sigma.shape}."
+        )
     if np.any(~np.isfinite(sigma)) or np.any(sigma <= 0):
         raise ValueError("sigma must be > 0: a noise-free run has no first-level variance.")
     true = simulate_subject_betas(n_subjects, group_mean, group_sd, rng)
@@ -597,8 +628,9 @@ def simulate_first_level(n_subjects: int, rng, *, group_mean: float = 1.0,
     )
 
 
-def simulate_two_groups(n1: int, n2: int, mean1: float, mean2: float, sd: float,
-                        rng) -> tuple[np.ndarray, np.ndarray]:
+def simulate_two_groups(
+    n1: int, n2: int, mean1: float, mean2: float, sd: float, rng
+) -> tuple[np.ndarray, np.ndarray]:
     """Subject estimates of two independent groups, N(mean1, sd) and N(mean2, sd).
 
     Examples
@@ -611,8 +643,9 @@ def simulate_two_groups(n1: int, n2: int, mean1: float, mean2: float, sd: float,
     return (simulate_subject_betas(n1, mean1, sd, rng), simulate_subject_betas(n2, mean2, sd, rng))
 
 
-def simulate_paired(n_subjects: int, mean_a: float, mean_b: float, subject_sd: float,
-                    within_sd: float, rng) -> tuple[np.ndarray, np.ndarray]:
+def simulate_paired(
+    n_subjects: int, mean_a: float, mean_b: float, subject_sd: float, within_sd: float, rng
+) -> tuple[np.ndarray, np.ndarray]:
     """Two conditions measured in the same subjects.
 
     Each subject has its own offset, N(0, subject_sd), shared by both conditions; each
@@ -681,9 +714,16 @@ class SimulatedSubject:
     design: pd.DataFrame
 
 
-def simulate_subject_4d(seed: int | np.random.Generator = 0, *, n_scans: int = 120,
-                        t_r: float = 2.4, voxel_size: float = 9.0, block_duration: float = 12.0,
-                        noise_sd: float = 0.5, ar1: float = 0.3) -> SimulatedSubject:
+def simulate_subject_4d(
+    seed: int | np.random.Generator = 0,
+    *,
+    n_scans: int = 120,
+    t_r: float = 2.4,
+    voxel_size: float = 9.0,
+    block_duration: float = 12.0,
+    noise_sd: float = 0.5,
+    ar1: float = 0.3,
+) -> SimulatedSubject:
     """Simulate one subject's 4D run: two block conditions, drifts, motion and AR(1) noise.
 
     The brain mask is nilearn's packaged MNI152 brain mask resampled (nearest neighbour) to
@@ -737,15 +777,20 @@ def simulate_subject_4d(seed: int | np.random.Generator = 0, *, n_scans: int = 1
     t_r = _positive(t_r, "t_r")
     voxel_size = _positive(voxel_size, "voxel_size")
     if not 4 <= voxel_size <= 12:
-        raise ValueError(f"voxel_size must be between 4 and 12 mm (small and quick); "
-                         f"got {voxel_size}.")
+        raise ValueError(
+            f"voxel_size must be between 4 and 12 mm (small and quick); got {voxel_size}."
+        )
     block_duration = _positive(block_duration, "block_duration")
     noise_sd = _positive(noise_sd, "noise_sd", allow_zero=True)
     ar1 = _ar_coefficient(ar1)
 
-    mask = resample_img(load_mni152_brain_mask(resolution=3),
-                        target_affine=np.diag([voxel_size] * 3), interpolation="nearest",
-                        force_resample=True, copy_header=True)
+    mask = resample_img(
+        load_mni152_brain_mask(resolution=3),
+        target_affine=np.diag([voxel_size] * 3),
+        interpolation="nearest",
+        force_resample=True,
+        copy_header=True,
+    )
     inside = mask.get_fdata() > 0
     affine = mask.affine
     n_vox = int(inside.sum())
@@ -755,8 +800,10 @@ def simulate_subject_4d(seed: int | np.random.Generator = 0, *, n_scans: int = 1
     period = 2 * block_duration
     onsets = np.arange(block_duration / 2, n_scans * t_r - block_duration, period)
     if onsets.size < 2:
-        raise ValueError(f"the run ({n_scans} scans of {t_r} s) is too short for two blocks of "
-                         f"{block_duration} s; add scans or shorten the blocks.")
+        raise ValueError(
+            f"the run ({n_scans} scans of {t_r} s) is too short for two blocks of "
+            f"{block_duration} s; add scans or shorten the blocks."
+        )
     types = np.where(np.arange(onsets.size) % 2 == 0, "visual", "auditory")
     events = pd.DataFrame({"onset": onsets, "duration": block_duration, "trial_type": types})
 
@@ -767,9 +814,15 @@ def simulate_subject_4d(seed: int | np.random.Generator = 0, *, n_scans: int = 1
     confounds = pd.DataFrame(motion, columns=_MOTION)
 
     frame_times = np.arange(n_scans) * t_r
-    design = make_first_level_design_matrix(frame_times, events, hrf_model="glover",
-                                            drift_model="cosine", high_pass=0.01,
-                                            add_regs=motion, add_reg_names=_MOTION)
+    design = make_first_level_design_matrix(
+        frame_times,
+        events,
+        hrf_model="glover",
+        drift_model="cosine",
+        high_pass=0.01,
+        add_regs=motion,
+        add_reg_names=_MOTION,
+    )
 
     # coefficients per voxel, in percent signal change
     coefs = pd.DataFrame(0.0, index=range(n_vox), columns=design.columns)
@@ -796,5 +849,12 @@ def simulate_subject_4d(seed: int | np.random.Generator = 0, *, n_scans: int = 1
     img.header.set_xyzt_units("mm", "sec")
     img.header["pixdim"][4] = t_r
     mask_img = nib.Nifti1Image(inside.astype(np.uint8), affine)
-    return SimulatedSubject(img=img, mask_img=mask_img, t_r=t_r, events=events,
-                            confounds=confounds, true_betas=true_maps, design=design)
+    return SimulatedSubject(
+        img=img,
+        mask_img=mask_img,
+        t_r=t_r,
+        events=events,
+        confounds=confounds,
+        true_betas=true_maps,
+        design=design,
+    )

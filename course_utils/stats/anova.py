@@ -66,18 +66,31 @@ class AnovaMaps:
 
     def table(self, voxel: int = 0) -> pd.DataFrame:
         """The ANOVA table of one voxel: one row per effect."""
-        return pd.DataFrame({"F": self.F[:, voxel], "df1": self.df1, "df2": self.df2,
-                             "p": self.p[:, voxel], "eps_gg": self.eps_gg[:, voxel],
-                             "p_gg": self.p_gg[:, voxel]},
-                            index=pd.Index(self.effects, name="effect"))
+        return pd.DataFrame(
+            {
+                "F": self.F[:, voxel],
+                "df1": self.df1,
+                "df2": self.df2,
+                "p": self.p[:, voxel],
+                "eps_gg": self.eps_gg[:, voxel],
+                "p_gg": self.p_gg[:, voxel],
+            },
+            index=pd.Index(self.effects, name="effect"),
+        )
 
     def __getitem__(self, effect: str) -> dict:
         """The fields of one effect, e.g. ``maps["task"]["F"]`` (a map)."""
         if effect not in self.effects:
             raise KeyError(f"No effect {effect!r}; the effects are {list(self.effects)}.")
         k = self.effects.index(effect)
-        return {"F": self.F[k], "df1": float(self.df1[k]), "df2": float(self.df2[k]),
-                "p": self.p[k], "eps_gg": self.eps_gg[k], "p_gg": self.p_gg[k]}
+        return {
+            "F": self.F[k],
+            "df1": float(self.df1[k]),
+            "df2": float(self.df2[k]),
+            "p": self.p[k],
+            "eps_gg": self.eps_gg[k],
+            "p_gg": self.p_gg[k],
+        }
 
 
 @dataclass(frozen=True)
@@ -96,19 +109,25 @@ def _layout(Y, subjects, factors: Mapping) -> tuple[_Layout, bool]:
     if one:
         values = values[:, None]
     if values.ndim != 2:
-        raise ValueError(f"Y must be (n_obs,) or (n_obs, n_voxels), one row per subject x cell; "
-                         f"got shape {values.shape}.")
+        raise ValueError(
+            f"Y must be (n_obs,) or (n_obs, n_voxels), one row per subject x cell; "
+            f"got shape {values.shape}."
+        )
     if not np.issubdtype(values.dtype, np.floating):
         values = values.astype(np.float64)
     n_obs = values.shape[0]
     if not isinstance(factors, Mapping) or not factors:
-        raise ValueError("factors must be a dict {factor name: the level of each row}, e.g. "
-                         "{'modality': [...], 'task': [...]}.")
+        raise ValueError(
+            "factors must be a dict {factor name: the level of each row}, e.g. "
+            "{'modality': [...], 'task': [...]}."
+        )
     subjects = np.asarray(subjects)
     for name, column in [("subjects", subjects), *factors.items()]:
         if len(column) != n_obs:
-            raise ValueError(f"{name} has {len(column)} entries but Y has {n_obs} rows: give one "
-                             "per row of Y (long format: one row per subject x cell).")
+            raise ValueError(
+                f"{name} has {len(column)} entries but Y has {n_obs} rows: give one "
+                "per row of Y (long format: one row per subject x cell)."
+            )
     names = tuple(str(name) for name in factors)
     if any(":" in name for name in names):
         raise ValueError(f"Factor names cannot contain ':' (it joins interaction names): {names}.")
@@ -118,8 +137,10 @@ def _layout(Y, subjects, factors: Mapping) -> tuple[_Layout, bool]:
         if (code < 0).any():
             raise ValueError(f"Factor {name!r} has missing levels (NaN/None) in some rows.")
         if len(uniques) < 2:
-            raise ValueError(f"Factor {name!r} has only one level ({uniques[0]!r}): a factor "
-                             "needs at least two levels to have an effect.")
+            raise ValueError(
+                f"Factor {name!r} has only one level ({uniques[0]!r}): a factor "
+                "needs at least two levels to have an effect."
+            )
         codes.append(code)
         levels.append(tuple(uniques))
     subject_code, subject_ids = pd.factorize(pd.Series(subjects), sort=True)
@@ -132,15 +153,23 @@ def _layout(Y, subjects, factors: Mapping) -> tuple[_Layout, bool]:
     np.add.at(counts, (subject_code, cell), 1)
     if (counts != 1).any():
         s, c = np.argwhere(counts != 1)[0]
-        where = dict(zip(names, (lv[i] for lv, i in
-                                 zip(levels, np.unravel_index(c, shape), strict=True)),
-                         strict=True))
+        where = dict(
+            zip(
+                names,
+                (lv[i] for lv, i in zip(levels, np.unravel_index(c, shape), strict=True)),
+                strict=True,
+            )
+        )
         what = "is missing" if counts[s, c] == 0 else f"appears {counts[s, c]} times"
-        raise ValueError(f"The design is not balanced: subject {subject_ids[s]!r} in cell {where} "
-                         f"{what}. Every subject needs exactly one row per cell "
-                         f"({n_cells} cells); drop incomplete subjects or average repeats first.")
-    if not all(np.isfinite(values[:, i:i + CHUNK_VOXELS]).all()
-               for i in range(0, values.shape[1], CHUNK_VOXELS)):
+        raise ValueError(
+            f"The design is not balanced: subject {subject_ids[s]!r} in cell {where} "
+            f"{what}. Every subject needs exactly one row per cell "
+            f"({n_cells} cells); drop incomplete subjects or average repeats first."
+        )
+    if not all(
+        np.isfinite(values[:, i : i + CHUNK_VOXELS]).all()
+        for i in range(0, values.shape[1], CHUNK_VOXELS)
+    ):
         raise ValueError("Y has NaN or infinite values; mask them out before the ANOVA.")
     rows = np.empty((len(subject_ids), n_cells), dtype=np.int64)
     rows[subject_code, cell] = np.arange(n_obs)
@@ -192,21 +221,21 @@ def _sums(layout: _Layout):
     ss_err = np.empty((len(contrasts), n_vox))
     eps = np.ones((len(contrasts), n_vox))
     for start in range(0, n_vox, CHUNK_VOXELS):
-        block = layout.values[:, start:start + CHUNK_VOXELS][layout.rows].astype(np.float64)
+        block = layout.values[:, start : start + CHUNK_VOXELS][layout.rows].astype(np.float64)
         for k, matrix in enumerate(contrasts.values()):
             scores = np.einsum("scv,cq->sqv", block, matrix)  # (subjects, df1, voxels)
             mean = scores.mean(axis=0)
             centred = scores - mean
-            ss_eff[k, start:start + block.shape[2]] = n * np.einsum("qv,qv->v", mean, mean)
+            ss_eff[k, start : start + block.shape[2]] = n * np.einsum("qv,qv->v", mean, mean)
             err = np.einsum("sqv,sqv->v", centred, centred)
-            ss_err[k, start:start + block.shape[2]] = err
+            ss_err[k, start : start + block.shape[2]] = err
             q = matrix.shape[1]
             if q > 1:  # Greenhouse-Geisser: (tr S)^2 / (q tr S^2), S the scores' covariance
                 cov = np.einsum("sjv,skv->jkv", centred, centred) / (n - 1)
                 trace2 = np.einsum("jkv,jkv->v", cov, cov)
                 with np.errstate(divide="ignore", invalid="ignore"):
                     value = (err / (n - 1)) ** 2 / (q * trace2)
-                eps[k, start:start + block.shape[2]] = np.where(trace2 > 0, value, 1.0)
+                eps[k, start : start + block.shape[2]] = np.where(trace2 > 0, value, 1.0)
     df1 = np.array([m.shape[1] for m in contrasts.values()], dtype=float)
     names = tuple(":".join(layout.factors[i] for i in effect) for effect in contrasts)
     return names, ss_eff, ss_err, df1, np.clip(eps, 1 / df1[:, None], 1.0)
@@ -349,22 +378,34 @@ def stack_cells(cells: Mapping[tuple, np.ndarray], factor_names: tuple[str, ...]
         raise ValueError("cells is empty: give one array per cell.")
     arrays = [np.asarray(a, dtype=np.float32) for a in cells.values()]
     if len({a.shape for a in arrays}) != 1:
-        raise ValueError("Every cell needs an array of the same shape (the same subjects and "
-                         f"voxels); got {sorted({a.shape for a in arrays})}.")
+        raise ValueError(
+            "Every cell needs an array of the same shape (the same subjects and "
+            f"voxels); got {sorted({a.shape for a in arrays})}."
+        )
     for key in cells:
         if not isinstance(key, tuple) or len(key) != len(factor_names):
-            raise ValueError(f"Cell {key!r} should be a tuple of {len(factor_names)} levels, one "
-                             f"per factor {factor_names}.")
+            raise ValueError(
+                f"Cell {key!r} should be a tuple of {len(factor_names)} levels, one "
+                f"per factor {factor_names}."
+            )
     n = arrays[0].shape[0]
     Y = np.concatenate(arrays, axis=0)
     subjects = np.tile(np.arange(n), len(arrays))
-    factors = {name: np.repeat(np.array([key[k] for key in cells]), n)
-               for k, name in enumerate(factor_names)}
+    factors = {
+        name: np.repeat(np.array([key[k] for key in cells]), n)
+        for k, name in enumerate(factor_names)
+    }
     return Y, subjects, factors
 
 
-def simulate_null(n_subjects: int, levels: Mapping[str, int], effect_sd: Mapping[str, object],
-                  n_sims: int, noise_sd: float = 1.0, seed=0):
+def simulate_null(
+    n_subjects: int,
+    levels: Mapping[str, int],
+    effect_sd: Mapping[str, object],
+    n_sims: int,
+    noise_sd: float = 1.0,
+    seed=0,
+):
     """Many null within-subject studies at once (columns), with chosen effect-by-subject spread.
 
     No effect is present in the population; each subject has its own random effect on every

@@ -51,14 +51,14 @@ class TDPResult:
     z_threshold: float
 
 
-def cluster_tdp(t, df: float, mask_img, cluster_p: float = 0.001,
-                alpha: float = 0.05) -> TDPResult:
+def cluster_tdp(t, df: float, mask_img, cluster_p: float = 0.001, alpha: float = 0.05) -> TDPResult:
     """Lower bounds of the true discovery proportion of every cluster of a two-sided t-map.
 
     Parameters
     ----------
     t : array-like, shape (n_voxels,)
-        t statistics of the mask's voxels (C order, as :func:`course_utils.experiments.data.mask_images`
+        t statistics of the mask's voxels (C order, as
+        :func:`course_utils.experiments.data.mask_images`
         gives them).
     df : float
         Their degrees of freedom.
@@ -113,8 +113,10 @@ def cluster_tdp(t, df: float, mask_img, cluster_p: float = 0.001,
     mask = np.asarray(mask_img.dataobj).astype(bool)
     t = np.asarray(t, dtype=np.float64)
     if t.shape != (int(mask.sum()),):
-        raise ValueError(f"t has shape {t.shape} but the mask has {int(mask.sum())} voxels: pass "
-                         "the masked t-map of this mask.")
+        raise ValueError(
+            f"t has shape {t.shape} but the mask has {int(mask.sum())} voxels: pass "
+            "the masked t-map of this mask."
+        )
     if not np.isfinite(t).all():
         raise ValueError("t has NaN or infinite values; ARI needs a statistic at every voxel.")
     z = inference.t_to_z(t, df)
@@ -126,25 +128,34 @@ def cluster_tdp(t, df: float, mask_img, cluster_p: float = 0.001,
     for sign in (1, -1):
         volume[mask] = sign * z
         image = nib.Nifti1Image(volume.copy(), mask_img.affine)
-        bound = np.asarray(cluster_level_inference(image, mask_img=mask_img,
-                                                   threshold=z_threshold,
-                                                   alpha=alpha / 2).dataobj)[mask]
+        bound = np.asarray(
+            cluster_level_inference(
+                image, mask_img=mask_img, threshold=z_threshold, alpha=alpha / 2
+            ).dataobj
+        )[mask]
         found, count = ndimage.label(volume > z_threshold, structure=_FACES)
         found = found[mask]
         for label in range(1, count + 1):
             inside = found == label
             proportion = float(bound[inside].max())
             size = int(inside.sum())
-            rows.append({"sign": sign, "size_voxels": size,
-                         "peak_t": float(t[inside][np.argmax(sign * t[inside])]),
-                         "tdp_bound": proportion,
-                         "active_bound": int(np.floor(proportion * size + 1e-4)),
-                         "_voxels": inside})
+            rows.append(
+                {
+                    "sign": sign,
+                    "size_voxels": size,
+                    "peak_t": float(t[inside][np.argmax(sign * t[inside])]),
+                    "tdp_bound": proportion,
+                    "active_bound": int(np.floor(proportion * size + 1e-4)),
+                    "_voxels": inside,
+                }
+            )
     rows.sort(key=lambda row: -row["size_voxels"])
     for number, row in enumerate(rows, start=1):
         labels[row["_voxels"]] = number
         tdp[row["_voxels"]] = row["tdp_bound"]
-    table = pd.DataFrame([{k: v for k, v in row.items() if k != "_voxels"} for row in rows],
-                         columns=["sign", "size_voxels", "peak_t", "tdp_bound", "active_bound"])
+    table = pd.DataFrame(
+        [{k: v for k, v in row.items() if k != "_voxels"} for row in rows],
+        columns=["sign", "size_voxels", "peak_t", "tdp_bound", "active_bound"],
+    )
     table.insert(0, "cluster", np.arange(1, len(rows) + 1))
     return TDPResult(table, labels, tdp, z_threshold)

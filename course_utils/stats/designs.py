@@ -3,7 +3,8 @@
 A one-sample, two-sample or paired t-test is a regression whose design matrix says which
 observation belongs to which group, subject or condition. This module builds those designs as
 labelled :class:`pandas.DataFrame` objects (rows are observations, columns are regressors), so that
-:func:`course_utils.stats.glm.regress` can name every beta, and builds and validates contrast vectors:
+:func:`course_utils.stats.glm.regress` can name every beta, and builds and validates contrast
+vectors:
 
 - :func:`one_sample`, :func:`two_sample` (three codings: treatment/dummy, effect/sum and cell
   means), :func:`paired` (long format with one mean column per subject), :func:`add_covariate`;
@@ -26,8 +27,12 @@ import pandas as pd
 CODINGS = ("dummy", "contrast", "intercepts")
 #: The standard names of the codings, accepted as aliases: treatment (dummy) coding, effect (sum,
 #: deviation) coding with +1 / -1, and cell-means coding with one column per group.
-CODING_ALIASES = {"treatment": "dummy", "effect": "contrast", "sum": "contrast",
-                  "cell_means": "intercepts"}
+CODING_ALIASES = {
+    "treatment": "dummy",
+    "effect": "contrast",
+    "sum": "contrast",
+    "cell_means": "intercepts",
+}
 
 
 def one_sample(n: int) -> pd.DataFrame:
@@ -60,8 +65,9 @@ def _check_count(value, name: str, minimum: int = 1) -> None:
         raise ValueError(f"{name} must be a whole number of at least {minimum}; got {value!r}.")
 
 
-def two_sample(n1: int, n2: int, coding: str = "contrast",
-               labels: tuple[str, str] = ("group1", "group2")) -> pd.DataFrame:
+def two_sample(
+    n1: int, n2: int, coding: str = "contrast", labels: tuple[str, str] = ("group1", "group2")
+) -> pd.DataFrame:
     """Design of a two-sample t-test, with the first ``n1`` rows in group 1.
 
     Parameters
@@ -106,8 +112,10 @@ def two_sample(n1: int, n2: int, coding: str = "contrast",
         names = CODINGS + tuple(CODING_ALIASES)
         close = difflib.get_close_matches(str(coding), names, n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"coding must be one of {CODINGS} (or a standard name: "
-                         f"{tuple(CODING_ALIASES)}); got {coding!r}.{hint}")
+        raise ValueError(
+            f"coding must be one of {CODINGS} (or a standard name: "
+            f"{tuple(CODING_ALIASES)}); got {coding!r}.{hint}"
+        )
     g1 = np.r_[np.ones(n1), np.zeros(n2)]
     first, second = labels
     if coding == "dummy":
@@ -152,8 +160,10 @@ def align_subjects(ids_a: Sequence, ids_b: Sequence) -> tuple[np.ndarray, np.nda
                 dup.append(sid)
             seen.add(sid)
         if dup:
-            raise ValueError(f"The {name} list has duplicate subject IDs {sorted(set(dup))}: "
-                             "each subject must appear once per condition.")
+            raise ValueError(
+                f"The {name} list has duplicate subject IDs {sorted(set(dup))}: "
+                "each subject must appear once per condition."
+            )
     only_a = sorted(set(a) - set(b), key=str)
     only_b = sorted(set(b) - set(a), key=str)
     if only_a or only_b:
@@ -165,12 +175,18 @@ def align_subjects(ids_a: Sequence, ids_b: Sequence) -> tuple[np.ndarray, np.nda
     subjects = sorted(a, key=str)
     pos_a = {sid: i for i, sid in enumerate(a)}
     pos_b = {sid: i for i, sid in enumerate(b)}
-    return (np.array([pos_a[s] for s in subjects]), np.array([pos_b[s] for s in subjects]),
-            subjects)
+    return (
+        np.array([pos_a[s] for s in subjects]),
+        np.array([pos_b[s] for s in subjects]),
+        subjects,
+    )
 
 
-def paired(a: pd.Series, b: pd.Series, labels: tuple[str, str] = ("a", "b"),
-           ) -> tuple[pd.Series, pd.DataFrame]:
+def paired(
+    a: pd.Series,
+    b: pd.Series,
+    labels: tuple[str, str] = ("a", "b"),
+) -> tuple[pd.Series, pd.DataFrame]:
     """Long-format design of a paired t-test: a condition column plus one mean per subject.
 
     Parameters
@@ -206,8 +222,10 @@ def paired(a: pd.Series, b: pd.Series, labels: tuple[str, str] = ("a", "b"),
     ['a_vs_b', 'subject_S01', 'subject_S02']
     """
     if not isinstance(a, pd.Series) or not isinstance(b, pd.Series):
-        raise ValueError("paired() needs two pandas Series indexed by subject ID, so that the "
-                         "values can be matched by subject rather than by position.")
+        raise ValueError(
+            "paired() needs two pandas Series indexed by subject ID, so that the "
+            "values can be matched by subject rather than by position."
+        )
     ia, ib, subjects = align_subjects(a.index, b.index)
     n = len(subjects)
     values = np.empty(2 * n)
@@ -217,14 +235,15 @@ def paired(a: pd.Series, b: pd.Series, labels: tuple[str, str] = ("a", "b"),
     columns = {f"{labels[0]}_vs_{labels[1]}": condition}
     for i, sid in enumerate(subjects):
         col = np.zeros(2 * n)
-        col[2 * i:2 * i + 2] = 1.0
+        col[2 * i : 2 * i + 2] = 1.0
         columns[f"subject_{sid}"] = col
     index = pd.MultiIndex.from_product([subjects, list(labels)], names=["subject", "condition"])
     return pd.Series(values, index=index, name="value"), pd.DataFrame(columns, index=index)
 
 
-def add_covariate(design: pd.DataFrame, values, name: str = "covariate",
-                  center: bool = True) -> pd.DataFrame:
+def add_covariate(
+    design: pd.DataFrame, values, name: str = "covariate", center: bool = True
+) -> pd.DataFrame:
     """Return ``design`` with one more column holding a covariate (e.g. age), centred or not.
 
     Parameters
@@ -255,8 +274,10 @@ def add_covariate(design: pd.DataFrame, values, name: str = "covariate",
     """
     column = np.asarray(values, dtype=float)
     if column.shape != (len(design),):
-        raise ValueError(f"The covariate has {column.size} values but the design has "
-                         f"{len(design)} rows: give one value per observation.")
+        raise ValueError(
+            f"The covariate has {column.size} values but the design has "
+            f"{len(design)} rows: give one value per observation."
+        )
     if not np.isfinite(column).all():
         raise ValueError(f"The covariate {name!r} has missing values; fill or drop those rows.")
     if name in design.columns:
@@ -313,11 +334,13 @@ def variance_inflation(design: pd.DataFrame) -> pd.Series:
         fitted = others @ np.linalg.lstsq(others, x, rcond=None)[0]
         ones_fit = others @ np.linalg.lstsq(others, np.ones(len(x)), rcond=None)[0]
         has_constant = np.allclose(ones_fit, 1.0, atol=1e-10)
-        total = ((x - x.mean()) ** 2).sum() if has_constant else (x ** 2).sum()
+        total = ((x - x.mean()) ** 2).sum() if has_constant else (x**2).sum()
         residual = ((x - fitted) ** 2).sum()
         if residual <= 1e-12 * total:
-            raise ValueError(f"Column {name!r} is a linear combination of the others: its VIF is "
-                             "infinite. Drop one of the dependent columns.")
+            raise ValueError(
+                f"Column {name!r} is a linear combination of the others: its VIF is "
+                "infinite. Drop one of the dependent columns."
+            )
         out[name] = float(total / residual)
     return pd.Series(out, name="VIF", dtype=float)
 
@@ -364,8 +387,9 @@ def quadratic_contrast(k: int) -> np.ndarray:
     return np.round(c, 12) + 0.0
 
 
-def check_contrast(c, n_columns: int, zero_sum: bool = True,
-                   names: Sequence[str] | None = None) -> np.ndarray:
+def check_contrast(
+    c, n_columns: int, zero_sum: bool = True, names: Sequence[str] | None = None
+) -> np.ndarray:
     """Validate a contrast vector and return it as a float array.
 
     Parameters
@@ -401,8 +425,10 @@ def check_contrast(c, n_columns: int, zero_sum: bool = True,
     weights = np.asarray(c, dtype=float)
     where = f" ({list(names)})" if names is not None else ""
     if weights.ndim != 1 or weights.size != n_columns:
-        raise ValueError(f"The contrast has {weights.size} weights but there are {n_columns} "
-                         f"columns{where}: give exactly one weight per column.")
+        raise ValueError(
+            f"The contrast has {weights.size} weights but there are {n_columns} "
+            f"columns{where}: give exactly one weight per column."
+        )
     if not np.isfinite(weights).all():
         raise ValueError("The contrast has NaN or infinite weights.")
     if not weights.any():

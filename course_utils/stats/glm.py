@@ -12,7 +12,8 @@ dependent. Data may be stored as float32; every sum is accumulated in float64, i
 so that memory stays close to the size of the data.
 
 Within-subject factorial designs (every subject in every cell) have their own module,
-:mod:`course_utils.stats.anova`, whose :func:`rm_anova` (partitioned error terms, Greenhouse-Geisser)
+:mod:`course_utils.stats.anova`, whose :func:`rm_anova` (partitioned error terms,
+Greenhouse-Geisser)
 and :func:`pooled_anova` are available here too.
 """
 
@@ -76,8 +77,10 @@ class RegressionResult:
         """Table of beta, se, t and p, one row per design column (one outcome only)."""
         if np.ndim(self.beta) != 1:
             raise ValueError("summary() is for a single outcome; index the arrays for many voxels.")
-        return pd.DataFrame({"beta": self.beta, "se": self.se, "t": self.t, "p": self.p},
-                            index=pd.Index(self.columns, name="column"))
+        return pd.DataFrame(
+            {"beta": self.beta, "se": self.se, "t": self.t, "p": self.p},
+            index=pd.Index(self.columns, name="column"),
+        )
 
     def coef(self, name: str) -> np.ndarray | float:
         """The betas of one design column, by name."""
@@ -293,8 +296,10 @@ def regress(X, Y, keep_residuals: bool = True) -> RegressionResult:
         )
     df = n - k
     if df < 1:
-        raise ValueError(f"The design has {k} columns for {n} observations: no degrees of "
-                         "freedom are left to estimate the error. Use fewer columns.")
+        raise ValueError(
+            f"The design has {k} columns for {n} observations: no degrees of "
+            "freedom are left to estimate the error. Use fewer columns."
+        )
     if dependent_columns(values):
         names = dependent_columns(pd.DataFrame(values, columns=columns))
         raise ValueError(
@@ -324,9 +329,17 @@ def regress(X, Y, keep_residuals: bool = True) -> RegressionResult:
     with np.errstate(divide="ignore", invalid="ignore"):
         t = beta / se
     if one_outcome:
-        return RegressionResult(beta[:, 0], se[:, 0], t[:, 0], df, float(sigma[0]),
-                                None if residuals is None else residuals[:, 0], columns,
-                                cov_unscaled, n)
+        return RegressionResult(
+            beta[:, 0],
+            se[:, 0],
+            t[:, 0],
+            df,
+            float(sigma[0]),
+            None if residuals is None else residuals[:, 0],
+            columns,
+            cov_unscaled,
+            n,
+        )
     return RegressionResult(beta, se, t, df, sigma, residuals, columns, cov_unscaled, n)
 
 
@@ -398,8 +411,9 @@ def contrast(result: RegressionResult, c) -> ContrastResult | FTestResult:
     q = matrix.shape[0]
     middle = matrix @ result.cov_unscaled @ matrix.T
     if np.linalg.matrix_rank(middle) < q:
-        raise ValueError(f"The {q} rows of the F-contrast are linearly dependent; drop the "
-                         "redundant rows.")
+        raise ValueError(
+            f"The {q} rows of the F-contrast are linearly dependent; drop the redundant rows."
+        )
     effect = matrix @ beta
     quad = np.einsum("i...,ij,j...->...", effect, np.linalg.inv(middle), effect)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -128,8 +128,14 @@ class ClusterResult:
 
     def table(self) -> pd.DataFrame:
         """One row per cluster: label, sign, size in voxels and FWE p (largest cluster first)."""
-        return pd.DataFrame({"cluster": np.arange(1, self.sizes.size + 1), "sign": self.signs,
-                             "size_voxels": self.sizes, "p_fwe": self.p_fwe})
+        return pd.DataFrame(
+            {
+                "cluster": np.arange(1, self.sizes.size + 1),
+                "sign": self.signs,
+                "size_voxels": self.sizes,
+                "p_fwe": self.p_fwe,
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -278,15 +284,18 @@ def _mask_geometry(mask_img, n_vox: int) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(mask_img, str | os.PathLike):
         mask_img = nib.load(os.fspath(mask_img))
     if not hasattr(mask_img, "dataobj"):
-        raise ValueError("mask_img must be a NIfTI image (or a path to one): the mask the data "
-                         "were taken from.")
+        raise ValueError(
+            "mask_img must be a NIfTI image (or a path to one): the mask the data were taken from."
+        )
     mask = np.asarray(mask_img.dataobj)
     if mask.ndim != 3:
         raise ValueError(f"mask_img must be a 3D image; got shape {mask.shape}.")
     flat = np.flatnonzero(mask.astype(bool))
     if flat.size != n_vox:
-        raise ValueError(f"mask_img has {flat.size} voxels but Y has {n_vox}: use the mask the "
-                         "data were taken from.")
+        raise ValueError(
+            f"mask_img has {flat.size} voxels but Y has {n_vox}: use the mask the "
+            "data were taken from."
+        )
     return flat, np.zeros(mask.shape, dtype=bool)
 
 
@@ -318,8 +327,15 @@ def _observed_clusters(t, threshold, two_sided, geometry, null, n_rows, exact) -
     relabel[order + 1] = np.arange(1, size_arr.size + 1)
     null = np.asarray(null, dtype=np.int64)
     exceed = _count_exceed(null.astype(np.float64), size_arr[order].astype(np.float64))
-    return ClusterResult(float(threshold), 6, relabel[labels], size_arr[order], sign_arr[order],
-                         _p_values(exceed, n_rows, exact), null)
+    return ClusterResult(
+        float(threshold),
+        6,
+        relabel[labels],
+        size_arr[order],
+        sign_arr[order],
+        _p_values(exceed, n_rows, exact),
+        null,
+    )
 
 
 def _count_exceed(null: np.ndarray, observed: np.ndarray) -> np.ndarray:
@@ -334,31 +350,41 @@ def _design(X, contrast, n: int):
 
     if X is None:
         if contrast is not None and np.size(contrast) != 1:
-            raise ValueError("Without X (a one-sample test) the contrast must be one number, "
-                             f"e.g. 1 or -1; got {contrast!r}.")
+            raise ValueError(
+                "Without X (a one-sample test) the contrast must be one number, "
+                f"e.g. 1 or -1; got {contrast!r}."
+            )
         return None, _one_sign(contrast)
     design, columns = glm._design_array(X)
     if design.shape[0] != n:
-        raise ValueError(f"X has {design.shape[0]} rows but Y has {n} subjects: one design row "
-                         "per subject, in the same order.")
+        raise ValueError(
+            f"X has {design.shape[0]} rows but Y has {n} subjects: one design row "
+            "per subject, in the same order."
+        )
     k = design.shape[1]
     if k == 1:
         column = design[:, 0]
         if np.ptp(column) != 0 or column[0] == 0:
-            raise ValueError("A one-column design must be a constant, non-zero column (a "
-                             "one-sample test); for a covariate, add an intercept column and give "
-                             "a contrast.")
+            raise ValueError(
+                "A one-column design must be a constant, non-zero column (a "
+                "one-sample test); for a covariate, add an intercept column and give "
+                "a contrast."
+            )
         if contrast is not None and np.size(contrast) != 1 and not isinstance(contrast, Mapping):
             raise ValueError(f"The contrast has {np.size(contrast)} weights but X has 1 column.")
         sign = 1.0 if contrast is None else float(np.sign(_contrast_vector(contrast, columns)[0]))
         return None, sign * float(np.sign(column[0]))
     if contrast is None:
-        raise ValueError(f"X has {k} columns {list(columns)}: give a contrast (one weight per "
-                         "column, or a dict of column name: weight) saying what to test.")
+        raise ValueError(
+            f"X has {k} columns {list(columns)}: give a contrast (one weight per "
+            "column, or a dict of column name: weight) saying what to test."
+        )
     c = _contrast_vector(contrast, columns)
     if np.linalg.matrix_rank(design) < k:
-        raise ValueError(f"X is rank-deficient (columns {glm.dependent_columns(X)} are linearly "
-                         "dependent): drop one of them or recode the design.")
+        raise ValueError(
+            f"X is rank-deficient (columns {glm.dependent_columns(X)} are linearly "
+            "dependent): drop one of them or recode the design."
+        )
     if n - k < 1:
         raise ValueError(f"X has {k} columns for {n} subjects: no degrees of freedom are left.")
     return design, c
@@ -384,8 +410,10 @@ def _contrast_vector(contrast, columns: Sequence[str]) -> np.ndarray:
     else:
         c = np.asarray(contrast, dtype=np.float64).ravel()
     if c.size != k:
-        raise ValueError(f"The contrast has {c.size} weights but X has {k} columns "
-                         f"{list(columns)}: give one weight per column.")
+        raise ValueError(
+            f"The contrast has {c.size} weights but X has {k} columns "
+            f"{list(columns)}: give one weight per column."
+        )
     if not np.isfinite(c).all():
         raise ValueError("The contrast contains NaN or infinite weights.")
     if not c.any():
@@ -393,10 +421,18 @@ def _contrast_vector(contrast, columns: Sequence[str]) -> np.ndarray:
     return c
 
 
-def permutation_test(Y, X=None, contrast=None, n_perm: int = 5000, two_sided: bool = True,
-                     seed: int | np.random.Generator = 0, cluster_threshold: float | None = None,
-                     mask_img=None, chunk_size: int | None = None,
-                     tfce: bool = False) -> PermutationResult:
+def permutation_test(
+    Y,
+    X=None,
+    contrast=None,
+    n_perm: int = 5000,
+    two_sided: bool = True,
+    seed: int | np.random.Generator = 0,
+    cluster_threshold: float | None = None,
+    mask_img=None,
+    chunk_size: int | None = None,
+    tfce: bool = False,
+) -> PermutationResult:
     """Max-T permutation test of a group map, controlling the family-wise error rate.
 
     One-sample and paired tests (``X`` None or a constant column; for a paired test pass the
@@ -435,7 +471,8 @@ def permutation_test(Y, X=None, contrast=None, n_perm: int = 5000, two_sided: bo
         permutations (slower: one 3D labelling per permutation, about 1-3 ms each on a whole brain).
     mask_img : nibabel image or path, optional
         The 3D mask the voxels come from (columns of ``Y`` in the mask's C order, as
-        :func:`course_utils.experiments.data.mask_images` gives them), to find clusters in 3D with face
+        :func:`course_utils.experiments.data.mask_images` gives them), to find clusters in 3D with
+        face
         connectivity. Required with ``cluster_threshold`` and ``tfce``.
     chunk_size : int, optional
         Permutations per batch. By default a batch of statistics is about 8 MiB (1.5 MiB tiles of
@@ -497,21 +534,28 @@ def permutation_test(Y, X=None, contrast=None, n_perm: int = 5000, two_sided: bo
     n, n_vox = data.shape
     if isinstance(n_perm, bool) or not isinstance(n_perm, int | np.integer) or n_perm < 1:
         raise ValueError(f"n_perm must be a positive whole number (e.g. 5000); got {n_perm!r}.")
-    if chunk_size is not None and (isinstance(chunk_size, bool)
-                                   or not isinstance(chunk_size, int | np.integer)
-                                   or chunk_size < 1):
+    if chunk_size is not None and (
+        isinstance(chunk_size, bool)
+        or not isinstance(chunk_size, int | np.integer)
+        or chunk_size < 1
+    ):
         raise ValueError(f"chunk_size must be a positive whole number or None; got {chunk_size!r}.")
     geometry = None
     if cluster_threshold is not None or tfce:
         if mask_img is None:
-            raise ValueError(f"{'Cluster inference' if cluster_threshold is not None else 'TFCE'}"
-                             " needs mask_img, the 3D mask the voxels come from, to know which "
-                             "voxels are neighbours.")
+            raise ValueError(
+                f"{'Cluster inference' if cluster_threshold is not None else 'TFCE'}"
+                " needs mask_img, the 3D mask the voxels come from, to know which "
+                "voxels are neighbours."
+            )
         geometry = _mask_geometry(mask_img, n_vox)
-    if cluster_threshold is not None and (not np.isfinite(cluster_threshold)
-                                          or cluster_threshold <= 0):
-        raise ValueError("cluster_threshold must be a positive t value, e.g. "
-                         f"scipy.stats.t.isf(0.001, df); got {cluster_threshold!r}.")
+    if cluster_threshold is not None and (
+        not np.isfinite(cluster_threshold) or cluster_threshold <= 0
+    ):
+        raise ValueError(
+            "cluster_threshold must be a positive t value, e.g. "
+            f"scipy.stats.t.isf(0.001, df); got {cluster_threshold!r}."
+        )
     maps = _MapNulls(geometry, cluster_threshold, two_sided, mask_img, tfce)
     rng = _generator(seed)
     design, c = _design(X, contrast, n)
@@ -545,8 +589,11 @@ class _MapNulls:
     def add(self, tmaps: np.ndarray) -> None:
         """Record the largest cluster and |TFCE| of each row (a permuted t-map)."""
         if self.threshold is not None:
-            self.cluster.extend(tfce_module.max_cluster_sizes(
-                tmaps, self.neighbours, self.threshold, self.two_sided).tolist())
+            self.cluster.extend(
+                tfce_module.max_cluster_sizes(
+                    tmaps, self.neighbours, self.threshold, self.two_sided
+                ).tolist()
+            )
         if self.table is not None:
             self.tfce.append(tfce_module.max_tfce(tmaps, self.table, two_sided=self.two_sided))
 
@@ -554,15 +601,17 @@ class _MapNulls:
         """Fields of the result: observed clusters, TFCE and their FWE p-values."""
         out = {}
         if self.threshold is not None:
-            out["clusters"] = _observed_clusters(t, self.threshold, self.two_sided, self.geometry,
-                                                 self.cluster, n_rows, exact)
+            out["clusters"] = _observed_clusters(
+                t, self.threshold, self.two_sided, self.geometry, self.cluster, n_rows, exact
+            )
         if self.table is not None:
             observed = tfce_module.tfce(t, self.tfce_mask, two_sided=self.two_sided)
             null = np.concatenate(self.tfce)
             size = np.abs(observed)
             exceed = _count_exceed(null, size - RTOL_TFCE * size)
-            out.update(tfce=observed, p_fwe_tfce=_p_values(exceed, n_rows, exact),
-                       max_tfce_null=null)
+            out.update(
+                tfce=observed, p_fwe_tfce=_p_values(exceed, n_rows, exact), max_tfce_null=null
+            )
         return out
 
 
@@ -598,32 +647,40 @@ def _sign_flip(data, n_perm, two_sided, rng, maps, chunk_size):
     max_w = np.full(n_rows, 0.0 if two_sided else -np.inf, dtype=np.float32)
     exceed = np.zeros(n_vox, dtype=np.int64)
     for c0 in range(0, n_vox, width):
-        block = np.ascontiguousarray(scaled[:, c0:c0 + width])
+        block = np.ascontiguousarray(scaled[:, c0 : c0 + width])
         cols = block.shape[1]
-        bar = obs_tol[c0:c0 + cols]
+        bar = obs_tol[c0 : c0 + cols]
         counts = np.zeros(cols, dtype=np.int64)
         for r0 in range(0, n_rows, rows):
-            part = signs[r0:r0 + rows]
-            w, hit = buf[:part.shape[0], :cols], hits[:part.shape[0], :cols]
+            part = signs[r0 : r0 + rows]
+            w, hit = buf[: part.shape[0], :cols], hits[: part.shape[0], :cols]
             np.matmul(part, block, out=w)
             if two_sided:
                 np.abs(w, out=w)
-            top = max_w[r0:r0 + part.shape[0]]
+            top = max_w[r0 : r0 + part.shape[0]]
             np.maximum(top, w.max(axis=1), out=top)
             np.greater_equal(w, bar, out=hit)
             counts += hit.view(np.uint8).sum(axis=0, dtype=np.uint8)
-        exceed[c0:c0 + cols] = counts
+        exceed[c0 : c0 + cols] = counts
     if maps.active:  # whole permuted maps, in batches, for cluster sizes and TFCE
         batch = min(chunk_size or _batch_rows(n_vox, n_rows), n_rows)
         for start in range(0, n_rows, batch):
-            w = signs[start:start + batch] @ scaled
+            w = signs[start : start + batch] @ scaled
             maps.add(_w_to_t(np.clip(w.astype(np.float64), -1, 1), df))
     max_w64 = max_w.astype(np.float64)
     exceed_fwe = _count_exceed(max_w64, obs_tol.astype(np.float64))
-    return PermutationResult(t, _p_values(exceed, n_rows, exact),
-                             _p_values(exceed_fwe, n_rows, exact),
-                             _w_to_t(np.clip(max_w64, -1, 1), df), n_rows, exact, two_sided,
-                             "sign-flip", df, **maps.results(t, n_rows, exact))
+    return PermutationResult(
+        t,
+        _p_values(exceed, n_rows, exact),
+        _p_values(exceed_fwe, n_rows, exact),
+        _w_to_t(np.clip(max_w64, -1, 1), df),
+        n_rows,
+        exact,
+        two_sided,
+        "sign-flip",
+        df,
+        **maps.results(t, n_rows, exact),
+    )
 
 
 def _freedman_lane(data, X, c, n_perm, two_sided, rng, maps, chunk_size):
@@ -670,7 +727,7 @@ def _freedman_lane(data, X, c, n_perm, two_sided, rng, maps, chunk_size):
     max_null = np.empty(n_rows)
     exceed = np.zeros(data.shape[1], dtype=np.int64)
     for start in range(0, n_rows, batch):
-        chunk = ops[start:start + batch]
+        chunk = ops[start : start + batch]
         if flip:
             mats = basis[None] * chunk[:, None, :]
         else:  # basis @ R[order] = basis[:, inverse(order)] @ R
@@ -680,11 +737,20 @@ def _freedman_lane(data, X, c, n_perm, two_sided, rng, maps, chunk_size):
         if maps.active:
             maps.add(tp)
         stat = np.abs(tp, out=tp) if two_sided else tp
-        max_null[start:start + rows] = np.fmax.reduce(stat, axis=1)  # ignores a 0/0
+        max_null[start : start + rows] = np.fmax.reduce(stat, axis=1)  # ignores a 0/0
         for sub in range(0, rows, 255):  # uint8 counts cannot overflow within 255 rows
-            hit = stat[sub:sub + 255] >= obs_tol
+            hit = stat[sub : sub + 255] >= obs_tol
             exceed += hit.view(np.uint8).sum(axis=0, dtype=np.uint8)
     exceed_fwe = _count_exceed(max_null, obs_tol)
-    return PermutationResult(t, _p_values(exceed, n_rows, exact),
-                             _p_values(exceed_fwe, n_rows, exact), max_null, n_rows, exact,
-                             two_sided, method, df, **maps.results(t, n_rows, exact))
+    return PermutationResult(
+        t,
+        _p_values(exceed, n_rows, exact),
+        _p_values(exceed_fwe, n_rows, exact),
+        max_null,
+        n_rows,
+        exact,
+        two_sided,
+        method,
+        df,
+        **maps.results(t, n_rows, exact),
+    )

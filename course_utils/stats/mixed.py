@@ -98,8 +98,10 @@ class GroupEstimate:
 def _as_2d(values, name: str) -> tuple[np.ndarray, bool]:
     array = np.asarray(values, dtype=np.float64)
     if array.ndim not in (1, 2):
-        raise ValueError(f"{name} must have shape (n_subjects,) or (n_subjects, n_voxels); "
-                         f"got shape {array.shape}.")
+        raise ValueError(
+            f"{name} must have shape (n_subjects,) or (n_subjects, n_voxels); "
+            f"got shape {array.shape}."
+        )
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} contains NaN or infinite values; mask those voxels out first.")
     return (array[:, None] if array.ndim == 1 else array), array.ndim == 1
@@ -108,17 +110,23 @@ def _as_2d(values, name: str) -> tuple[np.ndarray, bool]:
 def _inputs(estimates, variances=None, minimum: int = 2):
     b, squeeze = _as_2d(estimates, "estimates")
     if b.shape[0] < minimum:
-        raise ValueError(f"need at least {minimum} estimates (one per subject or run, along the "
-                         f"first axis); got {b.shape[0]}.")
+        raise ValueError(
+            f"need at least {minimum} estimates (one per subject or run, along the "
+            f"first axis); got {b.shape[0]}."
+        )
     if variances is None:
         return b, None, squeeze
     v, _ = _as_2d(variances, "variances")
     if v.shape != b.shape:
-        raise ValueError(f"variances must have the same shape as estimates; got "
-                         f"{np.shape(variances)} and {np.shape(estimates)}.")
+        raise ValueError(
+            f"variances must have the same shape as estimates; got "
+            f"{np.shape(variances)} and {np.shape(estimates)}."
+        )
     if np.any(v <= 0):
-        raise ValueError("variances must be > 0 (a first-level variance of 0 would get infinite "
-                         "weight); check for empty voxels or floor tiny variances.")
+        raise ValueError(
+            "variances must be > 0 (a first-level variance of 0 would get infinite "
+            "weight); check for empty voxels or floor tiny variances."
+        )
     return b, v, squeeze
 
 
@@ -138,8 +146,9 @@ def _result(method, estimate, se, df, squeeze, tau2=None) -> GroupEstimate:
     return GroupEstimate(method, out(estimate), out(se), out(stat), out(p), float(df), out(tau2))
 
 
-def fixed_effects(estimates, variances, precision_weighted: bool = True,
-                  dofs=None) -> GroupEstimate:
+def fixed_effects(
+    estimates, variances, precision_weighted: bool = True, dofs=None
+) -> GroupEstimate:
     """Fixed-effects combination: every estimate measures one true effect (``tau^2 = 0``).
 
     With ``precision_weighted=True`` the estimate is ``sum(w b) / sum(w)`` with ``w = 1/s^2``
@@ -184,8 +193,9 @@ def fixed_effects(estimates, variances, precision_weighted: bool = True,
     else:
         dofs = np.asarray(dofs, dtype=float)
         if dofs.shape != (b.shape[0],) or np.any(dofs <= 0):
-            raise ValueError(f"dofs must hold one positive number per estimate ({b.shape[0]}); "
-                             f"got {dofs}.")
+            raise ValueError(
+                f"dofs must hold one positive number per estimate ({b.shape[0]}); got {dofs}."
+            )
         df = float(dofs.sum())
     if precision_weighted:
         w = 1.0 / v
@@ -273,8 +283,9 @@ def _dl_tau2(b: np.ndarray, v: np.ndarray) -> np.ndarray:
     return np.maximum(tau2, 0.0)
 
 
-def paule_mandel_tau2(estimates, variances, tol: float = 1e-10,
-                      max_iter: int = 100) -> np.ndarray | float:
+def paule_mandel_tau2(
+    estimates, variances, tol: float = 1e-10, max_iter: int = 100
+) -> np.ndarray | float:
     """Between-subject variance by Paule and Mandel's iterated estimator.
 
     ``tau^2`` solves ``Q(tau^2) = K - 1``, where ``Q(tau^2) = sum(w (b - b_w)^2)`` with weights
@@ -317,10 +328,15 @@ def paule_mandel_tau2(estimates, variances, tol: float = 1e-10,
     0.0
     """
     b, v, squeeze = _inputs(estimates, variances)
-    if not tol > 0 or isinstance(max_iter, bool) or not isinstance(max_iter, int | np.integer) \
-            or max_iter < 1:
-        raise ValueError(f"tol must be > 0 and max_iter an integer >= 1; got tol={tol}, "
-                         f"max_iter={max_iter}.")
+    if (
+        not tol > 0
+        or isinstance(max_iter, bool)
+        or not isinstance(max_iter, int | np.integer)
+        or max_iter < 1
+    ):
+        raise ValueError(
+            f"tol must be > 0 and max_iter an integer >= 1; got tol={tol}, max_iter={max_iter}."
+        )
     target = b.shape[0] - 1
     tau2 = np.zeros(b.shape[1])
     for step_number in range(int(max_iter) + 1):
@@ -331,16 +347,17 @@ def paule_mandel_tau2(estimates, variances, tol: float = 1e-10,
         if not active.any():
             break
         if step_number == max_iter:
-            raise RuntimeError(f"Paule-Mandel did not converge in {max_iter} steps in "
-                               f"{int(active.sum())} voxel(s); raise max_iter or use "
-                               "method='DL'.")
+            raise RuntimeError(
+                f"Paule-Mandel did not converge in {max_iter} steps in "
+                f"{int(active.sum())} voxel(s); raise max_iter or use "
+                "method='DL'."
+            )
         step = excess / np.maximum((w**2 * resid2).sum(axis=0), np.finfo(float).tiny)
         tau2 = np.where(active, np.maximum(tau2 + step, 0.0), tau2)
     return float(tau2[0]) if squeeze else tau2
 
 
-def random_effects(estimates, variances, use_t: bool = False,
-                   method: str = "DL") -> GroupEstimate:
+def random_effects(estimates, variances, use_t: bool = False, method: str = "DL") -> GroupEstimate:
     """Variance-weighted random effects with ``tau^2`` by DerSimonian-Laird or Paule-Mandel.
 
     Weights ``w* = 1/(s^2 + tau^2)``: an imprecise subject counts less, but never less than a
@@ -393,8 +410,7 @@ def random_effects(estimates, variances, use_t: bool = False,
     sum_w = w.sum(axis=0)
     estimate = (w * b).sum(axis=0) / sum_w
     df = b.shape[0] - 1 if use_t else np.inf
-    return _result(f"random effects ({method})", estimate, 1.0 / np.sqrt(sum_w), df, squeeze,
-                   tau2)
+    return _result(f"random effects ({method})", estimate, 1.0 / np.sqrt(sum_w), df, squeeze, tau2)
 
 
 # --- The full mixed model and the notebook's helpers ------------------------------------------
@@ -421,8 +437,9 @@ class MixedLMFit(GroupEstimate):
         return any("boundary" in message for message in self.warnings)
 
 
-def fit_mixedlm(sim: simulation.FirstLevelSimulation, run: int = 0,
-                subjects: slice | np.ndarray | None = None) -> MixedLMFit:
+def fit_mixedlm(
+    sim: simulation.FirstLevelSimulation, run: int = 0, subjects: slice | np.ndarray | None = None
+) -> MixedLMFit:
     """Fit the full two-level model to every time series of one run at once (REML).
 
     ``y_kt = a_k + x_t beta_k + e_kt`` with a fixed intercept ``a_k`` per subject, a random
@@ -455,23 +472,37 @@ def fit_mixedlm(sim: simulation.FirstLevelSimulation, run: int = 0,
 
     data = sim.data[slice(None) if subjects is None else subjects, run]
     n_subjects, n_tr = data.shape
-    long = pd.DataFrame({"y": data.ravel(),
-                         "x": np.tile(sim.design[:, 1], n_subjects),
-                         "subject": np.repeat(np.arange(n_subjects), n_tr)})
+    long = pd.DataFrame(
+        {
+            "y": data.ravel(),
+            "x": np.tile(sim.design[:, 1], n_subjects),
+            "subject": np.repeat(np.arange(n_subjects), n_tr),
+        }
+    )
     with warnings.catch_warnings(record=True) as caught:  # the standard errors warn too
         warnings.simplefilter("always")
-        fit = smf.mixedlm("y ~ 0 + C(subject) + x", long, groups="subject",
-                          re_formula="0 + x").fit(reml=True)
+        fit = smf.mixedlm("y ~ 0 + C(subject) + x", long, groups="subject", re_formula="0 + x").fit(
+            reml=True
+        )
         values = [fit.fe_params["x"], fit.bse_fe["x"], fit.cov_re.iloc[0, 0], fit.scale]
     messages = dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught)
     estimate, se, tau2, sigma2 = (float(x) * np.ones(1) for x in values)
     base = _result("MixedLM (REML)", estimate, se, np.inf, True, tau2)
-    return MixedLMFit(**{f.name: getattr(base, f.name) for f in fields(base)},
-                      sigma2=float(sigma2[0]), warnings=tuple(messages))
+    return MixedLMFit(
+        **{f.name: getattr(base, f.name) for f in fields(base)},
+        sigma2=float(sigma2[0]),
+        warnings=tuple(messages),
+    )
 
 
-def compare_three(n_subjects: int, n_tr: int, rng, noisy_sd: float = 5.0,
-                  group_mean: float = 1.0, group_sd: float = 0.5):
+def compare_three(
+    n_subjects: int,
+    n_tr: int,
+    rng,
+    noisy_sd: float = 5.0,
+    group_mean: float = 1.0,
+    group_sd: float = 0.5,
+):
     """Simulate one study whose subject 1 is ``noisy_sd`` times noisier; fit three group models.
 
     Parameters
@@ -497,17 +528,26 @@ def compare_three(n_subjects: int, n_tr: int, rng, noisy_sd: float = 5.0,
     """
     sigma = np.ones(n_subjects)
     sigma[0] = noisy_sd
-    sim = simulation.simulate_first_level(n_subjects, rng, group_mean=group_mean,
-                                          group_sd=group_sd, sigma=sigma, n_tr=n_tr,
-                                          n_trials=max(n_tr // 10, 1))
+    sim = simulation.simulate_first_level(
+        n_subjects,
+        rng,
+        group_mean=group_mean,
+        group_sd=group_sd,
+        sigma=sigma,
+        n_tr=n_tr,
+        n_trials=max(n_tr // 10, 1),
+    )
     b, v = sim.estimates[:, 0], sim.variances[:, 0]
-    return sim, {"two-stage OLS": ols_summary(b),
-                 "weighted random effects": random_effects(b, v, use_t=True),
-                 "MixedLM (full model)": fit_mixedlm(sim)}
+    return sim, {
+        "two-stage OLS": ols_summary(b),
+        "weighted random effects": random_effects(b, v, use_t=True),
+        "MixedLM (full model)": fit_mixedlm(sim),
+    }
 
 
-def nilearn_fixed_effects(estimates, variances,
-                          precision_weighted: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def nilearn_fixed_effects(
+    estimates, variances, precision_weighted: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """nilearn's ``compute_fixed_effects`` on arrays: each column becomes a voxel of an image.
 
     Parameters
@@ -532,14 +572,15 @@ def nilearn_fixed_effects(estimates, variances,
     shape, affine = (b.shape[1], 1, 1), np.eye(4)
     images = [nib.Nifti1Image(row.reshape(shape), affine) for row in np.r_[b, v]]
     mask = nib.Nifti1Image(np.ones(shape, dtype=np.uint8), affine)
-    effect, variance = compute_fixed_effects(images[:len(b)], images[len(b):], mask=mask,
-                                             precision_weighted=precision_weighted)[:2]
+    effect, variance = compute_fixed_effects(
+        images[: len(b)], images[len(b) :], mask=mask, precision_weighted=precision_weighted
+    )[:2]
     return effect.get_fdata().ravel(), variance.get_fdata().ravel()
 
 
-def simulate_summary_statistics(first_level_var, rng, *, group_mean: float = 0.0,
-                                group_sd: float = 0.5,
-                                df: int = 98) -> tuple[np.ndarray, np.ndarray]:
+def simulate_summary_statistics(
+    first_level_var, rng, *, group_mean: float = 0.0, group_sd: float = 0.5, df: int = 98
+) -> tuple[np.ndarray, np.ndarray]:
     """Subject estimates and first-level variances of many studies, without time series.
 
     A first-level OLS fit with white noise gives an estimate normal around the true amplitude
@@ -583,8 +624,9 @@ def simulate_summary_statistics(first_level_var, rng, *, group_mean: float = 0.0
     return b, s2 * rng.chisquare(df, s2.shape) / df
 
 
-def method_table(results: Mapping[str, GroupEstimate], alpha: float = 0.05,
-                 confidence: float = 0.95) -> pd.DataFrame:
+def method_table(
+    results: Mapping[str, GroupEstimate], alpha: float = 0.05, confidence: float = 0.95
+) -> pd.DataFrame:
     """Rejection rate and spread of the estimate of each method over simulated studies.
 
     Parameters
@@ -614,6 +656,11 @@ def method_table(results: Mapping[str, GroupEstimate], alpha: float = 0.05,
         ci = stats.binomtest(hits, n).proportion_ci(confidence_level=confidence)
         sd = estimate.std(ddof=1)
         chi2 = stats.chi2.ppf([(1 + confidence) / 2, (1 - confidence) / 2], n - 1)
-        rows[name] = dict(zip(COLUMNS, [hits / n, ci.low, ci.high, sd,
-                                        *(sd * np.sqrt((n - 1) / chi2))], strict=True))
+        rows[name] = dict(
+            zip(
+                COLUMNS,
+                [hits / n, ci.low, ci.high, sd, *(sd * np.sqrt((n - 1) / chi2))],
+                strict=True,
+            )
+        )
     return pd.DataFrame.from_dict(rows, orient="index")

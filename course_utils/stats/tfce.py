@@ -14,7 +14,8 @@ negative values separately (negative values get negative TFCE, from the steps of
 
 The values equal nilearn's to floating-point rounding, about 30x faster per map: one union-find
 pass over the voxels sorted by height (numba, compiled once per machine into a cache folder)
-instead of one 3D labelling per height. :func:`course_utils.stats.inference.permutation_test` uses the
+instead of one 3D labelling per height. :func:`course_utils.stats.inference.permutation_test` uses
+the
 same kernels for the max-TFCE null distribution (``tfce=True``).
 
 - :func:`tfce`: the TFCE of one map.
@@ -68,8 +69,9 @@ def cache_folder() -> Path:
             return folder
         except OSError:
             continue
-    raise OSError("No writable folder for numba's cache: set NUMBA_CACHE_DIR to a folder you can "
-                  "write to.")
+    raise OSError(
+        "No writable folder for numba's cache: set NUMBA_CACHE_DIR to a folder you can write to."
+    )
 
 
 def _kernels() -> ModuleType:
@@ -89,13 +91,17 @@ def _kernels() -> ModuleType:
 
 def _mask_array(mask_img) -> np.ndarray:
     if mask_img is None:
-        raise ValueError("TFCE needs to know which voxels are neighbours: pass mask_img, the 3D "
-                         "mask the map's voxels were taken from (e.g. ds.mask_img).")
+        raise ValueError(
+            "TFCE needs to know which voxels are neighbours: pass mask_img, the 3D "
+            "mask the map's voxels were taken from (e.g. ds.mask_img)."
+        )
     if isinstance(mask_img, str | os.PathLike):
         mask_img = nib.load(os.fspath(mask_img))
     if not hasattr(mask_img, "dataobj"):
-        raise ValueError("mask_img must be a NIfTI image (or a path to one): the 3D mask the map "
-                         f"was taken from; got {type(mask_img).__name__}.")
+        raise ValueError(
+            "mask_img must be a NIfTI image (or a path to one): the 3D mask the map "
+            f"was taken from; got {type(mask_img).__name__}."
+        )
     mask = np.asarray(mask_img.dataobj)
     if mask.ndim != 3:
         raise ValueError(f"mask_img must be a 3D image; got shape {mask.shape}.")
@@ -143,22 +149,29 @@ def _as_masked(tmap, mask: np.ndarray) -> tuple[np.ndarray, bool]:
     values = np.asarray(tmap.dataobj if image else tmap, dtype=np.float64)
     if values.ndim == 3:
         if values.shape != mask.shape:
-            raise ValueError(f"The map's shape {values.shape} differs from the mask's "
-                             f"{mask.shape}: use the mask the map was computed in.")
+            raise ValueError(
+                f"The map's shape {values.shape} differs from the mask's "
+                f"{mask.shape}: use the mask the map was computed in."
+            )
         values = values[mask]
     elif values.ndim != 1 or values.size != mask.sum():
-        raise ValueError(f"The map has {values.size} values but the mask {int(mask.sum())} "
-                         "voxels: pass the masked map (one value per mask voxel) or a 3D map.")
+        raise ValueError(
+            f"The map has {values.size} values but the mask {int(mask.sum())} "
+            "voxels: pass the masked map (one value per mask voxel) or a 3D map."
+        )
     if not np.isfinite(values).all():
-        raise ValueError("The map has NaN or infinite values inside the mask; TFCE needs a "
-                         "finite statistic at every voxel (set voxels without data to 0).")
+        raise ValueError(
+            "The map has NaN or infinite values inside the mask; TFCE needs a "
+            "finite statistic at every voxel (set voxels without data to 0)."
+        )
     return values, image
 
 
 def _check_parameters(E: float, H: float, dh) -> float:
     if not (np.isfinite(E) and E > 0 and np.isfinite(H) and H > 0):
-        raise ValueError(f"E and H must be positive numbers (defaults 0.5 and 2); got E={E!r}, "
-                         f"H={H!r}.")
+        raise ValueError(
+            f"E and H must be positive numbers (defaults 0.5 and 2); got E={E!r}, H={H!r}."
+        )
     if isinstance(dh, str):
         if dh != "auto":
             raise ValueError(f"dh must be 'auto' (100 steps) or a positive step; got {dh!r}.")
@@ -168,15 +181,15 @@ def _check_parameters(E: float, H: float, dh) -> float:
     return float(dh)
 
 
-def tfce(tmap, mask_img, E: float = 0.5, H: float = 2.0, dh="auto",
-         two_sided: bool = True):
+def tfce(tmap, mask_img, E: float = 0.5, H: float = 2.0, dh="auto", two_sided: bool = True):
     """Threshold-free cluster enhancement of one statistic map, as nilearn computes it.
 
     Parameters
     ----------
     tmap : array-like or nibabel image
         The statistic (t or z): a vector of the mask's voxels in C order (as
-        :func:`course_utils.experiments.data.mask_images` gives them) or a 3D array or image on the mask's grid.
+        :func:`course_utils.experiments.data.mask_images` gives them) or a 3D array or image on the
+        mask's grid.
     mask_img : nibabel image or path
         The 3D mask the map was taken from; it defines which voxels are neighbours.
     E, H : float, default 0.5 and 2
@@ -230,11 +243,14 @@ def tfce(tmap, mask_img, E: float = 0.5, H: float = 2.0, dh="auto",
     values, image = _as_masked(tmap, mask)
     top = np.abs(values).max(initial=0.0) if two_sided else values.max(initial=0.0)
     if step and top > 0 and not 10 <= round(top / step) <= 1000:
-        warnings.warn(f"dh={dh} gives {round(top / step)} steps up to {top:.3g}; using "
-                      f"{min(max(round(top / step), 10), 1000)} (nilearn's limits).",
-                      stacklevel=2)
-    out = _kernels().tfce_map(values, neighbours(mask_img), float(E), float(H), step,
-                              bool(two_sided))
+        warnings.warn(
+            f"dh={dh} gives {round(top / step)} steps up to {top:.3g}; using "
+            f"{min(max(round(top / step), 10), 1000)} (nilearn's limits).",
+            stacklevel=2,
+        )
+    out = _kernels().tfce_map(
+        values, neighbours(mask_img), float(E), float(H), step, bool(two_sided)
+    )
     if not image:
         return out
     volume = np.zeros(mask.shape)
@@ -250,8 +266,14 @@ def _rows(tmaps, table: np.ndarray) -> np.ndarray:
     return maps
 
 
-def max_tfce(tmaps: np.ndarray, table: np.ndarray, E: float = 0.5, H: float = 2.0, dh="auto",
-             two_sided: bool = True) -> np.ndarray:
+def max_tfce(
+    tmaps: np.ndarray,
+    table: np.ndarray,
+    E: float = 0.5,
+    H: float = 2.0,
+    dh="auto",
+    two_sided: bool = True,
+) -> np.ndarray:
     """Largest ``|TFCE|`` of each of many maps (rows), e.g. the permuted maps of a test.
 
     Parameters
@@ -276,12 +298,14 @@ def max_tfce(tmaps: np.ndarray, table: np.ndarray, E: float = 0.5, H: float = 2.
     True
     """
     step = _check_parameters(E, H, dh)
-    return _kernels().max_tfce(_rows(tmaps, table), table, float(E), float(H), step,
-                               bool(two_sided))
+    return _kernels().max_tfce(
+        _rows(tmaps, table), table, float(E), float(H), step, bool(two_sided)
+    )
 
 
-def max_cluster_sizes(tmaps: np.ndarray, table: np.ndarray, threshold: float,
-                      two_sided: bool = True) -> np.ndarray:
+def max_cluster_sizes(
+    tmaps: np.ndarray, table: np.ndarray, threshold: float, two_sided: bool = True
+) -> np.ndarray:
     """Size of the largest cluster above a threshold in each of many maps (rows).
 
     The null distribution of cluster-size inference needs it once per permutation; the
@@ -310,12 +334,12 @@ def max_cluster_sizes(tmaps: np.ndarray, table: np.ndarray, threshold: float,
     >>> max_cluster_sizes(maps, neighbours(mask), 3.0).tolist()
     [3, 1]
     """
-    return _kernels().max_cluster(_rows(tmaps, table), table, float(threshold),
-                                  bool(two_sided))
+    return _kernels().max_cluster(_rows(tmaps, table), table, float(threshold), bool(two_sided))
 
 
-def support_curve(tmap, mask_img, voxel: int, E: float = 0.5, H: float = 2.0,
-                  two_sided: bool = True) -> pd.DataFrame:
+def support_curve(
+    tmap, mask_img, voxel: int, E: float = 0.5, H: float = 2.0, two_sided: bool = True
+) -> pd.DataFrame:
     """What TFCE adds up at one voxel: its cluster's size at each height below it.
 
     Parameters
@@ -350,8 +374,9 @@ def support_curve(tmap, mask_img, voxel: int, E: float = 0.5, H: float = 2.0,
     mask = _mask_array(mask_img)
     values, _ = _as_masked(tmap, mask)
     if not 0 <= voxel < values.size:
-        raise ValueError(f"voxel must be a position in the masked map (0 to {values.size - 1}); "
-                         f"got {voxel}.")
+        raise ValueError(
+            f"voxel must be a position in the masked map (0 to {values.size - 1}); got {voxel}."
+        )
     sign = -1.0 if two_sided and values[voxel] < 0 else 1.0
     top = np.abs(values).max() if two_sided else values.max()
     heights = np.linspace(0, top, 101)[1:]
@@ -365,5 +390,6 @@ def support_curve(tmap, mask_img, voxel: int, E: float = 0.5, H: float = 2.0,
         labels, _ = ndimage.label(volume >= h, structure=faces)
         extents.append(int((labels == labels[target]).sum()))
     extent = np.asarray(extents, dtype=np.int64)
-    return pd.DataFrame({"height": heights, "extent": extent,
-                         "term": extent.astype(float) ** E * heights**H})
+    return pd.DataFrame(
+        {"height": heights, "extent": extent, "term": extent.astype(float) ** E * heights**H}
+    )

@@ -26,19 +26,25 @@ def _as_data(Y) -> np.ndarray:
     if data.ndim == 1:
         data = data[:, None]
     if data.ndim != 2:
-        raise ValueError(f"Y must be (subjects, voxels); got shape {data.shape}. Mask 3D/4D "
-                         "images first (course_utils.experiments.data.mask_images).")
+        raise ValueError(
+            f"Y must be (subjects, voxels); got shape {data.shape}. Mask 3D/4D "
+            "images first (course_utils.experiments.data.mask_images)."
+        )
     if data.shape[0] < 3:
-        raise ValueError(f"Y has {data.shape[0]} subjects; a permutation test needs at least 3 "
-                         "(rows are subjects, columns voxels).")
+        raise ValueError(
+            f"Y has {data.shape[0]} subjects; a permutation test needs at least 3 "
+            "(rows are subjects, columns voxels)."
+        )
     if data.shape[1] < 1:
         raise ValueError("Y has no voxels (0 columns).")
     if not np.issubdtype(data.dtype, np.floating):
         data = data.astype(np.float64)
     bad = ~np.isfinite(data).all(axis=0)
     if bad.any():
-        raise ValueError(f"Y has NaN or infinite values in {int(bad.sum())} voxels; mask them out "
-                         "(or use a mask where every subject has data) before testing.")
+        raise ValueError(
+            f"Y has NaN or infinite values in {int(bad.sum())} voxels; mask them out "
+            "(or use a mask where every subject has data) before testing."
+        )
     return data
 
 
@@ -97,8 +103,9 @@ def t_to_z(t, df: float) -> np.ndarray | float:
     return float(z) if z.ndim == 0 else z
 
 
-def bonferroni_threshold(alpha: float, n_tests: int, df: float | None = None,
-                         two_sided: bool = True) -> float:
+def bonferroni_threshold(
+    alpha: float, n_tests: int, df: float | None = None, two_sided: bool = True
+) -> float:
     """The |t| (or |z| when ``df`` is None) that controls the FWE at ``alpha`` by Bonferroni.
 
     Each of the ``n_tests`` voxels is tested at ``alpha / n_tests`` (split over both tails when
@@ -177,8 +184,7 @@ def fdr_threshold(p_values, alpha: float = 0.05) -> float:
     _check_alpha(alpha)
     p = np.sort(np.asarray(p_values, dtype=np.float64).ravel())
     if p.size == 0 or np.isnan(p).any() or p[0] < 0 or p[-1] > 1:
-        raise ValueError("fdr_threshold needs a non-empty array of p-values in [0, 1] without "
-                         "NaN.")
+        raise ValueError("fdr_threshold needs a non-empty array of p-values in [0, 1] without NaN.")
     below = p <= alpha * np.arange(1, p.size + 1) / p.size
     return float(p[np.flatnonzero(below).max()]) if below.any() else 0.0
 
@@ -251,8 +257,14 @@ def one_sample_t(Y) -> tuple[np.ndarray, int]:
     return t, n - 1
 
 
-def significant_voxels(Y, method: str = "max-t", alpha: float = 0.05, two_sided: bool = True,
-                       n_perm: int = 1000, seed: int | np.random.Generator = 0) -> np.ndarray:
+def significant_voxels(
+    Y,
+    method: str = "max-t",
+    alpha: float = 0.05,
+    two_sided: bool = True,
+    n_perm: int = 1000,
+    seed: int | np.random.Generator = 0,
+) -> np.ndarray:
     """Which voxels a one-sample group test declares significant, under one correction method.
 
     Parameters
@@ -262,7 +274,8 @@ def significant_voxels(Y, method: str = "max-t", alpha: float = 0.05, two_sided:
     method : {"uncorrected", "bonferroni", "fdr", "max-t"}
         ``p <= alpha`` voxel by voxel; Bonferroni (``p <= alpha / n_voxels``); Benjamini-Hochberg
         FDR; or the max-T permutation test
-        (:func:`~course_utils.stats.inference.permutation_test`, ``p_fwe <= alpha``). The first three
+        (:func:`~course_utils.stats.inference.permutation_test`, ``p_fwe <= alpha``). The first
+        three
         use the parametric t distribution.
     alpha : float, default 0.05
     two_sided : bool, default True
@@ -309,10 +322,15 @@ def significant_voxels(Y, method: str = "max-t", alpha: float = 0.05, two_sided:
     return p <= fdr_threshold(p, alpha)
 
 
-def familywise_error_rate(null_datasets: Iterable, methods: Sequence[str] | Mapping[str, Callable]
-                          = METHODS, alpha: float = 0.05, level: float = 0.95,
-                          two_sided: bool = True, n_perm: int = 1000,
-                          seed: int | np.random.Generator = 0) -> pd.DataFrame:
+def familywise_error_rate(
+    null_datasets: Iterable,
+    methods: Sequence[str] | Mapping[str, Callable] = METHODS,
+    alpha: float = 0.05,
+    level: float = 0.95,
+    two_sided: bool = True,
+    n_perm: int = 1000,
+    seed: int | np.random.Generator = 0,
+) -> pd.DataFrame:
     """Measured family-wise error rate of several methods over simulated null studies.
 
     Every detection in a null data set is a false positive; the FWE rate is the fraction of data
@@ -369,10 +387,14 @@ def familywise_error_rate(null_datasets: Iterable, methods: Sequence[str] | Mapp
         methods = [methods] if isinstance(methods, str) else list(methods)
         unknown = [m for m in methods if m not in METHODS]
         if unknown:
-            raise ValueError(f"Unknown method(s) {unknown}; choose from {list(METHODS)} or pass "
-                             "a dict of name: function(Y) -> bool array.")
-        rules = {m: (lambda Y, m=m: significant_voxels(Y, m, alpha, two_sided, n_perm, rng))
-                 for m in methods}
+            raise ValueError(
+                f"Unknown method(s) {unknown}; choose from {list(METHODS)} or pass "
+                "a dict of name: function(Y) -> bool array."
+            )
+        rules = {
+            m: (lambda Y, m=m: significant_voxels(Y, m, alpha, two_sided, n_perm, rng))
+            for m in methods
+        }
     if not rules:
         raise ValueError("No methods given.")
     hits = dict.fromkeys(rules, 0)
@@ -389,7 +411,15 @@ def familywise_error_rate(null_datasets: Iterable, methods: Sequence[str] | Mapp
     rows = []
     for name in rules:
         low, high = binomial_interval(hits[name], n_sets, level)
-        rows.append({"method": name, "n_datasets": n_sets, "n_with_false_positive": hits[name],
-                     "fwe_rate": hits[name] / n_sets, "ci_low": low, "ci_high": high,
-                     "mean_false_positives": detected[name] / n_sets})
+        rows.append(
+            {
+                "method": name,
+                "n_datasets": n_sets,
+                "n_with_false_positive": hits[name],
+                "fwe_rate": hits[name] / n_sets,
+                "ci_low": low,
+                "ci_high": high,
+                "mean_false_positives": detected[name] / n_sets,
+            }
+        )
     return pd.DataFrame(rows).set_index("method")

@@ -13,11 +13,14 @@ synthesize | info``.
 
 One module per concern:
 
-- :mod:`~course_utils.experiments.data.manifest`: condition names, the manifest, nilearn's file names;
-- :mod:`~course_utils.experiments.data.container`: :class:`LocalizerData`, masking images to arrays and
+- :mod:`~course_utils.experiments.data.manifest`: condition names, the manifest, nilearn's file
+  names;
+- :mod:`~course_utils.experiments.data.container`: :class:`LocalizerData`, masking images to arrays
+  and
   back (:func:`mask_images`, :func:`unmask`), grids and the brain mask;
 - :mod:`~course_utils.experiments.data.standin`: the seeded stand-in and its :class:`GroundTruth`;
-- :mod:`~course_utils.experiments.data.files`: real copies on disk, checksums, :func:`verify`, :func:`lock`;
+- :mod:`~course_utils.experiments.data.files`: real copies on disk, checksums, :func:`verify`,
+  :func:`lock`;
 - :mod:`~course_utils.experiments.data.download`: :func:`fetch` (nilearn's fetcher, pooch);
 - :mod:`~course_utils.experiments.data.sources`: :func:`load_localizer` and :func:`info`;
 - :mod:`~course_utils.experiments.data.cli`: the command line (:func:`main`).
@@ -56,9 +59,31 @@ from course_utils.experiments.data.standin import (
 )
 
 __all__ = [
-    "CONDITIONS", "DEFAULT_N_SUBJECTS", "LOCALIZER_AFFINE", "LOCALIZER_SHAPE", "MANIFEST_PATH",
-    "REAL_DATASETS", "REGIONS", "SEX_DIFFERENCE", "DataUnavailableError", "GroundTruth",
-    "ImageLike", "LocalizerData", "Region", "brain_mask", "check_names", "check_same_grid",
-    "fetch", "info", "load_localizer", "load_manifest", "lock", "main", "mask_images",
-    "synthetic_localizer", "unmask", "validate_manifest", "verify",
+    "CONDITIONS",
+    "DEFAULT_N_SUBJECTS",
+    "LOCALIZER_AFFINE",
+    "LOCALIZER_SHAPE",
+    "MANIFEST_PATH",
+    "REAL_DATASETS",
+    "REGIONS",
+    "SEX_DIFFERENCE",
+    "DataUnavailableError",
+    "GroundTruth",
+    "ImageLike",
+    "LocalizerData",
+    "Region",
+    "brain_mask",
+    "check_names",
+    "check_same_grid",
+    "fetch",
+    "info",
+    "load_localizer",
+    "load_manifest",
+    "lock",
+    "main",
+    "mask_images",
+    "synthetic_localizer",
+    "unmask",
+    "validate_manifest",
+    "verify",
 ]

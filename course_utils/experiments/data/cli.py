@@ -23,7 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     """Command line: ``course-data fetch|verify|lock|synthesize|info``."""
     parser = argparse.ArgumentParser(
         prog="course-data",
-        description="Get, check and describe the Localizer data used by the course.")
+        description="Get, check and describe the Localizer data used by the course.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p_fetch = sub.add_parser("fetch", help="download a real copy into COURSE_DATA_DIR")
     p_fetch.add_argument("--dataset", default="localizer_nilearn", choices=REAL_DATASETS)
@@ -44,8 +45,10 @@ def main(argv: list[str] | None = None) -> int:
         with pd.option_context("display.width", 160, "display.max_colwidth", 90):
             if args.command == "fetch":
                 folder = fetch(args.dataset, n_subjects=args.n_subjects, root=args.root)
-                print(f"{args.dataset} is in {folder}. Run `course-data lock` "
-                      "once to record its checksums.")
+                print(
+                    f"{args.dataset} is in {folder}. Run `course-data lock` "
+                    "once to record its checksums."
+                )
             elif args.command == "verify":
                 report = verify(args.dataset, args.root)
                 if report.empty:
@@ -55,8 +58,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(report.groupby(["dataset", "location", "status"]).size().to_string())
                 if not bad.empty:
                     print(bad[["dataset", "file", "status", "detail"]].to_string(index=False))
-                    print("Run `course-data fetch` to download damaged or "
-                          "missing files again.")
+                    print("Run `course-data fetch` to download damaged or missing files again.")
                     return 1
                 print("All files verified.")
             elif args.command == "lock":
@@ -72,8 +74,10 @@ def main(argv: list[str] | None = None) -> int:
     except (DataUnavailableError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         if args.command == "fetch":
-            print("The download needs internet access. Offline, the notebooks use the synthetic "
-                  "stand-in (COURSE_DATA=synthetic).", file=sys.stderr)
+            print(
+                "The download needs internet access. Offline, the notebooks use the synthetic "
+                "stand-in (COURSE_DATA=synthetic).",
+                file=sys.stderr,
+            )
         return 1
     return 0
-

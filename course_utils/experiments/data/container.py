@@ -40,7 +40,6 @@ if TYPE_CHECKING:  # the stand-in's ground truth; imported for type hints only
     from course_utils.experiments.data.standin import GroundTruth
 
 
-
 ImageLike = str | os.PathLike[str] | nib.spatialimages.SpatialImage
 
 
@@ -59,8 +58,9 @@ def _describe(img: ImageLike, index: int) -> str:
     return f"image {index}"
 
 
-def check_same_grid(img: ImageLike, mask_img: ImageLike, what: str = "the image",
-                    atol: float = 1e-3) -> None:
+def check_same_grid(
+    img: ImageLike, mask_img: ImageLike, what: str = "the image", atol: float = 1e-3
+) -> None:
     """Raise ValueError unless ``img`` lies on the same voxel grid as ``mask_img``.
 
     Parameters
@@ -90,8 +90,10 @@ def check_same_grid(img: ImageLike, mask_img: ImageLike, what: str = "the image"
     """
     img, mask_img = _load(img), _load(mask_img)
     shape, ref_shape = img.shape[:3], mask_img.shape[:3]
-    fix = ("Resample it on purpose first, e.g. nilearn.image.resample_to_img(img, mask_img, "
-           "interpolation='continuous'), so that every voxel means the same place in the brain.")
+    fix = (
+        "Resample it on purpose first, e.g. nilearn.image.resample_to_img(img, mask_img, "
+        "interpolation='continuous'), so that every voxel means the same place in the brain."
+    )
     if shape != ref_shape:
         raise ValueError(f"{what} has shape {shape} but the mask has shape {ref_shape}. {fix}")
     if not np.allclose(img.affine, mask_img.affine, atol=atol):
@@ -101,8 +103,9 @@ def check_same_grid(img: ImageLike, mask_img: ImageLike, what: str = "the image"
         )
 
 
-def mask_images(imgs: Sequence[ImageLike] | ImageLike, mask_img: ImageLike,
-                dtype: np.dtype | type = np.float32) -> np.ndarray:
+def mask_images(
+    imgs: Sequence[ImageLike] | ImageLike, mask_img: ImageLike, dtype: np.dtype | type = np.float32
+) -> np.ndarray:
     """Read images and keep the voxels inside a mask, as a ``(n_images, n_voxels)`` array.
 
     Images are read one at a time, so the peak memory is one volume plus the result. A 4D image
@@ -168,13 +171,14 @@ def mask_images(imgs: Sequence[ImageLike] | ImageLike, mask_img: ImageLike,
             row += 1
         else:
             volumes = data.reshape(-1, data.shape[3])
-            out[row:row + data.shape[3]] = np.take(volumes, flat, axis=0).T
+            out[row : row + data.shape[3]] = np.take(volumes, flat, axis=0).T
             row += data.shape[3]
     return out
 
 
-def unmask(values: np.ndarray | Iterable[float], mask_img: ImageLike,
-           fill: float = 0.0) -> nib.Nifti1Image:
+def unmask(
+    values: np.ndarray | Iterable[float], mask_img: ImageLike, fill: float = 0.0
+) -> nib.Nifti1Image:
     """Put masked values back into a NIfTI image on the mask's grid.
 
     Parameters
@@ -231,17 +235,27 @@ def _grid_mask(shape: tuple[int, ...], affine: np.ndarray) -> np.ndarray:
     mni = load_mni152_brain_mask(resolution=2)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        out = resample_img(mni, target_affine=affine, target_shape=shape,
-                           interpolation="nearest", force_resample=True, copy_header=True)
+        out = resample_img(
+            mni,
+            target_affine=affine,
+            target_shape=shape,
+            interpolation="nearest",
+            force_resample=True,
+            copy_header=True,
+        )
     return np.asanyarray(out.dataobj).astype(bool)
 
 
 @lru_cache(maxsize=8)
-def _mask_for_grid(shape: tuple[int, ...], affine_key: tuple[float, ...],
-                   folder: str | None) -> nib.Nifti1Image:
+def _mask_for_grid(
+    shape: tuple[int, ...], affine_key: tuple[float, ...], folder: str | None
+) -> nib.Nifti1Image:
     affine = np.array(affine_key).reshape(4, 4)
-    name = "x".join(map(str, shape)) + "_" + hashlib.sha256(
-        np.asarray(affine_key).tobytes()).hexdigest()[:10]
+    name = (
+        "x".join(map(str, shape))
+        + "_"
+        + hashlib.sha256(np.asarray(affine_key).tobytes()).hexdigest()[:10]
+    )
     cached = None if folder is None else Path(folder) / "grid" / f"mni_brain_mask_v1_{name}.npz"
     mask = None
     if cached is not None and cached.is_file():
@@ -257,8 +271,11 @@ def _mask_for_grid(shape: tuple[int, ...], affine_key: tuple[float, ...],
     return nib.Nifti1Image(mask.astype(np.uint8), affine)
 
 
-def brain_mask(shape: Sequence[int] = LOCALIZER_SHAPE, affine: np.ndarray = LOCALIZER_AFFINE,
-               cache: bool = True) -> nib.Nifti1Image:
+def brain_mask(
+    shape: Sequence[int] = LOCALIZER_SHAPE,
+    affine: np.ndarray = LOCALIZER_AFFINE,
+    cache: bool = True,
+) -> nib.Nifti1Image:
     """Return nilearn's MNI152 brain mask resampled (nearest neighbour) to a voxel grid.
 
     The result is cached in the data folder, so only the first call reads the template.
@@ -283,8 +300,7 @@ def brain_mask(shape: Sequence[int] = LOCALIZER_SHAPE, affine: np.ndarray = LOCA
     """
     affine = np.asarray(affine, dtype=np.float64)
     folder = str(config.data_dir()) if cache else None
-    return _mask_for_grid(tuple(int(n) for n in shape[:3]), tuple(affine.ravel().tolist()),
-                          folder)
+    return _mask_for_grid(tuple(int(n) for n in shape[:3]), tuple(affine.ravel().tolist()), folder)
 
 
 def _save_npy(path: Path, array: np.ndarray) -> bool:
@@ -310,12 +326,12 @@ def _save_npz(path: Path, **arrays) -> bool:
         os.replace(tmp, path)
         return True
     except OSError as err:
-        warnings.warn(f"Could not cache {path.name} in {path.parent} ({err}); "
-                      "set COURSE_DATA_DIR to a writable folder to make the next load faster.",
-                      stacklevel=3)
+        warnings.warn(
+            f"Could not cache {path.name} in {path.parent} ({err}); "
+            "set COURSE_DATA_DIR to a writable folder to make the next load faster.",
+            stacklevel=3,
+        )
         return False
-
-
 
 
 @dataclass(eq=False)
@@ -354,14 +370,21 @@ class LocalizerData:
     _variance_columns: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
-    def from_arrays(cls, values: Mapping[str, np.ndarray], subjects: Sequence[str],
-                    participants: pd.DataFrame, mask_img: nib.Nifti1Image, source: str,
-                    is_synthetic: bool, truth: GroundTruth | None = None,
-                    variances: Mapping[str, np.ndarray | None] | None = None,
-                    subject_variances: Mapping[str, np.ndarray] | None = None,
-                    variance_columns: np.ndarray | None = None,
-                    images: Mapping[str, Sequence[str | None]] | None = None,
-                    tmaps: Mapping[str, Sequence[str | None]] | None = None) -> LocalizerData:
+    def from_arrays(
+        cls,
+        values: Mapping[str, np.ndarray],
+        subjects: Sequence[str],
+        participants: pd.DataFrame,
+        mask_img: nib.Nifti1Image,
+        source: str,
+        is_synthetic: bool,
+        truth: GroundTruth | None = None,
+        variances: Mapping[str, np.ndarray | None] | None = None,
+        subject_variances: Mapping[str, np.ndarray] | None = None,
+        variance_columns: np.ndarray | None = None,
+        images: Mapping[str, Sequence[str | None]] | None = None,
+        tmaps: Mapping[str, Sequence[str | None]] | None = None,
+    ) -> LocalizerData:
         """Assemble from ``{condition: (n_subjects, n_voxels)}`` arrays (rows in ``subjects``).
 
         ``variances`` gives full variance arrays per condition (they may be memory-mapped);
@@ -374,8 +397,9 @@ class LocalizerData:
         stored_var: dict[str, np.ndarray | None] = {}
         for condition, array in values.items():
             if array.shape[0] != len(subjects):
-                raise ValueError(f"{condition}: {array.shape[0]} rows for {len(subjects)} "
-                                 "subjects.")
+                raise ValueError(
+                    f"{condition}: {array.shape[0]} rows for {len(subjects)} subjects."
+                )
             var = None
             if variances is not None and variances.get(condition) is not None:
                 var = variances[condition]
@@ -383,17 +407,28 @@ class LocalizerData:
                 var = np.asarray(subject_variances[condition], dtype=np.float64)
             stored_var[condition] = var
             for k, subject in enumerate(subjects):
-                rows.append({
-                    "subject": subject, "condition": condition,
-                    "image": None if images is None else images[condition][k],
-                    "tmap": None if tmaps is None else tmaps[condition][k],
-                    "row": k, "has_variance": var is not None,
-                })
+                rows.append(
+                    {
+                        "subject": subject,
+                        "condition": condition,
+                        "image": None if images is None else images[condition][k],
+                        "tmap": None if tmaps is None else tmaps[condition][k],
+                        "row": k,
+                        "has_variance": var is not None,
+                    }
+                )
         participants = participants.set_index("subject").reindex(subjects).reset_index()
-        return cls(maps=pd.DataFrame(rows), participants=participants,
-                   mask_img=mask_img, source=source, is_synthetic=is_synthetic, truth=truth,
-                   _values=dict(values), _variances=stored_var,
-                   _variance_columns=variance_columns)
+        return cls(
+            maps=pd.DataFrame(rows),
+            participants=participants,
+            mask_img=mask_img,
+            source=source,
+            is_synthetic=is_synthetic,
+            truth=truth,
+            _values=dict(values),
+            _variances=stored_var,
+            _variance_columns=variance_columns,
+        )
 
     @property
     def subjects(self) -> list[str]:
@@ -458,8 +493,10 @@ class LocalizerData:
         check_names(condition, self.conditions, "condition")
         var = self._variances.get(condition)
         if var is None:
-            raise ValueError(f"{self.source} has no first-level variances for {condition!r} "
-                             "(no t-maps): use a method that needs only the maps.")
+            raise ValueError(
+                f"{self.source} has no first-level variances for {condition!r} "
+                "(no t-maps): use a method that needs only the maps."
+            )
         rows = self._rows(subjects)
         if var.ndim == 1:  # one value per subject, the same in every voxel
             picked = var if rows is None else var[rows]
@@ -469,8 +506,9 @@ class LocalizerData:
             picked = picked[:, self._variance_columns]
         return np.asarray(picked, dtype=np.float32)
 
-    def covariates(self, *names: str, purpose: str = "this analysis",
-                   verbose: bool = True) -> pd.DataFrame | None:
+    def covariates(
+        self, *names: str, purpose: str = "this analysis", verbose: bool = True
+    ) -> pd.DataFrame | None:
         """The named covariates of the subjects that have all of them, or None if the source
         has none.
 
@@ -516,9 +554,11 @@ class LocalizerData:
         absent = [name for name in names if name not in self.participants.columns]
         if absent:
             if verbose:
-                print(f"{self.source} has no {' or '.join(absent)} for its subjects, so "
-                      f"{purpose} is skipped (it runs on the nilearn copy of the Localizer and "
-                      "on the stand-in).")
+                print(
+                    f"{self.source} has no {' or '.join(absent)} for its subjects, so "
+                    f"{purpose} is skipped (it runs on the nilearn copy of the Localizer and "
+                    "on the stand-in)."
+                )
             return None
         table = self.participants.set_index("subject")[list(names)]
         complete = table.notna().all(axis=1)
@@ -527,14 +567,17 @@ class LocalizerData:
             shown = ", ".join(lacking[:6]) + (", ..." if len(lacking) > 6 else "")
             missing = " or ".join(n for n in names if table.loc[lacking, n].isna().any())
             verb = "has" if len(lacking) == 1 else "have"
-            print(f"{shown} {verb} no {missing}: {purpose} uses the other "
-                  f"{int(complete.sum())} subjects.")
+            print(
+                f"{shown} {verb} no {missing}: {purpose} uses the other "
+                f"{int(complete.sum())} subjects."
+            )
         if not complete.any():
             return None
         return table[complete]
 
-    def contrast(self, weights: Mapping[str, float],
-                 subjects: Sequence[str] | str | None = None) -> np.ndarray:
+    def contrast(
+        self, weights: Mapping[str, float], subjects: Sequence[str] | str | None = None
+    ) -> np.ndarray:
         """Each subject's contrast map ``sum_c w_c * array(c)`` (float32; sums in float64)."""
         weights = _as_weights(weights, self.conditions)
         out = None
@@ -548,6 +591,7 @@ class LocalizerData:
         return unmask(values, self.mask_img)
 
     def __repr__(self) -> str:
-        return (f"LocalizerData({self.source!r}: {len(self.subjects)} subjects x "
-                f"{len(self.conditions)} conditions x {self.n_voxels} voxels)")
-
+        return (
+            f"LocalizerData({self.source!r}: {len(self.subjects)} subjects x "
+            f"{len(self.conditions)} conditions x {self.n_voxels} voxels)"
+        )

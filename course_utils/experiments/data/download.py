@@ -76,11 +76,13 @@ def _require_network(url: str, timeout: float) -> None:
     parsed = urlparse(target)
     try:
         with requests.Session() as session:
-            session.head(f"{parsed.scheme}://{parsed.netloc}/", timeout=timeout,
-                         allow_redirects=False)
+            session.head(
+                f"{parsed.scheme}://{parsed.netloc}/", timeout=timeout, allow_redirects=False
+            )
     except requests.RequestException as err:
         raise DataUnavailableError(
-            f"no network: cannot reach {parsed.netloc} ({err.__class__.__name__})") from None
+            f"no network: cannot reach {parsed.netloc} ({err.__class__.__name__})"
+        ) from None
 
 
 def _remove_damaged(folder: Path, dataset: str, manifest: Mapping) -> list[str]:
@@ -96,15 +98,21 @@ def _remove_damaged(folder: Path, dataset: str, manifest: Mapping) -> list[str]:
     return damaged
 
 
-def _fetch_dartbrains(folder: Path, n_subjects: int | None, conditions: Sequence[str],
-                      manifest: Mapping, retries: int, timeout: float, progress: bool) -> None:
+def _fetch_dartbrains(
+    folder: Path,
+    n_subjects: int | None,
+    conditions: Sequence[str],
+    manifest: Mapping,
+    retries: int,
+    timeout: float,
+    progress: bool,
+) -> None:
     import pooch
     import requests
 
     entry = manifest["datasets"]["localizer_dartbrains"]
     spec = entry["subjects"]
-    last = spec["last"] if n_subjects is None else min(spec["last"],
-                                                        spec["first"] + n_subjects - 1)
+    last = spec["last"] if n_subjects is None else min(spec["last"], spec["first"] + n_subjects - 1)
     subjects = [f"{spec['prefix']}{k:0{spec['width']}d}" for k in range(spec["first"], last + 1)]
     base_url = entry["source"]["base_url"]
     expected = _expected_hashes("localizer_dartbrains", folder, manifest)
@@ -115,11 +123,11 @@ def _fetch_dartbrains(folder: Path, n_subjects: int | None, conditions: Sequence
             registry[rel] = f"sha256:{expected[rel]}" if rel in expected else None
     optional = [rel.as_posix() for rel in PARTICIPANT_FILES["localizer_dartbrains"]]
     registry.update({rel: None for rel in optional})
-    store = pooch.create(path=folder, base_url=base_url, registry=registry,
-                         retry_if_failed=retries)
+    store = pooch.create(path=folder, base_url=base_url, registry=registry, retry_if_failed=retries)
     for rel in registry:
         downloader = pooch.HTTPDownloader(
-            progressbar=_Progress(Path(rel).name) if progress else False, timeout=timeout)
+            progressbar=_Progress(Path(rel).name) if progress else False, timeout=timeout
+        )
         try:
             store.fetch(rel, downloader=downloader)
         except requests.HTTPError as err:
@@ -130,23 +138,34 @@ def _fetch_dartbrains(folder: Path, n_subjects: int | None, conditions: Sequence
             raise _download_failed(rel, base_url, folder, err) from None
         if not _gzip_intact(folder / rel):
             (folder / rel).unlink()
-            raise DataUnavailableError(f"download of {rel} from {base_url} is damaged "
-                                       "(truncated gzip); it was removed: try again later")
+            raise DataUnavailableError(
+                f"download of {rel} from {base_url} is damaged "
+                "(truncated gzip); it was removed: try again later"
+            )
 
 
 def _download_failed(rel: str, base_url: str, folder: Path, err: Exception) -> DataUnavailableError:
     first = str(err).splitlines()[0][:200] if str(err) else ""
     return DataUnavailableError(
         f"download of {rel} from {base_url} failed ({err.__class__.__name__}: {first}); "
-        f"files already downloaded are kept in {folder}")
+        f"files already downloaded are kept in {folder}"
+    )
 
 
-def _fetch_nilearn(folder: Path, n_subjects: int | None, conditions: Sequence[str],
-                   manifest: Mapping, retries: int, timeout: float, progress: bool) -> None:
+def _fetch_nilearn(
+    folder: Path,
+    n_subjects: int | None,
+    conditions: Sequence[str],
+    manifest: Mapping,
+    retries: int,
+    timeout: float,
+    progress: bool,
+) -> None:
     """Run nilearn's own fetcher into ``<folder>/nilearn``; nilearn names and places the files.
 
     The paths nilearn returns are checked against the names the course looks files up under
-    (:func:`~course_utils.experiments.data.manifest.nilearn_stems`): a nilearn release that names them
+    (:func:`~course_utils.experiments.data.manifest.nilearn_stems`): a nilearn release that names
+    them
     differently is a clear error here, not a silent fall-back to the stand-in later.
     """
     import nilearn
@@ -160,8 +179,12 @@ def _fetch_nilearn(folder: Path, n_subjects: int | None, conditions: Sequence[st
     for attempt in range(retries + 1):
         try:
             bunch = nilearn_datasets.fetch_localizer_contrasts(
-                names, n_subjects=n, data_dir=str(folder / NILEARN_DIR.parent),
-                verbose=1 if progress else 0, **entry.get("fetcher_args", {}))
+                names,
+                n_subjects=n,
+                data_dir=str(folder / NILEARN_DIR.parent),
+                verbose=1 if progress else 0,
+                **entry.get("fetcher_args", {}),
+            )
             break
         except Exception as err:  # nilearn raises many kinds of network and file errors
             last_error = err
@@ -171,7 +194,8 @@ def _fetch_nilearn(folder: Path, n_subjects: int | None, conditions: Sequence[st
         first = str(last_error).splitlines()[0][:200] if str(last_error) else ""
         raise DataUnavailableError(
             f"nilearn's Localizer download failed ({last_error.__class__.__name__}: {first}); "
-            "what was downloaded is kept and the next fetch continues from there")
+            "what was downloaded is kept and the next fetch continues from there"
+        )
     expected = {f"{kind}_{stems[c]}.nii.gz" for c in conditions for kind in ("cmaps", "tmaps")}
     returned = [Path(p) for key in ("cmaps", "tmaps") for p in bunch.get(key, [])]
     unknown = sorted({p.name for p in returned} - expected)
@@ -180,7 +204,8 @@ def _fetch_nilearn(folder: Path, n_subjects: int | None, conditions: Sequence[st
             f"nilearn {nilearn.__version__} returned "
             f"{'no maps' if not returned else 'files named ' + ', '.join(unknown[:3])}, not the "
             f"names the course expects ({sorted(expected)[0]}, ...): this nilearn release lays "
-            "the Localizer out differently; please report it to the course maintainers")
+            "the Localizer out differently; please report it to the course maintainers"
+        )
 
 
 def fetch_command(n_subjects: int | None = None, dataset: str = "localizer_nilearn") -> str:
@@ -208,9 +233,16 @@ def fetch_command(n_subjects: int | None = None, dataset: str = "localizer_nilea
     return f"`{' '.join(words)}` ({amount})"
 
 
-def fetch(dataset: str = "localizer_nilearn", n_subjects: int | None = None,
-          conditions: Sequence[str] | None = None, root: str | os.PathLike[str] | None = None,
-          *, retries: int = 2, timeout: float = 10.0, progress: bool = True) -> Path:
+def fetch(
+    dataset: str = "localizer_nilearn",
+    n_subjects: int | None = None,
+    conditions: Sequence[str] | None = None,
+    root: str | os.PathLike[str] | None = None,
+    *,
+    retries: int = 2,
+    timeout: float = 10.0,
+    progress: bool = True,
+) -> Path:
     """Download a real copy of the Localizer into a folder (the user's cache by default).
 
     The OSF copy is downloaded by nilearn's own ``fetch_localizer_contrasts``, which names and
@@ -257,8 +289,9 @@ def fetch(dataset: str = "localizer_nilearn", n_subjects: int | None = None,
     ValueError: Unknown data set 'localizer_unknown'. Did you mean 'localizer_nilearn'? ...
     """
     check_names(dataset, REAL_DATASETS, "data set")
-    conditions = list(CONDITIONS) if conditions is None else check_names(
-        conditions, CONDITIONS, "condition")
+    conditions = (
+        list(CONDITIONS) if conditions is None else check_names(conditions, CONDITIONS, "condition")
+    )
     if n_subjects is not None and (not isinstance(n_subjects, int) or n_subjects < 1):
         raise ValueError(f"n_subjects must be a positive whole number, got {n_subjects!r}.")
     folder = Path(config.data_dir() if root is None else root) / dataset
@@ -279,6 +312,8 @@ def fetch(dataset: str = "localizer_nilearn", n_subjects: int | None = None,
     report = _check_files(folder, _dataset_files(folder, index, expected), expected)
     bad = report[report["status"] != "ok"]
     if not bad.empty:
-        raise DataUnavailableError(f"{len(bad)} downloaded file(s) failed verification, e.g. "
-                                   f"{bad['file'].iloc[0]}: {bad['detail'].iloc[0]}")
+        raise DataUnavailableError(
+            f"{len(bad)} downloaded file(s) failed verification, e.g. "
+            f"{bad['file'].iloc[0]}: {bad['detail'].iloc[0]}"
+        )
     return folder

@@ -38,8 +38,10 @@ _NILEARN_DATA = NILEARN_DIR / "brainomics_data"
 _SUBJECT = re.compile(r"S\d{2,3}")
 #: Participant tables, relative to the data set folder, as each source lays them out.
 PARTICIPANT_FILES = {
-    "localizer_nilearn": (_NILEARN_DATA / "participants.tsv",
-                          _NILEARN_DATA / "phenotype" / "behavioural.tsv"),
+    "localizer_nilearn": (
+        _NILEARN_DATA / "participants.tsv",
+        _NILEARN_DATA / "phenotype" / "behavioural.tsv",
+    ),
     "localizer_dartbrains": (Path("participants.tsv"),),
 }
 
@@ -84,7 +86,8 @@ def _read_index(folder: Path, dataset: str | None = None) -> pd.DataFrame | None
     if not rows:
         return None
     return pd.DataFrame(rows, columns=["subject", "condition", "image", "tmap"]).sort_values(
-        ["subject", "condition"], ignore_index=True)
+        ["subject", "condition"], ignore_index=True
+    )
 
 
 def _nilearn_rows(folder: Path) -> list[dict]:
@@ -99,27 +102,42 @@ def _nilearn_rows(folder: Path) -> list[dict]:
         for condition, stem in stems.items():
             cmap, tmap = sub / f"cmaps_{stem}.nii.gz", sub / f"tmaps_{stem}.nii.gz"
             if cmap.is_file():
-                rows.append({"subject": sub.name, "condition": condition,
-                             "image": cmap.relative_to(folder).as_posix(),
-                             "tmap": tmap.relative_to(folder).as_posix() if tmap.is_file() else ""})
+                rows.append(
+                    {
+                        "subject": sub.name,
+                        "condition": condition,
+                        "image": cmap.relative_to(folder).as_posix(),
+                        "tmap": tmap.relative_to(folder).as_posix() if tmap.is_file() else "",
+                    }
+                )
     return rows
 
 
 def _pattern_rows(folder: Path, pattern: str) -> list[dict]:
     glob = pattern.format(subject="*", condition="*")
-    regex = re.compile(re.escape(pattern).replace(r"\{subject\}", r"(?P<subject>[^/]+?)").replace(
-        r"\{condition\}", "(?P<condition>" + "|".join(CONDITIONS) + ")"))
+    regex = re.compile(
+        re.escape(pattern)
+        .replace(r"\{subject\}", r"(?P<subject>[^/]+?)")
+        .replace(r"\{condition\}", "(?P<condition>" + "|".join(CONDITIONS) + ")")
+    )
     rows = []
     for path in folder.glob(glob):
         match = regex.fullmatch(path.relative_to(folder).as_posix())
         if match and path.is_file():
-            rows.append({"subject": match["subject"], "condition": match["condition"],
-                         "image": match.group(0), "tmap": ""})
+            rows.append(
+                {
+                    "subject": match["subject"],
+                    "condition": match["condition"],
+                    "image": match.group(0),
+                    "tmap": "",
+                }
+            )
     return rows
 
 
-def read_participants(folder: Path, subjects: Sequence[str],
-                      dataset: str | None = None) -> pd.DataFrame:
+def read_participants(
+    folder: Path, subjects: Sequence[str], dataset: str | None = None
+) -> pd.DataFrame:
     """The participants table of a real copy, one row per subject in ``subjects`` order.
 
     The nilearn copy: ``participants.tsv`` merged with ``phenotype/behavioural.tsv`` on
@@ -138,10 +156,10 @@ def read_participants(folder: Path, subjects: Sequence[str],
     found = pd.read_csv(files[0], sep="\t", dtype={"participant_id": str}, na_values=["n/a"])
     for extra in files[1:]:
         if extra.is_file():
-            more = pd.read_csv(extra, sep="\t", dtype={"participant_id": str},
-                               na_values=["n/a"])
-            found = found.merge(more, on="participant_id", how="left",
-                                suffixes=("", "_behavioural"))
+            more = pd.read_csv(extra, sep="\t", dtype={"participant_id": str}, na_values=["n/a"])
+            found = found.merge(
+                more, on="participant_id", how="left", suffixes=("", "_behavioural")
+            )
     if "participant_id" not in found:
         return table
     found = found.rename(columns={"participant_id": "subject"})
@@ -158,8 +176,9 @@ def read_participants(folder: Path, subjects: Sequence[str],
 
 def _participant_files(folder: Path, dataset: str | None = None) -> list[str]:
     dataset = folder.name if dataset is None else dataset
-    return [rel.as_posix() for rel in PARTICIPANT_FILES.get(dataset, ())
-            if (folder / rel).is_file()]
+    return [
+        rel.as_posix() for rel in PARTICIPANT_FILES.get(dataset, ()) if (folder / rel).is_file()
+    ]
 
 
 def _write_text_atomic(path: Path, text: str) -> None:
@@ -170,8 +189,9 @@ def _write_text_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _expected_hashes(dataset: str, folder: Path, manifest: Mapping | None = None,
-                     use_lock: bool = True) -> dict:
+def _expected_hashes(
+    dataset: str, folder: Path, manifest: Mapping | None = None, use_lock: bool = True
+) -> dict:
     """Checksums to verify against: the manifest's where known, else the folder's lock file."""
     hashes: dict[str, str] = {}
     lock_file = folder / _LOCK_NAME
@@ -192,16 +212,18 @@ def _index_files(index: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(files))
 
 
-def _dataset_files(folder: Path, index: pd.DataFrame,
-                   expected: Mapping[str, str] | None = None) -> list[str]:
+def _dataset_files(
+    folder: Path, index: pd.DataFrame, expected: Mapping[str, str] | None = None
+) -> list[str]:
     """Maps, tmaps and participant tables on disk, plus any file a checksum is recorded for
     (so that a deleted file shows as missing)."""
     files = [*_index_files(index), *_participant_files(folder), *(expected or {})]
     return list(dict.fromkeys(files))
 
 
-def _check_files(folder: Path, relpaths: Iterable[str],
-                 expected: Mapping[str, str]) -> pd.DataFrame:
+def _check_files(
+    folder: Path, relpaths: Iterable[str], expected: Mapping[str, str]
+) -> pd.DataFrame:
     rows = []
     for rel in relpaths:
         path = folder / rel
@@ -211,8 +233,11 @@ def _check_files(folder: Path, relpaths: Iterable[str],
             actual = _sha256(path)
             ok = actual == expected[rel]
             status = "ok" if ok else "bad checksum"
-            detail = "sha256 verified" if ok else (
-                f"sha256 {actual[:12]}... differs from the recorded {expected[rel][:12]}...")
+            detail = (
+                "sha256 verified"
+                if ok
+                else (f"sha256 {actual[:12]}... differs from the recorded {expected[rel][:12]}...")
+            )
         elif _gzip_intact(path):
             status, detail = "ok", "no recorded checksum; file complete (gzip intact)"
         else:
@@ -252,8 +277,9 @@ def verify(dataset: str | None = None, root: str | os.PathLike[str] | None = Non
     >>> verify(root=tempfile.mkdtemp()).empty
     True
     """
-    datasets = REAL_DATASETS if dataset is None else tuple(
-        check_names(dataset, REAL_DATASETS, "data set"))
+    datasets = (
+        REAL_DATASETS if dataset is None else tuple(check_names(dataset, REAL_DATASETS, "data set"))
+    )
     places = [("given folder", Path(root))] if root is not None else _locations()
     manifest = load_manifest()
     tables = []
@@ -272,8 +298,7 @@ def verify(dataset: str | None = None, root: str | os.PathLike[str] | None = Non
     return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=columns)
 
 
-def lock(dataset: str = "localizer_nilearn",
-         root: str | os.PathLike[str] | None = None) -> Path:
+def lock(dataset: str = "localizer_nilearn", root: str | os.PathLike[str] | None = None) -> Path:
     """Record the SHA-256 checksums of a trusted download, so later loads can verify it.
 
     Writes ``SHA256SUMS`` (``sha256  relative/path`` lines) in the data set's folder. Refuses
@@ -308,8 +333,8 @@ def lock(dataset: str = "localizer_nilearn",
     index = _read_index(folder)
     if index is None:
         raise DataUnavailableError(
-            f"No {dataset} data in {folder}: run `course-data fetch --dataset "
-            f"{dataset}` first.")
+            f"No {dataset} data in {folder}: run `course-data fetch --dataset {dataset}` first."
+        )
     files = _dataset_files(folder, index)
     report = _check_files(folder, files, _expected_hashes(dataset, folder, use_lock=False))
     bad = report[report["status"] != "ok"]
@@ -317,14 +342,14 @@ def lock(dataset: str = "localizer_nilearn",
         raise DataUnavailableError(
             f"Cannot lock {dataset}: {len(bad)} file(s) missing or damaged, e.g. "
             f"{bad['file'].iloc[0]} ({bad['status'].iloc[0]}). Run `course-data "
-            "fetch` again, then lock.")
+            "fetch` again, then lock."
+        )
     lines = [f"{_sha256(folder / rel)}  {rel}" for rel in sorted(files)]
     path = folder / _LOCK_NAME
     try:
         _write_text_atomic(path, "\n".join(lines) + "\n")
     except OSError as err:
-        raise DataUnavailableError(f"Cannot write {path} ({err}): is the folder read-only?") \
-            from None
+        raise DataUnavailableError(
+            f"Cannot write {path} ({err}): is the folder read-only?"
+        ) from None
     return path
-
-

@@ -142,8 +142,11 @@ def validate_manifest(manifest: Mapping) -> list[str]:
             if key not in entry:
                 problems.append(f"{name}: missing {key!r}")
         citation = entry.get("citation")
-        if "citation" in entry and (not isinstance(citation, list) or not citation or not all(
-                isinstance(c, str) and len(c) > 10 for c in citation)):
+        if "citation" in entry and (
+            not isinstance(citation, list)
+            or not citation
+            or not all(isinstance(c, str) and len(c) > 10 for c in citation)
+        ):
             problems.append(f"{name}: citation must be a non-empty list of references")
         source = entry.get("source", {})
         kind = source.get("kind") if isinstance(source, Mapping) else None
@@ -167,15 +170,22 @@ def validate_manifest(manifest: Mapping) -> list[str]:
             if not all(k in subjects for k in ("prefix", "first", "last", "width")):
                 problems.append(f"{name}: subjects needs prefix, first, last and width")
         grid = entry.get("grid", {})
-        if "grid" in entry and (not isinstance(grid, Mapping) or len(grid.get("shape", [])) != 3
-                                or not grid.get("voxel_mm")):
+        if "grid" in entry and (
+            not isinstance(grid, Mapping)
+            or len(grid.get("shape", [])) != 3
+            or not grid.get("voxel_mm")
+        ):
             problems.append(f"{name}: grid needs a 3D shape and voxel_mm")
         size = entry.get("expected_map_size_bytes", "unknown")
         if size != "unknown" and not (isinstance(size, int) and size > 0):
             problems.append(f"{name}: expected_map_size_bytes must be a positive int or unknown")
         sha = entry.get("sha256")
-        if "sha256" in entry and sha != "unknown" and not _is_sha256(sha) and not (
-                isinstance(sha, Mapping) and all(_is_sha256(v) for v in sha.values())):
+        if (
+            "sha256" in entry
+            and sha != "unknown"
+            and not _is_sha256(sha)
+            and not (isinstance(sha, Mapping) and all(_is_sha256(v) for v in sha.values()))
+        ):
             problems.append(f"{name}: sha256 must be 'unknown', a checksum or {{file: checksum}}")
     return problems
 
@@ -228,24 +238,28 @@ def _n_subjects_default() -> int:
     try:
         n = int(value)
     except ValueError:
-        raise ValueError(f"COURSE_N_SUBJECTS={value!r} is not a whole number: set it to, e.g., "
-                         "30 or 94, or unset it.") from None
+        raise ValueError(
+            f"COURSE_N_SUBJECTS={value!r} is not a whole number: set it to, e.g., "
+            "30 or 94, or unset it."
+        ) from None
     if n < 2:
         raise ValueError(f"COURSE_N_SUBJECTS={n}: a group analysis needs at least 2 subjects.")
     return n
 
 
-def _as_weights(condition_or_weights: str | Mapping[str, float],
-                valid: Sequence[str]) -> dict[str, float]:
+def _as_weights(
+    condition_or_weights: str | Mapping[str, float], valid: Sequence[str]
+) -> dict[str, float]:
     if isinstance(condition_or_weights, str):
         check_names(condition_or_weights, valid, "condition")
         return {condition_or_weights: 1.0}
     if not isinstance(condition_or_weights, Mapping) or not condition_or_weights:
-        raise TypeError("Give a condition name or a mapping {condition: weight}, e.g. "
-                        "{'horizontal_checkerboard': 1, 'vertical_checkerboard': -1}.")
+        raise TypeError(
+            "Give a condition name or a mapping {condition: weight}, e.g. "
+            "{'horizontal_checkerboard': 1, 'vertical_checkerboard': -1}."
+        )
     check_names(list(condition_or_weights), valid, "condition")
     return {name: float(w) for name, w in condition_or_weights.items()}
-
 
 
 def nilearn_file_stem(contrast: str) -> str:
@@ -255,7 +269,8 @@ def nilearn_file_stem(contrast: str) -> str:
     study's own (``CONTRAST_NAME_WRAPPER``: "calculation (auditory cue)" is "auditory
     calculation"), then writes ``brainomics_data/<subject>/cmaps_<stem>.nii.gz`` (and
     ``tmaps_<stem>.nii.gz``) with that name in title case, spaces removed. This function applies
-    the same rule with nilearn's own table; ``course_utils.experiments.data.fetch`` checks it against the
+    the same rule with nilearn's own table; ``course_utils.experiments.data.fetch`` checks it
+    against the
     paths nilearn returns, and the tests against nilearn's fetcher itself.
 
     Parameters

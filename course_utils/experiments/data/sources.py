@@ -1,5 +1,4 @@
-"""Loading the Localizer from wherever it is: shared folder, cache, download, or the stand-in.
-"""
+"""Loading the Localizer from wherever it is: shared folder, cache, download, or the stand-in."""
 
 from __future__ import annotations
 
@@ -78,15 +77,24 @@ def _read_images(paths: Sequence[Path], mask_img, resample: bool) -> np.ndarray:
         try:
             check_same_grid(img, mask_img)
         except ValueError:
-            img = resample_to_img(img, mask_img, interpolation="continuous",
-                                  force_resample=True, copy_header=True)
+            img = resample_to_img(
+                img, mask_img, interpolation="continuous", force_resample=True, copy_header=True
+            )
         imgs.append(img)
     return mask_images(imgs, mask_img)
 
 
-def _load_real(dataset: str, folder: Path, where: str, conditions: Sequence[str],
-               n_subjects: int, explicit_n: bool, resample: bool, may_repair: bool,
-               say) -> LocalizerData:
+def _load_real(
+    dataset: str,
+    folder: Path,
+    where: str,
+    conditions: Sequence[str],
+    n_subjects: int,
+    explicit_n: bool,
+    resample: bool,
+    may_repair: bool,
+    say,
+) -> LocalizerData:
     index = _read_index(folder, dataset)
     if index is None:
         raise DataUnavailableError(f"no {dataset} maps in {folder}")
@@ -94,13 +102,16 @@ def _load_real(dataset: str, folder: Path, where: str, conditions: Sequence[str]
     counts = index.groupby("subject")["condition"].nunique()
     available = sorted(counts.index[counts == len(conditions)])
     if not available:
-        raise DataUnavailableError(f"{dataset} in {where} has no subject with all of "
-                                   f"{', '.join(conditions)}")
+        raise DataUnavailableError(
+            f"{dataset} in {where} has no subject with all of {', '.join(conditions)}"
+        )
     if explicit_n and n_subjects > len(available):
-        raise ValueError(f"{dataset} in {where} has {len(available)} subjects with these "
-                         f"conditions; you asked for {n_subjects}. Ask for at most "
-                         f"{len(available)}, or fetch more with `course-data "
-                         f"fetch --dataset {dataset}`.")
+        raise ValueError(
+            f"{dataset} in {where} has {len(available)} subjects with these "
+            f"conditions; you asked for {n_subjects}. Ask for at most "
+            f"{len(available)}, or fetch more with `course-data "
+            f"fetch --dataset {dataset}`."
+        )
     subjects = available[:n_subjects]
     index = index[index["subject"].isin(subjects)].set_index(["condition", "subject"])
     with_tmaps = bool((index["tmap"] != "").all())
@@ -123,8 +134,9 @@ def _load_real(dataset: str, folder: Path, where: str, conditions: Sequence[str]
                     if str(npz["fingerprint"]) == fingerprint:
                         values[condition] = npz["values"]
                         # memory-mapped: read from disk only by the cells that ask for it
-                        variances[condition] = (np.load(cached_var, mmap_mode="r")
-                                                if with_tmaps else None)
+                        variances[condition] = (
+                            np.load(cached_var, mmap_mode="r") if with_tmaps else None
+                        )
                         continue
             except (OSError, ValueError, KeyError):
                 pass
@@ -136,16 +148,25 @@ def _load_real(dataset: str, folder: Path, where: str, conditions: Sequence[str]
                     raise DataUnavailableError(
                         f"{len(bad)} file(s) of {dataset} in {where} failed verification, e.g. "
                         f"{bad['file'].iloc[0]} ({bad['detail'].iloc[0]}); ask whoever "
-                        "maintains that folder to run `course-data fetch` again")
-                damaged = (f"{len(bad)} damaged or missing file(s) of {dataset} in {folder} "
-                           f"(e.g. {bad['file'].iloc[0]}: {bad['status'].iloc[0]})")
+                        "maintains that folder to run `course-data fetch` again"
+                    )
+                damaged = (
+                    f"{len(bad)} damaged or missing file(s) of {dataset} in {folder} "
+                    f"(e.g. {bad['file'].iloc[0]}: {bad['status'].iloc[0]})"
+                )
                 say(f"{damaged}: downloading them again.")
                 try:
-                    fetch(dataset, n_subjects=len(available), conditions=conditions,
-                          root=folder.parent, progress=False)
+                    fetch(
+                        dataset,
+                        n_subjects=len(available),
+                        conditions=conditions,
+                        root=folder.parent,
+                        progress=False,
+                    )
                 except DataUnavailableError as err:
-                    raise DataUnavailableError(f"{damaged}, and downloading them again failed "
-                                               f"({str(err).rstrip('.')})") from None
+                    raise DataUnavailableError(
+                        f"{damaged}, and downloading them again failed ({str(err).rstrip('.')})"
+                    ) from None
                 fingerprint = _fingerprint(folder, files)
             checked = True
         rows = index.loc[condition].loc[subjects]
@@ -172,13 +193,22 @@ def _load_real(dataset: str, folder: Path, where: str, conditions: Sequence[str]
         columns = np.flatnonzero(keep)
     copy = "nilearn/OSF copy" if dataset == "localizer_nilearn" else "DartBrains copy"
     return LocalizerData.from_arrays(
-        values=values, subjects=subjects, participants=read_participants(folder, subjects, dataset),
-        mask_img=mask_img, source=f"Localizer ({copy}, {len(subjects)} subjects)",
-        is_synthetic=False, variances=variances, variance_columns=columns,
-        images={c: [str(folder / f) for f in index.loc[c].loc[subjects, "image"]]
-                for c in conditions},
-        tmaps={c: [str(folder / f) if f else None for f in index.loc[c].loc[subjects, "tmap"]]
-               for c in conditions})
+        values=values,
+        subjects=subjects,
+        participants=read_participants(folder, subjects, dataset),
+        mask_img=mask_img,
+        source=f"Localizer ({copy}, {len(subjects)} subjects)",
+        is_synthetic=False,
+        variances=variances,
+        variance_columns=columns,
+        images={
+            c: [str(folder / f) for f in index.loc[c].loc[subjects, "image"]] for c in conditions
+        },
+        tmaps={
+            c: [str(folder / f) if f else None for f in index.loc[c].loc[subjects, "tmap"]]
+            for c in conditions
+        },
+    )
 
 
 def _clause(err: Exception) -> str:
@@ -202,9 +232,15 @@ def _local_copy(datasets: Sequence[str], conditions: Sequence[str]):
                 yield where, base / dataset, dataset
 
 
-def load_localizer(conditions: Sequence[str] | None = None, n_subjects: int | None = None,
-                   source: str | None = None, seed: int = 0, *, resample: bool = False,
-                   verbose: bool = True) -> LocalizerData:
+def load_localizer(
+    conditions: Sequence[str] | None = None,
+    n_subjects: int | None = None,
+    source: str | None = None,
+    seed: int = 0,
+    *,
+    resample: bool = False,
+    verbose: bool = True,
+) -> LocalizerData:
     """Load the Localizer maps from wherever they are, or the stand-in, in one shape.
 
     Looks in order in the shared read-only folder (``COURSE_SHARED_DATA``), the user's cache
@@ -258,12 +294,14 @@ def load_localizer(conditions: Sequence[str] | None = None, n_subjects: int | No
     ((4, 67402), ['S01', 'S02'])
     >>> del os.environ["COURSE_DATA_DIR"]
     """
+
     def say(message: str) -> None:
         if verbose:
             print(message, flush=True)
 
-    conditions = list(CONDITIONS) if conditions is None else check_names(
-        conditions, CONDITIONS, "condition")
+    conditions = (
+        list(CONDITIONS) if conditions is None else check_names(conditions, CONDITIONS, "condition")
+    )
     if not conditions:
         raise ValueError("No conditions given: pass condition names or None for all ten.")
     explicit_n = n_subjects is not None
@@ -280,8 +318,17 @@ def load_localizer(conditions: Sequence[str] | None = None, n_subjects: int | No
     problems = []
     for where, folder, dataset in _local_copy(datasets, conditions):
         try:
-            data = _load_real(dataset, folder, where, conditions, int(n), explicit_n, resample,
-                              may_repair=where == "your cache" and _downloads_allowed(), say=say)
+            data = _load_real(
+                dataset,
+                folder,
+                where,
+                conditions,
+                int(n),
+                explicit_n,
+                resample,
+                may_repair=where == "your cache" and _downloads_allowed(),
+                say=say,
+            )
         except DataUnavailableError as err:
             problems.append(_clause(err))
             say(f"Skipping {dataset} in {where}: {_clause(err)}.")
@@ -294,10 +341,25 @@ def load_localizer(conditions: Sequence[str] | None = None, n_subjects: int | No
         download = datasets[:1]  # the nilearn copy: 94 subjects with t-maps and participants
         for dataset in download:
             try:
-                folder = fetch(dataset, n_subjects=int(n), conditions=conditions,
-                               progress=verbose, timeout=5.0, retries=1)
-                data = _load_real(dataset, folder, "your cache", conditions, int(n), explicit_n,
-                                  resample, may_repair=False, say=say)
+                folder = fetch(
+                    dataset,
+                    n_subjects=int(n),
+                    conditions=conditions,
+                    progress=verbose,
+                    timeout=5.0,
+                    retries=1,
+                )
+                data = _load_real(
+                    dataset,
+                    folder,
+                    "your cache",
+                    conditions,
+                    int(n),
+                    explicit_n,
+                    resample,
+                    may_repair=False,
+                    say=say,
+                )
             except DataUnavailableError as err:
                 problems.append(f"download failed: {_clause(err)}")
                 continue
@@ -312,11 +374,14 @@ def load_localizer(conditions: Sequence[str] | None = None, n_subjects: int | No
             f"The real Localizer data ({', '.join(datasets)}) are not available: {why}. To get "
             f"them, run {command} on a machine with internet (they go to COURSE_DATA_DIR), or "
             "set COURSE_SHARED_DATA to the folder your instructor shared. To work offline "
-            "instead, use COURSE_DATA=synthetic.")
+            "instead, use COURSE_DATA=synthetic."
+        )
     data = synthetic_localizer(seed=seed, n_subjects=int(n), conditions=conditions)
-    say(f"Data: {data.source}, because the Localizer data are unavailable ({why}). For the "
+    say(
+        f"Data: {data.source}, because the Localizer data are unavailable ({why}). For the "
         f"real study, run {command} once with internet, or ask your instructor for the shared "
-        "folder.")
+        "folder."
+    )
     return data
 
 
@@ -347,14 +412,18 @@ def info() -> pd.DataFrame:
                 status = "absent"
             else:
                 n_sub = index.groupby("subject")["condition"].nunique()
-                covariates = [c for c in ("sex", "age")
-                              if c in read_participants(folder, [], dataset).columns]
-                status = (f"{len(n_sub)} subjects ({int((n_sub == len(CONDITIONS)).sum())} "
-                          f"with all 10 conditions), {len(index)} maps; covariates: "
-                          f"{', '.join(covariates) or 'none'}"
-                          + ("; checksums locked" if (folder / _LOCK_NAME).is_file() else ""))
-            rows.append({"dataset": dataset, "location": where, "path": str(folder),
-                         "status": status})
+                covariates = [
+                    c for c in ("sex", "age") if c in read_participants(folder, [], dataset).columns
+                ]
+                status = (
+                    f"{len(n_sub)} subjects ({int((n_sub == len(CONDITIONS)).sum())} "
+                    f"with all 10 conditions), {len(index)} maps; covariates: "
+                    f"{', '.join(covariates) or 'none'}"
+                    + ("; checksums locked" if (folder / _LOCK_NAME).is_file() else "")
+                )
+            rows.append(
+                {"dataset": dataset, "location": where, "path": str(folder), "status": status}
+            )
     table = pd.DataFrame(rows, columns=["dataset", "location", "path", "status"])
     try:
         choice = _requested_source(None)
@@ -370,12 +439,20 @@ def info() -> pd.DataFrame:
         if local is not None:
             n_cond = _read_index(local[1])["condition"].nunique()
             plan = f"{local[2]} from {local[0]} ({local[1]})" + (
-                "" if n_cond == len(CONDITIONS) else
-                f" for its {n_cond} conditions; for the others, a download or the stand-in")
+                ""
+                if n_cond == len(CONDITIONS)
+                else f" for its {n_cond} conditions; for the others, a download or the stand-in"
+            )
         else:
-            fallback = ("the synthetic stand-in" if choice == "auto"
-                        else "an error (a real source is forced)")
-            plan = (("a download of " + datasets[0] + ", and if that fails " + fallback)
-                    if _downloads_allowed() else fallback + " (downloads are off)")
+            fallback = (
+                "the synthetic stand-in"
+                if choice == "auto"
+                else "an error (a real source is forced)"
+            )
+            plan = (
+                ("a download of " + datasets[0] + ", and if that fails " + fallback)
+                if _downloads_allowed()
+                else fallback + " (downloads are off)"
+            )
     table.attrs["plan"] = f"Notebooks will use: {plan}."
     return table

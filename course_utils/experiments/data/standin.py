@@ -46,33 +46,86 @@ _AUDIO = ("audio_computation", "audio_left_hand", "audio_right_hand", "audio_sen
 #: the between-subject standard deviation of the subject maps there (N=30 detects d=1.5 easily,
 #: d=0.4 rarely). Coordinates are MNI millimetres: x > 0 is the RIGHT hemisphere.
 REGIONS = (
-    Region("calcarine, horizontal meridian (V1)", ((-8, -90, 2), (10, -90, 2)), 10.0,
-           {"horizontal_checkerboard": 1.5, "vertical_checkerboard": 0.5}),
-    Region("upper V1/V2 border, vertical meridian", ((-8, -84, 16), (10, -84, 16)), 9.0,
-           {"vertical_checkerboard": 1.2, "horizontal_checkerboard": 0.4}),
-    Region("lower V1/V2 border, vertical meridian", ((-8, -86, -12), (10, -86, -12)), 9.0,
-           {"vertical_checkerboard": 1.2, "horizontal_checkerboard": 0.4}),
-    Region("lateral occipital cortex (visual cue)", ((-40, -80, -6), (42, -80, -6)), 12.0,
-           dict.fromkeys(_VIDEO, 1.5)),
-    Region("superior temporal gyrus (auditory cue)", ((-54, -22, 8), (56, -22, 8)), 12.0,
-           dict.fromkeys(_AUDIO, 1.5)),
-    Region("right precentral gyrus, hand area (left hand)", ((38, -22, 56),), 12.0,
-           {"audio_left_hand": 1.5, "video_left_hand": 1.5}),
-    Region("left precentral gyrus, hand area (right hand)", ((-38, -22, 56),), 12.0,
-           {"audio_right_hand": 1.5, "video_right_hand": 1.5}),
-    Region("supplementary motor area (button presses)", ((0, -4, 58),), 10.0,
-           dict.fromkeys(("audio_left_hand", "audio_right_hand", "video_left_hand",
-                          "video_right_hand"), 0.8)),
-    Region("intraparietal sulcus (calculation)", ((-32, -60, 46), (34, -60, 46)), 12.0,
-           {"audio_computation": 1.0, "video_computation": 1.0}),
-    Region("right dorsolateral prefrontal cortex (calculation)", ((44, 32, 28),), 10.0,
-           {"audio_computation": 0.4, "video_computation": 0.4}),
-    Region("left posterior superior temporal sulcus (sentences)", ((-54, -48, 8),), 10.0,
-           {"audio_sentence": 1.0, "video_sentence": 1.0}),
-    Region("left inferior frontal gyrus (sentences)", ((-48, 18, 14),), 10.0,
-           {"audio_sentence": 0.6, "video_sentence": 0.6}),
-    Region("left fusiform gyrus, visual word form area (reading)", ((-44, -56, -14),), 10.0,
-           {"video_sentence": 1.2}),
+    Region(
+        "calcarine, horizontal meridian (V1)",
+        ((-8, -90, 2), (10, -90, 2)),
+        10.0,
+        {"horizontal_checkerboard": 1.5, "vertical_checkerboard": 0.5},
+    ),
+    Region(
+        "upper V1/V2 border, vertical meridian",
+        ((-8, -84, 16), (10, -84, 16)),
+        9.0,
+        {"vertical_checkerboard": 1.2, "horizontal_checkerboard": 0.4},
+    ),
+    Region(
+        "lower V1/V2 border, vertical meridian",
+        ((-8, -86, -12), (10, -86, -12)),
+        9.0,
+        {"vertical_checkerboard": 1.2, "horizontal_checkerboard": 0.4},
+    ),
+    Region(
+        "lateral occipital cortex (visual cue)",
+        ((-40, -80, -6), (42, -80, -6)),
+        12.0,
+        dict.fromkeys(_VIDEO, 1.5),
+    ),
+    Region(
+        "superior temporal gyrus (auditory cue)",
+        ((-54, -22, 8), (56, -22, 8)),
+        12.0,
+        dict.fromkeys(_AUDIO, 1.5),
+    ),
+    Region(
+        "right precentral gyrus, hand area (left hand)",
+        ((38, -22, 56),),
+        12.0,
+        {"audio_left_hand": 1.5, "video_left_hand": 1.5},
+    ),
+    Region(
+        "left precentral gyrus, hand area (right hand)",
+        ((-38, -22, 56),),
+        12.0,
+        {"audio_right_hand": 1.5, "video_right_hand": 1.5},
+    ),
+    Region(
+        "supplementary motor area (button presses)",
+        ((0, -4, 58),),
+        10.0,
+        dict.fromkeys(
+            ("audio_left_hand", "audio_right_hand", "video_left_hand", "video_right_hand"), 0.8
+        ),
+    ),
+    Region(
+        "intraparietal sulcus (calculation)",
+        ((-32, -60, 46), (34, -60, 46)),
+        12.0,
+        {"audio_computation": 1.0, "video_computation": 1.0},
+    ),
+    Region(
+        "right dorsolateral prefrontal cortex (calculation)",
+        ((44, 32, 28),),
+        10.0,
+        {"audio_computation": 0.4, "video_computation": 0.4},
+    ),
+    Region(
+        "left posterior superior temporal sulcus (sentences)",
+        ((-54, -48, 8),),
+        10.0,
+        {"audio_sentence": 1.0, "video_sentence": 1.0},
+    ),
+    Region(
+        "left inferior frontal gyrus (sentences)",
+        ((-48, 18, 14),),
+        10.0,
+        {"audio_sentence": 0.6, "video_sentence": 0.6},
+    ),
+    Region(
+        "left fusiform gyrus, visual word form area (reading)",
+        ((-44, -56, -14),),
+        10.0,
+        {"video_sentence": 1.2},
+    ),
 )
 
 #: The planted, deliberately underpowered sex difference (males minus females) in the
@@ -81,8 +134,12 @@ SEX_DIFFERENCE = {
     "region": "left intraparietal sulcus (sex difference)",
     "centre": (-32, -60, 46),
     "radius_mm": 10.0,
-    "contrast": {"audio_computation": 0.5, "video_computation": 0.5,
-                 "audio_sentence": -0.5, "video_sentence": -0.5},
+    "contrast": {
+        "audio_computation": 0.5,
+        "video_computation": 0.5,
+        "audio_sentence": -0.5,
+        "video_sentence": -0.5,
+    },
     "d": 0.6,
 }
 
@@ -179,41 +236,68 @@ def _profile(xyz: np.ndarray, centres, radius: float) -> np.ndarray:
 _REAL_SHAPED = {"spread": 1.8, "d_gain": 1.3}
 
 
-def _truth(mask_img: nib.Nifti1Image, seed: int, outlier: str | None,
-           noise_fwhm_mm: float, spread: float = 1.0, d_gain: float = 1.0) -> GroundTruth:
+def _truth(
+    mask_img: nib.Nifti1Image,
+    seed: int,
+    outlier: str | None,
+    noise_fwhm_mm: float,
+    spread: float = 1.0,
+    d_gain: float = 1.0,
+) -> GroundTruth:
     mask = np.asanyarray(mask_img.dataobj).astype(bool)
     ijk = np.argwhere(mask).astype(np.float32)
     xyz = ijk @ mask_img.affine[:3, :3].T.astype(np.float32) + mask_img.affine[:3, 3].astype(
-        np.float32)
+        np.float32
+    )
     profiles = np.stack([_profile(xyz, r.centres, spread * r.radius_mm) for r in REGIONS])
     amplitudes = np.zeros((len(REGIONS), len(CONDITIONS)))
     rows = []
     for k, region in enumerate(REGIONS):
         xs = [c[0] for c in region.centres]
-        hemi = "both" if min(xs) < 0 < max(xs) else ("right" if xs[0] > 0 else
-                                                      "left" if xs[0] < 0 else "midline")
+        hemi = (
+            "both"
+            if min(xs) < 0 < max(xs)
+            else ("right" if xs[0] > 0 else "left" if xs[0] < 0 else "midline")
+        )
         for condition, d in region.d.items():
             d = round(d * d_gain, 3)
             amplitudes[k, CONDITIONS.index(condition)] = _amplitude(d)
-            rows.append({"region": region.name, "condition": condition, "d": d,
-                         "amplitude": _amplitude(d), "radius_mm": spread * region.radius_mm,
-                         "centres": str(region.centres), "hemisphere": hemi})
+            rows.append(
+                {
+                    "region": region.name,
+                    "condition": condition,
+                    "d": d,
+                    "amplitude": _amplitude(d),
+                    "radius_mm": spread * region.radius_mm,
+                    "centres": str(region.centres),
+                    "hemisphere": hemi,
+                }
+            )
     # Sex difference: SD of the contrast at the centre = sqrt(noise part + heterogeneity part).
     weights = SEX_DIFFERENCE["contrast"]
     sum_w2 = sum(w * w for w in weights.values())
     ips = next(k for k, r in enumerate(REGIONS) if r.name.startswith("intraparietal"))
     w = np.array([weights.get(c, 0.0) for c in CONDITIONS])
     contrast_amp = float(amplitudes[ips] @ w)
-    sd = np.sqrt(sum_w2 * (1 - _SHARED) * (1 + _BETWEEN_SD**2)
-                 + (_HETEROGENEITY * contrast_amp) ** 2)
+    sd = np.sqrt(
+        sum_w2 * (1 - _SHARED) * (1 + _BETWEEN_SD**2) + (_HETEROGENEITY * contrast_amp) ** 2
+    )
     sex = dict(SEX_DIFFERENCE, male_minus_female=float(SEX_DIFFERENCE["d"] * sd))
-    sex_profile = _profile(xyz, (SEX_DIFFERENCE["centre"],),
-                           spread * SEX_DIFFERENCE["radius_mm"])
-    return GroundTruth(regions=pd.DataFrame(rows), conditions=CONDITIONS, outlier=outlier,
-                       sex_difference=sex, seed=seed, noise_fwhm_mm=noise_fwhm_mm,
-                       heterogeneity=_HETEROGENEITY, between_sd=_BETWEEN_SD,
-                       shared_fraction=_SHARED, profiles=profiles, amplitudes=amplitudes,
-                       sex_profile=sex_profile)
+    sex_profile = _profile(xyz, (SEX_DIFFERENCE["centre"],), spread * SEX_DIFFERENCE["radius_mm"])
+    return GroundTruth(
+        regions=pd.DataFrame(rows),
+        conditions=CONDITIONS,
+        outlier=outlier,
+        sex_difference=sex,
+        seed=seed,
+        noise_fwhm_mm=noise_fwhm_mm,
+        heterogeneity=_HETEROGENEITY,
+        between_sd=_BETWEEN_SD,
+        shared_fraction=_SHARED,
+        profiles=profiles,
+        amplitudes=amplitudes,
+        sex_profile=sex_profile,
+    )
 
 
 def _participants_table(seed: int, n_subjects: int, real_shaped: bool = False) -> pd.DataFrame:
@@ -222,20 +306,30 @@ def _participants_table(seed: int, n_subjects: int, real_shaped: bool = False) -
     rng = np.random.default_rng([seed, 1])
     if real_shaped:  # like the real study: more women than men, a long tail of older students
         sexes = np.where(rng.random(n_subjects) < 0.58, "F", "M")
-        ages = np.minimum(18 + np.rint(np.random.default_rng([seed, 2]).gamma(1.6, 4.5,
-                                                                              n_subjects)), 52)
-        return pd.DataFrame({"subject": subjects, "sex": sexes.astype(str),
-                             "age": ages.astype(int)})
+        ages = np.minimum(
+            18 + np.rint(np.random.default_rng([seed, 2]).gamma(1.6, 4.5, n_subjects)), 52
+        )
+        return pd.DataFrame(
+            {"subject": subjects, "sex": sexes.astype(str), "age": ages.astype(int)}
+        )
     # one F and one M in every consecutive pair: balanced (15/15 at 30) for any even n
     sexes = np.concatenate([rng.permutation(["F", "M"]) for _ in range((n_subjects + 1) // 2)])
     ages = np.clip(np.rint(np.random.default_rng([seed, 2]).normal(24.5, 4.5, n_subjects)), 18, 45)
-    return pd.DataFrame({"subject": subjects, "sex": sexes[:n_subjects].astype(str),
-                         "age": ages.astype(int)})
+    return pd.DataFrame(
+        {"subject": subjects, "sex": sexes[:n_subjects].astype(str), "age": ages.astype(int)}
+    )
 
 
-def _generate(seed: int, n_subjects: int, conditions: Sequence[str], noise_fwhm_mm: float,
-              mask_img: nib.Nifti1Image, truth: GroundTruth, participants: pd.DataFrame,
-              outlier_index: int | None) -> tuple[dict[str, np.ndarray], np.ndarray]:
+def _generate(
+    seed: int,
+    n_subjects: int,
+    conditions: Sequence[str],
+    noise_fwhm_mm: float,
+    mask_img: nib.Nifti1Image,
+    truth: GroundTruth,
+    participants: pd.DataFrame,
+    outlier_index: int | None,
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
     from scipy.ndimage import gaussian_filter
 
     mask = np.asanyarray(mask_img.dataobj).astype(bool)
@@ -253,9 +347,15 @@ def _generate(seed: int, n_subjects: int, conditions: Sequence[str], noise_fwhm_
     n_vox = flat.size
     values = {c: np.empty((n_subjects, n_vox), dtype=np.float32) for c in conditions}
     first_level = np.empty(n_subjects)
-    artefact = _profile(
-        np.argwhere(mask).astype(np.float32) @ mask_img.affine[:3, :3].T.astype(np.float32)
-        + mask_img.affine[:3, 3].astype(np.float32), ((0, -40, 30),), 45.0) * _OUTLIER_ARTEFACT
+    artefact = (
+        _profile(
+            np.argwhere(mask).astype(np.float32) @ mask_img.affine[:3, :3].T.astype(np.float32)
+            + mask_img.affine[:3, 3].astype(np.float32),
+            ((0, -40, 30),),
+            45.0,
+        )
+        * _OUTLIER_ARTEFACT
+    )
     male = participants["sex"].to_numpy() == "M"
     half_sex = np.float32(truth.sex_difference["male_minus_female"] / 2)
     for s in range(n_subjects):
@@ -274,7 +374,7 @@ def _generate(seed: int, n_subjects: int, conditions: Sequence[str], noise_fwhm_
             row[:] = smooth_noise(np.random.default_rng([seed, 1000 + s, ci]))
             row *= np.float32(np.sqrt(1 - _SHARED)) * total_sd
             row += shared
-            row += ((gains * truth.amplitudes[:, ci]).astype(np.float32) @ truth.profiles)
+            row += (gains * truth.amplitudes[:, ci]).astype(np.float32) @ truth.profiles
             if condition in ("audio_computation", "video_computation"):
                 row += (half_sex if male[s] else -half_sex) * truth.sex_profile
             if s == outlier_index:
@@ -282,10 +382,16 @@ def _generate(seed: int, n_subjects: int, conditions: Sequence[str], noise_fwhm_
     return values, first_level
 
 
-def synthetic_localizer(seed: int = 0, n_subjects: int = DEFAULT_N_SUBJECTS,
-                        conditions: Sequence[str] | None = None, *, noise_fwhm_mm: float = 9.0,
-                        outlier: bool = True, real_shaped: bool = False,
-                        cache: bool = True) -> LocalizerData:
+def synthetic_localizer(
+    seed: int = 0,
+    n_subjects: int = DEFAULT_N_SUBJECTS,
+    conditions: Sequence[str] | None = None,
+    *,
+    noise_fwhm_mm: float = 9.0,
+    outlier: bool = True,
+    real_shaped: bool = False,
+    cache: bool = True,
+) -> LocalizerData:
     """Generate the offline stand-in for the Localizer, with its ground truth.
 
     Per-subject, per-condition maps on the real Localizer grid (53 x 63 x 46, 3 mm) inside
@@ -357,19 +463,23 @@ def synthetic_localizer(seed: int = 0, n_subjects: int = DEFAULT_N_SUBJECTS,
     if not noise_fwhm_mm > 0:
         raise ValueError(f"noise_fwhm_mm must be positive, got {noise_fwhm_mm!r}.")
     seed, n_subjects = int(seed), int(n_subjects)
-    conditions = list(CONDITIONS) if conditions is None else check_names(
-        conditions, CONDITIONS, "condition")
+    conditions = (
+        list(CONDITIONS) if conditions is None else check_names(conditions, CONDITIONS, "condition")
+    )
     mask_img = brain_mask(cache=cache)
     participants = _participants_table(seed, n_subjects, real_shaped)
-    outlier_index = (int(np.random.default_rng([seed, 3]).integers(n_subjects)) if outlier
-                     else None)
+    outlier_index = int(np.random.default_rng([seed, 3]).integers(n_subjects)) if outlier else None
     outlier_id = None if outlier_index is None else participants["subject"][outlier_index]
     shape = _REAL_SHAPED if real_shaped else {}
     truth = _truth(mask_img, seed, outlier_id, noise_fwhm_mm, **shape)
 
-    folder = (config.data_dir() / "arrays" / "synthetic" /
-              f"v{_SYNTHETIC_VERSION}_seed{seed}_n{n_subjects}_fwhm{noise_fwhm_mm:g}"
-              f"_{'outlier' if outlier else 'clean'}{'_real' if real_shaped else ''}")
+    folder = (
+        config.data_dir()
+        / "arrays"
+        / "synthetic"
+        / f"v{_SYNTHETIC_VERSION}_seed{seed}_n{n_subjects}_fwhm{noise_fwhm_mm:g}"
+        f"_{'outlier' if outlier else 'clean'}{'_real' if real_shaped else ''}"
+    )
     values: dict[str, np.ndarray] = {}
     first_level = None
     if cache:
@@ -385,19 +495,26 @@ def synthetic_localizer(seed: int = 0, n_subjects: int = DEFAULT_N_SUBJECTS,
                 break
     missing = [c for c in conditions if c not in values]
     if missing:
-        new, first_level = _generate(seed, n_subjects, missing, noise_fwhm_mm, mask_img, truth,
-                                     participants, outlier_index)
+        new, first_level = _generate(
+            seed, n_subjects, missing, noise_fwhm_mm, mask_img, truth, participants, outlier_index
+        )
         values.update(new)
         if cache:
             for condition in missing:
-                _save_npz(folder / f"{condition}.npz", values=values[condition],
-                          first_level=first_level)
+                _save_npz(
+                    folder / f"{condition}.npz", values=values[condition], first_level=first_level
+                )
     variances = {c: first_level for c in conditions}
     return LocalizerData.from_arrays(
-        values={c: values[c] for c in conditions}, subjects=list(participants["subject"]),
-        participants=participants, mask_img=mask_img,
-        source=(f"synthetic stand-in{', real-shaped variant' if real_shaped else ''} "
-                f"(seed {seed}, {n_subjects} subjects)"), is_synthetic=True,
-        truth=truth, subject_variances=variances)
-
-
+        values={c: values[c] for c in conditions},
+        subjects=list(participants["subject"]),
+        participants=participants,
+        mask_img=mask_img,
+        source=(
+            f"synthetic stand-in{', real-shaped variant' if real_shaped else ''} "
+            f"(seed {seed}, {n_subjects} subjects)"
+        ),
+        is_synthetic=True,
+        truth=truth,
+        subject_variances=variances,
+    )

@@ -100,8 +100,10 @@ class _Text(str):
 
 
 #: What :meth:`Exercise.solution` says: the answer itself is never printed or returned.
-SOLUTION_ELSEWHERE = ("The worked solution is in the instructor edition of this notebook (a "
-                      "hidden solution cell after the check). Try q.hint() first.")
+SOLUTION_ELSEWHERE = (
+    "The worked solution is in the instructor edition of this notebook (a "
+    "hidden solution cell after the check). Try q.hint() first."
+)
 
 
 class Exercise:
@@ -192,8 +194,7 @@ class Exercise:
 
     def hint(self) -> str:
         """Return the hint (a string that a notebook shows as plain text)."""
-        return _Text(self._hint or "No hint for this one: re-read the section above the "
-                                   "exercise.")
+        return _Text(self._hint or "No hint for this one: re-read the section above the exercise.")
 
     def solution(self) -> str:
         """Say where the worked solution is; the answer itself is never returned."""
@@ -205,13 +206,20 @@ def _unreadable(answer: Any, err: Exception) -> str:
     kind = type(answer).__name__
     detail = str(err).splitlines()[0][:120] if str(err) else ""
     reason = f"{type(err).__name__}: {detail}" if detail else type(err).__name__
-    return (f"your answer (a {kind}) could not be checked ({reason}). Give the kind of value "
-            "the question asks for: numbers (an array, one per voxel; a single number; or a "
-            "table of numbers), not text.")
+    return (
+        f"your answer (a {kind}) could not be checked ({reason}). Give the kind of value "
+        "the question asks for: numbers (an array, one per voxel; a single number; or a "
+        "table of numbers), not text."
+    )
 
 
-def judge_number(value: float, expected: float, mistakes: Sequence[tuple[float, str]],
-                 otherwise: Callable[[str], str], rtol: float = 1e-5) -> None:
+def judge_number(
+    value: float,
+    expected: float,
+    mistakes: Sequence[tuple[float, str]],
+    otherwise: Callable[[str], str],
+    rtol: float = 1e-5,
+) -> None:
     """Judge one number: right, a named mistake, or too large / too small.
 
     Parameters
@@ -250,8 +258,9 @@ def judge_number(value: float, expected: float, mistakes: Sequence[tuple[float, 
     raise Incorrect(otherwise("too large" if value > expected else "too small"))
 
 
-def expect_close(value: Any, expected: Any, what: str, rtol: float = 1e-6,
-                 atol: float = 1e-8) -> None:
+def expect_close(
+    value: Any, expected: Any, what: str, rtol: float = 1e-6, atol: float = 1e-8
+) -> None:
     """Raise :class:`Incorrect` unless ``value`` matches ``expected`` in shape and value.
 
     Parameters
@@ -282,5 +291,3 @@ def expect_close(value: Any, expected: Any, what: str, rtol: float = 1e-6,
         raise Incorrect(f"{what} contains NaN values.")
     if not np.allclose(got, want, rtol=rtol, atol=atol):
         raise Incorrect(f"{what} has the right shape but not the right values.")
-
-

@@ -52,59 +52,78 @@ def interaction_contrast(conditions: Sequence[str]) -> Exercise:
     missing = [c for c in _CELLS if c not in conditions]
     if missing:
         return Exercise.unavailable(
-            "Interaction contrast", f"this copy of the data lacks {missing}, so the 2 x 2 "
-            "cannot be formed; nothing was checked.")
+            "Interaction contrast",
+            f"this copy of the data lacks {missing}, so the 2 x 2 "
+            "cannot be formed; nothing was checked.",
+        )
     ac, as_, vc, vs = _CELLS
     expected = {vs: 1, as_: -1, vc: -1, ac: 1}
     mistakes = [
-        ({vs: 1, vc: 1, as_: -1, ac: -1},
-         "that is the main effect of modality (all video minus all audio), the same for both "
-         "tasks. The interaction asks whether that difference *changes* with the task: subtract "
-         "the computation difference from the sentence difference."),
-        ({vs: 1, as_: 1, vc: -1, ac: -1},
-         "that is the main effect of task (sentences minus computation, both modalities). The "
-         "interaction is a difference of differences: (video - audio) for sentences minus "
-         "(video - audio) for computation."),
-        ({vs: 1, as_: -1},
-         "that is the simple effect of modality for sentences only (video_sentence - "
-         "audio_sentence), which also contains the main effect of modality. Subtract the same "
-         "difference for computation."),
-        ({vc: 1, ac: -1},
-         "that is the simple effect of modality for computation only; the interaction compares "
-         "it with the same difference for sentences."),
-        ({vs: 1, vc: -1},
-         "that is the simple effect of task within video only (reading sentences minus reading "
-         "numbers); subtract the same difference within audio."),
-        ({vs: -1, as_: 1, vc: 1, ac: -1},
-         "that is the interaction with the opposite sign: its F (and |t|) is the same, but the "
-         "question asks for (video - audio) for sentences minus (video - audio) for "
-         "computation, so that positive t means reading adds more for sentences."),
+        (
+            {vs: 1, vc: 1, as_: -1, ac: -1},
+            "that is the main effect of modality (all video minus all audio), the same for both "
+            "tasks. The interaction asks whether that difference *changes* with the task: subtract "
+            "the computation difference from the sentence difference.",
+        ),
+        (
+            {vs: 1, as_: 1, vc: -1, ac: -1},
+            "that is the main effect of task (sentences minus computation, both modalities). The "
+            "interaction is a difference of differences: (video - audio) for sentences minus "
+            "(video - audio) for computation.",
+        ),
+        (
+            {vs: 1, as_: -1},
+            "that is the simple effect of modality for sentences only (video_sentence - "
+            "audio_sentence), which also contains the main effect of modality. Subtract the same "
+            "difference for computation.",
+        ),
+        (
+            {vc: 1, ac: -1},
+            "that is the simple effect of modality for computation only; the interaction compares "
+            "it with the same difference for sentences.",
+        ),
+        (
+            {vs: 1, vc: -1},
+            "that is the simple effect of task within video only (reading sentences minus reading "
+            "numbers); subtract the same difference within audio.",
+        ),
+        (
+            {vs: -1, as_: 1, vc: 1, ac: -1},
+            "that is the interaction with the opposite sign: its F (and |t|) is the same, but the "
+            "question asks for (video - audio) for sentences minus (video - audio) for "
+            "computation, so that positive t means reading adds more for sentences.",
+        ),
     ]
-    base = condition_contrast(expected, list(conditions), "Interaction contrast",
-                              mistakes=mistakes)
+    base = condition_contrast(expected, list(conditions), "Interaction contrast", mistakes=mistakes)
 
     def checker(answer: Any) -> None:
         if isinstance(answer, dict):
             hands = [c for c, w in answer.items() if c.endswith("_hand") and w != 0]
             if hands:
-                raise Incorrect(f"{hands} are button presses; the 2 x 2 of this question is "
-                                "modality x (computation, sentence).")
+                raise Incorrect(
+                    f"{hands} are button presses; the 2 x 2 of this question is "
+                    "modality x (computation, sentence)."
+                )
             try:
                 total = float(sum(float(w) for w in answer.values()))
             except (TypeError, ValueError):
                 total = 0.0
             if abs(total) > 1e-9:
-                raise Incorrect(f"your weights sum to {total:g}; a contrast between conditions "
-                                "sums to 0 (otherwise it also tests the overall mean).")
+                raise Incorrect(
+                    f"your weights sum to {total:g}; a contrast between conditions "
+                    "sums to 0 (otherwise it also tests the overall mean)."
+                )
         feedback = base.check(answer)
         if not feedback.correct:
             raise Incorrect(feedback.message)
 
     return Exercise(
-        "Interaction contrast", checker,
+        "Interaction contrast",
+        checker,
         hint="Write the modality difference (video minus audio) for sentences, then the same "
-             "difference for computation, and subtract the second from the first. Each of the "
-             "four conditions ends up with a weight of +1 or -1.")
+        "difference for computation, and subtract the second from the first. Each of the "
+        "four conditions ends up with a weight of +1 or -1.",
+    )
 
 
 def partitioned_df(n_subjects: int, levels: tuple[int, int] = (2, 3)) -> Exercise:
@@ -127,20 +146,30 @@ def partitioned_df(n_subjects: int, levels: tuple[int, int] = (2, 3)) -> Exercis
     df1 = b - 1
     want = (df1, df1 * (n_subjects - 1))
     named = {
-        (df1, (a * b - 1) * (n_subjects - 1)):
-            "are the degrees of freedom of the pooled error, which lumps every effect-by-subject "
-            "interaction together. With partitioned error the task effect is tested against "
-            "the task-by-subject interaction alone.",
-        (df1, n_subjects - 1):
-            "use n - 1 for df2, as for a one-df effect; the task effect has more than one "
-            "contrast, and each contributes n - 1 to the error's degrees of freedom.",
-        (b, b * (n_subjects - 1)):
-            "count levels, not contrasts: a factor with k levels has k - 1 degrees of freedom.",
-        (df1, df1 * n_subjects):
-            "use n - 1 per contrast, not n: each contrast's scores lose one df to their mean.",
-        (df1, a * b * n_subjects - a * b):
-            "is the df of a between-subject design (every map from a different person); here "
-            "every subject contributes all six maps.",
+        (
+            df1,
+            (a * b - 1) * (n_subjects - 1),
+        ): "are the degrees of freedom of the pooled error, which lumps every effect-by-subject "
+        "interaction together. With partitioned error the task effect is tested against "
+        "the task-by-subject interaction alone.",
+        (
+            df1,
+            n_subjects - 1,
+        ): "use n - 1 for df2, as for a one-df effect; the task effect has more than one "
+        "contrast, and each contributes n - 1 to the error's degrees of freedom.",
+        (
+            b,
+            b * (n_subjects - 1),
+        ): "count levels, not contrasts: a factor with k levels has k - 1 degrees of freedom.",
+        (
+            df1,
+            df1 * n_subjects,
+        ): "use n - 1 per contrast, not n: each contrast's scores lose one df to their mean.",
+        (
+            df1,
+            a * b * n_subjects - a * b,
+        ): "is the df of a between-subject design (every map from a different person); here "
+        "every subject contributes all six maps.",
     }
 
     def checker(answer: Any) -> None:
@@ -154,18 +183,23 @@ def partitioned_df(n_subjects: int, levels: tuple[int, int] = (2, 3)) -> Exercis
         if got == want:
             return
         if got[::-1] == want:
-            raise Incorrect("you swapped them: df1 (the effect's) comes first, then df2 (the "
-                            "error's).")
+            raise Incorrect(
+                "you swapped them: df1 (the effect's) comes first, then df2 (the error's)."
+            )
         shown = f"({got[0]}, {got[1]})"
         if got in named:
             raise Incorrect(f"{shown} {named[got]}")
         if got[0] != want[0]:
             raise Incorrect(f"df1 = {got[0]} is not the task effect's: it has {b} levels.")
-        raise Incorrect(f"df2 = {got[1]} does not follow from {n_subjects} subjects; each of the "
-                        "effect's contrasts has its own scores across subjects.")
+        raise Incorrect(
+            f"df2 = {got[1]} does not follow from {n_subjects} subjects; each of the "
+            "effect's contrasts has its own scores across subjects."
+        )
 
     return Exercise(
-        f"Degrees of freedom of the task effect ({n_subjects} subjects)", checker,
+        f"Degrees of freedom of the task effect ({n_subjects} subjects)",
+        checker,
         hint="df1: contrasts needed to describe differences between the task levels. df2: the "
-             "error is the task-by-subject interaction; every contrast's scores across the "
-             "subjects have n - 1 degrees of freedom.")
+        "error is the task-by-subject interaction; every contrast's scores across the "
+        "subjects have n - 1 degrees of freedom.",
+    )

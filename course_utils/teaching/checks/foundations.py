@@ -46,29 +46,47 @@ def standard_error(values: Any, population_sd: float | None = None) -> Exercise:
     n = data.size
     expected = data.std(ddof=1) / np.sqrt(n)
     mistakes = [
-        (data.std(ddof=0) / np.sqrt(n),
-         "close: you used the population formula of the standard deviation (ddof=0)."),
+        (
+            data.std(ddof=0) / np.sqrt(n),
+            "close: you used the population formula of the standard deviation (ddof=0).",
+        ),
         (data.std(ddof=1), "that is the standard deviation; divide it by the square root of n."),
-        (expected**2, "that is the variance of the mean (the squared standard error): take its "
-                      "square root."),
-        (data.var(ddof=1), "that is the variance of the values; the standard error is their "
-                           "standard deviation divided by the square root of n."),
+        (
+            expected**2,
+            "that is the variance of the mean (the squared standard error): take its square root.",
+        ),
+        (
+            data.var(ddof=1),
+            "that is the variance of the values; the standard error is their "
+            "standard deviation divided by the square root of n.",
+        ),
     ]
     if population_sd is not None:
-        mistakes.append((population_sd / np.sqrt(n),
-                         f"that is the standard error of the population we drew from "
-                         f"({population_sd} / sqrt({n})); estimate it from the data instead, "
-                         "with their sample standard deviation."))
+        mistakes.append(
+            (
+                population_sd / np.sqrt(n),
+                f"that is the standard error of the population we drew from "
+                f"({population_sd} / sqrt({n})); estimate it from the data instead, "
+                "with their sample standard deviation.",
+            )
+        )
 
     def checker(answer: Any) -> None:
         try:
             value = float(answer)
         except (TypeError, ValueError):
-            raise Incorrect(f"the answer should be one number; got {type(answer).__name__}.") \
-                from None
-        judge_number(value, expected, mistakes, lambda direction: (
-            f"{value:.4f} is {direction}: {value / expected:.2g} times the standard error of "
-            f"these {n} values."))
+            raise Incorrect(
+                f"the answer should be one number; got {type(answer).__name__}."
+            ) from None
+        judge_number(
+            value,
+            expected,
+            mistakes,
+            lambda direction: (
+                f"{value:.4f} is {direction}: {value / expected:.2g} times the standard error of "
+                f"these {n} values."
+            ),
+        )
 
     return Exercise(
         "Warm-up: standard error",
@@ -77,8 +95,13 @@ def standard_error(values: Any, population_sd: float | None = None) -> Exercise:
     )
 
 
-def expect_contrast(answer: Any, expected: Any, what: str = "your contrast",
-                    zero_sum: bool = True, names: Any = None) -> None:
+def expect_contrast(
+    answer: Any,
+    expected: Any,
+    what: str = "your contrast",
+    zero_sum: bool = True,
+    names: Any = None,
+) -> None:
     """Raise :class:`Incorrect` unless ``answer`` is ``expected`` up to a positive scale factor.
 
     A contrast means the same hypothesis when all its weights are multiplied by one positive
@@ -108,28 +131,37 @@ def expect_contrast(answer: Any, expected: Any, what: str = "your contrast",
     try:
         got = np.asarray(answer, dtype=float).ravel()
     except (TypeError, ValueError):
-        raise Incorrect(f"{what} should be a list or array of numbers; got "
-                        f"{type(answer).__name__}.") from None
+        raise Incorrect(
+            f"{what} should be a list or array of numbers; got {type(answer).__name__}."
+        ) from None
     want = np.asarray(expected, dtype=float).ravel()
     if got.size != want.size:
         order = f" in the order {list(names)}" if names is not None else ""
-        raise Incorrect(f"{what} has {got.size} weights; it needs {want.size}, one per "
-                        f"condition or column{order}.")
+        raise Incorrect(
+            f"{what} has {got.size} weights; it needs {want.size}, one per "
+            f"condition or column{order}."
+        )
     if not np.isfinite(got).all():
         raise Incorrect(f"{what} contains NaN or infinite values.")
     if not got.any():
         raise Incorrect(f"{what} is all zeros, so it tests nothing.")
     if zero_sum and not np.isclose(got.sum(), 0.0, atol=1e-8 * np.abs(got).max()):
-        raise Incorrect(f"{what} does not sum to zero (it sums to {got.sum():g}), so it also "
-                        "tests the overall mean: give both sides the same total weight.")
+        raise Incorrect(
+            f"{what} does not sum to zero (it sums to {got.sum():g}), so it also "
+            "tests the overall mean: give both sides the same total weight."
+        )
     scale = float(got @ want) / float(want @ want)
     if np.allclose(got, scale * want, rtol=1e-6, atol=1e-9 * np.abs(got).max()):
         if scale > 0:
             return
-        raise Incorrect(f"{what} points the wrong way: it tests the opposite direction of the "
-                        "question. Swap the signs of the weights.")
-    raise Incorrect(f"{what} {got.tolist()} does not compare the right conditions: check which "
-                    "conditions should get positive and which negative weights.")
+        raise Incorrect(
+            f"{what} points the wrong way: it tests the opposite direction of the "
+            "question. Swap the signs of the weights."
+        )
+    raise Incorrect(
+        f"{what} {got.tolist()} does not compare the right conditions: check which "
+        "conditions should get positive and which negative weights."
+    )
 
 
 def dummy_code_mean(group1_mean: float) -> Exercise:
@@ -155,9 +187,11 @@ def dummy_code_mean(group1_mean: float) -> Exercise:
         if not np.allclose(weights, [1, 1]):
             raise Incorrect(f"{weights.tolist()} is not group 1's mean ({group1_mean:.3f}).")
 
-    return Exercise("Dummy codes", checker,
-                    hint="Group 1's rows have a 1 in both columns. What does the model predict "
-                         "for such a row?")
+    return Exercise(
+        "Dummy codes",
+        checker,
+        hint="Group 1's rows have a 1 in both columns. What does the model predict for such a row?",
+    )
 
 
 def last_versus_rest(k: int = 4) -> Exercise:
@@ -176,7 +210,5 @@ def last_versus_rest(k: int = 4) -> Exercise:
         "Highest load vs the rest",
         lambda answer: expect_contrast(answer, expected, names=[f"load {i + 1}" for i in range(k)]),
         hint="Give the highest load a positive weight, share an equal negative weight among the "
-             "others, and make the weights sum to zero.",
+        "others, and make the weights sum to zero.",
     )
-
-

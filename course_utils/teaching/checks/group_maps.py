@@ -63,34 +63,49 @@ def _misaligned_t(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def _as_map(answer: Any, n_voxels: int, n_subjects: int) -> np.ndarray:
     """The answer as one float per voxel, or :class:`Incorrect` saying what it is instead."""
     if hasattr(answer, "get_fdata"):
-        raise Incorrect("you gave an image; give the masked values, one number per voxel of the "
-                        f"brain mask ({n_voxels} of them), e.g. the t row of the fit.")
+        raise Incorrect(
+            "you gave an image; give the masked values, one number per voxel of the "
+            f"brain mask ({n_voxels} of them), e.g. the t row of the fit."
+        )
     if hasattr(answer, "statistic") and not isinstance(answer, np.ndarray):
-        raise Incorrect("you gave scipy's whole result; the answer is its t values "
-                        "(result.statistic).")
+        raise Incorrect(
+            "you gave scipy's whole result; the answer is its t values (result.statistic)."
+        )
     if hasattr(answer, "t") and hasattr(answer, "df") and not isinstance(answer, np.ndarray):
-        raise Incorrect("you gave the whole fit; the answer is its t values, one per voxel "
-                        "(fit.t[0] for the first column).")
+        raise Incorrect(
+            "you gave the whole fit; the answer is its t values, one per voxel "
+            "(fit.t[0] for the first column)."
+        )
     if isinstance(answer, str | bytes):
         raise Incorrect("the answer should be an array of t values, one per voxel; got text.")
     try:
         got = np.asarray(answer, dtype=float)
     except (TypeError, ValueError):
-        raise Incorrect("the answer should be an array of t values, one per voxel; got "
-                        f"{type(answer).__name__}.") from None
+        raise Incorrect(
+            "the answer should be an array of t values, one per voxel; got "
+            f"{type(answer).__name__}."
+        ) from None
     got = np.squeeze(got) if got.ndim > 1 and 1 in got.shape[:-1] else got
     if got.ndim == 3:
-        raise Incorrect("your map is a 3D volume; give the masked values (one number per voxel "
-                        f"inside the brain mask, {n_voxels} of them).")
+        raise Incorrect(
+            "your map is a 3D volume; give the masked values (one number per voxel "
+            f"inside the brain mask, {n_voxels} of them)."
+        )
     if got.shape == (n_subjects, n_voxels):
-        raise Incorrect("you gave one map per subject; test them across subjects to get one "
-                        "group t value per voxel.")
+        raise Incorrect(
+            "you gave one map per subject; test them across subjects to get one "
+            "group t value per voxel."
+        )
     if got.shape != (n_voxels,):
-        raise Incorrect(f"your map has shape {got.shape}; expected ({n_voxels},), one value per "
-                        "voxel of the mask.")
+        raise Incorrect(
+            f"your map has shape {got.shape}; expected ({n_voxels},), one value per "
+            "voxel of the mask."
+        )
     if not np.isfinite(got).all():
-        raise Incorrect(f"your map has NaN or infinite values in {int((~np.isfinite(got)).sum())}"
-                        " voxels; every voxel inside the mask has a t value.")
+        raise Incorrect(
+            f"your map has NaN or infinite values in {int((~np.isfinite(got)).sum())}"
+            " voxels; every voxel inside the mask has a t value."
+        )
     return got
 
 
@@ -98,9 +113,13 @@ def _same(got: np.ndarray, want: np.ndarray) -> bool:
     return bool(np.allclose(got, want, rtol=_RTOL, atol=_ATOL))
 
 
-def paired_tmap_exercise(ds: Any, first: str, second: str,
-                         orders: Mapping[str, Sequence[str]] | None = None,
-                         name: str | None = None) -> Exercise:
+def paired_tmap_exercise(
+    ds: Any,
+    first: str,
+    second: str,
+    orders: Mapping[str, Sequence[str]] | None = None,
+    name: str | None = None,
+) -> Exercise:
     """Exercise: the group paired t-map of ``first`` minus ``second``, subjects matched by ID.
 
     The expected map is computed here from ``ds``: each subject's ``first`` map minus the same
@@ -168,41 +187,66 @@ def paired_tmap_exercise(ds: Any, first: str, second: str,
     expected = maps["t"]
     se = np.sqrt(maps["var"] / n)
     mistakes = [
-        (maps["two_sample_t"],
-         f"that is a two-sample t-map: it treats the {first} and {second} maps as two "
-         "independent groups. The same subjects saw both conditions: subtract each subject's "
-         "two maps and test the differences against zero (a paired test)."),
-        (maps["mean"], "that is the mean difference (the effect), not t: divide it by its "
-                       "standard error."),
-        (maps["mean"] / 2, "that is half the mean difference (the condition beta of the "
-                           "long-format design); the question asks for t."),
-        (se, "that is the standard error of the mean difference; t is the mean difference "
-             "divided by it."),
+        (
+            maps["two_sample_t"],
+            f"that is a two-sample t-map: it treats the {first} and {second} maps as two "
+            "independent groups. The same subjects saw both conditions: subtract each subject's "
+            "two maps and test the differences against zero (a paired test).",
+        ),
+        (
+            maps["mean"],
+            "that is the mean difference (the effect), not t: divide it by its standard error.",
+        ),
+        (
+            maps["mean"] / 2,
+            "that is half the mean difference (the condition beta of the "
+            "long-format design); the question asks for t.",
+        ),
+        (
+            se,
+            "that is the standard error of the mean difference; t is the mean difference "
+            "divided by it.",
+        ),
         (maps["var"], "that is the variance of the differences across subjects, not t."),
-        (np.sqrt(maps["var"]), "that is the standard deviation of the differences across "
-                               "subjects, not t."),
-        (maps["t_first"], f"that is the one-sample t-map of {first} alone; subtract the "
-                          f"{second} maps first."),
-        (maps["t_second"], f"that is the one-sample t-map of {second} alone; the question "
-                           f"asks for {first} minus {second}."),
+        (
+            np.sqrt(maps["var"]),
+            "that is the standard deviation of the differences across subjects, not t.",
+        ),
+        (
+            maps["t_first"],
+            f"that is the one-sample t-map of {first} alone; subtract the {second} maps first.",
+        ),
+        (
+            maps["t_second"],
+            f"that is the one-sample t-map of {second} alone; the question "
+            f"asks for {first} minus {second}.",
+        ),
     ]
     orders = dict(orders or {})
     unknown = sorted(set(orders) - {first, second})
     if unknown:
-        raise ValueError(f"orders names conditions {unknown}; give the orders of {first!r} "
-                         f"and {second!r}.")
+        raise ValueError(
+            f"orders names conditions {unknown}; give the orders of {first!r} and {second!r}."
+        )
     order_a = list(orders.get(first, ds.subjects))
     order_b = list(orders.get(second, ds.subjects))
     if order_a != order_b:
-        by_position = _misaligned_t(ds.array(first, subjects=order_a),
-                                    ds.array(second, subjects=order_b))
-        mistakes.insert(0, (
-            by_position,
-            "your map is the paired test with subjects matched by position: the rows of the "
-            "two arrays are not in the same subject order. Align them by subject ID first "
-            "(designs.align_subjects)."))
-    reversed_message = (f"every t has the wrong sign: you computed {second} minus {first}; "
-                        f"the question asks for {first} minus {second}.")
+        by_position = _misaligned_t(
+            ds.array(first, subjects=order_a), ds.array(second, subjects=order_b)
+        )
+        mistakes.insert(
+            0,
+            (
+                by_position,
+                "your map is the paired test with subjects matched by position: the rows of the "
+                "two arrays are not in the same subject order. Align them by subject ID first "
+                "(designs.align_subjects).",
+            ),
+        )
+    reversed_message = (
+        f"every t has the wrong sign: you computed {second} minus {first}; "
+        f"the question asks for {first} minus {second}."
+    )
 
     def checker(answer: Any) -> None:
         try:
@@ -215,26 +259,30 @@ def paired_tmap_exercise(ds: Any, first: str, second: str,
                 if _same(got, wrong):
                     raise Incorrect(message)
                 if _same(got, -wrong):
-                    raise Incorrect(message + f" (It is also reversed: {second} minus "
-                                              f"{first}.)")
+                    raise Incorrect(message + f" (It is also reversed: {second} minus {first}.)")
             r = np.corrcoef(got, expected)[0, 1] if got.std() > 0 else 0.0
             if r > 0.9:
-                raise Incorrect("your map has the right pattern but not the right values: is "
-                                "it a t-map (not a z-map or an effect), from every subject, "
-                                "with the two maps of each subject matched by ID?")
-            raise Incorrect(f"this is not the paired t-map of {first} minus {second}: match "
-                            "each subject's two maps by subject ID, subtract, and test the "
-                            "differences against zero with a one-sample test.")
+                raise Incorrect(
+                    "your map has the right pattern but not the right values: is "
+                    "it a t-map (not a z-map or an effect), from every subject, "
+                    "with the two maps of each subject matched by ID?"
+                )
+            raise Incorrect(
+                f"this is not the paired t-map of {first} minus {second}: match "
+                "each subject's two maps by subject ID, subtract, and test the "
+                "differences against zero with a one-sample test."
+            )
         except Incorrect:
             raise
         except Exception as err:  # noqa: BLE001 - feedback, never a crash, whatever the answer
-            raise Incorrect(f"your answer could not be read as a map ({type(err).__name__}: "
-                            f"{err}).") from None
+            raise Incorrect(
+                f"your answer could not be read as a map ({type(err).__name__}: {err})."
+            ) from None
 
     return Exercise(
         name or f"Paired t-map, {first} minus {second}",
         checker,
         hint="Put the two arrays' rows in the same subject order (the aligned indices), "
-             "subtract in the direction the question asks, and test the differences against "
-             "zero with the one-sample design; take the t row of the fit.",
+        "subtract in the direction the question asks, and test the differences against "
+        "zero with the one-sample design; take the t row of the fit.",
     )

@@ -25,13 +25,17 @@ def _as_regressor(answer: Any, n_tr: int) -> np.ndarray:
     try:
         values = np.asarray(answer, dtype=float)
     except (TypeError, ValueError):
-        raise Incorrect("the regressor should be an array of numbers, one per scan; got "
-                        f"{type(answer).__name__}.") from None
+        raise Incorrect(
+            "the regressor should be an array of numbers, one per scan; got "
+            f"{type(answer).__name__}."
+        ) from None
     if values.ndim == 2 and 1 in values.shape:
         values = values.ravel()  # a column or a row vector is fine
     if values.ndim != 1:
-        raise Incorrect(f"the regressor should be one row of {n_tr} numbers (one per scan); "
-                        f"got an array of shape {values.shape}.")
+        raise Incorrect(
+            f"the regressor should be one row of {n_tr} numbers (one per scan); "
+            f"got an array of shape {values.shape}."
+        )
     if not np.all(np.isfinite(values)):
         raise Incorrect("the regressor contains NaN or infinite values.")
     return values
@@ -41,18 +45,24 @@ def _length_problem(n: int, n_tr: int, steps: int, n_fine: int, n_kernel: int) -
     """What a regressor of the wrong length suggests went wrong."""
     need = f"The run has {n_tr} scans, so the regressor needs {n_tr} values, one per scan"
     if n == n_fine:
-        return (f"your regressor has {n} values, one per 0.1 s step of the fine grid: it is "
-                f"not downsampled. {need}: keep every {steps}th value (x[::{steps}]).")
+        return (
+            f"your regressor has {n} values, one per 0.1 s step of the fine grid: it is "
+            f"not downsampled. {need}: keep every {steps}th value (x[::{steps}])."
+        )
     if n == n_fine + n_kernel - 1:
-        return (f"your regressor has {n} values: the full convolution on the fine grid, "
-                f"longer than the run. Cut it to the run's {n_fine} steps ([:{n_fine}]), then "
-                f"keep every {steps}th value. {need}.")
+        return (
+            f"your regressor has {n} values: the full convolution on the fine grid, "
+            f"longer than the run. Cut it to the run's {n_fine} steps ([:{n_fine}]), then "
+            f"keep every {steps}th value. {need}."
+        )
     if n > n_tr and n_fine % n == 0:
         k = n_fine // n
-        return (f"your regressor has {n} values: you kept one value in every {k} of the "
-                f"0.1 s grid, one per {k * simulation.FINE_DT:g} s. A scan lasts "
-                f"{steps * simulation.FINE_DT:g} s, which is {steps} steps of 0.1 s (seconds "
-                f"and steps are not the same unit). {need}.")
+        return (
+            f"your regressor has {n} values: you kept one value in every {k} of the "
+            f"0.1 s grid, one per {k * simulation.FINE_DT:g} s. A scan lasts "
+            f"{steps * simulation.FINE_DT:g} s, which is {steps} steps of 0.1 s (seconds "
+            f"and steps are not the same unit). {need}."
+        )
     return f"your regressor has {n} values. {need}."
 
 
@@ -98,33 +108,39 @@ def _mistakes(onsets: np.ndarray, n_tr: int, t_r: float) -> dict[str, tuple[np.n
             f"you sampled the HRF at the TR (one value every {t_r:g} s) and put the events on "
             "the scan grid. Sampled that coarsely, the HRF peaks late. Build the response on "
             "the 0.1 s grid with simulation.canonical_hrf() and keep one value per scan only "
-            "at the end."),
+            "at the end.",
+        ),
         "mode='same'": (
             np.convolve(right_train, hrf, mode="same")[::steps],
             "your regressor responds before the events: np.convolve(..., mode='same') centres "
             "the HRF on each event. Convolve causally: np.convolve(u, h)[:n] or "
-            "simulation.convolve_causal(u, h)."),
+            "simulation.convolve_causal(u, h).",
+        ),
         "seconds as steps": (
             causal(fine_train(np.round(onsets).astype(int))),
             "you put each event at index = its onset in seconds, but an index of the fine grid "
             f"counts steps of 0.1 s: the event at {onsets[0]:g} s goes to index "
-            f"round({onsets[0]:g} / 0.1) = {round(onsets[0] / dt)}."),
+            f"round({onsets[0]:g} / 0.1) = {round(onsets[0] / dt)}.",
+        ),
         "onsets in scans": (
             causal(fine_train(np.round(onsets / t_r / dt).astype(int))),
             f"you gave the onsets in scans (onset / TR) where seconds were needed, so the "
             f"event at {onsets[0]:g} s went to {onsets[0] / t_r:g} s. Onsets are in seconds; "
-            "divide by 0.1 s (not by the TR) to find their index on the fine grid."),
+            "divide by 0.1 s (not by the TR) to find their index on the fine grid.",
+        ),
         "scans as steps": (
             causal(fine_train(np.round(onsets / t_r).astype(int))),
             "you converted the onsets to scans (onset / TR) but used them as indices of the "
-            "0.1 s grid. There, an event at t seconds goes to index round(t / 0.1)."),
+            "0.1 s grid. There, an event at t seconds goes to index round(t / 0.1).",
+        ),
     }
 
 
 def fine_grid_regressor(onsets: Sequence[float], n_tr: int, t_r: float) -> Exercise:
     """Exercise of ``01_hrf_simulation``: build the regressor of a new design by hand.
 
-    The right answer is :func:`course_utils.experiments.simulation.event_regressor` of the design: brief
+    The right answer is :func:`course_utils.experiments.simulation.event_regressor` of the design:
+    brief
     events as impulses on the 0.1 s grid, causal convolution with the canonical HRF (peak 1), one
     value per scan. An answer of the wrong length gets a message on what the length suggests
     (not downsampled, the full convolution, a wrong step). An answer of the right length is
@@ -173,12 +189,17 @@ def fine_grid_regressor(onsets: Sequence[float], n_tr: int, t_r: float) -> Exerc
     def timing(values: np.ndarray) -> str:
         peak = _peak_time(values, t_r, until)
         shift = peak - right_peak
-        when = ("at the right time" if abs(shift) < 1e-9 else
-                f"{abs(shift):g} s too {'late' if shift > 0 else 'early'}")
-        return (f" Your response to the event at {onsets[0]:g} s peaks at scan time "
-                f"{peak:g} s ({peak - onsets[0]:+g} s from the event); the right one peaks at "
-                f"{right_peak:g} s ({right_peak - onsets[0]:+g} s: the HRF's peak, about 5 s "
-                f"after the event, seen by scans {t_r:g} s apart): yours is {when}.")
+        when = (
+            "at the right time"
+            if abs(shift) < 1e-9
+            else f"{abs(shift):g} s too {'late' if shift > 0 else 'early'}"
+        )
+        return (
+            f" Your response to the event at {onsets[0]:g} s peaks at scan time "
+            f"{peak:g} s ({peak - onsets[0]:+g} s from the event); the right one peaks at "
+            f"{right_peak:g} s ({right_peak - onsets[0]:+g} s: the HRF's peak, about 5 s "
+            f"after the event, seen by scans {t_r:g} s apart): yours is {when}."
+        )
 
     def checker(answer: Any) -> None:
         values = _as_regressor(answer, n_tr)
@@ -187,41 +208,58 @@ def fine_grid_regressor(onsets: Sequence[float], n_tr: int, t_r: float) -> Exerc
         if np.allclose(values, truth, rtol=1e-6, atol=1e-6):
             return
         if not np.any(values):
-            raise Incorrect("your regressor is all zeros: put a 1 at each event on the fine "
-                            "grid before convolving.")
+            raise Incorrect(
+                "your regressor is all zeros: put a 1 at each event on the fine "
+                "grid before convolving."
+            )
         scale = float(values @ truth) / float(truth @ truth)
         close_in_shape = np.abs(values - scale * truth).max() < 0.02 * abs(scale)
         if close_in_shape and not np.isclose(scale, 1.0, rtol=0.02):
-            raise Incorrect(f"the timing is right but the height is {scale:.3g} times the right "
-                            "one: scale the HRF so that its peak is 1 (as "
-                            "simulation.canonical_hrf() does), so that the regressor is in % "
-                            "signal change per unit amplitude.")
+            raise Incorrect(
+                f"the timing is right but the height is {scale:.3g} times the right "
+                "one: scale the HRF so that its peak is 1 (as "
+                "simulation.canonical_hrf() does), so that the regressor is in % "
+                "signal change per unit amplitude."
+            )
         for wrong, message in _mistakes(onsets, n_tr, t_r).values():
             factor = _proportional(values, wrong)
             if factor is not None and factor > 0:
-                height = "" if np.isclose(factor, 1.0) else (
-                    f" (Its height is also {factor:.3g} times that of this mistake: scale the "
-                    "HRF to a peak of 1.)")
+                height = (
+                    ""
+                    if np.isclose(factor, 1.0)
+                    else (
+                        f" (Its height is also {factor:.3g} times that of this mistake: scale the "
+                        "HRF to a peak of 1.)"
+                    )
+                )
                 raise Incorrect(message + timing(values) + height)
         if np.ptp(values - truth) < 1e-6:
-            raise Incorrect(f"your regressor is the right one plus a constant "
-                            f"{float(np.mean(values - truth)):+.3g}: it should be 0 before the "
-                            "first event (the design's intercept takes care of the baseline).")
+            raise Incorrect(
+                f"your regressor is the right one plus a constant "
+                f"{float(np.mean(values - truth)):+.3g}: it should be 0 before the "
+                "first event (the design's intercept takes care of the baseline)."
+            )
         worst = int(np.argmax(np.abs(values - truth)))
         if abs(values[worst] - truth[worst]) < 0.05:
-            raise Incorrect(f"close, but not the same values: the largest difference is "
-                            f"{values[worst] - truth[worst]:+.3g} at scan {worst}. Build the "
-                            "response on the 0.1 s grid with simulation.canonical_hrf(), not "
-                            "another grid or HRF." + timing(values))
-        raise Incorrect(f"not the right values: the largest difference is "
-                        f"{values[worst] - truth[worst]:+.3g} at scan {worst} "
-                        f"({worst * t_r:g} s)." + timing(values))
+            raise Incorrect(
+                f"close, but not the same values: the largest difference is "
+                f"{values[worst] - truth[worst]:+.3g} at scan {worst}. Build the "
+                "response on the 0.1 s grid with simulation.canonical_hrf(), not "
+                "another grid or HRF." + timing(values)
+            )
+        raise Incorrect(
+            f"not the right values: the largest difference is "
+            f"{values[worst] - truth[worst]:+.3g} at scan {worst} "
+            f"({worst * t_r:g} s)." + timing(values)
+        )
 
     return Exercise(
         "Exercise: a regressor for a new design",
         checker,
-        hint=("Work in steps of 0.1 s until the very last line. How many 0.1 s steps long "
-              f"is the run? At which index of that grid does the event at {onsets[0]:g} s go? "
-              "Convolve causally with the HRF of simulation.canonical_hrf(), then keep one "
-              "value per scan: how many 0.1 s steps apart are two scans?"),
+        hint=(
+            "Work in steps of 0.1 s until the very last line. How many 0.1 s steps long "
+            f"is the run? At which index of that grid does the event at {onsets[0]:g} s go? "
+            "Convolve causally with the HRF of simulation.canonical_hrf(), then keep one "
+            "value per scan: how many 0.1 s steps apart are two scans?"
+        ),
     )

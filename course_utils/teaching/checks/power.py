@@ -23,7 +23,8 @@ def subjects_for_power(d: float = 0.6, alpha: float = 0.001, target: float = 0.8
     """Exercise: the smallest number of subjects for ``target`` power at effect ``d``.
 
     The test is a two-sided one-sample t-test at per-test level ``alpha``. The expected answer
-    is computed here (:func:`course_utils.experiments.power.n_for_power`), never taken from a notebook
+    is computed here (:func:`course_utils.experiments.power.n_for_power`), never taken from a
+    notebook
     variable.
 
     Parameters
@@ -58,31 +59,44 @@ def subjects_for_power(d: float = 0.6, alpha: float = 0.001, target: float = 0.8
         raise ValueError("Need d > 0 and 0 < alpha < target < 1.")
     expected = power.n_for_power(d, alpha, target)
     mistakes = [
-        (power.n_for_power(d, alpha, target, two_sided=False),
-         "that is the N of a one-sided test: a two-sided test puts alpha / 2 in each tail, which "
-         "needs more subjects."),
-        (_normal_approximation(d, alpha, target),
-         "that is the normal approximation: the group test is a t-test whose standard deviation "
-         "is estimated from the subjects, so use the noncentral t with N - 1 degrees of freedom."),
-        (power.n_for_power(d, 0.05, target),
-         "that is the N for an ROI test at alpha = 0.05; the question asks for alpha = "
-         f"{alpha:g}."),
+        (
+            power.n_for_power(d, alpha, target, two_sided=False),
+            "that is the N of a one-sided test: a two-sided test puts alpha / 2 in each "
+            "tail, which needs more subjects.",
+        ),
+        (
+            _normal_approximation(d, alpha, target),
+            "that is the normal approximation: the group test is a t-test whose standard "
+            "deviation is estimated from the subjects, so use the noncentral t with N - 1 "
+            "degrees of freedom.",
+        ),
+        (
+            power.n_for_power(d, 0.05, target),
+            "that is the N for an ROI test at alpha = 0.05; the question asks for alpha = "
+            f"{alpha:g}.",
+        ),
     ]
 
     def checker(answer: Any) -> None:
         try:
             value = float(np.asarray(answer, dtype=float).reshape(-1)[0])
         except (TypeError, ValueError, IndexError):
-            raise Incorrect("the answer should be one number of subjects; got "
-                            f"{type(answer).__name__}.") from None
+            raise Incorrect(
+                f"the answer should be one number of subjects; got {type(answer).__name__}."
+            ) from None
         if not np.isfinite(value) or value <= 0:
             raise Incorrect(f"{value} is not a number of subjects.")
         if value < 1:
-            raise Incorrect(f"{value:g} looks like a power or a probability; the question asks "
-                            "for a number of subjects.")
+            raise Incorrect(
+                f"{value:g} looks like a power or a probability; the question asks "
+                "for a number of subjects."
+            )
         if value != round(value):
-            tip = (" (round up: a fraction of a subject still needs a whole one)"
-                   if math.ceil(value) == expected else "")
+            tip = (
+                " (round up: a fraction of a subject still needs a whole one)"
+                if math.ceil(value) == expected
+                else ""
+            )
             raise Incorrect(f"{value:g} is not a whole number of subjects{tip}.")
         n = int(round(value))
         if n == expected:
@@ -92,16 +106,22 @@ def subjects_for_power(d: float = 0.6, alpha: float = 0.001, target: float = 0.8
             raise Incorrect(" Or: ".join(named))
         achieved = power.analytic_power(d, max(n, 2), alpha)
         if n == expected - 1:
-            raise Incorrect(f"one short: with {n} subjects the power is {achieved:.3f}, just "
-                            f"below {target:g}; round up, never down.")
+            raise Incorrect(
+                f"one short: with {n} subjects the power is {achieved:.3f}, just "
+                f"below {target:g}; round up, never down."
+            )
         if n < expected:
             raise Incorrect(f"too few: with {n} subjects the power is only {achieved:.2f}.")
-        raise Incorrect(f"{n} subjects give power {achieved:.2f}, more than needed: the question "
-                        f"asks for the smallest N that reaches {target:g}.")
+        raise Incorrect(
+            f"{n} subjects give power {achieved:.2f}, more than needed: the question "
+            f"asks for the smallest N that reaches {target:g}."
+        )
 
     return Exercise(
-        f"Subjects for {target:.0%} power at d = {d:g}, alpha = {alpha:g} (two-sided)", checker,
+        f"Subjects for {target:.0%} power at d = {d:g}, alpha = {alpha:g} (two-sided)",
+        checker,
         hint="Power of a one-sample t-test: the noncentral t with N - 1 degrees of freedom and "
-             "noncentrality d * sqrt(N), both tails beyond t.isf(alpha / 2, N - 1). statsmodels' "
-             "TTestPower().power(effect_size, nobs, alpha) computes it; find the smallest whole "
-             "N whose power reaches the target, and check it by plugging it back in.")
+        "noncentrality d * sqrt(N), both tails beyond t.isf(alpha / 2, N - 1). statsmodels' "
+        "TTestPower().power(effect_size, nobs, alpha) computes it; find the smallest whole "
+        "N whose power reaches the target, and check it by plugging it back in.",
+    )

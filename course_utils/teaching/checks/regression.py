@@ -34,17 +34,21 @@ def _parse(answer: Any, column: str) -> tuple[float, float]:
     if isinstance(answer, Mapping):
         missing = [key for key in ("intercept", column) if key not in answer]
         if missing:
-            raise Incorrect(f"the dict lacks the keys {missing}: give "
-                            f"{{'intercept': ..., {column!r}: ...}}.")
+            raise Incorrect(
+                f"the dict lacks the keys {missing}: give {{'intercept': ..., {column!r}: ...}}."
+            )
         pair = [answer["intercept"], answer[column]]
     elif isinstance(answer, Sequence | np.ndarray) and not isinstance(answer, str):
         pair = list(np.asarray(answer, dtype=object).ravel())
         if len(pair) != 2:
-            raise Incorrect(f"give two numbers, the betas of 'intercept' and {column!r}; got "
-                            f"{len(pair)}.")
+            raise Incorrect(
+                f"give two numbers, the betas of 'intercept' and {column!r}; got {len(pair)}."
+            )
     else:
-        raise Incorrect(f"give a dict {{'intercept': ..., {column!r}: ...}} (or a list of the two "
-                        f"betas in that order); got {type(answer).__name__}.")
+        raise Incorrect(
+            f"give a dict {{'intercept': ..., {column!r}: ...}} (or a list of the two "
+            f"betas in that order); got {type(answer).__name__}."
+        )
     try:
         intercept, slope = (float(v) for v in pair)
     except (TypeError, ValueError):
@@ -54,8 +58,12 @@ def _parse(answer: Any, column: str) -> tuple[float, float]:
     return intercept, slope
 
 
-def effect_coded_betas(plus: Any, minus: Any, column: str = "group2_vs_group1",
-                       names: tuple[str, str] = ("group 2", "group 1")) -> Exercise:
+def effect_coded_betas(
+    plus: Any,
+    minus: Any,
+    column: str = "group2_vs_group1",
+    names: tuple[str, str] = ("group 2", "group 1"),
+) -> Exercise:
     """Exercise: predict the betas of ``intercept`` and a +1 / -1 column for two groups.
 
     The design has an intercept and one column that is +1 for every subject of the group
@@ -115,17 +123,21 @@ def effect_coded_betas(plus: Any, minus: Any, column: str = "group2_vs_group1",
             return None
         off = _off_by(value, want_intercept)
         if close(value, grand) and a.size != b.size:
-            return (f"intercept: {value:.3f} is the mean of all {a.size + b.size} values (the "
-                    f"grand mean), which leans towards the bigger group ({bigger[0]}, "
-                    f"{bigger[1]} values); the intercept is the prediction where the code is 0, "
-                    "halfway between +1 and -1: the midpoint of the two group means, each "
-                    f"counted once. It is {off}.")
+            return (
+                f"intercept: {value:.3f} is the mean of all {a.size + b.size} values (the "
+                f"grand mean), which leans towards the bigger group ({bigger[0]}, "
+                f"{bigger[1]} values); the intercept is the prediction where the code is 0, "
+                "halfway between +1 and -1: the midpoint of the two group means, each "
+                f"counted once. It is {off}."
+            )
         for name, mean in ((plus_name, mean_a), (minus_name, mean_b)):
             if close(value, mean):
-                return (f"intercept: {value:.3f} is the mean of {name}, as if it were a "
-                        "reference group. Only treatment (dummy) coding has one, the group "
-                        "coded 0; here no group is coded 0, and the intercept is the prediction "
-                        f"halfway between +1 and -1. It is {off}.")
+                return (
+                    f"intercept: {value:.3f} is the mean of {name}, as if it were a "
+                    "reference group. Only treatment (dummy) coding has one, the group "
+                    "coded 0; here no group is coded 0, and the intercept is the prediction "
+                    f"halfway between +1 and -1. It is {off}."
+                )
         return f"intercept: {value:.3f} is {off}."
 
     def slope_problem(value: float) -> str | None:
@@ -134,17 +146,23 @@ def effect_coded_betas(plus: Any, minus: Any, column: str = "group2_vs_group1",
         off = _off_by(value, want_slope)
         full, diff_name = 2 * want_slope, f"{plus_name} minus {minus_name}"
         if close(value, full):
-            return (f"{column}: {value:.3f} is the full difference {diff_name}. The codes +1 "
-                    "and -1 are two units apart, so one unit of the code, the slope, is half "
-                    f"the difference. It is {off}.")
+            return (
+                f"{column}: {value:.3f} is the full difference {diff_name}. The codes +1 "
+                "and -1 are two units apart, so one unit of the code, the slope, is half "
+                f"the difference. It is {off}."
+            )
         if close(value, -want_slope):
-            return (f"{column}: {value:.3f} has the right size but the wrong sign: the groups "
-                    f"are swapped. {plus_name} is coded +1, so the slope is half of "
-                    f"{diff_name}. It is {off}.")
+            return (
+                f"{column}: {value:.3f} has the right size but the wrong sign: the groups "
+                f"are swapped. {plus_name} is coded +1, so the slope is half of "
+                f"{diff_name}. It is {off}."
+            )
         if close(value, -full):
-            return (f"{column}: {value:.3f} is the full difference the wrong way round "
-                    f"({minus_name} minus {plus_name}): the groups are swapped, and the slope "
-                    f"of a +1 / -1 code is half the difference. It is {off}.")
+            return (
+                f"{column}: {value:.3f} is the full difference the wrong way round "
+                f"({minus_name} minus {plus_name}): the groups are swapped, and the slope "
+                f"of a +1 / -1 code is half the difference. It is {off}."
+            )
         return f"{column}: {value:.3f} is {off}."
 
     def checker(answer: Any) -> None:
@@ -157,6 +175,6 @@ def effect_coded_betas(plus: Any, minus: Any, column: str = "group2_vs_group1",
         f"Predict the betas of {column}",
         checker,
         hint="Write the model's prediction for a row of each group: intercept + slope for the "
-             "group coded +1, intercept - slope for the group coded -1. Set each equal to that "
-             "group's mean and solve the two equations.",
+        "group coded +1, intercept - slope for the group coded -1. Set each equal to that "
+        "group's mean and solve the two equations.",
     )

@@ -32,11 +32,14 @@ def _one_number(answer: Any) -> float:
     try:
         values = np.asarray(answer, dtype=float)
     except Exception:  # noqa: BLE001 - any object a student may give: never raise
-        raise Incorrect("the answer should be one number, the threshold on |t|; got "
-                        f"{type(answer).__name__}.") from None
+        raise Incorrect(
+            f"the answer should be one number, the threshold on |t|; got {type(answer).__name__}."
+        ) from None
     if values.size != 1:
-        raise Incorrect(f"the answer should be one number, the threshold on |t|; got an array "
-                        f"of shape {values.shape}. One threshold serves the whole map.")
+        raise Incorrect(
+            f"the answer should be one number, the threshold on |t|; got an array "
+            f"of shape {values.shape}. One threshold serves the whole map."
+        )
     value = float(values.ravel()[0])
     if not np.isfinite(value):
         raise Incorrect(f"the answer is {value}; the threshold is a finite number of t units.")
@@ -49,65 +52,97 @@ def _mistakes(alpha: float, m: int, n: int, n_grid: int | None) -> list[tuple[fl
     right = stats.t.isf(alpha / m / 2, df)
     sidak = -np.expm1(np.log1p(-alpha) / m)  # 1 - (1 - alpha) ** (1 / m), accurately
     found = [
-        (stats.t.isf(alpha / m, df),
-         "the one-sided threshold: it puts all of alpha / m in the upper tail. The test is "
-         "two-sided (|t|), so each tail gets alpha / m / 2."),
-        (stats.t.isf(alpha / 2, df),
-         "the uncorrected threshold: alpha is not divided by the number of voxels, so every "
-         "voxel is tested at 0.05 and the map as a whole is almost sure to hold false "
-         "positives."),
-        (stats.t.isf(alpha, df),
-         "the uncorrected one-sided threshold: divide alpha by the number of voxels m, and "
-         "split it over both tails."),
-        (alpha / m / 2,
-         "a p-value threshold, not a threshold on |t|: convert it to t with stats.t.isf and "
-         "the map's degrees of freedom."),
-        (alpha / m,
-         "a p-value threshold (and one-sided): the question asks for the threshold on |t|. "
-         "Split alpha / m over both tails and convert it with stats.t.isf."),
-        (stats.norm.isf(alpha / m / 2),
-         f"a z threshold (the normal distribution): with {n} subjects, t has {df} degrees of "
-         "freedom and heavier tails, so its threshold is higher. Use stats.t.isf with df."),
-        (stats.norm.isf(alpha / m),
-         "a one-sided z threshold: use the t distribution with the map's degrees of freedom, "
-         "and split alpha / m over both tails."),
-        (stats.t.isf(alpha / m / 2, n),
-         f"the threshold with {n} degrees of freedom; a one-sample t-test of {n} subjects has "
-         f"n - 1 = {df}."),
-        (stats.t.isf(alpha / m / 2, n - 2),
-         f"the threshold with {n - 2} degrees of freedom; a one-sample t-test of {n} subjects "
-         f"estimates one mean and has n - 1 = {df}."),
-        (stats.t.isf(alpha / n / 2, df),
-         f"the threshold for alpha divided by the number of subjects ({n}); Bonferroni divides "
-         f"it by the number of tests, one per voxel (m = {m})."),
-        (stats.t.isf(sidak / 2, df),
-         "Sidak's threshold, 1 - (1 - alpha)**(1/m) per voxel: exact for independent voxels "
-         "and a hair more lenient. The question asks for Bonferroni, alpha / m."),
-        (-right,
-         "negative: the threshold on |t| is the upper tail's critical value (stats.t.isf, or "
-         "stats.t.ppf(1 - p)), a positive number."),
+        (
+            stats.t.isf(alpha / m, df),
+            "the one-sided threshold: it puts all of alpha / m in the upper tail. The test is "
+            "two-sided (|t|), so each tail gets alpha / m / 2.",
+        ),
+        (
+            stats.t.isf(alpha / 2, df),
+            "the uncorrected threshold: alpha is not divided by the number of voxels, so every "
+            "voxel is tested at 0.05 and the map as a whole is almost sure to hold false "
+            "positives.",
+        ),
+        (
+            stats.t.isf(alpha, df),
+            "the uncorrected one-sided threshold: divide alpha by the number of voxels m, and "
+            "split it over both tails.",
+        ),
+        (
+            alpha / m / 2,
+            "a p-value threshold, not a threshold on |t|: convert it to t with stats.t.isf and "
+            "the map's degrees of freedom.",
+        ),
+        (
+            alpha / m,
+            "a p-value threshold (and one-sided): the question asks for the threshold on |t|. "
+            "Split alpha / m over both tails and convert it with stats.t.isf.",
+        ),
+        (
+            stats.norm.isf(alpha / m / 2),
+            f"a z threshold (the normal distribution): with {n} subjects, t has {df} degrees of "
+            "freedom and heavier tails, so its threshold is higher. Use stats.t.isf with df.",
+        ),
+        (
+            stats.norm.isf(alpha / m),
+            "a one-sided z threshold: use the t distribution with the map's degrees of freedom, "
+            "and split alpha / m over both tails.",
+        ),
+        (
+            stats.t.isf(alpha / m / 2, n),
+            f"the threshold with {n} degrees of freedom; a one-sample t-test of {n} subjects has "
+            f"n - 1 = {df}.",
+        ),
+        (
+            stats.t.isf(alpha / m / 2, n - 2),
+            f"the threshold with {n - 2} degrees of freedom; a one-sample t-test of {n} subjects "
+            f"estimates one mean and has n - 1 = {df}.",
+        ),
+        (
+            stats.t.isf(alpha / n / 2, df),
+            f"the threshold for alpha divided by the number of subjects ({n}); Bonferroni divides "
+            f"it by the number of tests, one per voxel (m = {m}).",
+        ),
+        (
+            stats.t.isf(sidak / 2, df),
+            "Sidak's threshold, 1 - (1 - alpha)**(1/m) per voxel: exact for independent voxels "
+            "and a hair more lenient. The question asks for Bonferroni, alpha / m.",
+        ),
+        (
+            -right,
+            "negative: the threshold on |t| is the upper tail's critical value (stats.t.isf, or "
+            "stats.t.ppf(1 - p)), a positive number.",
+        ),
     ]
     if n_grid is not None and n_grid != m:
-        found.append((stats.t.isf(alpha / n_grid / 2, df),
-                      f"the threshold for alpha divided by every voxel of the image's box "
-                      f"({n_grid}); only the {m} voxels of the analysis mask are tested (the "
-                      "columns of the data)."))
+        found.append(
+            (
+                stats.t.isf(alpha / n_grid / 2, df),
+                f"the threshold for alpha divided by every voxel of the image's box "
+                f"({n_grid}); only the {m} voxels of the analysis mask are tested (the "
+                "columns of the data).",
+            )
+        )
     return found
 
 
 def _how_far(value: float, right: float, alpha: float, m: int, df: int) -> str:
     """What an unrecognised threshold amounts to, and how far it is from the right one."""
     if value <= 0:
-        return (f"{value:.3g} is not a threshold on |t|: it is at most 0, so every voxel "
-                f"would pass. The right threshold is positive and well above 1.")
+        return (
+            f"{value:.3g} is not a threshold on |t|: it is at most 0, so every voxel "
+            f"would pass. The right threshold is positive and well above 1."
+        )
     p_voxel = 2 * stats.t.sf(value, df)
     fwe = min(1.0, m * p_voxel)
     verdict = "too lenient" if value < right else "too strict"
-    return (f"{value:.3f} is {verdict}: |t| > {value:.3f} tests each voxel at two-sided "
-            f"p = {p_voxel:.2g}, which over the {m} voxels bounds the family-wise error rate "
-            f"by {fwe:.3g} (Bonferroni), not {alpha:g}. It is {abs(value - right):.3f} t units "
-            f"{'below' if value < right else 'above'} the right threshold. Which p does each "
-            "voxel get, per tail?")
+    return (
+        f"{value:.3f} is {verdict}: |t| > {value:.3f} tests each voxel at two-sided "
+        f"p = {p_voxel:.2g}, which over the {m} voxels bounds the family-wise error rate "
+        f"by {fwe:.3g} (Bonferroni), not {alpha:g}. It is {abs(value - right):.3f} t units "
+        f"{'below' if value < right else 'above'} the right threshold. Which p does each "
+        "voxel get, per tail?"
+    )
 
 
 def bonferroni_t_threshold(ds: Any, condition: str, alpha: float = FWE_ALPHA) -> Exercise:
@@ -175,7 +210,9 @@ def bonferroni_t_threshold(ds: Any, condition: str, alpha: float = FWE_ALPHA) ->
         raise Incorrect(_how_far(value, right, alpha, m, df))
 
     return Exercise(
-        f"Bonferroni threshold on |t| ({condition})", checker,
+        f"Bonferroni threshold on |t| ({condition})",
+        checker,
         hint="Bonferroni tests each of the m voxels at alpha / m. A two-sided test puts half "
-             "of that in each tail. stats.t.isf(p, df) gives the t above which the upper "
-             "tail holds probability p; the map has n - 1 degrees of freedom.")
+        "of that in each tail. stats.t.isf(p, df) gives the t above which the upper "
+        "tail holds probability p; the map has n - 1 degrees of freedom.",
+    )

@@ -11,8 +11,7 @@ from course_utils.teaching.checks.core import Exercise, Incorrect
 __all__ = ["group_se_exercise"]
 
 
-def _expected_group_se(tau2: float, run_variance: float, n_subjects: int,
-                       n_runs: int = 1) -> float:
+def _expected_group_se(tau2: float, run_variance: float, n_subjects: int, n_runs: int = 1) -> float:
     """Standard error of the group mean of a two-level design (two-stage OLS); private, so
     that a student cannot call it for the answer.
 
@@ -47,8 +46,7 @@ def _expected_group_se(tau2: float, run_variance: float, n_subjects: int,
     0.1709
     """
     if not (np.isfinite(tau2) and tau2 >= 0 and np.isfinite(run_variance) and run_variance > 0):
-        raise ValueError(f"tau2 must be >= 0 and run_variance > 0; got {tau2} and "
-                         f"{run_variance}.")
+        raise ValueError(f"tau2 must be >= 0 and run_variance > 0; got {tau2} and {run_variance}.")
     for name, count in (("n_subjects", n_subjects), ("n_runs", n_runs)):
         if isinstance(count, bool) or not isinstance(count, int | np.integer) or count < 1:
             raise ValueError(f"{name} must be an integer >= 1; got {count!r}.")
@@ -60,34 +58,60 @@ def _mistakes(tau2: float, s2: float, k: int, runs: int) -> list[tuple[float, st
     right = _expected_group_se(tau2, s2, k, runs)
     subject_var = tau2 + s2 / runs
     return [
-        (right**2, "that is the variance of the group mean, not its standard error: take the "
-                   "square root."),
-        (np.sqrt(tau2 / k), "too small: you left out the first-level variance. Every "
-                            "subject's estimate carries tau^2 plus its own measurement noise."),
-        (np.sqrt(s2 / runs / k), "that is the fixed-effects standard error: it answers a "
-                                 "question about these subjects only. A question about the "
-                                 "population needs the between-subject variance tau^2 too."),
-        (np.sqrt(s2 / k), "that is the fixed-effects standard error of single runs: it leaves "
-                          "out tau^2, which a question about the population needs."),
-        (np.sqrt((tau2 + s2) / k), f"too large: each subject's estimate is the mean of {runs} "
-                                   f"runs, which has 1/{runs} of one run's first-level "
-                                   "variance."),
-        (np.sqrt((tau2 + s2) / (runs * k)), f"too small: averaging {runs} runs shrinks only the "
-                                            "first-level variance; tau^2, the difference "
-                                            "between subjects, stays however long each "
-                                            "subject is scanned."),
-        (np.sqrt(subject_var), "that is the spread of one subject's estimate; the mean of "
-                               f"{k} subjects varies sqrt({k}) times less."),
-        (np.sqrt(subject_var) / k, f"too small: you divided a standard deviation by {k}; a "
-                                   f"mean of {k} values has 1/{k} of the variance, so "
-                                   f"divide the standard deviation by sqrt({k})."),
-        (np.sqrt((np.sqrt(tau2) + s2 / runs) / k), "you used tau, a standard deviation, where "
-                                                   "the sum takes tau^2, a variance."),
+        (
+            right**2,
+            "that is the variance of the group mean, not its standard error: take the square root.",
+        ),
+        (
+            np.sqrt(tau2 / k),
+            "too small: you left out the first-level variance. Every "
+            "subject's estimate carries tau^2 plus its own measurement noise.",
+        ),
+        (
+            np.sqrt(s2 / runs / k),
+            "that is the fixed-effects standard error: it answers a "
+            "question about these subjects only. A question about the "
+            "population needs the between-subject variance tau^2 too.",
+        ),
+        (
+            np.sqrt(s2 / k),
+            "that is the fixed-effects standard error of single runs: it leaves "
+            "out tau^2, which a question about the population needs.",
+        ),
+        (
+            np.sqrt((tau2 + s2) / k),
+            f"too large: each subject's estimate is the mean of {runs} "
+            f"runs, which has 1/{runs} of one run's first-level "
+            "variance.",
+        ),
+        (
+            np.sqrt((tau2 + s2) / (runs * k)),
+            f"too small: averaging {runs} runs shrinks only the "
+            "first-level variance; tau^2, the difference "
+            "between subjects, stays however long each "
+            "subject is scanned.",
+        ),
+        (
+            np.sqrt(subject_var),
+            "that is the spread of one subject's estimate; the mean of "
+            f"{k} subjects varies sqrt({k}) times less.",
+        ),
+        (
+            np.sqrt(subject_var) / k,
+            f"too small: you divided a standard deviation by {k}; a "
+            f"mean of {k} values has 1/{k} of the variance, so "
+            f"divide the standard deviation by sqrt({k}).",
+        ),
+        (
+            np.sqrt((np.sqrt(tau2) + s2 / runs) / k),
+            "you used tau, a standard deviation, where the sum takes tau^2, a variance.",
+        ),
     ]
 
 
-def group_se_exercise(tau2: float, run_variance: float, n_subjects: int,
-                      n_runs: int = 1, rtol: float = 0.01) -> Exercise:
+def group_se_exercise(
+    tau2: float, run_variance: float, n_subjects: int, n_runs: int = 1, rtol: float = 0.01
+) -> Exercise:
     """Exercise: predict the standard error of the group mean for a new study design.
 
     Parameters
@@ -132,8 +156,9 @@ def group_se_exercise(tau2: float, run_variance: float, n_subjects: int,
         try:
             value = float(np.squeeze(np.asarray(answer, dtype=float)))
         except (TypeError, ValueError):
-            raise Incorrect("the answer should be one number (a standard error); got "
-                            f"{type(answer).__name__}.") from None
+            raise Incorrect(
+                f"the answer should be one number (a standard error); got {type(answer).__name__}."
+            ) from None
         if not np.isfinite(value) or value <= 0:
             raise Incorrect(f"a standard error is a positive number; got {value}.")
         if np.isclose(value, right, rtol=rtol, atol=0):
@@ -149,6 +174,6 @@ def group_se_exercise(tau2: float, run_variance: float, n_subjects: int,
         "Exercise: the standard error of a new study",
         checker,
         hint="Start from one subject: the variance of their estimate is tau^2 plus the "
-             "first-level variance of the mean of their runs. Then ask how the variance of a "
-             "mean of K such estimates shrinks, and take a square root at the end.",
+        "first-level variance of the mean of their runs. Then ask how the variance of a "
+        "mean of K such estimates shrinks, and take a square root at the end.",
     )

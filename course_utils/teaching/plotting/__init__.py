@@ -4,9 +4,11 @@ Every figure in the course uses :func:`use_course_style` (colour-blind-safe Okab
 readable font sizes) and has labelled axes with units and a title that says what it shows
 (:func:`source_title` adds which data). One module per kind of figure:
 
-- :mod:`~course_utils.teaching.plotting.style`: the style, the palette, titles, the static-figure switch;
+- :mod:`~course_utils.teaching.plotting.style`: the style, the palette, titles, the static-figure
+  switch;
 - :mod:`~course_utils.teaching.plotting.signal_figures`: the HRF and time series;
-- :mod:`~course_utils.teaching.plotting.variance_figures`: subject estimates and the two levels of variance;
+- :mod:`~course_utils.teaching.plotting.variance_figures`: subject estimates and the two levels of
+  variance;
 - :mod:`~course_utils.teaching.plotting.design_figures`: designs, groups and estimates;
 - :mod:`~course_utils.teaching.plotting.map_figures`: thresholds, the max-T null, error rates, TFCE;
 - :mod:`~course_utils.teaching.plotting.factorial_figures`: cell means of a factorial design;
@@ -60,13 +62,40 @@ from course_utils.teaching.plotting.variance_figures import (
 )
 
 __all__ = [
-    "DIVERGING_CMAP", "OKABE_ITO", "interactive_available", "plot_beta_distribution",
-    "plot_cell_means", "plot_circularity", "plot_convergence", "plot_covariate_fit",
-    "plot_design", "plot_error_rates", "plot_estimates", "plot_glass_brains", "plot_groups",
-    "plot_hrf", "plot_inflation", "plot_max_null", "plot_method_comparison", "plot_paired",
-    "plot_pairing_gain", "plot_power_at", "plot_power_curves", "plot_subject_intervals",
-    "plot_subject_qc", "plot_support_curve", "plot_t_distributions", "plot_threshold_curve",
-    "plot_timeseries", "plot_tradeoff", "plot_true_and_estimated", "plot_variance_components",
-    "plot_whole_brain_power", "power_explorer", "source_title", "threshold_counts",
-    "threshold_explorer", "use_course_style",
+    "DIVERGING_CMAP",
+    "OKABE_ITO",
+    "interactive_available",
+    "plot_beta_distribution",
+    "plot_cell_means",
+    "plot_circularity",
+    "plot_convergence",
+    "plot_covariate_fit",
+    "plot_design",
+    "plot_error_rates",
+    "plot_estimates",
+    "plot_glass_brains",
+    "plot_groups",
+    "plot_hrf",
+    "plot_inflation",
+    "plot_max_null",
+    "plot_method_comparison",
+    "plot_paired",
+    "plot_pairing_gain",
+    "plot_power_at",
+    "plot_power_curves",
+    "plot_subject_intervals",
+    "plot_subject_qc",
+    "plot_support_curve",
+    "plot_t_distributions",
+    "plot_threshold_curve",
+    "plot_timeseries",
+    "plot_tradeoff",
+    "plot_true_and_estimated",
+    "plot_variance_components",
+    "plot_whole_brain_power",
+    "power_explorer",
+    "source_title",
+    "threshold_counts",
+    "threshold_explorer",
+    "use_course_style",
 ]

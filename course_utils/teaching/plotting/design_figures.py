@@ -42,10 +42,10 @@ def plot_design(design, ax=None, title: str | None = None):
         _, ax = plt.subplots(figsize=(width, 3.6))
     values = design.to_numpy(dtype=float)
     limit = float(np.abs(values).max()) or 1.0
-    image = ax.imshow(values, aspect="auto", cmap="gray", vmin=-limit, vmax=limit,
-                      interpolation="nearest")
-    ax.set_xticks(range(design.shape[1]), [str(c) for c in design.columns], rotation=60,
-                  ha="right")
+    image = ax.imshow(
+        values, aspect="auto", cmap="gray", vmin=-limit, vmax=limit, interpolation="nearest"
+    )
+    ax.set_xticks(range(design.shape[1]), [str(c) for c in design.columns], rotation=60, ha="right")
     ax.set_ylabel("observation (row)")
     ax.set_xlabel("regressor (column)")
     ax.grid(False)
@@ -56,8 +56,9 @@ def plot_design(design, ax=None, title: str | None = None):
     return ax
 
 
-def plot_estimates(names, values, errors=None, ax=None, ylabel: str = "estimate",
-                   title: str | None = None):
+def plot_estimates(
+    names, values, errors=None, ax=None, ylabel: str = "estimate", title: str | None = None
+):
     """Bar plot of betas or contrast values, with optional error bars (e.g. 1.96 x SE).
 
     Examples
@@ -72,8 +73,13 @@ def plot_estimates(names, values, errors=None, ax=None, ylabel: str = "estimate"
         _, ax = plt.subplots(figsize=(max(3.0, 0.8 * len(names) + 1.5), 3.2))
     values = np.asarray(values, dtype=float)
     colours = [OKABE_ITO[0] if v >= 0 else OKABE_ITO[3] for v in values]
-    ax.bar([str(n) for n in names], values, color=colours,
-           yerr=None if errors is None else np.asarray(errors, dtype=float), capsize=4)
+    ax.bar(
+        [str(n) for n in names],
+        values,
+        color=colours,
+        yerr=None if errors is None else np.asarray(errors, dtype=float),
+        capsize=4,
+    )
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_ylabel(ylabel)
     if title:
@@ -105,8 +111,14 @@ def plot_groups(groups, ax=None, ylabel: str = "value", title: str | None = None
     for i, values in enumerate(groups.values()):
         values = np.asarray(values, dtype=float)
         colour = OKABE_ITO[i % len(OKABE_ITO)]
-        ax.scatter(i + rng.uniform(-0.15, 0.15, values.size), values, color=colour, alpha=0.7,
-                   s=18, label=None)
+        ax.scatter(
+            i + rng.uniform(-0.15, 0.15, values.size),
+            values,
+            color=colour,
+            alpha=0.7,
+            s=18,
+            label=None,
+        )
         ax.hlines(values.mean(), i - 0.3, i + 0.3, color="black", linewidth=2)
     ax.set_xticks(range(len(groups)), list(groups))
     ax.set_ylabel(ylabel)
@@ -115,8 +127,14 @@ def plot_groups(groups, ax=None, ylabel: str = "value", title: str | None = None
     return ax
 
 
-def plot_paired(a, b, labels: tuple[str, str] = ("a", "b"), ax=None, ylabel: str = "value",
-                title: str | None = None):
+def plot_paired(
+    a,
+    b,
+    labels: tuple[str, str] = ("a", "b"),
+    ax=None,
+    ylabel: str = "value",
+    title: str | None = None,
+):
     """Paired data: each subject's two values joined by a line, with the condition means.
 
     The lines show what pairing exploits: subjects differ a lot in level (the lines sit at very
@@ -160,8 +178,10 @@ def plot_paired(a, b, labels: tuple[str, str] = ("a", "b"), ax=None, ylabel: str
     else:
         first, second = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
         if first.shape != second.shape or first.ndim != 1:
-            raise ValueError(f"a and b must hold one value per subject each; got shapes "
-                             f"{first.shape} and {second.shape}.")
+            raise ValueError(
+                f"a and b must hold one value per subject each; got shapes "
+                f"{first.shape} and {second.shape}."
+            )
     if ax is None:
         _, ax = plt.subplots(figsize=(3.8, 3.6))
     for u, v in zip(first, second, strict=True):
@@ -177,9 +197,18 @@ def plot_paired(a, b, labels: tuple[str, str] = ("a", "b"), ax=None, ylabel: str
     return ax
 
 
-def plot_covariate_fit(covariate, y, group, lines: Mapping[str, tuple[float, float]], *,
-                       at: float | None = None, ax=None, xlabel: str = "covariate",
-                       ylabel: str = "value", title: str | None = None):
+def plot_covariate_fit(
+    covariate,
+    y,
+    group,
+    lines: Mapping[str, tuple[float, float]],
+    *,
+    at: float | None = None,
+    ax=None,
+    xlabel: str = "covariate",
+    ylabel: str = "value",
+    title: str | None = None,
+):
     """Groups against a covariate, with each group's fitted line (e.g. from an ANCOVA).
 
     Each line is solid over the covariate values its own group covers and dashed beyond them,
@@ -219,8 +248,9 @@ def plot_covariate_fit(covariate, y, group, lines: Mapping[str, tuple[float, flo
         raise ValueError("covariate, y and group must hold one value per observation each.")
     missing = sorted(set(labels.tolist()) - set(lines))
     if missing:
-        raise ValueError(f"No fitted line for the groups {missing}; give one "
-                         "(intercept, slope) per group.")
+        raise ValueError(
+            f"No fitted line for the groups {missing}; give one (intercept, slope) per group."
+        )
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.8))
     span = np.linspace(x.min(), x.max(), 100)
@@ -230,13 +260,22 @@ def plot_covariate_fit(covariate, y, group, lines: Mapping[str, tuple[float, flo
         ax.scatter(x[own], values[own], color=colour, s=22, alpha=0.8, label=f"{name} (data)")
         inside = (span >= x[own].min()) & (span <= x[own].max())
         ax.plot(span, intercept + slope * span, color=colour, linestyle="--", linewidth=1)
-        ax.plot(span[inside], intercept + slope * span[inside], color=colour, linewidth=2.2,
-                label=f"{name} (fit; dashed = extrapolated)")
+        ax.plot(
+            span[inside],
+            intercept + slope * span[inside],
+            color=colour,
+            linewidth=2.2,
+            label=f"{name} (fit; dashed = extrapolated)",
+        )
     if at is not None and len(lines) >= 2:
         (i1, s1), (i2, s2) = list(lines.values())[:2]
         ax.axvline(at, color="black", linestyle=":", linewidth=1)
-        ax.annotate("", xy=(at, i1 + s1 * at), xytext=(at, i2 + s2 * at),
-                    arrowprops={"arrowstyle": "<->", "color": "black"})
+        ax.annotate(
+            "",
+            xy=(at, i1 + s1 * at),
+            xytext=(at, i2 + s2 * at),
+            arrowprops={"arrowstyle": "<->", "color": "black"},
+        )
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.legend(fontsize="small", loc="best")

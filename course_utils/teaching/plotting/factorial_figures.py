@@ -10,8 +10,12 @@ import numpy as np
 from course_utils.teaching.plotting.style import OKABE_ITO
 
 
-def plot_cell_means(cells: Mapping[tuple, np.ndarray], ax=None, title: str | None = None,
-                    ylabel: str = "mean effect (map units)"):
+def plot_cell_means(
+    cells: Mapping[tuple, np.ndarray],
+    ax=None,
+    title: str | None = None,
+    ylabel: str = "mean effect (map units)",
+):
     """Interaction plot: the mean of each cell across subjects, with its standard error.
 
     Parameters
@@ -48,8 +52,15 @@ def plot_cell_means(cells: Mapping[tuple, np.ndarray], ax=None, title: str | Non
         values = [np.asarray(cells[(line, x)], dtype=float) for x in xs]
         means = [v.mean() for v in values]
         errors = [v.std(ddof=1) / np.sqrt(v.size) for v in values]
-        ax.errorbar(np.arange(len(xs)) + 0.04 * (k - (len(lines) - 1) / 2), means, yerr=errors,
-                    marker="o", capsize=4, color=OKABE_ITO[k % len(OKABE_ITO)], label=str(line))
+        ax.errorbar(
+            np.arange(len(xs)) + 0.04 * (k - (len(lines) - 1) / 2),
+            means,
+            yerr=errors,
+            marker="o",
+            capsize=4,
+            color=OKABE_ITO[k % len(OKABE_ITO)],
+            label=str(line),
+        )
     ax.axhline(0, color="0.6", linewidth=0.8)
     ax.set_xticks(np.arange(len(xs)), [str(x) for x in xs])
     ax.set_ylabel(ylabel)

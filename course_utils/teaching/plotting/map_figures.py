@@ -12,8 +12,9 @@ from course_utils.teaching.plotting.style import (
 )
 
 
-def plot_max_null(result, alpha: float = 0.05, ax=None, bonferroni: float | None = None,
-                  title: str | None = None):
+def plot_max_null(
+    result, alpha: float = 0.05, ax=None, bonferroni: float | None = None, title: str | None = None
+):
     """Histogram of the max-T null distribution of a permutation test, with its FWE threshold.
 
     Parameters
@@ -50,18 +51,33 @@ def plot_max_null(result, alpha: float = 0.05, ax=None, bonferroni: float | None
     null = np.asarray(result.max_null, dtype=float)
     null = null[np.isfinite(null)]
     stat = "|t|" if result.two_sided else "t"
-    ax.hist(null, bins=min(60, max(10, null.size // 20)), color=OKABE_ITO[0], alpha=0.7,
-            label=f"max-{stat} null ({result.n_perm} permutations)")
+    ax.hist(
+        null,
+        bins=min(60, max(10, null.size // 20)),
+        color=OKABE_ITO[0],
+        alpha=0.7,
+        label=f"max-{stat} null ({result.n_perm} permutations)",
+    )
     threshold = fwe_threshold(result, alpha)
     if np.isfinite(threshold):
-        ax.axvline(threshold, color=OKABE_ITO[3], linewidth=2,
-                   label=f"FWE {alpha:g} threshold: {threshold:.2f}")
+        ax.axvline(
+            threshold,
+            color=OKABE_ITO[3],
+            linewidth=2,
+            label=f"FWE {alpha:g} threshold: {threshold:.2f}",
+        )
     if bonferroni is not None:
-        ax.axvline(bonferroni, color=OKABE_ITO[7], linestyle="--",
-                   label=f"Bonferroni: {bonferroni:.2f}")
+        ax.axvline(
+            bonferroni, color=OKABE_ITO[7], linestyle="--", label=f"Bonferroni: {bonferroni:.2f}"
+        )
     observed = float(np.max(np.abs(result.t) if result.two_sided else result.t))
-    ax.axvline(observed, color=OKABE_ITO[2], linestyle=":", linewidth=2,
-               label=f"observed max {stat}: {observed:.2f}")
+    ax.axvline(
+        observed,
+        color=OKABE_ITO[2],
+        linestyle=":",
+        linewidth=2,
+        label=f"observed max {stat}: {observed:.2f}",
+    )
     ax.set_xlabel(f"largest {stat} over the map in each permutation")
     ax.set_ylabel("number of permutations")
     ax.legend(loc="upper right")
@@ -103,11 +119,22 @@ def plot_error_rates(table, alpha: float = 0.05, ax=None, title: str | None = No
         _, ax = plt.subplots(figsize=(7, 0.6 * len(table) + 1.8))
     rows = np.arange(len(table))
     rate = table["fwe_rate"].to_numpy(dtype=float)
-    errors = np.vstack([rate - table["ci_low"].to_numpy(dtype=float),
-                        table["ci_high"].to_numpy(dtype=float) - rate])
+    errors = np.vstack(
+        [
+            rate - table["ci_low"].to_numpy(dtype=float),
+            table["ci_high"].to_numpy(dtype=float) - rate,
+        ]
+    )
     n_sets = int(table["n_datasets"].iloc[0]) if "n_datasets" in table else None
-    ax.errorbar(rate, rows, xerr=errors, fmt="o", color=OKABE_ITO[0], capsize=4,
-                label="measured rate and interval")
+    ax.errorbar(
+        rate,
+        rows,
+        xerr=errors,
+        fmt="o",
+        color=OKABE_ITO[0],
+        capsize=4,
+        label="measured rate and interval",
+    )
     ax.axvline(alpha, color=OKABE_ITO[3], linestyle="--", label=f"nominal {alpha:g}")
     ax.set_yticks(rows, [str(name) for name in table.index])
     ax.invert_yaxis()
@@ -119,8 +146,7 @@ def plot_error_rates(table, alpha: float = 0.05, ax=None, title: str | None = No
     return ax
 
 
-def plot_glass_brains(images, vmax: float, title: str, ncols: int = 2,
-                      panel_height: float = 2.5):
+def plot_glass_brains(images, vmax: float, title: str, ncols: int = 2, panel_height: float = 2.5):
     """Signed maps as glass brains (sagittal and axial views), one panel per map.
 
     nilearn places its own axes inside each panel, which matplotlib's constrained layout (the
@@ -161,16 +187,26 @@ def plot_glass_brains(images, vmax: float, title: str, ncols: int = 2,
         raise ValueError("images is empty: give at least one map to draw.")
     nrows = -(-len(images) // ncols)
     height = panel_height * nrows + 0.9  # inches; the top 0.9 hold the titles
-    fig, axes = plt.subplots(nrows, ncols, figsize=(5 * ncols, height), layout="none",
-                             squeeze=False)
-    fig.subplots_adjust(left=0.02, right=0.98, top=1 - 0.75 / height, bottom=0.02,
-                        hspace=0.3, wspace=0.05)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(5 * ncols, height), layout="none", squeeze=False
+    )
+    fig.subplots_adjust(
+        left=0.02, right=0.98, top=1 - 0.75 / height, bottom=0.02, hspace=0.3, wspace=0.05
+    )
     for ax, (name, img) in zip(axes.flat, images.items(), strict=False):
-        niplot.plot_glass_brain(img, axes=ax, colorbar=True, plot_abs=False,
-                                cmap=DIVERGING_CMAP, threshold=1e-6, vmin=-vmax, vmax=vmax,
-                                display_mode="xz")
+        niplot.plot_glass_brain(
+            img,
+            axes=ax,
+            colorbar=True,
+            plot_abs=False,
+            cmap=DIVERGING_CMAP,
+            threshold=1e-6,
+            vmin=-vmax,
+            vmax=vmax,
+            display_mode="xz",
+        )
         ax.set_title(name, fontsize=11, loc="left")
-    for ax in axes.flat[len(images):]:
+    for ax in axes.flat[len(images) :]:
         ax.set_axis_off()
     fig.suptitle(title)
     return fig
@@ -192,12 +228,19 @@ def threshold_counts(values, thresholds, two_sided: bool = True):
     if two_sided:
         stat = np.abs(stat)
     ordered = np.sort(stat)
-    return ordered.size - np.searchsorted(ordered, np.asarray(thresholds, dtype=float),
-                                          side="right")
+    return ordered.size - np.searchsorted(
+        ordered, np.asarray(thresholds, dtype=float), side="right"
+    )
 
 
-def plot_threshold_curve(values, thresholds=None, marks=None, ax=None, two_sided: bool = True,
-                         title: str = "Voxels surviving each threshold"):
+def plot_threshold_curve(
+    values,
+    thresholds=None,
+    marks=None,
+    ax=None,
+    two_sided: bool = True,
+    title: str = "Voxels surviving each threshold",
+):
     """Static figure: how many voxels survive as the threshold rises (log scale).
 
     Parameters
@@ -230,16 +273,21 @@ def plot_threshold_curve(values, thresholds=None, marks=None, ax=None, two_sided
     ax.set_ylabel("voxels above threshold")
     for i, (name, value) in enumerate((marks or {}).items()):
         n_above = int(threshold_counts(stat, [value], two_sided=two_sided)[0])
-        ax.axvline(value, color=OKABE_ITO[(i + 1) % len(OKABE_ITO)], linestyle="--",
-                   label=f"{name}: {value:.2f} ({n_above} voxels)")
+        ax.axvline(
+            value,
+            color=OKABE_ITO[(i + 1) % len(OKABE_ITO)],
+            linestyle="--",
+            label=f"{name}: {value:.2f} ({n_above} voxels)",
+        )
     if marks:
         ax.legend()
     ax.set_title(title)
     return ax
 
 
-def threshold_explorer(stat_img, mask_img=None, start: float = 3.0, maximum: float | None = None,
-                       title: str = "t-map"):
+def threshold_explorer(
+    stat_img, mask_img=None, start: float = 3.0, maximum: float | None = None, title: str = "t-map"
+):
     """A slider over the threshold with a live count of surviving voxels and a glass brain.
 
     Parameters
@@ -274,12 +322,19 @@ def threshold_explorer(stat_img, mask_img=None, start: float = 3.0, maximum: flo
     from nilearn import plotting as niplot
 
     data = np.asarray(stat_img.dataobj, dtype=float)
-    inside = (np.asarray(mask_img.dataobj) > 0) if mask_img is not None else np.ones(data.shape,
-                                                                                      bool)
+    inside = (
+        (np.asarray(mask_img.dataobj) > 0) if mask_img is not None else np.ones(data.shape, bool)
+    )
     values = data[inside]
     top = float(np.nanmax(np.abs(values))) if maximum is None else float(maximum)
-    slider = widgets.FloatSlider(value=min(start, top), min=0.0, max=max(top, 0.1), step=0.1,
-                                 description="|t| >", continuous_update=False)
+    slider = widgets.FloatSlider(
+        value=min(start, top),
+        min=0.0,
+        max=max(top, 0.1),
+        step=0.1,
+        description="|t| >",
+        continuous_update=False,
+    )
     label = widgets.HTML()
     picture = widgets.Image(format="png")
 
@@ -288,12 +343,17 @@ def threshold_explorer(stat_img, mask_img=None, start: float = 3.0, maximum: flo
 
         threshold = slider.value
         count = int(threshold_counts(values, [threshold])[0])
-        label.value = (f"<b>{count}</b> of {values.size} voxels have |t| above "
-                       f"{threshold:.2f}")
+        label.value = f"<b>{count}</b> of {values.size} voxels have |t| above {threshold:.2f}"
         fig = plt.figure(figsize=(7, 2.6), layout="none")  # nilearn places its own axes
-        niplot.plot_glass_brain(stat_img, threshold=threshold, colorbar=True, plot_abs=False,
-                                cmap=DIVERGING_CMAP, figure=fig,
-                                title=f"{title}, |t| > {threshold:.2f}")
+        niplot.plot_glass_brain(
+            stat_img,
+            threshold=threshold,
+            colorbar=True,
+            plot_abs=False,
+            cmap=DIVERGING_CMAP,
+            figure=fig,
+            title=f"{title}, |t| > {threshold:.2f}",
+        )
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png")
         plt.close(fig)
@@ -310,7 +370,8 @@ def plot_support_curve(curve, E: float = 0.5, H: float = 2.0, title: str | None 
     Parameters
     ----------
     curve : pandas.DataFrame
-        From :func:`course_utils.stats.tfce.support_curve` (columns ``height``, ``extent``, ``term``).
+        From :func:`course_utils.stats.tfce.support_curve` (columns ``height``, ``extent``,
+        ``term``).
     E, H : float, default 0.5 and 2
         The exponents the terms were computed with (shown in the labels).
     title : str, optional

@@ -14,8 +14,15 @@ from course_utils.experiments import power
 from course_utils.teaching.plotting.style import OKABE_ITO
 
 __all__ = [
-    "CORRECTIONS", "plot_circularity", "plot_inflation", "plot_power_at", "plot_power_curves",
-    "plot_t_distributions", "plot_tradeoff", "plot_whole_brain_power", "power_explorer",
+    "CORRECTIONS",
+    "plot_circularity",
+    "plot_inflation",
+    "plot_power_at",
+    "plot_power_curves",
+    "plot_t_distributions",
+    "plot_tradeoff",
+    "plot_whole_brain_power",
+    "power_explorer",
 ]
 
 #: The corrections the explorer offers: label -> whether alpha is divided by the voxels.
@@ -45,18 +52,29 @@ def plot_t_distributions(d: float, n: int, alpha: float = 0.05, ax=None, title: 
         side = sign * x > crit
         ax.fill_between(x[side], alt[side], color=OKABE_ITO[0], alpha=0.35)
         ax.axvline(sign * crit, color=OKABE_ITO[3], linestyle="--")
-    ax.fill_between([], [], color=OKABE_ITO[0], alpha=0.35,
-                    label=f"power = {power.analytic_power(d, n, alpha):.3f}")
+    ax.fill_between(
+        [],
+        [],
+        color=OKABE_ITO[0],
+        alpha=0.35,
+        label=f"power = {power.analytic_power(d, n, alpha):.3f}",
+    )
     ax.set_xlabel(f"t statistic (df = {df})")
     ax.set_ylabel("probability density")
     ax.legend(loc="upper left")
-    ax.set_title(title or f"{n} subjects, d = {d:g}: |t| > {crit:.2f} rejects (alpha = "
-                          f"{alpha:g}, two-sided)")
+    ax.set_title(
+        title or f"{n} subjects, d = {d:g}: |t| > {crit:.2f} rejects (alpha = {alpha:g}, two-sided)"
+    )
     return ax
 
 
-def plot_power_curves(d_values: Sequence[float], levels: Mapping[str, float], n_max: int = 200,
-                      target: float = 0.8, axes=None):
+def plot_power_curves(
+    d_values: Sequence[float],
+    levels: Mapping[str, float],
+    n_max: int = 200,
+    target: float = 0.8,
+    axes=None,
+):
     """Power against the number of subjects, one panel per threshold, one curve per d, with
     the smallest N that reaches ``target`` marked.
 
@@ -101,8 +119,9 @@ def plot_power_curves(d_values: Sequence[float], levels: Mapping[str, float], n_
     return axes[0].figure
 
 
-def plot_power_at(d: float, n: int, alpha: float, label: str = "", n_max: int = 200,
-                  target: float = 0.8, ax=None):
+def plot_power_at(
+    d: float, n: int, alpha: float, label: str = "", n_max: int = 200, target: float = 0.8, ax=None
+):
     """One power curve with a chosen study marked: what the explorer's sliders draw.
 
     Examples
@@ -115,15 +134,23 @@ def plot_power_at(d: float, n: int, alpha: float, label: str = "", n_max: int = 
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.8))
     grid = np.arange(2, max(n_max, n) + 1)
-    ax.plot(grid, power.analytic_power(d, grid, alpha), color=OKABE_ITO[0],
-            label=f"d = {d:g}, per-test alpha = {alpha:.3g}")
+    ax.plot(
+        grid,
+        power.analytic_power(d, grid, alpha),
+        color=OKABE_ITO[0],
+        label=f"d = {d:g}, per-test alpha = {alpha:.3g}",
+    )
     here = power.analytic_power(d, n, alpha)
     ax.plot(n, here, "o", color=OKABE_ITO[3], markersize=8, label=f"N = {n}: power {here:.2f}")
     ax.axhline(target, color=OKABE_ITO[7], linestyle=":", linewidth=1)
     try:
         needed = power.n_for_power(d, alpha, target)
-        ax.axvline(needed, color=OKABE_ITO[2], linestyle="--",
-                   label=f"{target:.0%} power from N = {needed}")
+        ax.axvline(
+            needed,
+            color=OKABE_ITO[2],
+            linestyle="--",
+            label=f"{target:.0%} power from N = {needed}",
+        )
     except ValueError:
         needed = None
     ax.set_xlim(0, grid[-1])
@@ -135,8 +162,14 @@ def plot_power_at(d: float, n: int, alpha: float, label: str = "", n_max: int = 
     return ax
 
 
-def power_explorer(n_voxels: int, d: float = 0.5, n: int = 30, alpha: float = 0.05,
-                   correction: str = "none (one ROI or one voxel)", n_max: int = 200):
+def power_explorer(
+    n_voxels: int,
+    d: float = 0.5,
+    n: int = 30,
+    alpha: float = 0.05,
+    correction: str = "none (one ROI or one voxel)",
+    n_max: int = 200,
+):
     """Sliders for N, d, alpha and the correction that redraw the power curve (JupyterLab).
 
     Where widgets cannot run (the site, the tests) show :func:`plot_power_at` at the same
@@ -164,12 +197,18 @@ def power_explorer(n_voxels: int, d: float = 0.5, n: int = 30, alpha: float = 0.
     if correction not in CORRECTIONS:
         raise ValueError(f"correction must be one of {list(CORRECTIONS)}; got {correction!r}.")
     controls = [
-        widgets.IntSlider(value=n, min=3, max=n_max, description="N subjects",
-                          continuous_update=False),
-        widgets.FloatSlider(value=d, min=0.1, max=2.0, step=0.05, description="d",
-                            continuous_update=False),
-        widgets.SelectionSlider(options=[0.1, 0.05, 0.01, 0.005, 0.001], value=alpha,
-                                description="alpha", continuous_update=False),
+        widgets.IntSlider(
+            value=n, min=3, max=n_max, description="N subjects", continuous_update=False
+        ),
+        widgets.FloatSlider(
+            value=d, min=0.1, max=2.0, step=0.05, description="d", continuous_update=False
+        ),
+        widgets.SelectionSlider(
+            options=[0.1, 0.05, 0.01, 0.005, 0.001],
+            value=alpha,
+            description="alpha",
+            continuous_update=False,
+        ),
         widgets.Dropdown(options=list(CORRECTIONS), value=correction, description="correction"),
     ]
     summary, picture = widgets.HTML(), widgets.Image(format="png")
@@ -182,11 +221,18 @@ def power_explorer(n_voxels: int, d: float = 0.5, n: int = 30, alpha: float = 0.
             needed = f"80% power needs N = {power.n_for_power(d_, level)}"
         except ValueError:
             needed = "80% power is out of reach"
-        summary.value = (f"N = {n_}, d = {d_:g}, per-test alpha {level:.3g}: <b>power "
-                         f"{here:.2f}</b>; {needed}")
+        summary.value = (
+            f"N = {n_}, d = {d_:g}, per-test alpha {level:.3g}: <b>power {here:.2f}</b>; {needed}"
+        )
         fig, ax = plt.subplots(figsize=(7, 3.8))
-        plot_power_at(d_, n_, level, label="Bonferroni" if CORRECTIONS[corr] else "one test",
-                      n_max=n_max, ax=ax)
+        plot_power_at(
+            d_,
+            n_,
+            level,
+            label="Bonferroni" if CORRECTIONS[corr] else "one test",
+            n_max=n_max,
+            ax=ax,
+        )
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png")
         plt.close(fig)
@@ -198,10 +244,15 @@ def power_explorer(n_voxels: int, d: float = 0.5, n: int = 30, alpha: float = 0.
     return widgets.VBox([widgets.HBox(controls[:2] + controls[2:]), summary, picture])
 
 
-def plot_whole_brain_power(table: pd.DataFrame, strong_d: float = 0.8, axes=None,
-                           title: str = "Whole-brain power against the ground truth"):
+def plot_whole_brain_power(
+    table: pd.DataFrame,
+    strong_d: float = 0.8,
+    axes=None,
+    title: str = "Whole-brain power against the ground truth",
+):
     """Share of the truly active voxels found, by number of subjects, for max-T and clusters
-    (from :func:`course_utils.experiments.power.whole_brain_power`): every study as a dot, means joined.
+    (from :func:`course_utils.experiments.power.whole_brain_power`): every study as a dot, means
+    joined.
 
     Examples
     --------
@@ -215,11 +266,14 @@ def plot_whole_brain_power(table: pd.DataFrame, strong_d: float = 0.8, axes=None
     """
     if axes is None:
         fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
-    panels = (("share", "all truly active voxels (d > 0)"),
-              ("strong", f"voxels with true d >= {strong_d:g}"))
+    panels = (
+        ("share", "all truly active voxels (d > 0)"),
+        ("strong", f"voxels with true d >= {strong_d:g}"),
+    )
     for ax, (prefix, name) in zip(axes, panels, strict=True):
-        for k, (method, label) in enumerate((("max_t", "max-T (voxels)"),
-                                             ("cluster", "cluster size"))):
+        for k, (method, label) in enumerate(
+            (("max_t", "max-T (voxels)"), ("cluster", "cluster size"))
+        ):
             column = f"{prefix}_{method}"
             ax.plot(table["n_subjects"], table[column], "o", color=OKABE_ITO[k], alpha=0.5)
             means = table.groupby("n_subjects")[column].mean()
@@ -233,11 +287,17 @@ def plot_whole_brain_power(table: pd.DataFrame, strong_d: float = 0.8, axes=None
     return axes[0].figure
 
 
-def plot_inflation(simulated: pd.DataFrame, d: float, brain: pd.DataFrame | None = None,
-                   axes=None, brain_title: str = "Stand-in: voxels found by max-T"):
+def plot_inflation(
+    simulated: pd.DataFrame,
+    d: float,
+    brain: pd.DataFrame | None = None,
+    axes=None,
+    brain_title: str = "Stand-in: voxels found by max-T",
+):
     """The winner's curse: the effect size reported by what passes a threshold, by N.
 
-    Left: simulated studies at true ``d`` (from :func:`course_utils.experiments.power.winners_curse`).
+    Left: simulated studies at true ``d`` (from
+    :func:`course_utils.experiments.power.winners_curse`).
     Right, when ``brain`` is given: mean estimated and true d of the voxels max-T found
     (from :func:`course_utils.experiments.power.whole_brain_power`).
 
@@ -255,19 +315,39 @@ def plot_inflation(simulated: pd.DataFrame, d: float, brain: pd.DataFrame | None
         fig, axes = plt.subplots(1, panels, figsize=(5.2 * panels, 3.8), sharey=True)
     axes = np.atleast_1d(axes)
     ax = axes[0]
-    ax.plot(simulated.index, simulated["mean_d_significant"], "o-", color=OKABE_ITO[3],
-            label="mean d of significant studies")
-    ax.plot(simulated.index, simulated["mean_d_all"], "s--", color=OKABE_ITO[0],
-            label="mean d of all studies")
+    ax.plot(
+        simulated.index,
+        simulated["mean_d_significant"],
+        "o-",
+        color=OKABE_ITO[3],
+        label="mean d of significant studies",
+    )
+    ax.plot(
+        simulated.index,
+        simulated["mean_d_all"],
+        "s--",
+        color=OKABE_ITO[0],
+        label="mean d of all studies",
+    )
     ax.axhline(d, color=OKABE_ITO[7], linestyle=":", label=f"true d = {d:g}")
     ax.set_title("Simulated studies")
     ax.set_ylabel("Cohen's d")
     if brain is not None:
         means = brain.groupby("n_subjects")[["d_est_max_t", "d_true_max_t"]].mean()
-        axes[1].plot(means.index, means["d_est_max_t"], "o-", color=OKABE_ITO[3],
-                     label="estimated d (t / sqrt(N))")
-        axes[1].plot(means.index, means["d_true_max_t"], "s--", color=OKABE_ITO[2],
-                     label="true d of the same voxels")
+        axes[1].plot(
+            means.index,
+            means["d_est_max_t"],
+            "o-",
+            color=OKABE_ITO[3],
+            label="estimated d (t / sqrt(N))",
+        )
+        axes[1].plot(
+            means.index,
+            means["d_true_max_t"],
+            "s--",
+            color=OKABE_ITO[2],
+            label="true d of the same voxels",
+        )
         axes[1].set_title(brain_title)
     for ax in axes:
         ax.set_xlabel("number of subjects N")
@@ -275,8 +355,9 @@ def plot_inflation(simulated: pd.DataFrame, d: float, brain: pd.DataFrame | None
     return axes[0].figure
 
 
-def plot_circularity(table: pd.DataFrame, alpha: float = 0.05, ax=None,
-                     title: str = "ROI tests on null data"):
+def plot_circularity(
+    table: pd.DataFrame, alpha: float = 0.05, ax=None, title: str = "ROI tests on null data"
+):
     """False-positive rate of each kind of ROI with its 95% interval (from
     :func:`course_utils.experiments.power.circularity_null`) against the nominal ``alpha``.
 
@@ -293,23 +374,30 @@ def plot_circularity(table: pd.DataFrame, alpha: float = 0.05, ax=None,
         _, ax = plt.subplots(figsize=(7, 0.6 * len(table) + 1.8))
     rows = np.arange(len(table))
     rate = table["rate"].to_numpy(dtype=float)
-    error = np.vstack([rate - table["ci_low"].to_numpy(float),
-                       table["ci_high"].to_numpy(float) - rate])
-    ax.errorbar(rate, rows, xerr=error, fmt="o", color=OKABE_ITO[0], capsize=4,
-                label="measured rate, 95% interval")
+    error = np.vstack(
+        [rate - table["ci_low"].to_numpy(float), table["ci_high"].to_numpy(float) - rate]
+    )
+    ax.errorbar(
+        rate,
+        rows,
+        xerr=error,
+        fmt="o",
+        color=OKABE_ITO[0],
+        capsize=4,
+        label="measured rate, 95% interval",
+    )
     ax.axvline(alpha, color=OKABE_ITO[3], linestyle="--", label=f"nominal {alpha:g}")
     ax.set_yticks(rows, [str(name) for name in table.index])
     ax.invert_yaxis()
     ax.set_xlim(0, 1.02)
-    ax.set_xlabel(f"share of {int(table['n_datasets'].iloc[0])} null data sets with p < "
-                  f"{alpha:g}")
+    ax.set_xlabel(f"share of {int(table['n_datasets'].iloc[0])} null data sets with p < {alpha:g}")
     ax.legend(loc="center right")
     ax.set_title(title)
     return ax
 
 
 def plot_tradeoff(budget: pd.DataFrame, by_scans: pd.DataFrame, axes=None):
-    """More subjects or longer scans (tables from :func:`course_utils.experiments.power.scan_tradeoff`).
+    """More subjects or longer scans (tables from :func:`~.power.scan_tradeoff`).
 
     Left: power at a fixed total number of scans, against how many subjects share them.
     Right: power against scans per subject, one line per number of subjects.
@@ -328,14 +416,24 @@ def plot_tradeoff(budget: pd.DataFrame, by_scans: pd.DataFrame, axes=None):
     ax = axes[0]
     ax.plot(budget["subjects"], budget["power"], "o-", color=OKABE_ITO[0])
     for _, row in budget.iterrows():
-        ax.annotate(f"{row['scans_per_subject']:.0f} scans", (row["subjects"], row["power"]),
-                    textcoords="offset points", xytext=(4, -12), fontsize=9)
+        ax.annotate(
+            f"{row['scans_per_subject']:.0f} scans",
+            (row["subjects"], row["power"]),
+            textcoords="offset points",
+            xytext=(4, -12),
+            fontsize=9,
+        )
     ax.set_xlabel("number of subjects N")
     ax.set_ylabel("power (two-sided)")
     ax.set_title(f"{int(budget['total_scans'].iloc[0])} scans in all")
     for k, (subjects, rows) in enumerate(by_scans.groupby("subjects")):
-        axes[1].plot(rows["scans_per_subject"], rows["power"], "o-",
-                     color=OKABE_ITO[(k + 1) % len(OKABE_ITO)], label=f"N = {subjects}")
+        axes[1].plot(
+            rows["scans_per_subject"],
+            rows["power"],
+            "o-",
+            color=OKABE_ITO[(k + 1) % len(OKABE_ITO)],
+            label=f"N = {subjects}",
+        )
     axes[1].set_xlabel("scans per subject")
     axes[1].set_title("Longer scans, same subjects")
     axes[1].legend(loc="lower right")

@@ -6,8 +6,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 
-def plot_timeseries(times, series, ax=None, ylabel: str = "signal change (%)",
-                    title: str | None = None, events=None, legend_loc: str = "upper right"):
+def plot_timeseries(
+    times,
+    series,
+    ax=None,
+    ylabel: str = "signal change (%)",
+    title: str | None = None,
+    events=None,
+    legend_loc: str = "upper right",
+):
     """Plot one or more time series against time, with optional event markers.
 
     Parameters
@@ -56,8 +63,14 @@ def plot_timeseries(times, series, ax=None, ylabel: str = "signal change (%)",
     return ax
 
 
-def plot_hrf(times, hrf, ax=None, title: str | None = None, label: str | None = None,
-             marker: str | None = None):
+def plot_hrf(
+    times,
+    hrf,
+    ax=None,
+    title: str | None = None,
+    label: str | None = None,
+    marker: str | None = None,
+):
     """Plot a haemodynamic response function and mark its peak.
 
     Examples
@@ -71,7 +84,7 @@ def plot_hrf(times, hrf, ax=None, title: str | None = None, label: str | None = 
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 3.2))
     times, hrf = np.asarray(times, dtype=float), np.asarray(hrf, dtype=float)
-    line, = ax.plot(times, hrf, marker=marker, label=label)
+    (line,) = ax.plot(times, hrf, marker=marker, label=label)
     peak = int(np.argmax(hrf))
     ax.axvline(times[peak], color=line.get_color(), linestyle="--", linewidth=1)
     ax.set_xlabel("time after the event (s)")
@@ -80,5 +93,3 @@ def plot_hrf(times, hrf, ax=None, title: str | None = None, label: str | None = 
         ax.legend()
     ax.set_title(title or "Haemodynamic response function")
     return ax
-
-

@@ -102,5 +102,3 @@ def interactive_available() -> bool:
     except ImportError:
         return False
     return True
-
-

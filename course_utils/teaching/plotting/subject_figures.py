@@ -19,14 +19,21 @@ from course_utils.teaching.plotting.style import OKABE_ITO
 _MAD_SCALE = 1.482602218505602
 
 
-def plot_subject_qc(summary, flagged: Sequence[str] = (), cut: float = 3.5,
-                    units: str = "map units", title: str | None = None, seed: int = 0):
+def plot_subject_qc(
+    summary,
+    flagged: Sequence[str] = (),
+    cut: float = 3.5,
+    units: str = "map units",
+    title: str | None = None,
+    seed: int = 0,
+):
     """Strip plots of each subject's mean and spread over the mask, flagged subjects named.
 
     Parameters
     ----------
     summary : pandas.DataFrame
-        The table of :func:`course_utils.experiments.qc.subject_summary` (columns ``mean`` and ``spread``,
+        The table of :func:`course_utils.experiments.qc.subject_summary` (columns ``mean`` and
+        ``spread``,
         indexed by subject).
     flagged : sequence of str
         Subjects to draw in another colour and name.
@@ -58,8 +65,9 @@ def plot_subject_qc(summary, flagged: Sequence[str] = (), cut: float = 3.5,
     """
     missing = {"mean", "spread"} - set(summary.columns)
     if missing:
-        raise ValueError(f"summary lacks the columns {sorted(missing)}: pass the table of "
-                         "qc.subject_summary.")
+        raise ValueError(
+            f"summary lacks the columns {sorted(missing)}: pass the table of qc.subject_summary."
+        )
     names = [str(s) for s in summary.index]
     unknown = sorted(set(flagged) - set(names))
     if unknown:
@@ -70,19 +78,42 @@ def plot_subject_qc(summary, flagged: Sequence[str] = (), cut: float = 3.5,
     panels = [("mean", "mean over the mask"), ("spread", "spread over the mask: SD")]
     for ax, (column, label) in zip(axes, panels, strict=True):
         values = summary[column].to_numpy(dtype=float)
-        ax.scatter(jitter[~is_flagged], values[~is_flagged], s=22, alpha=0.75,
-                   color=OKABE_ITO[0], label="subject")
-        ax.scatter(jitter[is_flagged], values[is_flagged], s=40, color=OKABE_ITO[3],
-                   marker="D", label="flagged")
+        ax.scatter(
+            jitter[~is_flagged],
+            values[~is_flagged],
+            s=22,
+            alpha=0.75,
+            color=OKABE_ITO[0],
+            label="subject",
+        )
+        ax.scatter(
+            jitter[is_flagged],
+            values[is_flagged],
+            s=40,
+            color=OKABE_ITO[3],
+            marker="D",
+            label="flagged",
+        )
         for k in np.flatnonzero(is_flagged):
-            ax.annotate(names[k], (jitter[k], values[k]), xytext=(6, 0),
-                        textcoords="offset points", va="center", color=OKABE_ITO[3])
+            ax.annotate(
+                names[k],
+                (jitter[k], values[k]),
+                xytext=(6, 0),
+                textcoords="offset points",
+                va="center",
+                color=OKABE_ITO[3],
+            )
         centre = np.median(values)
         scale = _MAD_SCALE * np.median(np.abs(values - centre))
         ax.axhline(centre, color="black", linewidth=0.8, label="median")
         for sign in (-1, 1):
-            ax.axhline(centre + sign * cut * scale, color="black", linestyle="--",
-                       linewidth=0.8, label=f"robust z = ±{cut:g}" if sign > 0 else None)
+            ax.axhline(
+                centre + sign * cut * scale,
+                color="black",
+                linestyle="--",
+                linewidth=0.8,
+                label=f"robust z = ±{cut:g}" if sign > 0 else None,
+            )
         ax.set_xlim(-0.5, 0.5)
         ax.set_xticks([])
         ax.set_ylabel(f"{label} ({units})")
@@ -93,8 +124,9 @@ def plot_subject_qc(summary, flagged: Sequence[str] = (), cut: float = 3.5,
     return axes
 
 
-def plot_pairing_gain(correlation, gain, ax=None, title: str | None = None,
-                      max_points: int = 20000, seed: int = 0):
+def plot_pairing_gain(
+    correlation, gain, ax=None, title: str | None = None, max_points: int = 20000, seed: int = 0
+):
     """Per voxel: paired |t| / two-sample |t| on the same maps, against their correlation.
 
     For two conditions measured on the same ``n`` subjects, the paired and the two-sample t
@@ -130,8 +162,9 @@ def plot_pairing_gain(correlation, gain, ax=None, title: str | None = None,
     r = np.asarray(correlation, dtype=float)
     g = np.asarray(gain, dtype=float)
     if r.shape != g.shape or r.ndim != 1:
-        raise ValueError(f"correlation and gain must be 1D of the same length; got {r.shape} "
-                         f"and {g.shape}.")
+        raise ValueError(
+            f"correlation and gain must be 1D of the same length; got {r.shape} and {g.shape}."
+        )
     keep = np.isfinite(r) & np.isfinite(g)
     index = np.flatnonzero(keep)
     if index.size > max_points:
@@ -139,11 +172,23 @@ def plot_pairing_gain(correlation, gain, ax=None, title: str | None = None,
         index = np.sort(rng.choice(index, max_points, replace=False))
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4))
-    ax.scatter(r[index], g[index], s=3, alpha=0.25, color=OKABE_ITO[0], rasterized=True,
-               label=f"voxels ({index.size} of {int(keep.sum())} drawn)")
+    ax.scatter(
+        r[index],
+        g[index],
+        s=3,
+        alpha=0.25,
+        color=OKABE_ITO[0],
+        rasterized=True,
+        label=f"voxels ({index.size} of {int(keep.sum())} drawn)",
+    )
     grid = np.linspace(min(-0.5, float(r[keep].min(initial=0))), 0.97, 200)
-    ax.plot(grid, 1 / np.sqrt(1 - grid), color=OKABE_ITO[3], linewidth=2,
-            label="equal variances: 1 / sqrt(1 - r)")
+    ax.plot(
+        grid,
+        1 / np.sqrt(1 - grid),
+        color=OKABE_ITO[3],
+        linewidth=2,
+        label="equal variances: 1 / sqrt(1 - r)",
+    )
     ax.axhline(1, color="black", linewidth=0.8, linestyle="--", label="no gain")
     ax.set_xlabel("correlation across subjects between a voxel's two maps")
     ax.set_ylabel("|t paired| / |t two-sample|")

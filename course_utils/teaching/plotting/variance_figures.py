@@ -10,9 +10,14 @@ from course_utils.teaching.plotting.style import (
 )
 
 
-def plot_beta_distribution(values, ax=None, true_mean: float | None = None,
-                           xlabel: str = "estimated amplitude (% signal change)",
-                           title: str | None = None, bins: int = 20):
+def plot_beta_distribution(
+    values,
+    ax=None,
+    true_mean: float | None = None,
+    xlabel: str = "estimated amplitude (% signal change)",
+    title: str | None = None,
+    bins: int = 20,
+):
     """Histogram of subject estimates, with zero, their mean and (optionally) the true mean.
 
     Examples
@@ -30,8 +35,9 @@ def plot_beta_distribution(values, ax=None, true_mean: float | None = None,
     ax.axvline(0, color="black", linewidth=1, label="zero")
     ax.axvline(values.mean(), color=OKABE_ITO[1], linewidth=2, label="sample mean")
     if true_mean is not None:
-        ax.axvline(true_mean, color=OKABE_ITO[3], linestyle="--", linewidth=2,
-                   label="population mean")
+        ax.axvline(
+            true_mean, color=OKABE_ITO[3], linestyle="--", linewidth=2, label="population mean"
+        )
     ax.set_xlabel(xlabel)
     ax.set_ylabel("number of subjects")
     ax.legend()
@@ -39,8 +45,14 @@ def plot_beta_distribution(values, ax=None, true_mean: float | None = None,
     return ax
 
 
-def plot_subject_intervals(estimates, ses, group=None, ax=None,
-                           xlabel: str = "estimate (% signal change)", title: str | None = None):
+def plot_subject_intervals(
+    estimates,
+    ses,
+    group=None,
+    ax=None,
+    xlabel: str = "estimate (% signal change)",
+    title: str | None = None,
+):
     """Forest plot: each subject's estimate with its 95 % interval, then group estimates.
 
     Parameters
@@ -64,13 +76,15 @@ def plot_subject_intervals(estimates, ses, group=None, ax=None,
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 1.2 + 0.25 * (n + len(group))))
     rows = np.arange(n)
-    ax.errorbar(estimates, rows, xerr=1.96 * ses, fmt="o", color=OKABE_ITO[0], capsize=2,
-                markersize=4)
+    ax.errorbar(
+        estimates, rows, xerr=1.96 * ses, fmt="o", color=OKABE_ITO[0], capsize=2, markersize=4
+    )
     labels = [f"subject {i + 1}" for i in range(n)]
     for i, (name, (est, se)) in enumerate(group.items()):
         colour = OKABE_ITO[(i + 1) % len(OKABE_ITO)]
-        ax.errorbar([est], [n + i + 0.5], xerr=[1.96 * se], fmt="D", color=colour, capsize=4,
-                    markersize=7)
+        ax.errorbar(
+            [est], [n + i + 0.5], xerr=[1.96 * se], fmt="D", color=colour, capsize=4, markersize=7
+        )
         labels.append(name)
     ax.set_yticks(list(rows) + [n + i + 0.5 for i in range(len(group))], labels)
     ax.invert_yaxis()
@@ -80,8 +94,13 @@ def plot_subject_intervals(estimates, ses, group=None, ax=None,
     return ax
 
 
-def plot_variance_components(first_level_variances, tau2: float, ax=None,
-                             unit: str = "(% signal change)$^2$", title: str | None = None):
+def plot_variance_components(
+    first_level_variances,
+    tau2: float,
+    ax=None,
+    unit: str = "(% signal change)$^2$",
+    title: str | None = None,
+):
     """Stacked bars of each subject's variance: between subjects ``tau^2`` + first level ``s_k^2``.
 
     The total bar length is the variance of that subject's estimate, ``tau^2 + s_k^2``; the
@@ -133,10 +152,17 @@ def plot_variance_components(first_level_variances, tau2: float, ax=None,
     return ax
 
 
-def plot_convergence(x, series, ax=None, reference: float | None = None,
-                     reference_label: str = "truth", xlabel: str = "number of subjects",
-                     ylabel: str = "estimate (% signal change)", title: str | None = None,
-                     logy: bool = False):
+def plot_convergence(
+    x,
+    series,
+    ax=None,
+    reference: float | None = None,
+    reference_label: str = "truth",
+    xlabel: str = "number of subjects",
+    ylabel: str = "estimate (% signal change)",
+    title: str | None = None,
+    logy: bool = False,
+):
     """Plot several estimators against a growing sample size (log x axis, one tick per size).
 
     Parameters
@@ -171,13 +197,24 @@ def plot_convergence(x, series, ax=None, reference: float | None = None,
     x = np.asarray(x, dtype=float)
     markers, lines = ["s", "o", "x", "^", "v", "D"], ["-", "-", "--", ":", "-.", "--"]
     for i, (name, values) in enumerate(series.items()):
-        ax.plot(x, values, marker=markers[i % 6], linestyle=lines[i % 6],
-                markersize=max(9 - 1.5 * i, 4), label=name)
+        ax.plot(
+            x,
+            values,
+            marker=markers[i % 6],
+            linestyle=lines[i % 6],
+            markersize=max(9 - 1.5 * i, 4),
+            label=name,
+        )
     if reference is not None and np.ndim(reference) == 0:
         ax.axhline(reference, color="black", linestyle=":", label=reference_label)
     elif reference is not None:
-        ax.plot(x, np.asarray(reference, dtype=float), color="black", linestyle=":",
-                label=reference_label)
+        ax.plot(
+            x,
+            np.asarray(reference, dtype=float),
+            color="black",
+            linestyle=":",
+            label=reference_label,
+        )
     from matplotlib.ticker import NullLocator
 
     ax.set_xscale("log")
@@ -198,9 +235,14 @@ def plot_convergence(x, series, ax=None, reference: float | None = None,
     return ax
 
 
-def plot_true_and_estimated(true_betas, estimates, ax=None, bins: int = 40,
-                            xlabel: str = "amplitude (% signal change)",
-                            title: str | None = None):
+def plot_true_and_estimated(
+    true_betas,
+    estimates,
+    ax=None,
+    bins: int = 40,
+    xlabel: str = "amplitude (% signal change)",
+    title: str | None = None,
+):
     """Overlaid histograms of the subjects' true amplitudes and their first-level estimates.
 
     The true amplitudes spread with the between-subject variance ``tau^2`` only; the estimates
@@ -234,10 +276,21 @@ def plot_true_and_estimated(true_betas, estimates, ax=None, bins: int = 40,
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.6))
     edges = np.histogram_bin_edges(np.r_[true_betas, estimates], bins=bins)
-    ax.hist(true_betas, bins=edges, color=OKABE_ITO[1], alpha=0.6,
-            label=f"true amplitudes (variance {true_betas.var(ddof=1):.3f})")
-    ax.hist(estimates, bins=edges, histtype="step", linewidth=2, color=OKABE_ITO[4],
-            label=f"estimates (variance {estimates.var(ddof=1):.3f})")
+    ax.hist(
+        true_betas,
+        bins=edges,
+        color=OKABE_ITO[1],
+        alpha=0.6,
+        label=f"true amplitudes (variance {true_betas.var(ddof=1):.3f})",
+    )
+    ax.hist(
+        estimates,
+        bins=edges,
+        histtype="step",
+        linewidth=2,
+        color=OKABE_ITO[4],
+        label=f"estimates (variance {estimates.var(ddof=1):.3f})",
+    )
     ax.set_xlabel(xlabel)
     ax.set_ylabel("number of subjects")
     ax.legend(loc="upper right", fontsize="small")
@@ -245,8 +298,9 @@ def plot_true_and_estimated(true_betas, estimates, ax=None, bins: int = 40,
     return ax
 
 
-def plot_method_comparison(null, power, alpha: float = 0.05, title: str | None = None,
-                           unit: str = "% signal change"):
+def plot_method_comparison(
+    null, power, alpha: float = 0.05, title: str | None = None, unit: str = "% signal change"
+):
     """Three panels per method: false-positive rate, spread of the estimate, power.
 
     Parameters
@@ -282,15 +336,25 @@ def plot_method_comparison(null, power, alpha: float = 0.05, title: str | None =
     """
     fig, axes = plt.subplots(1, 3, figsize=(11, 1.6 + 0.45 * len(null)), sharey=True)
     rows = np.arange(len(null))
-    panels = [(null, "rejection rate", "rate", "false-positive rate (share of null studies)"),
-              (null, "estimate SD", "SD", f"SD of the estimate over studies ({unit})"),
-              (power, "rejection rate", "rate", "power (share of studies with an effect)")]
+    panels = [
+        (null, "rejection rate", "rate", "false-positive rate (share of null studies)"),
+        (null, "estimate SD", "SD", f"SD of the estimate over studies ({unit})"),
+        (power, "rejection rate", "rate", "power (share of studies with an effect)"),
+    ]
     for ax, (table, column, prefix, label) in zip(axes, panels, strict=True):
         values = table[column].to_numpy(dtype=float)
-        errors = [values - table[f"{prefix} low"].to_numpy(dtype=float),
-                  table[f"{prefix} high"].to_numpy(dtype=float) - values]
-        ax.barh(rows, values, color=[OKABE_ITO[i % len(OKABE_ITO)] for i in rows],
-                xerr=errors, capsize=3, alpha=0.85)
+        errors = [
+            values - table[f"{prefix} low"].to_numpy(dtype=float),
+            table[f"{prefix} high"].to_numpy(dtype=float) - values,
+        ]
+        ax.barh(
+            rows,
+            values,
+            color=[OKABE_ITO[i % len(OKABE_ITO)] for i in rows],
+            xerr=errors,
+            capsize=3,
+            alpha=0.85,
+        )
         ax.set_xlabel(label)
     axes[0].axvline(alpha, color="black", linestyle="--", label=f"nominal {alpha:g}")
     axes[0].legend(loc="lower right", fontsize="small")
