@@ -1,0 +1,360 @@
+"""Layer 1: the plumbing every other module shares (validation, seeds, masks, blocks, files).
+
+One home for what used to be written in several modules: turning a seed into a generator,
+checking ``alpha`` and contrasts, reading a 3D mask, the ``subjects x voxels`` array a test
+takes, the voxel blocks that bound float64 temporaries, the one-sample t, and writing a file so
+that a crash never leaves half of it. Nothing here imports another module of the package.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+__all__ = [
+    "CHUNK_VOXELS",
+    "as_generator",
+    "as_subjects_by_voxels",
+    "atomic_write",
+    "check_alpha",
+    "check_contrast",
+    "mask_array",
+    "one_sample_t",
+    "voxel_blocks",
+]
+
+#: Voxels per block when a computation makes float64 temporaries of ``subjects x voxels``
+#: float32 data: 16,384 voxels of 94 subjects are 12 MiB of float64.
+CHUNK_VOXELS = 16_384
+
+
+def as_generator(seed, *, name: str = "seed") -> np.random.Generator:
+    """The random generator of ``seed``: an int seed, or a generator used as it is.
+
+    Parameters
+    ----------
+    seed : int or numpy.random.Generator
+        An int (``numpy.random.default_rng(seed)``) or a generator to draw from.
+    name : str, default "seed"
+        The argument's name, for the error message.
+
+    Returns
+    -------
+    numpy.random.Generator
+
+    Raises
+    ------
+    TypeError
+        ``seed`` is None, a bool or another type: results must repeat, so every generator is
+        seeded.
+
+    Examples
+    --------
+    >>> float(as_generator(0).random()) == float(np.random.default_rng(0).random())
+    True
+    >>> rng = np.random.default_rng(1)
+    >>> as_generator(rng) is rng
+    True
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise TypeError(
+            f"{name} must be an int seed or a numpy.random.Generator; got {seed!r}. "
+            f"Pass e.g. {name}=0, so that the result repeats."
+        )
+    return np.random.default_rng(int(seed))
+
+
+def check_alpha(alpha, *, name: str = "alpha") -> np.ndarray:
+    """``alpha`` as a float64 array (any shape), every value strictly between 0 and 1.
+
+    Parameters
+    ----------
+    alpha : float or array-like
+        Error rate(s).
+    name : str, default "alpha"
+        The argument's name, for the error message.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``alpha`` as float64 (0-d for a number: ``float(check_alpha(a))`` gives the number).
+
+    Raises
+    ------
+    ValueError
+        A value is not a number in (0, 1).
+
+    Examples
+    --------
+    >>> float(check_alpha(0.05))
+    0.05
+    >>> check_alpha([0.05, 0.01]).tolist()
+    [0.05, 0.01]
+    """
+    try:
+        values = np.asarray(alpha, dtype=np.float64)
+    except (TypeError, ValueError):
+        values = np.asarray(np.nan)
+    if values.size == 0 or not np.all((values > 0) & (values < 1)):
+        raise ValueError(f"{name} must be a number between 0 and 1 (e.g. 0.05); got {alpha!r}.")
+    return values
+
+
+def check_contrast(contrast, n_columns: int, *, columns=None) -> np.ndarray:
+    """A contrast vector as float64, checked against a design of ``n_columns`` columns.
+
+    Parameters
+    ----------
+    contrast : array-like
+        One weight per design column.
+    n_columns : int
+        Number of columns of the design.
+    columns : sequence of str, optional
+        The design's column names, to name them in the error message.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_columns,)
+
+    Raises
+    ------
+    ValueError
+        Wrong length, a weight that is not finite, or all weights zero (such a contrast tests
+        nothing: its t is 0 / 0).
+
+    Examples
+    --------
+    >>> check_contrast([1, -1], 2).tolist()
+    [1.0, -1.0]
+    >>> check_contrast([0, 0], 2)
+    Traceback (most recent call last):
+    ...
+    ValueError: The contrast [0. 0.] is all zeros: it tests nothing. Put a non-zero weight on \
+the column(s) whose effect you want to test.
+    """
+    vector = np.asarray(contrast, dtype=np.float64)
+    if vector.ndim != 1 or vector.size != n_columns:
+        names = f" ({', '.join(map(str, columns))})" if columns is not None else ""
+        raise ValueError(
+            f"The contrast has {vector.size} weights but the design has {n_columns} "
+            f"columns{names}: give one weight per column."
+        )
+    if not np.isfinite(vector).all():
+        raise ValueError(f"The contrast {vector} has a weight that is not a finite number.")
+    if not vector.any():
+        raise ValueError(
+            f"The contrast {vector} is all zeros: it tests nothing. Put a non-zero weight on "
+            "the column(s) whose effect you want to test."
+        )
+    return vector
+
+
+def as_subjects_by_voxels(Y, *, min_subjects: int = 2) -> np.ndarray:
+    """``Y`` as a finite ``(subjects, voxels)`` float array (float32 stays float32).
+
+    Parameters
+    ----------
+    Y : array-like, shape (n_subjects,) or (n_subjects, n_voxels)
+        One row per subject; a vector is one voxel.
+    min_subjects : int, default 2
+        Fewest rows the caller's test needs.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_subjects, n_voxels)
+
+    Raises
+    ------
+    ValueError
+        Not 1D or 2D (a 3D/4D image must be masked first), too few subjects, no voxels, or NaN
+        or infinite values (the message counts the voxels).
+
+    Examples
+    --------
+    >>> as_subjects_by_voxels([1.0, 2.0, 3.0]).shape
+    (3, 1)
+    """
+    data = np.asarray(Y)
+    if data.ndim == 1:
+        data = data[:, None]
+    if data.ndim != 2:
+        raise ValueError(
+            f"Y must be (subjects, voxels); got shape {data.shape}. Mask 3D/4D "
+            "images first (course_utils.experiments.data.mask_images)."
+        )
+    if data.shape[0] < min_subjects:
+        raise ValueError(
+            f"Y has {data.shape[0]} subjects; this needs at least {min_subjects} "
+            "(rows are subjects, columns voxels)."
+        )
+    if data.shape[1] < 1:
+        raise ValueError("Y has no voxels (0 columns).")
+    if not np.issubdtype(data.dtype, np.floating):
+        data = data.astype(np.float64)
+    bad = np.zeros(data.shape[1], dtype=bool)
+    for block in voxel_blocks(data.shape[1]):
+        bad[block] = ~np.isfinite(data[:, block]).all(axis=0)
+    if bad.any():
+        raise ValueError(
+            f"Y has NaN or infinite values in {int(bad.sum())} voxels; mask them out "
+            "(or use a mask where every subject has data) before testing."
+        )
+    return data
+
+
+def voxel_blocks(n_voxels: int, size: int = CHUNK_VOXELS) -> Iterator[slice]:
+    """Consecutive slices of at most ``size`` voxels that cover ``range(n_voxels)``.
+
+    Parameters
+    ----------
+    n_voxels : int
+    size : int, default CHUNK_VOXELS
+
+    Yields
+    ------
+    slice
+
+    Examples
+    --------
+    >>> [(b.start, b.stop) for b in voxel_blocks(5, size=2)]
+    [(0, 2), (2, 4), (4, 5)]
+    """
+    if size < 1:
+        raise ValueError(f"size must be at least 1; got {size}.")
+    for start in range(0, int(n_voxels), int(size)):
+        yield slice(start, min(start + int(size), int(n_voxels)))
+
+
+def one_sample_t(Y, axis: int = 0) -> np.ndarray:
+    """One-sample t statistics along ``axis`` (float64 sums; blocks of voxels for 2D data).
+
+    ``t = mean / (sd / sqrt(n))`` with the sample standard deviation (``ddof=1``); a column
+    without variance gives ``inf`` or ``nan`` (callers decide what that means for them).
+
+    Parameters
+    ----------
+    Y : array-like
+        The observations, ``n`` of them along ``axis`` (subjects in rows by default).
+    axis : int, default 0
+        The axis of the observations.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, the shape of ``Y`` without ``axis``.
+
+    Examples
+    --------
+    >>> np.round(one_sample_t([[1.0, 2.0], [2.0, -1.0], [3.0, 0.5]]), 4).tolist()
+    [3.4641, 0.5774]
+    >>> np.round(one_sample_t([[1.0, 2.0, 3.0]], axis=1), 4).tolist()
+    [3.4641]
+    """
+    values = np.asarray(Y)
+    if values.ndim == 2 and axis == 0:
+        t = np.empty(values.shape[1])
+        for block in voxel_blocks(values.shape[1]):
+            t[block] = _t(values[:, block].astype(np.float64), 0)
+        return t
+    return _t(values, axis)
+
+
+def _t(values: np.ndarray, axis: int) -> np.ndarray:
+    n = values.shape[axis]
+    mean = values.mean(axis=axis, dtype=np.float64)
+    sd = values.std(axis=axis, ddof=1, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return mean / (sd / np.sqrt(n))
+
+
+def mask_array(mask_img, *, purpose: str = "This") -> np.ndarray:
+    """The boolean 3D array of a mask image (or a path to one).
+
+    Parameters
+    ----------
+    mask_img : nibabel image or path
+        A 3D mask.
+    purpose : str, default "This"
+        Who needs the mask, for the error message (e.g. ``"TFCE"``).
+
+    Returns
+    -------
+    numpy.ndarray of bool, 3D
+
+    Raises
+    ------
+    ValueError
+        No mask, not an image, or not 3D.
+
+    Examples
+    --------
+    >>> import nibabel as nib
+    >>> mask_array(nib.Nifti1Image(np.ones((2, 1, 1), dtype="uint8"), np.eye(4))).tolist()
+    [[[True]], [[True]]]
+    """
+    if mask_img is None:
+        raise ValueError(
+            f"{purpose} needs to know which voxels are neighbours: pass mask_img, the 3D "
+            "mask the map's voxels were taken from (e.g. ds.mask_img)."
+        )
+    if isinstance(mask_img, str | os.PathLike):
+        import nibabel as nib
+
+        mask_img = nib.load(os.fspath(mask_img))
+    if not hasattr(mask_img, "dataobj"):
+        raise ValueError(
+            "mask_img must be a NIfTI image (or a path to one): the 3D mask the map "
+            f"was taken from; got {type(mask_img).__name__}."
+        )
+    mask = np.asarray(mask_img.dataobj)
+    if mask.ndim != 3:
+        raise ValueError(f"mask_img must be a 3D image; got shape {mask.shape}.")
+    return mask.astype(bool)
+
+
+def atomic_write(path, write: Callable[[str], object], *, suffix: str | None = None) -> Path:
+    """Write ``path`` through a temporary file in its folder, then rename it into place.
+
+    A crash or an error while writing leaves the old file (or none), never half a file; the
+    temporary file is removed. Parent folders are created.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Where the file goes.
+    write : callable
+        Called with the temporary file's path (a str) to write the content there.
+    suffix : str, optional
+        Ending of the temporary name (some writers choose the format by it, e.g. ``.nii.gz``);
+        by default the ending of ``path``.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Examples
+    --------
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> atomic_write(folder / "a.txt", lambda tmp: Path(tmp).write_text("hi")).read_text()
+    'hi'
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix is None:
+        suffix = ".nii.gz" if path.name.endswith(".nii.gz") else path.suffix
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.part-", suffix=suffix)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
