@@ -89,7 +89,10 @@ def test_dl_formula_written_out():
     q = (w * (b - bw) ** 2).sum()
     tau2 = max(0.0, (q - 9) / (w.sum() - (w**2).sum() / w.sum()))
     assert mixed.dersimonian_laird_tau2(b, v) == pytest.approx(tau2)
-    assert isinstance(mixed.dersimonian_laird_tau2(b, v), float)
+    one_voxel = mixed.dersimonian_laird_tau2(b, v)
+    assert isinstance(one_voxel, np.ndarray) and one_voxel.shape == ()
+    assert mixed.paule_mandel_tau2(b, v).shape == ()
+    assert mixed.dersimonian_laird_tau2(b[:, None], v[:, None]).shape == (1,)
 
 
 def test_random_effects_recovers_between_subject_variance():
@@ -323,99 +326,6 @@ def test_plot_variance_components_bars_and_weights():
     plt.close("all")
 
 
-# --- the full mixed model and the notebook's helpers ---------------------------------------
-
-
-def _noisy_study(seed, n_subjects=10, n_tr=100):
-    from course_utils.experiments import simulation
-
-    sigma = np.ones(n_subjects)
-    sigma[0] = 5.0
-    return simulation.simulate_first_level(
-        n_subjects, seed, group_mean=1.0, group_sd=0.5, sigma=sigma, n_tr=n_tr, n_trials=n_tr // 10
-    )
-
-
-def _unscaled(sim):
-    return np.linalg.inv(sim.design.T @ sim.design)[1, 1]
-
-
-def test_fit_mixedlm_is_ols_when_the_moment_estimate_is_positive():
-    sim = _noisy_study(2)  # variance of the estimates - mean s^2 = 0.25 > 0
-    b, v = sim.estimates[:, 0], sim.variances[:, 0]
-    moments = b.var(ddof=1) - v.mean()
-    assert moments > 0.2
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # nothing escapes the helper
-        fit = mixed.fit_mixedlm(sim)
-    assert isinstance(fit, mixed.GroupEstimate) and fit.warnings == () and not fit.on_boundary
-    ols = mixed.ols_summary(b)
-    np.testing.assert_allclose(fit.estimate, ols.estimate, rtol=1e-10)
-    np.testing.assert_allclose(fit.se, ols.se, rtol=1e-3)
-    np.testing.assert_allclose(fit.tau2, moments, rtol=1e-2)
-    # REML's pooled noise variance gives the mean first-level variance
-    np.testing.assert_allclose(fit.sigma2 * _unscaled(sim), v.mean(), rtol=1e-3)
-    np.testing.assert_allclose(fit.p, 2 * stats.norm.sf(abs(fit.estimate / fit.se)))
-
-
-def test_fit_mixedlm_on_the_boundary_warns_and_has_a_larger_se():
-    sim = _noisy_study(0)  # the moment estimate is negative (-0.07)
-    b, v = sim.estimates[:, 0], sim.variances[:, 0]
-    assert b.var(ddof=1) - v.mean() < 0
-    fit = mixed.fit_mixedlm(sim)
-    assert fit.on_boundary and any("ConvergenceWarning" in w for w in fit.warnings)
-    assert len(set(fit.warnings)) == len(fit.warnings)  # each message once
-    assert fit.se > 1.1 * mixed.ols_summary(b).se
-    np.testing.assert_allclose(fit.se**2, (fit.tau2 + fit.sigma2 * _unscaled(sim)) / 10, rtol=1e-6)
-
-
-def test_fit_mixedlm_keeps_every_warning_of_a_failed_fit():
-    # 200 scans, seed 29: every optimiser fails; statsmodels even returns a wrong estimate
-    sim = _noisy_study(29, n_tr=200)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # the NaN standard error warns too: kept, not shown
-        fit = mixed.fit_mixedlm(sim)
-    assert np.isnan(fit.se) and fit.estimate != pytest.approx(sim.estimates[:, 0].mean())
-    assert any("Hessian" in w for w in fit.warnings)
-    assert any(w.startswith("RuntimeWarning") for w in fit.warnings)
-
-
-def test_fit_mixedlm_matches_statsmodels_and_takes_a_subset():
-    import pandas as pd
-    import statsmodels.formula.api as smf
-
-    sim = _noisy_study(3, n_subjects=8)
-    part = mixed.fit_mixedlm(sim, subjects=slice(0, 6))
-    n_tr = sim.data.shape[-1]
-    long = pd.DataFrame(
-        {
-            "y": sim.data[:6, 0].ravel(),
-            "x": np.tile(sim.design[:, 1], 6),
-            "subject": np.repeat(np.arange(6), n_tr),
-        }
-    )
-    ref = smf.mixedlm("y ~ 0 + C(subject) + x", long, groups="subject", re_formula="0 + x").fit(
-        reml=True
-    )
-    np.testing.assert_allclose(
-        [part.estimate, part.se, part.p], [ref.fe_params["x"], ref.bse_fe["x"], ref.pvalues["x"]]
-    )
-    np.testing.assert_allclose(part.estimate, sim.estimates[:6, 0].mean(), rtol=1e-10)
-
-
-def test_compare_three():
-    sim, fits = mixed.compare_three(6, 60, rng=4)
-    assert sim.estimates.shape == (6, 1) and sim.data.shape == (6, 1, 60)
-    b, v = sim.estimates[:, 0], sim.variances[:, 0]
-    np.testing.assert_allclose(fits["two-stage OLS"].estimate, b.mean())
-    re = mixed.random_effects(b, v, use_t=True)
-    np.testing.assert_allclose(fits["weighted random effects"].estimate, re.estimate)
-    assert fits["weighted random effects"].df == 5
-    np.testing.assert_allclose(fits["MixedLM (full model)"].estimate, b.mean(), rtol=1e-8)
-    # subject 1 is the noisy one
-    assert v[0] > 5 * v[1:].max()
-
-
 @pytest.mark.parametrize("weighted", [True, False])
 def test_nilearn_fixed_effects_is_mixed_fixed_effects(weighted):
     b, v = _data(k=4, n_vox=3, seed=11)
@@ -425,50 +335,13 @@ def test_nilearn_fixed_effects_is_mixed_fixed_effects(weighted):
     np.testing.assert_allclose(variance, ours.se**2)
 
 
-def test_simulate_summary_statistics_moments_and_first_level_fits():
-    from course_utils.experiments import simulation
-
-    s2 = np.full((40, 5000), 0.3)
-    b, v = mixed.simulate_summary_statistics(
-        s2, np.random.default_rng(5), group_mean=1.0, group_sd=0.5, df=20
-    )
-    assert b.shape == v.shape == s2.shape
-    np.testing.assert_allclose(b.mean(), 1.0, atol=0.01)
-    np.testing.assert_allclose(b.var(), 0.25 + 0.3, rtol=0.01)
-    np.testing.assert_allclose(v.mean(), 0.3, rtol=0.005)
-    np.testing.assert_allclose(v.var(), 2 * 0.3**2 / 20, rtol=0.03)  # chi2(20) / 20
-    # the same distribution as fitting simulated time series
-    sim = simulation.simulate_first_level(3000, 6, group_mean=0.0, group_sd=0.5, sigma=2.0)
-    fast_b, fast_v = mixed.simulate_summary_statistics(
-        np.full(3000, 4 * _unscaled(sim)), 7, group_mean=0.0, group_sd=0.5, df=sim.df
-    )
-    assert stats.ks_2samp(fast_b, sim.estimates[:, 0]).pvalue > 0.01
-    assert stats.ks_2samp(fast_v, sim.variances[:, 0]).pvalue > 0.01
-
-
-@pytest.mark.parametrize(
-    "kwargs, match",
-    [({"first_level_var": [1.0, 0.0]}, "> 0"), ({"first_level_var": [1.0], "df": 0}, "df")],
-)
-def test_simulate_summary_statistics_bad_inputs(kwargs, match):
-    with pytest.raises(ValueError, match=match):
-        mixed.simulate_summary_statistics(rng=0, **kwargs)
-
-
-def test_method_table_rates_intervals_and_spread():
-    b, v = _data(k=10, n_vox=400, tau=0.5, seed=12)
-    results = {"OLS": mixed.ols_summary(b - 1.0), "RE": mixed.random_effects(b - 1.0, v)}
-    table = mixed.method_table(results, alpha=0.1, confidence=0.9)
-    assert list(table.index) == ["OLS", "RE"]
-    for name, result in results.items():
-        hits = int((result.p < 0.1).sum())
-        ci = stats.binomtest(hits, 400).proportion_ci(confidence_level=0.9)
-        np.testing.assert_allclose(
-            table.loc[name, ["rejection rate", "rate low", "rate high"]].to_numpy(dtype=float),
-            [hits / 400, ci.low, ci.high],
-        )
-        sd = result.estimate.std(ddof=1)
-        row = table.loc[name]
-        assert row["SD low"] < sd == row["estimate SD"] < row["SD high"]
-        # the chi-square interval of a standard deviation
-        np.testing.assert_allclose(row["SD high"] ** 2 * stats.chi2.ppf(0.05, 399) / 399, sd**2)
+def test_wald_test_is_the_t_or_z_test_of_estimate_over_se():
+    stat, p = mixed.wald_test([1.0, -3.0], [0.5, 1.5], np.inf)
+    np.testing.assert_allclose(stat, [2.0, -2.0])
+    np.testing.assert_allclose(p, 2 * stats.norm.sf(2.0))
+    stat, p = mixed.wald_test(2.0, 1.0, 5)
+    assert isinstance(stat, np.ndarray) and stat.shape == ()
+    assert float(p) == pytest.approx(2 * stats.t.sf(2.0, 5))
+    with np.errstate(all="raise"):  # a zero or NaN standard error does not raise
+        stat, p = mixed.wald_test([1.0, 1.0], [0.0, np.nan], 3)
+    assert np.isinf(stat[0]) and np.isnan(stat[1]) and np.isnan(p[1])

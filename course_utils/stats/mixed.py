@@ -23,51 +23,41 @@ Supported designs: **intercept only** (one group, one mean), for one or many vox
 Inputs are ``(n_subjects,)`` or ``(n_subjects, n_voxels)``; group comparisons and covariates
 need a general design (``course_utils.stats.glm`` for OLS). All p-values are two-sided.
 
-Notebook helpers: :func:`fit_mixedlm` (the full mixed model, statsmodels ``MixedLM`` with REML,
-warnings kept), :func:`compare_three` (three group estimators on one simulated study),
-:func:`nilearn_fixed_effects` (nilearn on arrays), :func:`simulate_summary_statistics` (many
-studies without time series) and :func:`method_table` (rejection rates and spreads).
+:func:`nilearn_fixed_effects` runs nilearn's ``compute_fixed_effects`` on arrays, to compare.
+The full mixed model fitted to simulated time series, and the helpers that simulate studies for
+these estimators, are in :mod:`course_utils.experiments.two_levels`.
 """
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from scipy import stats
 
-from course_utils.experiments import simulation
+from course_utils._utils import as_subjects_by_voxels
 
 __all__ = [
+    "TAU2_METHODS",
     "GroupEstimate",
-    "MixedLMFit",
-    "compare_three",
     "dersimonian_laird_tau2",
-    "fit_mixedlm",
     "fixed_effects",
-    "method_table",
     "nilearn_fixed_effects",
     "ols_summary",
     "paule_mandel_tau2",
     "random_effects",
-    "simulate_summary_statistics",
+    "wald_test",
 ]
 
 #: Estimators of the between-subject variance accepted by :func:`random_effects`.
 TAU2_METHODS = ("DL", "PM")
 
-#: Columns of :func:`method_table`.
-COLUMNS = ("rejection rate", "rate low", "rate high", "estimate SD", "SD low", "SD high")
-
 
 @dataclass(frozen=True)
 class GroupEstimate:
-    """A combined estimate, per voxel.
+    """A combined estimate, per voxel (what the estimators of this module return).
 
-    Attributes
+    Parameters
     ----------
     method : str
         ``"fixed effects"``, ``"OLS summary statistics"``, ``"random effects (DL)"`` or
@@ -84,6 +74,12 @@ class GroupEstimate:
         Degrees of freedom of ``stat`` (``inf`` for a normal reference).
     tau2 : numpy.ndarray or float or None
         Estimated between-subject variance (random effects only).
+
+    Examples
+    --------
+    >>> res = ols_summary([1.0, 2.0, 3.0])
+    >>> isinstance(res, GroupEstimate), res.method, res.tau2
+    (True, 'OLS summary statistics', None)
     """
 
     method: str
@@ -95,28 +91,13 @@ class GroupEstimate:
     tau2: np.ndarray | float | None = None
 
 
-def _as_2d(values, name: str) -> tuple[np.ndarray, bool]:
-    array = np.asarray(values, dtype=np.float64)
-    if array.ndim not in (1, 2):
-        raise ValueError(
-            f"{name} must have shape (n_subjects,) or (n_subjects, n_voxels); "
-            f"got shape {array.shape}."
-        )
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} contains NaN or infinite values; mask those voxels out first.")
-    return (array[:, None] if array.ndim == 1 else array), array.ndim == 1
-
-
 def _inputs(estimates, variances=None, minimum: int = 2):
-    b, squeeze = _as_2d(estimates, "estimates")
-    if b.shape[0] < minimum:
-        raise ValueError(
-            f"need at least {minimum} estimates (one per subject or run, along the "
-            f"first axis); got {b.shape[0]}."
-        )
+    """Estimates (and variances) as float64 ``(K, n_voxels)``; True for a 1D input."""
+    squeeze = np.ndim(estimates) == 1
+    b = as_subjects_by_voxels(estimates, min_subjects=minimum).astype(np.float64, copy=False)
     if variances is None:
         return b, None, squeeze
-    v, _ = _as_2d(variances, "variances")
+    v = as_subjects_by_voxels(variances, min_subjects=1).astype(np.float64, copy=False)
     if v.shape != b.shape:
         raise ValueError(
             f"variances must have the same shape as estimates; got "
@@ -130,13 +111,44 @@ def _inputs(estimates, variances=None, minimum: int = 2):
     return b, v, squeeze
 
 
-def _result(method, estimate, se, df, squeeze, tau2=None) -> GroupEstimate:
+def wald_test(estimate, se, df: float) -> tuple[np.ndarray, np.ndarray]:
+    """The statistic ``estimate / se`` and its two-sided p-value against zero.
+
+    Parameters
+    ----------
+    estimate, se : float or array-like
+        Estimates and their standard errors (same shape, or broadcastable).
+    df : float
+        Degrees of freedom of a t reference; ``numpy.inf`` refers the statistic to the normal
+        (a z test).
+
+    Returns
+    -------
+    stat, p : numpy.ndarray
+        float64, the broadcast shape of ``estimate`` and ``se`` (0-d for numbers). A standard
+        error of 0 gives an infinite statistic, a NaN one a NaN statistic and p-value.
+
+    Examples
+    --------
+    >>> stat, p = wald_test(2.0, 1.0, np.inf)
+    >>> float(stat), round(float(p), 4)
+    (2.0, 0.0455)
+    >>> round(float(wald_test(2.0, 1.0, 4)[1]), 4)
+    0.1161
+    """
+    estimate = np.asarray(estimate, dtype=np.float64)
+    se = np.asarray(se, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = estimate / se
     if np.isinf(df):
         p = 2 * stats.norm.sf(np.abs(stat))
     else:
         p = 2 * stats.t.sf(np.abs(stat), df)
+    return np.asarray(stat), np.asarray(p)
+
+
+def _result(method, estimate, se, df, squeeze, tau2=None) -> GroupEstimate:
+    stat, p = wald_test(estimate, se, df)
 
     def out(x):
         if x is None:
@@ -244,7 +256,7 @@ def ols_summary(estimates) -> GroupEstimate:
     return _result("OLS summary statistics", b.mean(axis=0), se, k - 1, squeeze)
 
 
-def dersimonian_laird_tau2(estimates, variances) -> np.ndarray | float:
+def dersimonian_laird_tau2(estimates, variances) -> np.ndarray:
     """Between-subject variance by DerSimonian-Laird's method of moments.
 
     ``w = 1/s^2``, ``b_w = sum(w b)/sum(w)``, ``Q = sum(w (b - b_w)^2)`` and
@@ -257,19 +269,22 @@ def dersimonian_laird_tau2(estimates, variances) -> np.ndarray | float:
 
     Returns
     -------
-    float or numpy.ndarray
-        ``tau^2`` per voxel, never negative.
+    numpy.ndarray
+        ``tau^2`` per voxel, never negative: float64 of shape ``(n_voxels,)``, or of shape ``()``
+        for estimates of shape ``(K,)`` (``float(tau2)`` gives the number).
 
     Examples
     --------
     >>> dersimonian_laird_tau2([0.0, 0.0, 0.0], [1.0, 1.0, 1.0])  # no spread: tau^2 = 0
-    0.0
-    >>> round(dersimonian_laird_tau2([-2.0, 0.0, 2.0], [1.0, 1.0, 1.0]), 4)
+    array(0.)
+    >>> float(dersimonian_laird_tau2([-2.0, 0.0, 2.0], [1.0, 1.0, 1.0]))
     3.0
+    >>> dersimonian_laird_tau2([[0.0, -2.0], [0.0, 0.0], [0.0, 2.0]], np.ones((3, 2)))
+    array([0., 3.])
     """
     b, v, squeeze = _inputs(estimates, variances)
     tau2 = _dl_tau2(b, v)
-    return float(tau2[0]) if squeeze else tau2
+    return tau2.reshape(()) if squeeze else tau2
 
 
 def _dl_tau2(b: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -283,9 +298,7 @@ def _dl_tau2(b: np.ndarray, v: np.ndarray) -> np.ndarray:
     return np.maximum(tau2, 0.0)
 
 
-def paule_mandel_tau2(
-    estimates, variances, tol: float = 1e-10, max_iter: int = 100
-) -> np.ndarray | float:
+def paule_mandel_tau2(estimates, variances, tol: float = 1e-10, max_iter: int = 100) -> np.ndarray:
     """Between-subject variance by Paule and Mandel's iterated estimator.
 
     ``tau^2`` solves ``Q(tau^2) = K - 1``, where ``Q(tau^2) = sum(w (b - b_w)^2)`` with weights
@@ -306,8 +319,9 @@ def paule_mandel_tau2(
 
     Returns
     -------
-    float or numpy.ndarray
-        ``tau^2`` per voxel, never negative.
+    numpy.ndarray
+        ``tau^2`` per voxel, never negative: float64 of shape ``(n_voxels,)``, or of shape ``()``
+        for estimates of shape ``(K,)`` (``float(tau2)`` gives the number).
 
     Raises
     ------
@@ -322,10 +336,10 @@ def paule_mandel_tau2(
 
     Examples
     --------
-    >>> round(paule_mandel_tau2([-2.0, 0.0, 2.0], [1.0, 1.0, 1.0]), 4)  # equal variances: = DL
+    >>> float(paule_mandel_tau2([-2.0, 0.0, 2.0], [1.0, 1.0, 1.0]))  # equal variances: = DL
     3.0
     >>> paule_mandel_tau2([1.0, 1.1, 0.9], [1.0, 1.0, 1.0])  # less spread than the noise
-    0.0
+    array(0.)
     """
     b, v, squeeze = _inputs(estimates, variances)
     if (
@@ -354,7 +368,7 @@ def paule_mandel_tau2(
             )
         step = excess / np.maximum((w**2 * resid2).sum(axis=0), np.finfo(float).tiny)
         tau2 = np.where(active, np.maximum(tau2 + step, 0.0), tau2)
-    return float(tau2[0]) if squeeze else tau2
+    return tau2.reshape(()) if squeeze else tau2
 
 
 def random_effects(estimates, variances, use_t: bool = False, method: str = "DL") -> GroupEstimate:
@@ -413,138 +427,6 @@ def random_effects(estimates, variances, use_t: bool = False, method: str = "DL"
     return _result(f"random effects ({method})", estimate, 1.0 / np.sqrt(sum_w), df, squeeze, tau2)
 
 
-# --- The full mixed model and the notebook's helpers ------------------------------------------
-
-
-@dataclass(frozen=True)
-class MixedLMFit(GroupEstimate):
-    """A :class:`GroupEstimate` from the full mixed model, with what the fit reported.
-
-    Attributes
-    ----------
-    sigma2 : float or None
-        REML estimate of the one noise variance of all scans.
-    warnings : tuple of str
-        The warnings statsmodels issued during the fit (``"Category: message"``, each once).
-    """
-
-    sigma2: float | None = None
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def on_boundary(self) -> bool:
-        """True when statsmodels warned that the MLE may be on the boundary (``tau^2 = 0``)."""
-        return any("boundary" in message for message in self.warnings)
-
-
-def fit_mixedlm(
-    sim: simulation.FirstLevelSimulation, run: int = 0, subjects: slice | np.ndarray | None = None
-) -> MixedLMFit:
-    """Fit the full two-level model to every time series of one run at once (REML).
-
-    ``y_kt = a_k + x_t beta_k + e_kt`` with a fixed intercept ``a_k`` per subject, a random
-    slope ``beta_k ~ N(beta, tau^2)`` and **one** noise variance ``sigma^2`` for all scans of
-    all subjects (statsmodels ``MixedLM``). Warnings are recorded, not shown: read them, since
-    a fit that warns may report a wrong estimate or no standard error (NaN).
-
-    Parameters
-    ----------
-    sim : FirstLevelSimulation
-        From :func:`course_utils.experiments.simulation.simulate_first_level`.
-    run : int
-        Which run of each subject to fit.
-    subjects : slice or array of int, optional
-        Which subjects (default all): one study of many simulated at once.
-
-    Returns
-    -------
-    MixedLMFit
-        ``beta`` with its standard error (a z test, as in statsmodels), ``tau2``, ``sigma2``.
-
-    Examples
-    --------
-    >>> sim = simulation.simulate_first_level(8, rng=2, group_sd=0.5)
-    >>> fit = fit_mixedlm(sim)
-    >>> fit.on_boundary, bool(abs(fit.estimate - sim.estimates[:, 0].mean()) < 1e-10)
-    (False, True)
-    """
-    import statsmodels.formula.api as smf
-
-    data = sim.data[slice(None) if subjects is None else subjects, run]
-    n_subjects, n_tr = data.shape
-    long = pd.DataFrame(
-        {
-            "y": data.ravel(),
-            "x": np.tile(sim.design[:, 1], n_subjects),
-            "subject": np.repeat(np.arange(n_subjects), n_tr),
-        }
-    )
-    with warnings.catch_warnings(record=True) as caught:  # the standard errors warn too
-        warnings.simplefilter("always")
-        fit = smf.mixedlm("y ~ 0 + C(subject) + x", long, groups="subject", re_formula="0 + x").fit(
-            reml=True
-        )
-        values = [fit.fe_params["x"], fit.bse_fe["x"], fit.cov_re.iloc[0, 0], fit.scale]
-    messages = dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught)
-    estimate, se, tau2, sigma2 = (float(x) * np.ones(1) for x in values)
-    base = _result("MixedLM (REML)", estimate, se, np.inf, True, tau2)
-    return MixedLMFit(
-        **{f.name: getattr(base, f.name) for f in fields(base)},
-        sigma2=float(sigma2[0]),
-        warnings=tuple(messages),
-    )
-
-
-def compare_three(
-    n_subjects: int,
-    n_tr: int,
-    rng,
-    noisy_sd: float = 5.0,
-    group_mean: float = 1.0,
-    group_sd: float = 0.5,
-):
-    """Simulate one study whose subject 1 is ``noisy_sd`` times noisier; fit three group models.
-
-    Parameters
-    ----------
-    n_subjects, n_tr : int
-        Subjects, and scans of their one run (with ``n_tr // 10`` events).
-    rng : int or numpy.random.Generator
-    noisy_sd, group_mean, group_sd : float
-        Noise SD of subject 1 (the others have 1); population mean and SD of the amplitudes.
-
-    Returns
-    -------
-    sim : FirstLevelSimulation
-    fits : dict of str to GroupEstimate
-        ``"two-stage OLS"``, ``"weighted random effects"`` (DL, t reference) and
-        ``"MixedLM (full model)"`` (:func:`fit_mixedlm`).
-
-    Examples
-    --------
-    >>> sim, fits = compare_three(6, 50, rng=1)
-    >>> list(fits), sim.estimates.shape
-    (['two-stage OLS', 'weighted random effects', 'MixedLM (full model)'], (6, 1))
-    """
-    sigma = np.ones(n_subjects)
-    sigma[0] = noisy_sd
-    sim = simulation.simulate_first_level(
-        n_subjects,
-        rng,
-        group_mean=group_mean,
-        group_sd=group_sd,
-        sigma=sigma,
-        n_tr=n_tr,
-        n_trials=max(n_tr // 10, 1),
-    )
-    b, v = sim.estimates[:, 0], sim.variances[:, 0]
-    return sim, {
-        "two-stage OLS": ols_summary(b),
-        "weighted random effects": random_effects(b, v, use_t=True),
-        "MixedLM (full model)": fit_mixedlm(sim),
-    }
-
-
 def nilearn_fixed_effects(
     estimates, variances, precision_weighted: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -576,91 +458,3 @@ def nilearn_fixed_effects(
         images[: len(b)], images[len(b) :], mask=mask, precision_weighted=precision_weighted
     )[:2]
     return effect.get_fdata().ravel(), variance.get_fdata().ravel()
-
-
-def simulate_summary_statistics(
-    first_level_var, rng, *, group_mean: float = 0.0, group_sd: float = 0.5, df: int = 98
-) -> tuple[np.ndarray, np.ndarray]:
-    """Subject estimates and first-level variances of many studies, without time series.
-
-    A first-level OLS fit with white noise gives an estimate normal around the true amplitude
-    with variance ``s^2 = sigma^2 (X'X)^-1`` and, independently, a variance estimate
-    ``s^2 chi2(df) / df``; ``b = group_mean + eta + e`` with ``eta ~ N(0, group_sd)`` and
-    ``e ~ N(0, sqrt(s^2))`` (SDs). The same as fitting simulated time series, much faster.
-
-    Parameters
-    ----------
-    first_level_var : array-like, shape (n_subjects, n_studies)
-        True first-level sampling variance ``s^2`` of each subject in each study (> 0).
-    rng : int or numpy.random.Generator
-    group_mean, group_sd : float
-        Population mean and standard deviation of the true amplitudes.
-    df : int
-        Residual degrees of freedom of each first-level fit (``n_tr - 2``).
-
-    Returns
-    -------
-    b, v : numpy.ndarray, shape of ``first_level_var``
-        Estimates and estimated first-level variances.
-
-    Raises
-    ------
-    ValueError
-        If a variance is not positive or ``df`` < 1.
-
-    Examples
-    --------
-    >>> b, v = simulate_summary_statistics(np.full((20, 5000), 0.3), 0, group_sd=0.4)
-    >>> b.shape, round(float(b.var()), 2), round(float(v.mean()), 2)  # 0.16 + 0.3, 0.3
-    ((20, 5000), 0.46, 0.3)
-    """
-    s2 = np.asarray(first_level_var, dtype=float)
-    if not np.all((s2 > 0) & np.isfinite(s2)):
-        raise ValueError("first_level_var must be finite and > 0 (one per subject and study).")
-    if isinstance(df, bool) or not isinstance(df, int | np.integer) or df < 1:
-        raise ValueError(f"df must be an integer >= 1; got {df!r}.")
-    rng = np.random.default_rng(rng)
-    b = group_mean + rng.normal(0.0, group_sd, s2.shape) + rng.normal(0.0, np.sqrt(s2))
-    return b, s2 * rng.chisquare(df, s2.shape) / df
-
-
-def method_table(
-    results: Mapping[str, GroupEstimate], alpha: float = 0.05, confidence: float = 0.95
-) -> pd.DataFrame:
-    """Rejection rate and spread of the estimate of each method over simulated studies.
-
-    Parameters
-    ----------
-    results : mapping of str to GroupEstimate
-        One result per method, each over the same studies (one study per "voxel").
-    alpha, confidence : float
-        Two-sided significance level; level of the intervals, Clopper-Pearson
-        (``scipy.stats.binomtest``) for the rate, chi-square for the standard deviation.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Index: the methods; columns :data:`COLUMNS`.
-
-    Examples
-    --------
-    >>> b, v = simulate_summary_statistics(np.full((10, 2000), 0.2), 1)
-    >>> table = method_table({"OLS": ols_summary(b)})
-    >>> bool(table.loc["OLS", "rate low"] < 0.05 < table.loc["OLS", "rate high"])
-    True
-    """
-    rows = {}
-    for name, result in results.items():
-        p, estimate = np.atleast_1d(result.p), np.atleast_1d(result.estimate)
-        n, hits = p.size, int((p < alpha).sum())
-        ci = stats.binomtest(hits, n).proportion_ci(confidence_level=confidence)
-        sd = estimate.std(ddof=1)
-        chi2 = stats.chi2.ppf([(1 + confidence) / 2, (1 - confidence) / 2], n - 1)
-        rows[name] = dict(
-            zip(
-                COLUMNS,
-                [hits / n, ci.low, ci.high, sd, *(sd * np.sqrt((n - 1) / chi2))],
-                strict=True,
-            )
-        )
-    return pd.DataFrame.from_dict(rows, orient="index")

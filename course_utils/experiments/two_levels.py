@@ -1,0 +1,286 @@
+"""Two levels of variance, simulated: the full mixed model and the studies that test estimators.
+
+The helpers of the two-levels-of-variance notebook, around the estimators of
+:mod:`course_utils.stats.mixed`:
+
+- :func:`fit_mixedlm`: the full two-level model fitted to simulated time series (statsmodels
+  ``MixedLM`` with REML, its warnings kept in a :class:`MixedLMFit`);
+- :func:`compare_three`: three group estimators on one simulated study with a noisy subject;
+- :func:`simulate_summary_statistics`: the estimates and first-level variances of many studies,
+  drawn without time series;
+- :func:`method_table`: rejection rates and spreads of estimators over simulated studies.
+
+Every random draw is seeded by a keyword-only ``seed`` (an int or a
+:class:`numpy.random.Generator`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from course_utils._utils import as_generator
+from course_utils.experiments import simulation
+from course_utils.stats import mixed
+
+__all__ = [
+    "COLUMNS",
+    "MixedLMFit",
+    "compare_three",
+    "fit_mixedlm",
+    "method_table",
+    "simulate_summary_statistics",
+]
+
+#: Columns of :func:`method_table`.
+COLUMNS = ("rejection rate", "rate low", "rate high", "estimate SD", "SD low", "SD high")
+
+
+@dataclass(frozen=True)
+class MixedLMFit(mixed.GroupEstimate):
+    """A :class:`~course_utils.stats.mixed.GroupEstimate` from the full mixed model, with what
+    the fit reported (what :func:`fit_mixedlm` returns).
+
+    Parameters
+    ----------
+    method, estimate, se, stat, p, df, tau2 :
+        As in :class:`~course_utils.stats.mixed.GroupEstimate` (floats: one voxel).
+    sigma2 : float or None
+        REML estimate of the one noise variance of all scans.
+    warnings : tuple of str
+        The warnings statsmodels issued during the fit (``"Category: message"``, each once).
+
+    Examples
+    --------
+    >>> fit = MixedLMFit("MixedLM (REML)", 1.0, 0.5, 2.0, 0.0455, np.inf, 0.0,
+    ...                  warnings=("ConvergenceWarning: The MLE may be on the boundary",))
+    >>> fit.on_boundary
+    True
+    """
+
+    sigma2: float | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def on_boundary(self) -> bool:
+        """True when statsmodels warned that the MLE may be on the boundary (``tau^2 = 0``)."""
+        return any("boundary" in message for message in self.warnings)
+
+
+def fit_mixedlm(
+    sim: simulation.FirstLevelSimulation,
+    run: int = 0,
+    subjects: slice | np.ndarray | None = None,
+) -> MixedLMFit:
+    """Fit the full two-level model to every time series of one run at once (REML).
+
+    ``y_kt = a_k + x_t beta_k + e_kt`` with a fixed intercept ``a_k`` per subject, a random
+    slope ``beta_k ~ N(beta, tau^2)`` and **one** noise variance ``sigma^2`` for all scans of
+    all subjects (statsmodels ``MixedLM``). Warnings are recorded, not shown: read them, since
+    a fit that warns may report a wrong estimate or no standard error (NaN).
+
+    Parameters
+    ----------
+    sim : FirstLevelSimulation
+        From :func:`course_utils.experiments.simulation.simulate_first_level`.
+    run : int
+        Which run of each subject to fit.
+    subjects : slice or array of int, optional
+        Which subjects (default all): one study of many simulated at once.
+
+    Returns
+    -------
+    MixedLMFit
+        ``beta`` with its standard error (a z test, as in statsmodels), ``tau2``, ``sigma2``.
+
+    Examples
+    --------
+    >>> sim = simulation.simulate_first_level(8, seed=2, group_sd=0.5)
+    >>> fit = fit_mixedlm(sim)
+    >>> fit.on_boundary, bool(abs(fit.estimate - sim.estimates[:, 0].mean()) < 1e-10)
+    (False, True)
+    """
+    import statsmodels.formula.api as smf
+
+    data = sim.data[slice(None) if subjects is None else subjects, run]
+    n_subjects, n_tr = data.shape
+    long = pd.DataFrame(
+        {
+            "y": data.ravel(),
+            "x": np.tile(sim.design[:, 1], n_subjects),
+            "subject": np.repeat(np.arange(n_subjects), n_tr),
+        }
+    )
+    with warnings.catch_warnings(record=True) as caught:  # the standard errors warn too
+        warnings.simplefilter("always")
+        fit = smf.mixedlm("y ~ 0 + C(subject) + x", long, groups="subject", re_formula="0 + x").fit(
+            reml=True
+        )
+        values = [fit.fe_params["x"], fit.bse_fe["x"], fit.cov_re.iloc[0, 0], fit.scale]
+    messages = dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught)
+    estimate, se, tau2, sigma2 = (float(x) for x in values)
+    stat, p = mixed.wald_test(estimate, se, np.inf)
+    return MixedLMFit(
+        method="MixedLM (REML)",
+        estimate=estimate,
+        se=se,
+        stat=float(stat),
+        p=float(p),
+        df=float(np.inf),
+        tau2=tau2,
+        sigma2=sigma2,
+        warnings=tuple(messages),
+    )
+
+
+def compare_three(
+    n_subjects: int,
+    n_tr: int,
+    *,
+    seed: int | np.random.Generator,
+    noisy_sd: float = 5.0,
+    group_mean: float = 1.0,
+    group_sd: float = 0.5,
+):
+    """Simulate one study whose subject 1 is ``noisy_sd`` times noisier; fit three group models.
+
+    Parameters
+    ----------
+    n_subjects, n_tr : int
+        Subjects, and scans of their one run (with ``n_tr // 10`` events).
+    seed : int or numpy.random.Generator
+        Seed or generator (keyword-only), for the simulation.
+    noisy_sd, group_mean, group_sd : float
+        Noise SD of subject 1 (the others have 1); population mean and SD of the amplitudes.
+
+    Returns
+    -------
+    sim : FirstLevelSimulation
+    fits : dict of str to GroupEstimate
+        ``"two-stage OLS"``, ``"weighted random effects"`` (DL, t reference) and
+        ``"MixedLM (full model)"`` (:func:`fit_mixedlm`).
+
+    Examples
+    --------
+    >>> sim, fits = compare_three(6, 50, seed=1)
+    >>> list(fits), sim.estimates.shape
+    (['two-stage OLS', 'weighted random effects', 'MixedLM (full model)'], (6, 1))
+    """
+    sigma = np.ones(n_subjects)
+    sigma[0] = noisy_sd
+    sim = simulation.simulate_first_level(
+        n_subjects,
+        seed=seed,
+        group_mean=group_mean,
+        group_sd=group_sd,
+        sigma=sigma,
+        n_tr=n_tr,
+        n_trials=max(n_tr // 10, 1),
+    )
+    b, v = sim.estimates[:, 0], sim.variances[:, 0]
+    return sim, {
+        "two-stage OLS": mixed.ols_summary(b),
+        "weighted random effects": mixed.random_effects(b, v, use_t=True),
+        "MixedLM (full model)": fit_mixedlm(sim),
+    }
+
+
+def simulate_summary_statistics(
+    first_level_var,
+    *,
+    seed: int | np.random.Generator,
+    group_mean: float = 0.0,
+    group_sd: float = 0.5,
+    df: int = 98,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Subject estimates and first-level variances of many studies, without time series.
+
+    A first-level OLS fit with white noise gives an estimate normal around the true amplitude
+    with variance ``s^2 = sigma^2 (X'X)^-1`` and, independently, a variance estimate
+    ``s^2 chi2(df) / df``; ``b = group_mean + eta + e`` with ``eta ~ N(0, group_sd)`` and
+    ``e ~ N(0, sqrt(s^2))`` (SDs). The same as fitting simulated time series, much faster.
+
+    Parameters
+    ----------
+    first_level_var : array-like, shape (n_subjects, n_sim)
+        True first-level sampling variance ``s^2`` of each subject in each of ``n_sim``
+        simulated studies (> 0); any shape works, each entry is one subject of one study.
+    seed : int or numpy.random.Generator
+        Seed or generator (keyword-only).
+    group_mean, group_sd : float
+        Population mean and standard deviation of the true amplitudes.
+    df : int
+        Residual degrees of freedom of each first-level fit (``n_tr - 2``).
+
+    Returns
+    -------
+    b, v : numpy.ndarray, shape of ``first_level_var``
+        Estimates and estimated first-level variances.
+
+    Raises
+    ------
+    ValueError
+        If a variance is not positive or ``df`` < 1.
+
+    Examples
+    --------
+    >>> b, v = simulate_summary_statistics(np.full((20, 5000), 0.3), seed=0, group_sd=0.4)
+    >>> b.shape, round(float(b.var()), 2), round(float(v.mean()), 2)  # 0.16 + 0.3, 0.3
+    ((20, 5000), 0.46, 0.3)
+    """
+    s2 = np.asarray(first_level_var, dtype=float)
+    if not np.all((s2 > 0) & np.isfinite(s2)):
+        raise ValueError("first_level_var must be finite and > 0 (one per subject and study).")
+    if isinstance(df, bool) or not isinstance(df, int | np.integer) or df < 1:
+        raise ValueError(f"df must be an integer >= 1; got {df!r}.")
+    rng = as_generator(seed)
+    b = group_mean + rng.normal(0.0, group_sd, s2.shape) + rng.normal(0.0, np.sqrt(s2))
+    return b, s2 * rng.chisquare(df, s2.shape) / df
+
+
+def method_table(
+    results: Mapping[str, mixed.GroupEstimate], alpha: float = 0.05, confidence: float = 0.95
+) -> pd.DataFrame:
+    """Rejection rate and spread of the estimate of each method over simulated studies.
+
+    Parameters
+    ----------
+    results : mapping of str to course_utils.stats.mixed.GroupEstimate
+        One result per method, each over the same ``n_sim`` simulated studies (one study per
+        "voxel").
+    alpha, confidence : float
+        Two-sided significance level; level of the intervals, Clopper-Pearson
+        (``scipy.stats.binomtest``) for the rate, chi-square for the standard deviation.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: the methods; columns :data:`COLUMNS`.
+
+    Examples
+    --------
+    >>> b, v = simulate_summary_statistics(np.full((10, 2000), 0.2), seed=1)
+    >>> table = method_table({"OLS": mixed.ols_summary(b)})
+    >>> bool(table.loc["OLS", "rate low"] < 0.05 < table.loc["OLS", "rate high"])
+    True
+    """
+    rows = {}
+    for name, result in results.items():
+        p, estimate = np.atleast_1d(result.p), np.atleast_1d(result.estimate)
+        n, hits = p.size, int((p < alpha).sum())
+        ci = stats.binomtest(hits, n).proportion_ci(confidence_level=confidence)
+        sd = estimate.std(ddof=1)
+        chi2 = stats.chi2.ppf([(1 + confidence) / 2, (1 - confidence) / 2], n - 1)
+        rows[name] = dict(
+            zip(
+                COLUMNS,
+                [hits / n, ci.low, ci.high, sd, *(sd * np.sqrt((n - 1) / chi2))],
+                strict=True,
+            )
+        )
+    return pd.DataFrame.from_dict(rows, orient="index")

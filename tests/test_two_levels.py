@@ -1,0 +1,175 @@
+"""Tests of experiments.two_levels: the full mixed model and the notebook's simulated studies."""
+
+import warnings
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from course_utils.experiments import simulation, two_levels
+from course_utils.stats import mixed
+
+
+def _data(k=12, n_vox=5, tau=0.8, seed=0):
+    rng = np.random.default_rng(seed)
+    v = rng.uniform(0.05, 1.0, (k, n_vox))
+    b = 1.0 + rng.normal(0, tau, (k, n_vox)) + rng.normal(0, np.sqrt(v))
+    return b, v
+
+
+def _noisy_study(seed, n_subjects=10, n_tr=100):
+    sigma = np.ones(n_subjects)
+    sigma[0] = 5.0
+    return simulation.simulate_first_level(
+        n_subjects,
+        seed=seed,
+        group_mean=1.0,
+        group_sd=0.5,
+        sigma=sigma,
+        n_tr=n_tr,
+        n_trials=n_tr // 10,
+    )
+
+
+def _unscaled(sim):
+    return np.linalg.inv(sim.design.T @ sim.design)[1, 1]
+
+
+def test_fit_mixedlm_is_ols_when_the_moment_estimate_is_positive():
+    sim = _noisy_study(2)  # variance of the estimates - mean s^2 = 0.25 > 0
+    b, v = sim.estimates[:, 0], sim.variances[:, 0]
+    moments = b.var(ddof=1) - v.mean()
+    assert moments > 0.2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing escapes the helper
+        fit = two_levels.fit_mixedlm(sim)
+    assert isinstance(fit, mixed.GroupEstimate) and fit.warnings == () and not fit.on_boundary
+    ols = mixed.ols_summary(b)
+    np.testing.assert_allclose(fit.estimate, ols.estimate, rtol=1e-10)
+    np.testing.assert_allclose(fit.se, ols.se, rtol=1e-3)
+    np.testing.assert_allclose(fit.tau2, moments, rtol=1e-2)
+    # REML's pooled noise variance gives the mean first-level variance
+    np.testing.assert_allclose(fit.sigma2 * _unscaled(sim), v.mean(), rtol=1e-3)
+    np.testing.assert_allclose(fit.p, 2 * stats.norm.sf(abs(fit.estimate / fit.se)))
+
+
+def test_fit_mixedlm_on_the_boundary_warns_and_has_a_larger_se():
+    sim = _noisy_study(0)  # the moment estimate is negative (-0.07)
+    b, v = sim.estimates[:, 0], sim.variances[:, 0]
+    assert b.var(ddof=1) - v.mean() < 0
+    fit = two_levels.fit_mixedlm(sim)
+    assert fit.on_boundary and any("ConvergenceWarning" in w for w in fit.warnings)
+    assert len(set(fit.warnings)) == len(fit.warnings)  # each message once
+    assert fit.se > 1.1 * mixed.ols_summary(b).se
+    np.testing.assert_allclose(fit.se**2, (fit.tau2 + fit.sigma2 * _unscaled(sim)) / 10, rtol=1e-6)
+
+
+def test_fit_mixedlm_keeps_every_warning_of_a_failed_fit():
+    # 200 scans, seed 29: every optimiser fails; statsmodels even returns a wrong estimate
+    sim = _noisy_study(29, n_tr=200)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the NaN standard error warns too: kept, not shown
+        fit = two_levels.fit_mixedlm(sim)
+    assert np.isnan(fit.se) and fit.estimate != pytest.approx(sim.estimates[:, 0].mean())
+    assert any("Hessian" in w for w in fit.warnings)
+    assert any(w.startswith("RuntimeWarning") for w in fit.warnings)
+
+
+def test_fit_mixedlm_matches_statsmodels_and_takes_a_subset():
+    import pandas as pd
+    import statsmodels.formula.api as smf
+
+    sim = _noisy_study(3, n_subjects=8)
+    part = two_levels.fit_mixedlm(sim, subjects=slice(0, 6))
+    n_tr = sim.data.shape[-1]
+    long = pd.DataFrame(
+        {
+            "y": sim.data[:6, 0].ravel(),
+            "x": np.tile(sim.design[:, 1], 6),
+            "subject": np.repeat(np.arange(6), n_tr),
+        }
+    )
+    ref = smf.mixedlm("y ~ 0 + C(subject) + x", long, groups="subject", re_formula="0 + x").fit(
+        reml=True
+    )
+    np.testing.assert_allclose(
+        [part.estimate, part.se, part.p], [ref.fe_params["x"], ref.bse_fe["x"], ref.pvalues["x"]]
+    )
+    np.testing.assert_allclose(part.estimate, sim.estimates[:6, 0].mean(), rtol=1e-10)
+
+
+def test_compare_three():
+    sim, fits = two_levels.compare_three(6, 60, seed=4)
+    assert sim.estimates.shape == (6, 1) and sim.data.shape == (6, 1, 60)
+    b, v = sim.estimates[:, 0], sim.variances[:, 0]
+    np.testing.assert_allclose(fits["two-stage OLS"].estimate, b.mean())
+    re = mixed.random_effects(b, v, use_t=True)
+    np.testing.assert_allclose(fits["weighted random effects"].estimate, re.estimate)
+    assert fits["weighted random effects"].df == 5
+    np.testing.assert_allclose(fits["MixedLM (full model)"].estimate, b.mean(), rtol=1e-8)
+    # subject 1 is the noisy one
+    assert v[0] > 5 * v[1:].max()
+
+
+def test_simulate_summary_statistics_moments_and_first_level_fits():
+    s2 = np.full((40, 5000), 0.3)
+    b, v = two_levels.simulate_summary_statistics(
+        s2, seed=np.random.default_rng(5), group_mean=1.0, group_sd=0.5, df=20
+    )
+    assert b.shape == v.shape == s2.shape
+    np.testing.assert_allclose(b.mean(), 1.0, atol=0.01)
+    np.testing.assert_allclose(b.var(), 0.25 + 0.3, rtol=0.01)
+    np.testing.assert_allclose(v.mean(), 0.3, rtol=0.005)
+    np.testing.assert_allclose(v.var(), 2 * 0.3**2 / 20, rtol=0.03)  # chi2(20) / 20
+    # the same distribution as fitting simulated time series
+    sim = simulation.simulate_first_level(3000, seed=6, group_mean=0.0, group_sd=0.5, sigma=2.0)
+    fast_b, fast_v = two_levels.simulate_summary_statistics(
+        np.full(3000, 4 * _unscaled(sim)), seed=7, group_mean=0.0, group_sd=0.5, df=sim.df
+    )
+    assert stats.ks_2samp(fast_b, sim.estimates[:, 0]).pvalue > 0.01
+    assert stats.ks_2samp(fast_v, sim.variances[:, 0]).pvalue > 0.01
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"first_level_var": [1.0, 0.0]}, "> 0"), ({"first_level_var": [1.0], "df": 0}, "df")],
+)
+def test_simulate_summary_statistics_bad_inputs(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        two_levels.simulate_summary_statistics(seed=0, **kwargs)
+
+
+def test_method_table_rates_intervals_and_spread():
+    b, v = _data(k=10, n_vox=400, tau=0.5, seed=12)
+    results = {"OLS": mixed.ols_summary(b - 1.0), "RE": mixed.random_effects(b - 1.0, v)}
+    table = two_levels.method_table(results, alpha=0.1, confidence=0.9)
+    assert list(table.index) == ["OLS", "RE"]
+    for name, result in results.items():
+        hits = int((result.p < 0.1).sum())
+        ci = stats.binomtest(hits, 400).proportion_ci(confidence_level=0.9)
+        np.testing.assert_allclose(
+            table.loc[name, ["rejection rate", "rate low", "rate high"]].to_numpy(dtype=float),
+            [hits / 400, ci.low, ci.high],
+        )
+        sd = result.estimate.std(ddof=1)
+        row = table.loc[name]
+        assert row["SD low"] < sd == row["estimate SD"] < row["SD high"]
+        # the chi-square interval of a standard deviation
+        np.testing.assert_allclose(row["SD high"] ** 2 * stats.chi2.ppf(0.05, 399) / 399, sd**2)
+
+
+def test_the_helpers_take_a_keyword_only_seed():
+    with pytest.raises(TypeError):
+        two_levels.compare_three(6, 60, 4)
+    with pytest.raises(TypeError):
+        two_levels.simulate_summary_statistics(np.ones(3), 0)
+    # an int seed and its generator give the same studies
+    a = two_levels.simulate_summary_statistics(np.ones((3, 4)), seed=2)
+    b = two_levels.simulate_summary_statistics(np.ones((3, 4)), seed=np.random.default_rng(2))
+    np.testing.assert_array_equal(a, b)
+
+
+def test_method_table_columns():
+    b, _ = _data(k=6, n_vox=50, seed=1)
+    table = two_levels.method_table({"OLS": mixed.ols_summary(b)})
+    assert tuple(table.columns) == two_levels.COLUMNS
