@@ -8,18 +8,19 @@ import pytest
 from nilearn.glm import cluster_level_inference
 from scipy import ndimage, stats
 
-from course_utils.stats import ari, inference
+from course_utils.experiments import nulldata
+from course_utils.stats import ari, thresholds
 
 
 @pytest.fixture(scope="module")
 def mask_img():
-    return inference.ellipsoid_mask((14, 16, 12), voxel_mm=3.0)
+    return nulldata.ellipsoid_mask((14, 16, 12), voxel_mm=3.0)
 
 
 def _blob_map(mask_img, seed=0):
     """A smooth null t-map (df 19) with one positive and one negative planted blob."""
     mask = np.asarray(mask_img.dataobj).astype(bool)
-    Y = inference.smooth_null_maps(20, mask_img, fwhm_mm=6.0, seed=seed)
+    Y = nulldata.smooth_null_maps(20, mask_img=mask_img, fwhm_mm=6.0, seed=seed)
     coords = np.argwhere(mask)
     centre = np.array(mask.shape) // 2
     near = np.linalg.norm(coords - (centre - [3, 0, 0]), axis=1) <= 2.5
@@ -32,8 +33,8 @@ def _blob_map(mask_img, seed=0):
 def test_positive_bounds_are_nilearns_on_z_and_negative_ones_come_from_minus_z(mask_img):
     t, near, far = _blob_map(mask_img)
     mask = np.asarray(mask_img.dataobj).astype(bool)
-    res = ari.cluster_tdp(t, 19, mask_img, cluster_p=0.001, alpha=0.05)
-    z = inference.t_to_z(t, 19)
+    res = ari.cluster_tdp(t, 19, mask_img=mask_img, cluster_p=0.001, alpha=0.05)
+    z = thresholds.t_to_z(t, 19)
     for sign in (1, -1):
         volume = np.zeros(mask.shape)
         volume[mask] = sign * z
@@ -56,7 +57,7 @@ def test_positive_bounds_are_nilearns_on_z_and_negative_ones_come_from_minus_z(m
 def test_clusters_are_the_clusters_of_the_t_threshold_with_the_same_p(mask_img):
     t, _, _ = _blob_map(mask_img, seed=1)
     mask = np.asarray(mask_img.dataobj).astype(bool)
-    res = ari.cluster_tdp(t, 19, mask_img, cluster_p=0.001)
+    res = ari.cluster_tdp(t, 19, mask_img=mask_img, cluster_p=0.001)
     t_thr = stats.t.isf(0.0005, 19)
     sizes = []
     for sign in (1, -1):
@@ -71,8 +72,8 @@ def test_clusters_are_the_clusters_of_the_t_threshold_with_the_same_p(mask_img):
 def test_active_bound_is_never_below_the_bonferroni_survivors_in_the_cluster(mask_img):
     for seed in range(3):
         t, _, _ = _blob_map(mask_img, seed)
-        res = ari.cluster_tdp(t, 19, mask_img)
-        bonferroni = np.abs(t) > inference.bonferroni_threshold(0.05, t.size, df=19)
+        res = ari.cluster_tdp(t, 19, mask_img=mask_img)
+        bonferroni = np.abs(t) > thresholds.bonferroni_threshold(0.05, t.size, df=19)
         for row in res.table.itertuples():
             assert row.active_bound >= bonferroni[res.labels == row.cluster].sum()
 
@@ -81,10 +82,11 @@ def test_no_cluster_is_claimed_active_in_more_than_alpha_of_null_analyses(mask_i
     rng = np.random.default_rng(7)
     n_sets, claims = 200, 0
     for _ in range(n_sets):
-        Y = inference.smooth_null_maps(15, mask_img, fwhm_mm=6.0, seed=rng)
-        res = ari.cluster_tdp(stats.ttest_1samp(Y, 0).statistic, 14, mask_img, cluster_p=0.01)
+        Y = nulldata.smooth_null_maps(15, mask_img=mask_img, fwhm_mm=6.0, seed=rng)
+        t = stats.ttest_1samp(Y, 0).statistic
+        res = ari.cluster_tdp(t, 14, mask_img=mask_img, cluster_p=0.01)
         claims += bool((res.table.active_bound > 0).any())
-    low, high = inference.binomial_interval(claims, n_sets, 0.999)
+    low, high = thresholds.binomial_interval(claims, n_sets, 0.999)
     assert low <= 0.05, claims  # valid: not above alpha (ARI may be conservative)
 
 
@@ -92,12 +94,12 @@ def test_no_future_warning_and_clear_errors(mask_img):
     t, _, _ = _blob_map(mask_img)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        ari.cluster_tdp(t, 19, mask_img)
+        ari.cluster_tdp(t, 19, mask_img=mask_img)
     with pytest.raises(ValueError, match="voxels"):
-        ari.cluster_tdp(t[:-1], 19, mask_img)
+        ari.cluster_tdp(t[:-1], 19, mask_img=mask_img)
     bad = t.copy()
     bad[0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
-        ari.cluster_tdp(bad, 19, mask_img)
+        ari.cluster_tdp(bad, 19, mask_img=mask_img)
     with pytest.raises(ValueError, match="alpha"):
-        ari.cluster_tdp(t, 19, mask_img, alpha=5)
+        ari.cluster_tdp(t, 19, mask_img=mask_img, alpha=5)

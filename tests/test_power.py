@@ -1,16 +1,15 @@
-"""Tests of experiments.power: analytic and simulated power, whole-brain inference, ROIs."""
+"""Tests of experiments.power: analytic and simulated power, whole-brain power, scan trade-off."""
 
 import dataclasses
 import itertools
 
 import nibabel as nib
 import numpy as np
-import pandas as pd
 import pytest
 from scipy import integrate, ndimage, stats
 from statsmodels.stats.power import TTestPower
 
-from course_utils.experiments import data, power, simulation
+from course_utils.experiments import power, simulation
 from course_utils.stats import inference
 
 D_GRID = np.array([0.0, 0.1, 0.2, 0.35, 0.5, 0.8, 1.2, 1.5, 2.5])[:, None, None]
@@ -117,37 +116,28 @@ def test_thresholds():
 @pytest.mark.parametrize(
     ("d", "n", "alpha"), [(0.35, 10, 0.05), (0.8, 20, 0.001), (0.0, 15, 0.05), (1.0, 8, 0.01)]
 )
+@pytest.mark.slow  # statistical calibration: many simulations
 def test_simulated_power_contains_the_formula(d, n, alpha):
-    sim = power.simulated_power(d, n, alpha, n_sim=20_000, rng=3)
+    sim = power.simulated_power(d, n, alpha, n_sim=20_000, seed=3)
     assert sim.contains(power.analytic_power(d, n, alpha))
     assert sim.n_sim == 20_000 and sim.power == sim.hits / 20_000 and sim.level == 0.999
 
 
+@pytest.mark.slow  # statistical calibration: many simulations
 def test_simulated_power_is_reproducible_and_one_sided():
-    a = power.simulated_power(0.5, 12, n_sim=3000, rng=5)
-    b = power.simulated_power(0.5, 12, n_sim=3000, rng=5)
+    a = power.simulated_power(0.5, 12, n_sim=3000, seed=5)
+    b = power.simulated_power(0.5, 12, n_sim=3000, seed=5)
     assert a == b
-    one = power.simulated_power(0.5, 12, n_sim=20_000, rng=5, two_sided=False)
+    one = power.simulated_power(0.5, 12, n_sim=20_000, seed=5, two_sided=False)
     assert one.contains(power.analytic_power(0.5, 12, two_sided=False))
 
 
-def test_winners_curse():
-    table = power.winners_curse(0.5, [10, 30, 100], alpha=0.001, n_sim=4000, rng=0)
-    assert table["inflation"].is_monotonic_decreasing and table.loc[10, "inflation"] > 2
-    np.testing.assert_allclose(
-        table["analytic_power"], power.analytic_power(0.5, [10, 30, 100], 0.001)
-    )
-    for n, row in table.iterrows():
-        low, high = inference.binomial_interval(round(row["power"] * 4000), 4000, 0.999)
-        assert low <= row["analytic_power"] <= high, n
-
-
 @pytest.fixture(scope="module")
-def truth():
-    return data.synthetic_localizer(n_subjects=2, conditions=["audio_left_hand"], cache=False).truth
+def truth(standin):
+    return standin.truth
 
 
-def test_true_cohens_d_is_the_table_d_at_each_region_centre(truth):
+def test_cohens_d_is_the_table_d_at_each_region_centre(truth):
     # profiles = identity: voxel k is the centre of region k and of nothing else
     k = truth.profiles.shape[0]
     one_per_region = dataclasses.replace(
@@ -155,12 +145,12 @@ def test_true_cohens_d_is_the_table_d_at_each_region_centre(truth):
     )
     for _, row in truth.regions.iterrows():
         region = list(dict.fromkeys(truth.regions["region"])).index(row["region"])
-        d = power.true_cohens_d(one_per_region, row["condition"])
+        d = one_per_region.cohens_d(row["condition"])
         np.testing.assert_allclose(d[region], row["d"], rtol=1e-9)
 
 
-def test_true_cohens_d_of_a_contrast_and_its_support(truth):
-    d = power.true_cohens_d(truth, "audio_left_hand")
+def test_cohens_d_of_a_contrast_and_its_support(truth):
+    d = truth.cohens_d("audio_left_hand")
     support = truth.support("audio_left_hand")
     assert (d[~support] == 0).all() and (d[support] > 0).all()
     assert d.max() <= truth.regions.query("condition == 'audio_left_hand'")["d"].max() + 1e-9
@@ -174,23 +164,9 @@ def test_true_cohens_d_of_a_contrast_and_its_support(truth):
     )
     weights = {"audio_left_hand": 1.0, "audio_right_hand": -1.0}
     effect = truth.amplitudes @ np.array([weights.get(c, 0) for c in truth.conditions])
-    np.testing.assert_allclose(power.true_cohens_d(flat, weights), effect / np.sqrt(1.25))
+    np.testing.assert_allclose(flat.cohens_d(weights), effect / np.sqrt(1.25))
     with pytest.raises(ValueError, match="Unknown condition"):
-        power.true_cohens_d(truth, "audio_left_foot")
-
-
-def test_components_match_ndimage_label():
-    rng = np.random.default_rng(0)
-    mask = ndimage.binary_erosion(np.ones((9, 10, 8), bool)) | (rng.random((9, 10, 8)) < 0.3)
-    neighbours = power._forward_neighbours(mask)
-    supra = rng.random((4, int(mask.sum()))) < 0.35
-    largest = power._largest_clusters(supra, neighbours)
-    faces = ndimage.generate_binary_structure(3, 1)
-    for row, got in zip(supra, largest, strict=True):
-        volume = np.zeros(mask.shape, bool)
-        volume[mask] = row
-        labels, count = ndimage.label(volume, faces)
-        assert got == (np.bincount(labels.ravel())[1:].max() if count else 0)
+        truth.cohens_d("audio_left_foot")
 
 
 def _smooth_data(n=8, shape=(10, 12, 9), seed=0):
@@ -204,39 +180,34 @@ def _smooth_data(n=8, shape=(10, 12, 9), seed=0):
     return Y, nib.Nifti1Image(mask.astype(np.uint8), np.eye(4))
 
 
-def test_flip_inference_equals_the_course_permutation_test_with_every_flip():
+def test_whole_brain_power_tests_each_study_with_the_course_permutation_test():
+    """Every one of the 2**8 flips enumerated: the max-T and cluster-size nulls and decisions
+    whole_brain_power relies on equal a brute force (t of each flipped map, scipy labelling)."""
     Y, mask_img = _smooth_data()
+    mask = np.asarray(mask_img.dataobj).astype(bool)
     threshold = stats.t.isf(0.01, 7)
-    reference = inference.permutation_test(
-        Y, n_perm=1000, cluster_threshold=threshold, mask_img=mask_img
-    )
-    assert reference.exact and reference.n_perm == 256
-    flips = np.array(list(itertools.product((1.0, -1.0), repeat=8)))
-    ours = power.flip_inference(Y, mask_img, flips, cluster_threshold=threshold)
-    np.testing.assert_allclose(np.sort(ours.max_null), np.sort(reference.max_null), rtol=1e-5)
-    np.testing.assert_array_equal(
-        np.sort(ours.cluster_null), np.sort(reference.clusters.max_size_null)
-    )
-    np.testing.assert_allclose(ours.t, reference.t, rtol=1e-5, atol=1e-6)
-    # without the identity, (1 + #flips >= observed) / 2**n is the enumerated exact p-value
-    ours = power.flip_inference(Y, mask_img, flips[1:], cluster_threshold=threshold)
-    np.testing.assert_array_equal(ours.max_t, reference.p_fwe <= 0.05)
-    significant = np.flatnonzero(reference.clusters.p_fwe <= 0.05) + 1
-    np.testing.assert_array_equal(ours.clusters, np.isin(reference.clusters.labels, significant))
-    assert ours.max_t.any() and ours.clusters.sum() > ours.max_t.sum()
-
-
-def test_flip_inference_without_clusters_and_bad_shapes():
-    Y, mask_img = _smooth_data()
-    result = power.flip_inference(Y, mask_img, power._random_flips(8, 50, np.random.default_rng(1)))
-    assert result.clusters is None and result.cluster_null is None
-    with pytest.raises(ValueError, match="voxels"):
-        power.flip_inference(Y[:, 1:], mask_img, np.ones((3, 8)))
-
-
-def test_random_flips_never_identity():
-    flips = power._random_flips(3, 500, np.random.default_rng(0))
-    assert not (flips > 0).all(axis=1).any() and set(np.unique(flips)) == {-1.0, 1.0}
+    res = inference.permutation_test(Y, n_perm=1000, cluster_threshold=threshold, mask_img=mask_img)
+    assert res.exact and res.n_perm == 256
+    faces = ndimage.generate_binary_structure(3, 1)
+    max_t, largest = [], []
+    for signs in itertools.product((1.0, -1.0), repeat=8):
+        t = stats.ttest_1samp(Y * np.array(signs)[:, None], 0).statistic
+        max_t.append(np.abs(t).max())
+        sizes = [0]
+        for sign in (1, -1):
+            volume = np.zeros(mask.shape, bool)
+            volume[mask] = sign * t > threshold
+            labels, count = ndimage.label(volume, faces)
+            if count:
+                sizes.append(int(np.bincount(labels.ravel())[1:].max()))
+        largest.append(max(sizes))
+    np.testing.assert_allclose(np.sort(res.max_null), np.sort(max_t), rtol=1e-5)
+    np.testing.assert_array_equal(np.sort(res.clusters.max_size_null), np.sort(largest))
+    exceed = (np.array(max_t)[:, None] >= np.abs(res.t) * (1 - 1e-5)).sum(axis=0)
+    np.testing.assert_array_equal(res.p_fwe <= 0.05, exceed / 256 <= 0.05)
+    significant = np.flatnonzero(res.clusters.p_fwe <= 0.05) + 1
+    found = np.isin(res.clusters.labels, significant)
+    assert (res.p_fwe <= 0.05).any() and found.sum() > (res.p_fwe <= 0.05).sum()
 
 
 def test_whole_brain_power_table():
@@ -246,42 +217,22 @@ def test_whole_brain_power_table():
     truth[64:72] = 0.3
     pool = (rng.normal(size=(40, 512)) + truth).astype(np.float32)
     mask_img = nib.Nifti1Image(np.ones((8, 8, 8), np.uint8), np.eye(4))
-    table = power.whole_brain_power(pool, truth, mask_img, [5, 20], replicates=3, n_perm=99, rng=0)
+    table = power.whole_brain_power(
+        pool, truth, [5, 20], replicates=3, n_perm=99, mask_img=mask_img, seed=0
+    )
     assert table.groupby("n_subjects").size().to_dict() == {5: 3, 20: 2}  # 40 // 20 = 2
     shares = table.filter(regex="^(share|strong)_")
     assert ((shares >= 0) & (shares <= 1)).all().all()
     means = table.groupby("n_subjects").mean()
     assert means.loc[20, "share_max_t"] > means.loc[5, "share_max_t"]
     with pytest.raises(ValueError, match="Study sizes"):
-        power.whole_brain_power(pool, truth, mask_img, [50])
+        power.whole_brain_power(pool, truth, [50], mask_img=mask_img)
 
 
-def test_sphere_mask():
-    mask_img = nib.Nifti1Image(np.ones((9, 9, 9), np.uint8), np.diag([3.0, 3.0, 3.0, 1.0]))
-    assert int(power.sphere_mask(mask_img, (12, 12, 12), 3.0).sum()) == 7
-    assert int(power.sphere_mask(mask_img, (12, 12, 12), 4.3).sum()) == 19
-    with pytest.raises(ValueError, match="No voxel"):
-        power.sphere_mask(mask_img, (500, 0, 0), 3.0)
-
-
-def test_circularity_null():
-    rng = np.random.default_rng(1)
-    Y = (rng.normal(size=(24, 3000)) + 2.0).astype(np.float32)  # a large effect everywhere
-    table = power.circularity_null(Y, np.arange(3000) < 30, n_datasets=600, rng=2)
-    assert list(table.index) == ["anatomical", "split half", "circular"]
-    for name in ("anatomical", "split half"):  # the group mean is removed first: a true null
-        low, high = inference.binomial_interval(int(table.loc[name, "false_positives"]), 600, 0.999)
-        assert low <= 0.05 <= high, name
-    assert table.loc["circular", "rate"] > 0.9 and table.loc["circular", "mean_d"] > 0.5
-    again = power.circularity_null(Y, np.arange(3000) < 30, n_datasets=600, rng=2)
-    pd.testing.assert_frame_equal(table, again)
-    with pytest.raises(ValueError, match="anatomical"):
-        power.circularity_null(Y, np.zeros(3000, bool))
-
-
+@pytest.mark.slow  # statistical calibration: many simulations
 def test_first_level_variance_matches_the_simulator():
     runs = simulation.simulate_first_level(
-        4000, 0, group_mean=0.0, group_sd=0.0, sigma=2.0, n_tr=120, n_trials=12
+        4000, seed=0, group_mean=0.0, group_sd=0.0, sigma=2.0, n_tr=120, n_trials=12
     )
     expected = power.first_level_variance(120, sigma=2.0)
     np.testing.assert_allclose(runs.variances.mean(), expected, rtol=0.02)
@@ -295,5 +246,5 @@ def test_scan_tradeoff_and_its_simulation():
     assert (table["total_scans"] == 3000).all() and table["power"].is_monotonic_increasing
     s2 = power.first_level_variance([300, 100, 30], 2.0)
     np.testing.assert_allclose(table["d"], 0.3 / np.sqrt(0.25 + s2))
-    sim = power.simulated_tradeoff(30, 100, 0.3, 0.5, 2.0, n_studies=600, rng=4)
+    sim = power.simulated_tradeoff(30, 100, 0.3, 0.5, 2.0, n_sim=600, seed=4)
     assert sim.contains(float(table.loc[1, "power"]))

@@ -1,20 +1,22 @@
-"""Null data for error-rate experiments: a small ellipsoidal brain, smooth noise maps, their
-smoothness, and the power of a two-sample test.
+"""Null data for error-rate experiments: a small ellipsoidal brain, smooth noise maps and their
+smoothness.
 
-Every name is also available from :mod:`course_utils.stats.inference`.
+- :func:`ellipsoid_mask`: a small "brain" on its own grid, for fast null simulations;
+- :func:`smooth_null_maps`: smooth Gaussian noise maps with no effect anywhere;
+- :func:`estimate_fwhm`: the smoothness of such maps.
 """
 
 from __future__ import annotations
 
-import math
-import os
 from collections.abc import Sequence
 
 import nibabel as nib
 import numpy as np
-from scipy import ndimage, stats
+from scipy import ndimage
 
-from course_utils.stats.thresholds import _as_data, _check_alpha, _generator
+from course_utils._utils import as_generator, as_subjects_by_voxels, mask_array
+
+__all__ = ["ellipsoid_mask", "estimate_fwhm", "smooth_null_maps"]
 
 
 def ellipsoid_mask(shape: Sequence[int] = (24, 28, 24), voxel_mm: float = 3.0) -> nib.Nifti1Image:
@@ -62,7 +64,7 @@ def ellipsoid_mask(shape: Sequence[int] = (24, 28, 24), voxel_mm: float = 3.0) -
 
 
 def smooth_null_maps(
-    n_subjects: int, mask_img, fwhm_mm: float = 9.0, seed: int | np.random.Generator = 0
+    n_subjects: int, *, mask_img, fwhm_mm: float = 9.0, seed: int | np.random.Generator = 0
 ) -> np.ndarray:
     """One null group data set: smooth Gaussian noise maps with no effect anywhere.
 
@@ -102,10 +104,11 @@ def smooth_null_maps(
     Examples
     --------
     >>> mask_img = ellipsoid_mask((10, 12, 10))
-    >>> Y = smooth_null_maps(20, mask_img, fwhm_mm=9.0, seed=0)
+    >>> Y = smooth_null_maps(20, mask_img=mask_img, fwhm_mm=9.0, seed=0)
     >>> Y.shape, Y.dtype
     ((20, 208), dtype('float32'))
-    >>> float(np.round(estimate_fwhm(smooth_null_maps(200, mask_img), mask_img).mean()))
+    >>> maps = smooth_null_maps(200, mask_img=mask_img)
+    >>> float(np.round(estimate_fwhm(maps, mask_img=mask_img).mean()))
     9.0
     """
     if (
@@ -117,13 +120,13 @@ def smooth_null_maps(
     if not np.isfinite(fwhm_mm) or fwhm_mm < 0:
         raise ValueError(f"fwhm_mm must be a smoothness in mm, 0 or more; got {fwhm_mm!r}.")
     inside, sizes = _null_grid(mask_img)
-    rng = _generator(seed)
+    rng = as_generator(seed)
     white = rng.standard_normal((int(n_subjects), *inside.shape), dtype=np.float32)
     sigma = fwhm_mm / np.sqrt(8 * np.log(2)) / sizes  # per axis, in voxels
     return ndimage.gaussian_filter(white, sigma=(0, *sigma))[:, inside]
 
 
-def estimate_fwhm(Y, mask_img) -> np.ndarray:
+def estimate_fwhm(Y, *, mask_img) -> np.ndarray:
     """Smoothness (FWHM in mm, per axis) of noise maps, from the correlation of neighbours.
 
     Each voxel's values are centred and scaled over the maps (rows); the correlation ``rho``
@@ -153,14 +156,14 @@ def estimate_fwhm(Y, mask_img) -> np.ndarray:
     Examples
     --------
     >>> mask_img = ellipsoid_mask((16, 16, 16))
-    >>> maps = smooth_null_maps(100, mask_img, fwhm_mm=6.0, seed=0)
-    >>> np.round(estimate_fwhm(maps, mask_img)).tolist()
+    >>> maps = smooth_null_maps(100, mask_img=mask_img, fwhm_mm=6.0, seed=0)
+    >>> np.round(estimate_fwhm(maps, mask_img=mask_img)).tolist()
     [6.0, 6.0, 6.0]
-    >>> white = smooth_null_maps(100, mask_img, fwhm_mm=0.0, seed=0)
-    >>> bool((estimate_fwhm(white, mask_img) < 2.0).all())    # less than a voxel
+    >>> white = smooth_null_maps(100, mask_img=mask_img, fwhm_mm=0.0, seed=0)
+    >>> bool((estimate_fwhm(white, mask_img=mask_img) < 2.0).all())    # less than a voxel
     True
     """
-    data = _as_data(Y).astype(np.float64)
+    data = as_subjects_by_voxels(Y, min_subjects=3).astype(np.float64)
     inside, sizes = _null_grid(mask_img)
     if int(inside.sum()) != data.shape[1]:
         raise ValueError(
@@ -189,72 +192,9 @@ def estimate_fwhm(Y, mask_img) -> np.ndarray:
 
 def _null_grid(mask_img) -> tuple[np.ndarray, np.ndarray]:
     """The mask as a 3D boolean array and its voxel sizes in mm."""
-    if isinstance(mask_img, str | os.PathLike):
-        mask_img = nib.load(os.fspath(mask_img))
-    if not hasattr(mask_img, "dataobj"):
-        raise ValueError("mask_img must be a 3D NIfTI image (or a path to one).")
-    inside = np.asarray(mask_img.dataobj).astype(bool)
-    if inside.ndim != 3 or not inside.any():
+    inside = mask_array(mask_img, purpose="Null maps")
+    if not inside.any():
         raise ValueError(f"mask_img must be a non-empty 3D mask; got shape {inside.shape}.")
+    if not hasattr(mask_img, "affine"):
+        mask_img = nib.load(mask_img)
     return inside, np.asarray(nib.affines.voxel_sizes(mask_img.affine), dtype=np.float64)
-
-
-def two_sample_power(
-    d: float, n1: int, n2: int, alpha: float = 0.05, threshold: float | None = None
-) -> float:
-    """Power of a two-sided two-sample t-test (pooled variance) for a true Cohen's d.
-
-    Under the alternative, the t statistic follows a noncentral t distribution with
-    ``n1 + n2 - 2`` degrees of freedom and noncentrality ``d / sqrt(1/n1 + 1/n2)`` (the
-    expected t: d divided by the standard error of a difference of means in SD units). Power is
-    the chance that ``|t|`` exceeds the threshold.
-
-    Parameters
-    ----------
-    d : float
-        True standardised difference of the group means (Cohen's d).
-    n1, n2 : int
-        Group sizes (at least 2 each).
-    alpha : float, default 0.05
-        Two-sided level of one test; ignored when ``threshold`` is given.
-    threshold : float, optional
-        A threshold on ``|t|`` instead, e.g. a whole-brain FWE threshold.
-
-    Returns
-    -------
-    float
-        The probability of detecting the difference.
-
-    Raises
-    ------
-    ValueError
-        Groups smaller than 2, a bad ``alpha`` or a threshold that is not positive.
-
-    See Also
-    --------
-    statsmodels.stats.power.TTestIndPower : the same power, for a level ``alpha``.
-
-    Examples
-    --------
-    >>> from statsmodels.stats.power import TTestIndPower
-    >>> round(two_sample_power(0.6, 15, 15), 4)
-    0.3547
-    >>> round(float(TTestIndPower().power(0.6, 15, 0.05, ratio=1.0)), 4)
-    0.3547
-    >>> two_sample_power(0.6, 15, 15, threshold=6.0) < 1e-3   # at a whole-brain threshold
-    True
-    """
-    if min(n1, n2) < 2:
-        raise ValueError(f"Each group needs at least 2 subjects; got n1={n1}, n2={n2}.")
-    df = n1 + n2 - 2
-    noncentrality = d / math.sqrt(1 / n1 + 1 / n2)
-    if threshold is None:
-        _check_alpha(alpha)
-        critical = float(stats.t.isf(alpha / 2, df))
-    elif not threshold > 0:
-        raise ValueError(f"threshold must be a positive |t|; got {threshold!r}.")
-    else:
-        critical = float(threshold)
-    return float(
-        stats.nct.sf(critical, df, noncentrality) + stats.nct.cdf(-critical, df, noncentrality)
-    )

@@ -8,7 +8,7 @@ discovery proportion (TDP), and the bounds of *all* clusters hold together with 
 calls it the way a two-sided group t-map needs:
 
 - nilearn expects z values, so t is converted with the same tail probability
-  (:func:`course_utils.stats.inference.t_to_z`);
+  (:func:`course_utils.stats.thresholds.t_to_z`);
 - nilearn finds positive clusters only, so it runs on ``z`` and on ``-z``, each at ``alpha / 2``
   (a Bonferroni split: the bounds of both signs then hold together at ``1 - alpha``);
 - the cluster-forming threshold is passed explicitly, as a z for a two-sided p (nilearn's
@@ -23,6 +23,11 @@ import nibabel as nib
 import numpy as np
 import pandas as pd
 from scipy import ndimage, stats
+
+from course_utils._utils import check_alpha, mask_array
+from course_utils.stats import thresholds
+
+__all__ = ["TDPResult", "cluster_tdp"]
 
 _FACES = ndimage.generate_binary_structure(3, 1)
 
@@ -43,6 +48,12 @@ class TDPResult:
         Each voxel's cluster TDP bound (0 outside clusters): the map nilearn returns.
     z_threshold : float
         The cluster-forming threshold on ``|z|``.
+
+    Examples
+    --------
+    >>> res = TDPResult(pd.DataFrame(), np.zeros(3, int), np.zeros(3), 3.29)
+    >>> res.z_threshold
+    3.29
     """
 
     table: pd.DataFrame
@@ -51,7 +62,9 @@ class TDPResult:
     z_threshold: float
 
 
-def cluster_tdp(t, df: float, mask_img, cluster_p: float = 0.001, alpha: float = 0.05) -> TDPResult:
+def cluster_tdp(
+    t, df: float, *, mask_img, cluster_p: float = 0.001, alpha: float = 0.05
+) -> TDPResult:
     """Lower bounds of the true discovery proportion of every cluster of a two-sided t-map.
 
     Parameters
@@ -103,14 +116,11 @@ def cluster_tdp(t, df: float, mask_img, cluster_p: float = 0.001, alpha: float =
     """
     from nilearn.glm import cluster_level_inference
 
-    from course_utils.stats import inference
-
-    for name, value in (("cluster_p", cluster_p), ("alpha", alpha)):
-        if not 0 < value < 1:
-            raise ValueError(f"{name} must be between 0 and 1; got {value!r}.")
-    if isinstance(mask_img, str):
+    check_alpha(cluster_p, name="cluster_p")
+    check_alpha(alpha)
+    mask = mask_array(mask_img, purpose="ARI")
+    if not hasattr(mask_img, "affine"):
         mask_img = nib.load(mask_img)
-    mask = np.asarray(mask_img.dataobj).astype(bool)
     t = np.asarray(t, dtype=np.float64)
     if t.shape != (int(mask.sum()),):
         raise ValueError(
@@ -119,7 +129,7 @@ def cluster_tdp(t, df: float, mask_img, cluster_p: float = 0.001, alpha: float =
         )
     if not np.isfinite(t).all():
         raise ValueError("t has NaN or infinite values; ARI needs a statistic at every voxel.")
-    z = inference.t_to_z(t, df)
+    z = thresholds.t_to_z(t, df)
     z_threshold = float(stats.norm.isf(cluster_p / 2))
     labels = np.zeros(t.size, dtype=np.int64)
     tdp = np.zeros(t.size)

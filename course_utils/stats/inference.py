@@ -1,17 +1,14 @@
-"""Inference: controlling false positives across the many voxels of a group map.
-
-A group map holds tens of thousands of tests. This module gives the thresholds and p-values that
-control the errors of the whole map:
+"""Permutation inference: controlling the family-wise error across the voxels of a group map.
 
 - :func:`permutation_test`: family-wise error (FWE) control by the maximum statistic ("max-T"),
   with sign flipping for one-sample and paired tests and Freedman-Lane permutation for general
   designs; optionally cluster-size FWE and threshold-free cluster enhancement (TFCE, max-TFCE
-  FWE) from the same permutations. :func:`tfce` enhances one map (:mod:`course_utils.stats.tfce`).
-  :func:`fwe_threshold` reads the corrected threshold off its null distribution.
-- :func:`bonferroni_threshold`, :func:`fdr_threshold` (Benjamini-Hochberg) and :func:`t_to_z`.
-- :func:`significant_voxels`, :func:`familywise_error_rate` and :func:`binomial_interval`, for the
-  false-positive-rate experiment (simulate null studies, count those with any detection, report
-  the rate with its uncertainty), in the spirit of Eklund, Nichols & Knutsson (2016).
+  FWE) from the same permutations (:mod:`course_utils.stats.map_inference`).
+- :func:`fwe_threshold` reads the corrected threshold off its null distribution.
+
+Bonferroni, FDR and t to z are in :mod:`course_utils.stats.thresholds`, the false-positive-rate
+experiment in :mod:`course_utils.stats.error_rates`, null maps in
+:mod:`course_utils.experiments.nulldata`.
 
 **p-value conventions of** :func:`permutation_test`. Random sign flips or permutations are drawn
 without the identity (the unpermuted data); the observed data are then counted once::
@@ -45,35 +42,17 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-import nibabel as nib
 import numpy as np
 import pandas as pd
-from scipy import linalg, ndimage
+from scipy import linalg
 
-from course_utils.experiments.nulldata import (  # noqa: F401 (re-exported: inference.smooth_null_maps, ...)
-    ellipsoid_mask,
-    estimate_fwhm,
-    smooth_null_maps,
-    two_sample_power,
-)
-from course_utils.stats import tfce as tfce_module
-from course_utils.stats.thresholds import (  # noqa: F401 (re-exported: inference.bonferroni_threshold)
-    METHODS,
-    _as_data,
-    _check_alpha,
-    _generator,
-    binomial_interval,
-    bonferroni_threshold,
-    familywise_error_rate,
-    fdr_threshold,
-    one_sample_t,
-    significant_voxels,
-    t_to_z,
-)
+from course_utils._utils import as_generator, as_subjects_by_voxels, check_alpha, check_contrast
+from course_utils.stats import map_inference
+
+__all__ = ["PermutationResult", "fwe_threshold", "permutation_test"]
 
 #: Target size of one batch of whole permuted maps (clusters, TFCE, Freedman-Lane).
 BATCH_BYTES = 8 * 2**20
@@ -81,61 +60,12 @@ BATCH_BYTES = 8 * 2**20
 #: flipped statistics stays in the processor's cache while it is compared and maximised.
 TILE_VOXELS = 4096
 TILE_BYTES = 3 * 2**19
-#: Relative tolerance for ties between a permuted largest TFCE and an observed TFCE value (TFCE
-#: jumps when a voxel crosses a height step, so float32 rounding can move it by ~1e-5).
-RTOL_TFCE = 1e-3
 #: Relative tolerance for ties between permuted and observed statistics (float32 sign flips).
 RTOL = 1e-5
 #: Relative tolerance for ties in the float64 Freedman-Lane path.
 RTOL64 = 1e-8
 #: Largest number of subjects for which all 2**n flips may be enumerated (memory of the flips).
 MAX_ENUMERATE_FLIPS = 20
-#: The TFCE of one map, :func:`course_utils.stats.tfce.tfce` (also reachable as ``inference.tfce``).
-tfce = tfce_module.tfce
-
-
-@dataclass(frozen=True)
-class ClusterResult:
-    """Cluster-size inference from the permutations of :func:`permutation_test`.
-
-    Attributes
-    ----------
-    threshold : float
-        Cluster-forming threshold on the t statistic (``|t|`` for a two-sided test).
-    connectivity : int
-        Voxels are neighbours when they share a face (6-connectivity,
-        ``scipy.ndimage.generate_binary_structure(3, 1)``), as in nilearn.
-    labels : numpy.ndarray of int, shape (n_voxels,)
-        Cluster number of each voxel (0 outside every cluster), numbered from 1 in decreasing
-        size; positive and negative clusters are formed separately.
-    sizes : numpy.ndarray of int, shape (n_clusters,)
-        Size in voxels of cluster ``k`` at index ``k - 1``.
-    signs : numpy.ndarray of int, shape (n_clusters,)
-        +1 for a cluster of positive t, -1 for negative t.
-    p_fwe : numpy.ndarray, shape (n_clusters,)
-        FWE-corrected p-value of each cluster (same convention as the voxel p-values).
-    max_size_null : numpy.ndarray of int, shape (n_permutations,)
-        Largest cluster size (either sign when two-sided) in each permutation.
-    """
-
-    threshold: float
-    connectivity: int
-    labels: np.ndarray
-    sizes: np.ndarray
-    signs: np.ndarray
-    p_fwe: np.ndarray
-    max_size_null: np.ndarray
-
-    def table(self) -> pd.DataFrame:
-        """One row per cluster: label, sign, size in voxels and FWE p (largest cluster first)."""
-        return pd.DataFrame(
-            {
-                "cluster": np.arange(1, self.sizes.size + 1),
-                "sign": self.signs,
-                "size_voxels": self.sizes,
-                "p_fwe": self.p_fwe,
-            }
-        )
 
 
 @dataclass(frozen=True)
@@ -163,7 +93,7 @@ class PermutationResult:
         ``"sign-flip"``, ``"freedman-lane"`` or ``"freedman-lane (sign flips)"``.
     df : int
         Residual degrees of freedom of the t statistics.
-    clusters : ClusterResult or None
+    clusters : course_utils.stats.map_inference.ClusterResult or None
         Cluster-size inference, when a cluster-forming threshold was given.
     tfce : numpy.ndarray or None
         TFCE of the observed t-map (:func:`course_utils.stats.tfce.tfce`), when ``tfce=True``.
@@ -171,6 +101,12 @@ class PermutationResult:
         FWE-corrected p-value of each voxel's TFCE (max-TFCE), when ``tfce=True``.
     max_tfce_null : numpy.ndarray or None
         Largest ``|TFCE|`` of each permuted map, when ``tfce=True``.
+
+    Examples
+    --------
+    >>> res = permutation_test(np.random.default_rng(0).normal(size=(10, 30)), n_perm=99)
+    >>> res.method, res.n_perm, res.df, res.t.shape
+    ('sign-flip', 99, 9, (30,))
     """
 
     t: np.ndarray
@@ -182,7 +118,7 @@ class PermutationResult:
     two_sided: bool
     method: str
     df: int
-    clusters: ClusterResult | None = None
+    clusters: map_inference.ClusterResult | None = None
     tfce: np.ndarray | None = None
     p_fwe_tfce: np.ndarray | None = None
     max_tfce_null: np.ndarray | None = None
@@ -192,8 +128,8 @@ class PermutationResult:
         return fwe_threshold(self, alpha)
 
     def significant(self, alpha: float = 0.05) -> np.ndarray:
-        """Boolean map of the voxels with ``p_fwe <= alpha``."""
-        _check_alpha(alpha)
+        """Boolean map of the voxels with ``p_fwe <= alpha`` (float ``alpha`` in (0, 1))."""
+        check_alpha(alpha)
         return self.p_fwe <= alpha
 
 
@@ -224,7 +160,8 @@ def fwe_threshold(result: PermutationResult, alpha: float = 0.05) -> float:
 
     See Also
     --------
-    bonferroni_threshold : the threshold that ignores the correlation between voxels.
+    course_utils.stats.thresholds.bonferroni_threshold : the threshold that ignores the
+        correlation between voxels.
 
     Examples
     --------
@@ -234,7 +171,7 @@ def fwe_threshold(result: PermutationResult, alpha: float = 0.05) -> float:
     >>> bool(np.all((np.abs(res.t) > thr) == (res.p_fwe <= 0.05)))
     True
     """
-    _check_alpha(alpha)
+    check_alpha(alpha)
     ordered = np.sort(np.asarray(result.max_null, dtype=np.float64))[::-1]
     offset = 0 if result.exact else 1
     allowed = math.floor(alpha * (ordered.size + offset) + 1e-9) - offset  # permuted maxima >= t
@@ -274,74 +211,6 @@ def _orders(n: int, n_perm: int, rng: np.random.Generator) -> tuple[np.ndarray, 
 def _batch_rows(n_voxels: int, n_rows: int, bytes_per_row: int = 4) -> int:
     """Permutations per batch so that one batch of statistics is about BATCH_BYTES."""
     return int(max(1, min(n_rows, BATCH_BYTES // (bytes_per_row * max(n_voxels, 1)))))
-
-
-def _p_values(exceed: np.ndarray, n_perm: int, exact: bool) -> np.ndarray:
-    return exceed / n_perm if exact else (1.0 + exceed) / (1.0 + n_perm)
-
-
-def _mask_geometry(mask_img, n_vox: int) -> tuple[np.ndarray, np.ndarray]:
-    if isinstance(mask_img, str | os.PathLike):
-        mask_img = nib.load(os.fspath(mask_img))
-    if not hasattr(mask_img, "dataobj"):
-        raise ValueError(
-            "mask_img must be a NIfTI image (or a path to one): the mask the data were taken from."
-        )
-    mask = np.asarray(mask_img.dataobj)
-    if mask.ndim != 3:
-        raise ValueError(f"mask_img must be a 3D image; got shape {mask.shape}.")
-    flat = np.flatnonzero(mask.astype(bool))
-    if flat.size != n_vox:
-        raise ValueError(
-            f"mask_img has {flat.size} voxels but Y has {n_vox}: use the mask the "
-            "data were taken from."
-        )
-    return flat, np.zeros(mask.shape, dtype=bool)
-
-
-_FACES = ndimage.generate_binary_structure(3, 1)
-
-
-def _label(tmap, sign, threshold, flat, volume):
-    volume.fill(False)
-    volume.flat[flat] = sign * tmap > threshold
-    return ndimage.label(volume, structure=_FACES)
-
-
-def _observed_clusters(t, threshold, two_sided, geometry, null, n_rows, exact) -> ClusterResult:
-    flat, _ = geometry
-    labels = np.zeros(t.shape, dtype=np.int64)
-    sizes: list[int] = []
-    signs: list[int] = []
-    for sign in (1, -1) if two_sided else (1,):
-        lab, count = _label(t, sign, threshold, *geometry)
-        if count:
-            inside = lab.flat[flat]
-            counts = np.bincount(inside, minlength=count + 1)[1:]
-            labels[inside > 0] = inside[inside > 0] + len(sizes)
-            sizes.extend(counts.tolist())
-            signs.extend([sign] * count)
-    size_arr, sign_arr = np.asarray(sizes, dtype=np.int64), np.asarray(signs, dtype=np.int64)
-    order = np.argsort(-size_arr, kind="stable")
-    relabel = np.zeros(size_arr.size + 1, dtype=np.int64)
-    relabel[order + 1] = np.arange(1, size_arr.size + 1)
-    null = np.asarray(null, dtype=np.int64)
-    exceed = _count_exceed(null.astype(np.float64), size_arr[order].astype(np.float64))
-    return ClusterResult(
-        float(threshold),
-        6,
-        relabel[labels],
-        size_arr[order],
-        sign_arr[order],
-        _p_values(exceed, n_rows, exact),
-        null,
-    )
-
-
-def _count_exceed(null: np.ndarray, observed: np.ndarray) -> np.ndarray:
-    """For each observed value, how many null values are >= it (sorted search)."""
-    ordered = np.sort(null)
-    return null.size - np.searchsorted(ordered, observed, side="left")
 
 
 def _design(X, contrast, n: int):
@@ -399,32 +268,22 @@ def _one_sign(contrast) -> float:
     return float(np.sign(value))
 
 
-def _contrast_vector(contrast, columns: Sequence[str]) -> np.ndarray:
-    k = len(columns)
+def _contrast_vector(contrast, columns) -> np.ndarray:
     if isinstance(contrast, Mapping | pd.Series):
-        c = np.zeros(k)
+        c = np.zeros(len(columns))
         for name, weight in dict(contrast).items():
             if str(name) not in columns:
                 raise ValueError(f"No design column {name!r}; the columns are {list(columns)}.")
             c[list(columns).index(str(name))] = float(weight)
-    else:
-        c = np.asarray(contrast, dtype=np.float64).ravel()
-    if c.size != k:
-        raise ValueError(
-            f"The contrast has {c.size} weights but X has {k} columns "
-            f"{list(columns)}: give one weight per column."
-        )
-    if not np.isfinite(c).all():
-        raise ValueError("The contrast contains NaN or infinite weights.")
-    if not c.any():
-        raise ValueError("The contrast is all zeros: it tests nothing.")
-    return c
+        contrast = c
+    return check_contrast(np.ravel(contrast), len(columns), columns=list(columns))
 
 
 def permutation_test(
     Y,
     X=None,
     contrast=None,
+    *,
     n_perm: int = 5000,
     two_sided: bool = True,
     seed: int | np.random.Generator = 0,
@@ -468,16 +327,19 @@ def permutation_test(
     cluster_threshold : float, optional
         Cluster-forming threshold on t (``|t|`` when two-sided), e.g.
         ``scipy.stats.t.isf(0.001, df)``: adds cluster-size FWE p-values computed from the same
-        permutations (slower: one 3D labelling per permutation, about 1-3 ms each on a whole brain).
+        permutations (the largest cluster of each permuted map by the numba union-find of
+        :func:`course_utils.stats.tfce.max_cluster_sizes`, about 0.1-0.3 ms per map on a whole
+        brain; the observed map's clusters by :func:`scipy.ndimage.label`).
     mask_img : nibabel image or path, optional
         The 3D mask the voxels come from (columns of ``Y`` in the mask's C order, as
         :func:`course_utils.experiments.data.mask_images` gives them), to find clusters in 3D with
-        face
-        connectivity. Required with ``cluster_threshold`` and ``tfce``.
+        face connectivity. Required with ``cluster_threshold`` and ``tfce``.
     chunk_size : int, optional
         Permutations per batch. By default a batch of statistics is about 8 MiB (1.5 MiB tiles of
-        4096 voxels in the sign-flip max-T loop, at most 255 flips each). Memory of a batch is
-        ``chunk_size * n_voxels * 8 * (k + 1)`` bytes for Freedman-Lane and for whole maps.
+        4096 voxels in the sign-flip max-T loop, at most 255 flips each; with clusters or TFCE
+        the max-T counts come from the same batches of whole flipped maps, one product each).
+        Memory of a batch is ``chunk_size * n_voxels * 8 * (k + 1)`` bytes for Freedman-Lane and
+        for whole maps.
     tfce : bool, default False
         Also threshold-free cluster enhancement (E = 0.5, H = 2, 100 height steps per map, face
         connectivity, two-sided as ``two_sided``; as nilearn's ``non_parametric_inference(...,
@@ -530,7 +392,7 @@ def permutation_test(
     >>> bool(res.p_fwe[0] <= 0.05), bool((res.p_fwe[1:] > 0.05).all())
     (True, True)
     """
-    data = _as_data(Y)
+    data = as_subjects_by_voxels(Y, min_subjects=3)
     n, n_vox = data.shape
     if isinstance(n_perm, bool) or not isinstance(n_perm, int | np.integer) or n_perm < 1:
         raise ValueError(f"n_perm must be a positive whole number (e.g. 5000); got {n_perm!r}.")
@@ -540,15 +402,7 @@ def permutation_test(
         or chunk_size < 1
     ):
         raise ValueError(f"chunk_size must be a positive whole number or None; got {chunk_size!r}.")
-    geometry = None
-    if cluster_threshold is not None or tfce:
-        if mask_img is None:
-            raise ValueError(
-                f"{'Cluster inference' if cluster_threshold is not None else 'TFCE'}"
-                " needs mask_img, the 3D mask the voxels come from, to know which "
-                "voxels are neighbours."
-            )
-        geometry = _mask_geometry(mask_img, n_vox)
+    maps = map_inference.MapNulls(n_vox, cluster_threshold, two_sided, tfce, mask_img=mask_img)
     if cluster_threshold is not None and (
         not np.isfinite(cluster_threshold) or cluster_threshold <= 0
     ):
@@ -556,8 +410,7 @@ def permutation_test(
             "cluster_threshold must be a positive t value, e.g. "
             f"scipy.stats.t.isf(0.001, df); got {cluster_threshold!r}."
         )
-    maps = _MapNulls(geometry, cluster_threshold, two_sided, mask_img, tfce)
-    rng = _generator(seed)
+    rng = as_generator(seed)
     design, c = _design(X, contrast, n)
     if design is None:
         if c < 0:
@@ -569,50 +422,6 @@ def permutation_test(
 def _w_to_t(w, df):
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.sign(w) * np.sqrt(df * w**2 / (1.0 - w**2))
-
-
-class _MapNulls:
-    """Null distributions that need whole permuted maps: largest cluster and largest |TFCE|."""
-
-    def __init__(self, geometry, cluster_threshold, two_sided, mask_img, tfce: bool):
-        self.geometry, self.threshold, self.two_sided = geometry, cluster_threshold, two_sided
-        self.tfce_mask = mask_img if tfce else None
-        self.neighbours = None if geometry is None else tfce_module.neighbours(mask_img)
-        self.table = self.neighbours if tfce else None
-        self.cluster: list[int] = []
-        self.tfce: list[np.ndarray] = []
-
-    @property
-    def active(self) -> bool:
-        return self.threshold is not None or self.table is not None
-
-    def add(self, tmaps: np.ndarray) -> None:
-        """Record the largest cluster and |TFCE| of each row (a permuted t-map)."""
-        if self.threshold is not None:
-            self.cluster.extend(
-                tfce_module.max_cluster_sizes(
-                    tmaps, self.neighbours, self.threshold, self.two_sided
-                ).tolist()
-            )
-        if self.table is not None:
-            self.tfce.append(tfce_module.max_tfce(tmaps, self.table, two_sided=self.two_sided))
-
-    def results(self, t, n_rows, exact) -> dict:
-        """Fields of the result: observed clusters, TFCE and their FWE p-values."""
-        out = {}
-        if self.threshold is not None:
-            out["clusters"] = _observed_clusters(
-                t, self.threshold, self.two_sided, self.geometry, self.cluster, n_rows, exact
-            )
-        if self.table is not None:
-            observed = tfce_module.tfce(t, self.tfce_mask, two_sided=self.two_sided)
-            null = np.concatenate(self.tfce)
-            size = np.abs(observed)
-            exceed = _count_exceed(null, size - RTOL_TFCE * size)
-            out.update(
-                tfce=observed, p_fwe_tfce=_p_values(exceed, n_rows, exact), max_tfce_null=null
-            )
-        return out
 
 
 def _tile_rows(chunk_size: int | None) -> int:
@@ -640,11 +449,34 @@ def _sign_flip(data, n_perm, two_sided, rng, maps, chunk_size):
     n_rows = flips.shape[0]
     signs = flips.astype(np.float32)
     scaled = np.asarray(data, dtype=np.float32) * isq.astype(np.float32)
+    max_w = np.full(n_rows, 0.0 if two_sided else -np.inf, dtype=np.float32)
+    if maps.active:
+        exceed = _flip_whole_maps(signs, scaled, obs_tol, two_sided, df, maps, max_w, chunk_size)
+    else:
+        exceed = _flip_tiles(signs, scaled, obs_tol, two_sided, max_w, chunk_size)
+    max_w64 = max_w.astype(np.float64)
+    exceed_fwe = map_inference.count_exceed(max_w64, obs_tol.astype(np.float64))
+    return PermutationResult(
+        t,
+        map_inference.permutation_p(exceed, n_rows, exact),
+        map_inference.permutation_p(exceed_fwe, n_rows, exact),
+        _w_to_t(np.clip(max_w64, -1, 1), df),
+        n_rows,
+        exact,
+        two_sided,
+        "sign-flip",
+        df,
+        **maps.results(t, n_rows, exact),
+    )
+
+
+def _flip_tiles(signs, scaled, obs_tol, two_sided, max_w, chunk_size):
+    """Max-T counts tile by tile (a tile of flipped w stays in cache); fills ``max_w``."""
+    n_rows, n_vox = signs.shape[0], scaled.shape[1]
     rows = min(_tile_rows(chunk_size), n_rows)
     width = min(TILE_VOXELS, n_vox)
     buf = np.empty((rows, width), dtype=np.float32)
     hits = np.empty((rows, width), dtype=bool)
-    max_w = np.full(n_rows, 0.0 if two_sided else -np.inf, dtype=np.float32)
     exceed = np.zeros(n_vox, dtype=np.int64)
     for c0 in range(0, n_vox, width):
         block = np.ascontiguousarray(scaled[:, c0 : c0 + width])
@@ -662,25 +494,31 @@ def _sign_flip(data, n_perm, two_sided, rng, maps, chunk_size):
             np.greater_equal(w, bar, out=hit)
             counts += hit.view(np.uint8).sum(axis=0, dtype=np.uint8)
         exceed[c0 : c0 + cols] = counts
-    if maps.active:  # whole permuted maps, in batches, for cluster sizes and TFCE
-        batch = min(chunk_size or _batch_rows(n_vox, n_rows), n_rows)
-        for start in range(0, n_rows, batch):
-            w = signs[start : start + batch] @ scaled
-            maps.add(_w_to_t(np.clip(w.astype(np.float64), -1, 1), df))
-    max_w64 = max_w.astype(np.float64)
-    exceed_fwe = _count_exceed(max_w64, obs_tol.astype(np.float64))
-    return PermutationResult(
-        t,
-        _p_values(exceed, n_rows, exact),
-        _p_values(exceed_fwe, n_rows, exact),
-        _w_to_t(np.clip(max_w64, -1, 1), df),
-        n_rows,
-        exact,
-        two_sided,
-        "sign-flip",
-        df,
-        **maps.results(t, n_rows, exact),
-    )
+    return exceed
+
+
+def _flip_whole_maps(signs, scaled, obs_tol, two_sided, df, maps, max_w, chunk_size):
+    """Max-T counts, cluster sizes and TFCE from one product per batch of whole flipped maps.
+
+    Clusters are formed on the w scale: ``|t| > c`` exactly when ``|w| > c / sqrt(df + c**2)``,
+    so only TFCE needs the flipped maps as t. Fills ``max_w``.
+    """
+    n_rows, n_vox = signs.shape[0], scaled.shape[1]
+    batch = min(chunk_size or _batch_rows(n_vox, n_rows), n_rows)
+    exceed = np.zeros(n_vox, dtype=np.int64)
+    for start in range(0, n_rows, batch):
+        w = signs[start : start + batch] @ scaled
+        if maps.threshold is not None:
+            maps.add_clusters(w, maps.threshold / np.sqrt(df + maps.threshold**2))
+        if maps.table is not None:
+            maps.add_tfce(_w_to_t(np.clip(w.astype(np.float64), -1, 1), df))
+        if two_sided:
+            np.abs(w, out=w)
+        max_w[start : start + w.shape[0]] = w.max(axis=1)
+        for sub in range(0, w.shape[0], 255):  # uint8 counts cannot overflow within 255 rows
+            hit = w[sub : sub + 255] >= obs_tol
+            exceed += hit.view(np.uint8).sum(axis=0, dtype=np.uint8)
+    return exceed
 
 
 def _freedman_lane(data, X, c, n_perm, two_sided, rng, maps, chunk_size):
@@ -741,11 +579,11 @@ def _freedman_lane(data, X, c, n_perm, two_sided, rng, maps, chunk_size):
         for sub in range(0, rows, 255):  # uint8 counts cannot overflow within 255 rows
             hit = stat[sub : sub + 255] >= obs_tol
             exceed += hit.view(np.uint8).sum(axis=0, dtype=np.uint8)
-    exceed_fwe = _count_exceed(max_null, obs_tol)
+    exceed_fwe = map_inference.count_exceed(max_null, obs_tol)
     return PermutationResult(
         t,
-        _p_values(exceed, n_rows, exact),
-        _p_values(exceed_fwe, n_rows, exact),
+        map_inference.permutation_p(exceed, n_rows, exact),
+        map_inference.permutation_p(exceed_fwe, n_rows, exact),
         max_null,
         n_rows,
         exact,
