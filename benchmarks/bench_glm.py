@@ -39,9 +39,9 @@ from course_utils.stats import designs, glm  # noqa: E402
 
 
 def ours(imgs, mask_img, design):
-    Y = data.mask_images(imgs, mask_img)
+    Y = data.mask_images(imgs, mask_img=mask_img)
     fit = glm.regress(design, Y, keep_residuals=False)
-    return data.unmask(fit.t[0], mask_img)
+    return data.unmask(fit.t[0], mask_img=mask_img)
 
 
 def theirs(imgs, mask_img, design):

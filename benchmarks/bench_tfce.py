@@ -7,8 +7,7 @@ sigma = 1 voxel, mean 0.1), two-sided, E = 0.5, H = 2, 100 height steps, face co
 BLAS thread. Prints, in one run:
 
 - the TFCE of one map: ours (``course_utils.stats.tfce.tfce``) vs nilearn's ``calculate_tfce`` on
-  the
-  same observed t-map, median of ``--repeats`` maps, and their largest relative difference;
+  the same observed t-map, median of ``--repeats`` maps, and their largest relative difference;
 - a whole permutation test with TFCE: ours (``inference.permutation_test(..., tfce=True)``) vs
   nilearn's ``non_parametric_inference(..., tfce=True, two_sided_test=True, n_jobs=1)``. The
   time per permutation is the difference between two runs (``--small`` and ``--large``
@@ -108,7 +107,8 @@ def main(argv=None) -> int:
 
     start = time.perf_counter()
     tiny = nib.Nifti1Image(np.ones((4, 1, 1), dtype="uint8"), np.eye(4))
-    tfce.tfce(np.arange(4.0), tiny)  # load (or, the first time on a machine, compile) the kernels
+    # load (or, the first time on a machine, compile) the kernels
+    tfce.tfce(np.arange(4.0), mask_img=tiny)
     load = time.perf_counter() - start
 
     faces = ndimage.generate_binary_structure(3, 1)
@@ -121,7 +121,7 @@ def main(argv=None) -> int:
             else t_obs * np.random.default_rng(repeat).choice([-1, 1], size=t_obs.size)
         )  # other maps: same values, broken-up clusters
         start = time.perf_counter()
-        ours = tfce.tfce(t_map, mask_img)
+        ours = tfce.tfce(t_map, mask_img=mask_img)
         map_ours.append(time.perf_counter() - start)
         volume[inside] = t_map
         start = time.perf_counter()

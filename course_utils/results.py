@@ -1,7 +1,8 @@
 """Results: writing group maps and tables to the output folder, safely.
 
 Reporting guidelines ask for the unthresholded maps as well as the thresholded ones, so the
-notebooks write their results as files. Every file goes to :func:`course_utils.config.output_dir`,
+notebooks write their results as files. Every file goes to
+:func:`course_utils.config.paths.output_dir`,
 is written atomically (to a temporary file in the same folder, then renamed, so an interrupted
 write never leaves half a file), and gets a small JSON sidecar saying which notebook wrote it.
 
@@ -15,14 +16,14 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 import nibabel as nib
 import pandas as pd
 
-from course_utils import config
+from course_utils._utils import atomic_write
+from course_utils.config import paths
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 
@@ -37,13 +38,24 @@ def _target(name: str, suffix: str, folder: Path | None) -> Path:
             f"{name!r} is not a plain file name: use letters, digits, '_', '-' and "
             "'.', e.g. 'group_onesample_horizontal_checkerboard_t'."
         )
-    base = config.output_dir(create=True) if folder is None else Path(folder)
+    base = paths.output_dir(create=True) if folder is None else Path(folder)
     base.mkdir(parents=True, exist_ok=True)
     return base / (name if name.endswith(suffix) else name + suffix)
 
 
 def written_by(path: str | os.PathLike[str]) -> str | None:
     """The notebook that wrote ``path`` (from its sidecar), or None for any other file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file the course may have written.
+
+    Returns
+    -------
+    str or None
+        The ``notebook`` given to :func:`save_map` or :func:`save_table`; None without a readable
+        sidecar.
 
     Examples
     --------
@@ -66,27 +78,21 @@ def _write_atomically(path: Path, write, notebook: str, description: str) -> Pat
             f"{path} already exists and was written by {who}, so it is left untouched. Move or "
             "rename it, choose another name, or set COURSE_OUTPUT_DIR to another folder."
         )
-    # The temporary name keeps the real ending, which nibabel reads to choose the format.
-    ending = ".nii.gz" if path.name.endswith(".nii.gz") else path.suffix
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.part-", suffix=ending)
-    os.close(fd)
-    try:
+    digests = []
+
+    def write_and_hash(tmp: str) -> None:  # the temporary file keeps the ending nibabel reads
         write(tmp)
-        digest = hashlib.sha256(Path(tmp).read_bytes()).hexdigest()
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        digests.append(hashlib.sha256(Path(tmp).read_bytes()).hexdigest())
+
+    atomic_write(path, write_and_hash)
     meta = {
         "written_by": notebook,
         "description": description,
-        "sha256": digest,
+        "sha256": digests[0],
         "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    sidecar = _sidecar(path)
-    tmp_meta = sidecar.with_name("." + sidecar.name + ".part")
-    tmp_meta.write_text(json.dumps(meta, indent=2) + "\n")
-    os.replace(tmp_meta, sidecar)
+    text = json.dumps(meta, indent=2) + "\n"
+    atomic_write(_sidecar(path), lambda tmp: Path(tmp).write_text(text))
     return path
 
 
@@ -144,6 +150,29 @@ def save_table(
     folder: str | os.PathLike[str] | None = None,
 ) -> Path:
     """Write a table as CSV to the output folder, with the same safety rules as :func:`save_map`.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Written without its index.
+    name : str
+        File name (``.csv`` is added).
+    notebook : str
+        The notebook writing it; only this notebook may later replace the file.
+    description : str
+        One line stored in the sidecar.
+    folder : path, optional
+        Another folder than the course output folder.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+
+    Raises
+    ------
+    FileExistsError
+        When a file of that name exists that this notebook did not write.
 
     Examples
     --------

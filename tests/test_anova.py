@@ -11,7 +11,7 @@ import statsmodels.formula.api as smf
 from scipy import stats
 from statsmodels.stats.anova import AnovaRM
 
-from course_utils.stats import anova, glm
+from course_utils.stats import anova
 
 
 def _long(levels, n=12, seed=0, n_voxels=None):
@@ -35,7 +35,8 @@ def _long(levels, n=12, seed=0, n_voxels=None):
 def test_rm_anova_equals_statsmodels_anovarm(levels):
     d, y, names = _long(levels)
     d = d.assign(y=y)
-    ours = glm.rm_anova(d.y.to_numpy(), d.s.to_numpy(), {n: d[n].to_numpy() for n in names})
+    ours = anova.rm_anova(d.y.to_numpy(), d.s.to_numpy(), {n: d[n].to_numpy() for n in names})
+    ours = ours.table()
     ref = AnovaRM(d, "y", "s", within=names).fit().anova_table
     assert ours.index.tolist() == list(ref.index)
     np.testing.assert_allclose(ours["F"], ref["F Value"], rtol=1e-8)
@@ -49,6 +50,7 @@ def test_greenhouse_geisser_equals_pingouin(levels):
     d, y, names = _long(levels, seed=3)
     d = d.assign(y=y)
     ours = anova.rm_anova(d.y.to_numpy(), d.s.to_numpy(), {n: d[n].to_numpy() for n in names})
+    ours = ours.table()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ref = pg.rm_anova(d, dv="y", within=names, subject="s", correction=True)
@@ -59,7 +61,7 @@ def test_greenhouse_geisser_equals_pingouin(levels):
 
 def test_one_df_effects_are_one_sample_tests_on_contrast_scores():
     d, y, names = _long((2, 2), n=15, seed=5)
-    table = anova.rm_anova(y, d.s.to_numpy(), {n: d[n].to_numpy() for n in names})
+    table = anova.rm_anova(y, d.s.to_numpy(), {n: d[n].to_numpy() for n in names}).table()
     wide = pd.DataFrame({"y": y, "s": d.s, "a": d.f0, "b": d.f1}).pivot_table(
         index="s", columns=["a", "b"], values="y"
     )
@@ -82,8 +84,9 @@ def test_many_voxels_equal_one_at_a_time_and_chunks_do_not_matter(monkeypatch):
     assert isinstance(maps, anova.AnovaMaps) and maps.F.shape == (3, 40)
     for v in (0, 17, 39):
         one = anova.rm_anova(y[:, v], d.s.to_numpy(), factors)
-        pd.testing.assert_frame_equal(maps.table(v), one, rtol=1e-10)
-    monkeypatch.setattr(anova, "CHUNK_VOXELS", 7)
+        assert isinstance(one, anova.AnovaMaps) and one.F.shape == (3, 1)  # one type always
+        pd.testing.assert_frame_equal(maps.table(v), one.table(), rtol=1e-10)
+    monkeypatch.setattr(anova, "BLOCK_VOXELS", 7)
     again = anova.rm_anova(y.astype(np.float32), d.s.to_numpy(), factors)
     np.testing.assert_allclose(again.F, maps.F, rtol=1e-4)
     assert maps["f1"]["F"].shape == (40,) and maps["f0:f1"]["df2"] == 16.0
@@ -93,6 +96,8 @@ def test_pooled_error_equals_ols_with_subject_columns():
     d, y, names = _long((2, 3), n=10, seed=4)
     d = d.assign(y=y)
     ours = anova.pooled_anova(d.y.to_numpy(), d.s.to_numpy(), {n: d[n].to_numpy() for n in names})
+    assert ours.error == "pooled"
+    ours = ours.table()
     fit = smf.ols("y ~ C(s) + C(f0) * C(f1)", d).fit()
     ref = sm.stats.anova_lm(fit, typ=2).loc[["C(f0)", "C(f1)", "C(f0):C(f1)"]]
     np.testing.assert_allclose(ours["F"], ref["F"], rtol=1e-8)
@@ -121,3 +126,18 @@ def test_bad_designs_get_clear_errors():
         anova.rm_anova(y, s, {"a:b": factors["f0"], "f1": factors["f1"]})
     with pytest.raises(ValueError, match="dict"):
         anova.rm_anova(y, s, [factors["f0"]])
+
+
+def test_simulate_null_takes_keyword_n_sim_and_seed():
+    Y, s, f = anova.simulate_null(8, {"a": 2, "b": 3}, {"b": 1.0}, n_sim=4, seed=1)
+    assert Y.shape == (48, 4) and s.shape == (48,) and set(f) == {"a", "b"}
+    again, _, _ = anova.simulate_null(
+        8, {"a": 2, "b": 3}, {"b": 1.0}, n_sim=4, seed=np.random.default_rng(1)
+    )
+    np.testing.assert_array_equal(Y, again)  # an int seed and its generator give the same data
+    with pytest.raises(TypeError):
+        anova.simulate_null(8, {"a": 2}, {}, 4)  # n_sim is keyword-only
+    with pytest.raises(TypeError, match="seed"):
+        anova.simulate_null(8, {"a": 2}, {}, n_sim=4, seed=None)
+    with pytest.raises(ValueError, match="Unknown effects"):
+        anova.simulate_null(8, {"a": 2}, {"b": 1.0}, n_sim=4)

@@ -1,5 +1,7 @@
 """course_utils.stats.glm against statsmodels, scipy and nilearn; invariances; bad inputs."""
 
+import functools
+
 import nibabel as nib
 import numpy as np
 import pandas as pd
@@ -9,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from course_utils import _utils
 from course_utils.stats import glm
 from course_utils.stats.designs import one_sample
 
@@ -27,7 +30,7 @@ def test_matches_statsmodels_ols(seed):
     c = rng.normal(size=X.shape[1])
     con = glm.contrast(fit, c)
     C = np.eye(X.shape[1])[1:]
-    ftest = glm.contrast(fit, C)
+    ftest = glm.f_contrast(fit, C)
     for v in range(Y.shape[1]):
         ref = sm.OLS(Y[:, v], X).fit()
         np.testing.assert_allclose(fit.beta[:, v], ref.params, rtol=1e-8, atol=1e-12)
@@ -76,7 +79,7 @@ def test_chunking_does_not_change_results(monkeypatch):
     rng = np.random.default_rng(3)
     X, Y = _random_design(rng, n=12, k=2), rng.normal(size=(12, 1000))
     whole = glm.regress(X, Y)
-    monkeypatch.setattr(glm, "CHUNK", 77)
+    monkeypatch.setattr(glm, "voxel_blocks", functools.partial(_utils.voxel_blocks, size=77))
     chunked = glm.regress(X, Y)
     np.testing.assert_allclose(chunked.t, whole.t, rtol=1e-12)
     np.testing.assert_allclose(chunked.residuals, whole.residuals, rtol=1e-12, atol=1e-14)
@@ -162,7 +165,7 @@ def test_rank_deficient_design_names_the_columns():
     [
         (np.ones((5, 1)), np.ones(4), "one row of Y per row of X"),
         (np.ones((5, 1)), np.array([1, 2, np.nan, 4, 5]), "NaN"),
-        (np.ones((5, 1)), np.ones((5, 2, 2)), "1D or 2D"),
+        (np.ones((5, 1)), np.ones((5, 2, 2)), r"\(subjects, voxels\)"),
         (np.eye(3), np.ones(3), "no degrees of freedom"),
         (np.array([[1.0], [np.nan], [1.0]]), np.ones(3), "design X contains NaN"),
     ],
@@ -180,7 +183,13 @@ def test_bad_contrasts_are_explained():
     with pytest.raises(ValueError, match="all zeros"):
         glm.contrast(fit, [0, 0, 0])
     with pytest.raises(ValueError, match="linearly dependent"):
-        glm.contrast(fit, [[0, 1, 0], [0, 2, 0]])
+        glm.f_contrast(fit, [[0, 1, 0], [0, 2, 0]])
+    with pytest.raises(ValueError, match="all zeros"):
+        glm.f_contrast(fit, [[0, 1, 0], [0, 0, 0]])
+    with pytest.raises(ValueError, match="f_contrast"):
+        glm.contrast(fit, [[0, 1, 0], [0, 0, 1]])
+    with pytest.raises(ValueError, match="all zeros"):
+        glm.contrast(fit, {"x1": 0})
     with pytest.raises(KeyError, match="columns are"):
         glm.contrast(fit, {"nope": 1})
 
@@ -223,3 +232,16 @@ def test_results_by_column_name_match_statsmodels():
         fit.t_of("x11")
     with pytest.raises(TypeError, match="list of column names"):
         fit.coefs("x1")
+
+
+def test_contrast_and_f_contrast_return_one_type_each():
+    rng = np.random.default_rng(9)
+    X = _random_design(rng, n=14, k=3)
+    for Y in (rng.normal(size=14), rng.normal(size=(14, 5))):
+        fit = glm.regress(X, Y)
+        t = glm.contrast(fit, [0, 1, 0])
+        assert isinstance(t, glm.ContrastResult)
+        one_row = glm.f_contrast(fit, [0, 1, 0])
+        assert isinstance(one_row, glm.FTestResult) and one_row.df1 == 1
+        np.testing.assert_allclose(one_row.F, np.square(t.t), rtol=1e-10)
+        np.testing.assert_allclose(one_row.p, t.p, rtol=1e-8)

@@ -57,13 +57,10 @@ def test_subject_summary_refuses_nan_and_1d():
         qc.subject_summary(np.zeros(10), ["a"])
 
 
-def test_flags_the_planted_outlier_of_the_stand_in():
-    ds = data.synthetic_localizer(
-        seed=0, n_subjects=12, conditions=["horizontal_checkerboard"], cache=False
-    )
-    table = qc.subject_summary(ds.array("horizontal_checkerboard"), ds.subjects)
+def test_flags_the_planted_outlier_of_the_stand_in(standin):
+    table = qc.subject_summary(standin.array("horizontal_checkerboard"), standin.subjects)
     flagged = qc.flag_subjects(table)
-    assert flagged and flagged[0] == ds.truth.outlier
+    assert flagged and flagged[0] == standin.truth.outlier
     clean = data.synthetic_localizer(
         seed=0, n_subjects=12, outlier=False, cache=False, conditions=["horizontal_checkerboard"]
     )
@@ -85,3 +82,8 @@ def test_flag_subjects_orders_and_validates():
         qc.flag_subjects(table, column="spread")
     with pytest.raises(ValueError, match="positive"):
         qc.flag_subjects(table, cut=0)
+
+
+def test_subject_summary_needs_three_subjects_for_robust_z():
+    with pytest.raises(ValueError, match="at least 3"):
+        qc.subject_summary(np.zeros((2, 10)), ["a", "b"])

@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from course_utils import config, results
+from course_utils import results
+from course_utils.config import paths
 
 
 def _img(value=0.0):
@@ -14,7 +15,7 @@ def _img(value=0.0):
 
 def test_writes_to_the_output_folder_with_provenance():
     path = results.save_map(_img(1.0), "group_t", notebook="05_group_analysis", description="t-map")
-    assert path.parent == config.output_dir() and path.name == "group_t.nii.gz"
+    assert path.parent == paths.output_dir() and path.name == "group_t.nii.gz"
     assert results.written_by(path) == "05_group_analysis"
     np.testing.assert_allclose(nib.load(path).get_fdata(), 1.0)
     assert not list(path.parent.glob(".*")), "no temporary file may be left behind"

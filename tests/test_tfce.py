@@ -8,7 +8,8 @@ import pytest
 from nilearn.mass_univariate._utils import calculate_tfce
 from scipy import ndimage, stats
 
-from course_utils.stats import inference, tfce
+from course_utils.experiments import nulldata
+from course_utils.stats import inference, tfce, thresholds
 
 FACES = ndimage.generate_binary_structure(3, 1)
 
@@ -29,7 +30,7 @@ def _smooth_map(mask, seed, sigma=1.5, scale=3.0):
 
 @pytest.fixture(scope="module")
 def mask_img():
-    return inference.ellipsoid_mask((16, 18, 14), voxel_mm=3.0)
+    return nulldata.ellipsoid_mask((16, 18, 14), voxel_mm=3.0)
 
 
 @pytest.mark.parametrize("two_sided", [True, False])
@@ -37,7 +38,7 @@ def mask_img():
 def test_tfce_equals_nilearn_on_random_smooth_maps(mask_img, seed, two_sided):
     mask = np.asarray(mask_img.dataobj).astype(bool)
     values = _smooth_map(mask, seed)
-    ours = tfce.tfce(values, mask_img, two_sided=two_sided)
+    ours = tfce.tfce(values, mask_img=mask_img, two_sided=two_sided)
     ref = _nilearn_tfce(values, mask, two_sided)
     assert np.count_nonzero(ref) > 100
     np.testing.assert_allclose(ours, ref, rtol=1e-6, atol=1e-9 * np.abs(ref).max())
@@ -51,31 +52,40 @@ def test_tfce_with_a_fixed_step_equals_nilearn_and_warns_as_nilearn_does(mask_im
     mask = np.asarray(mask_img.dataobj).astype(bool)
     values = _smooth_map(mask, 5)
     np.testing.assert_allclose(
-        tfce.tfce(values, mask_img, dh=0.1), _nilearn_tfce(values, mask, dh=0.1), rtol=1e-6
+        tfce.tfce(values, mask_img=mask_img, dh=0.1), _nilearn_tfce(values, mask, dh=0.1), rtol=1e-6
     )
     with pytest.warns(UserWarning, match="10 .*nilearn's limits"):
-        few = tfce.tfce(values, mask_img, dh=5.0)
+        few = tfce.tfce(values, mask_img=mask_img, dh=5.0)
     with pytest.warns(UserWarning):
         np.testing.assert_allclose(few, _nilearn_tfce(values, mask, dh=5.0), rtol=1e-6)
 
 
-def test_tfce_of_an_image_is_an_image_and_max_tfce_is_the_largest_value(mask_img):
+def test_tfce_image_is_an_image_tfce_always_a_vector_and_max_tfce_the_largest(mask_img):
     mask = np.asarray(mask_img.dataobj).astype(bool)
     values = _smooth_map(mask, 3)
     volume = np.zeros(mask.shape)
     volume[mask] = values
-    img = tfce.tfce(nib.Nifti1Image(volume, mask_img.affine), mask_img)
-    assert isinstance(img, nib.Nifti1Image)
-    np.testing.assert_allclose(np.asarray(img.dataobj)[mask], tfce.tfce(values, mask_img))
+    t_img = nib.Nifti1Image(volume, mask_img.affine)
+    img = tfce.tfce_image(t_img, mask_img=mask_img)
+    assert isinstance(img, nib.Nifti1Image) and np.allclose(img.affine, mask_img.affine)
+    vector = tfce.tfce(values, mask_img=mask_img)
+    np.testing.assert_allclose(np.asarray(img.dataobj)[mask], vector)
+    for same in (t_img, volume):  # an image or a 3D array in: the same vector out
+        np.testing.assert_array_equal(tfce.tfce(same, mask_img=mask_img), vector)
+    assert not np.asarray(img.dataobj)[~mask].any()
+    with pytest.raises(ValueError, match="use tfce"):
+        tfce.tfce_image(values, mask_img=mask_img)
+    with pytest.raises(TypeError):
+        tfce.tfce(values, mask_img)  # mask_img is keyword-only
     maps = np.stack([_smooth_map(mask, s) for s in range(4)])
-    table = tfce.neighbours(mask_img)
+    table = tfce.neighbours(mask_img=mask_img)
     expected = [np.abs(_nilearn_tfce(m, mask)).max() for m in maps]
     np.testing.assert_allclose(tfce.max_tfce(maps, table), expected, rtol=1e-6)
 
 
 def test_neighbours_match_scipy_face_connectivity(mask_img):
     mask = np.asarray(mask_img.dataobj).astype(bool)
-    table = tfce.neighbours(mask_img)
+    table = tfce.neighbours(mask_img=mask_img)
     coords = np.argwhere(mask)
     for voxel in (0, 77, len(coords) - 1):
         found = {tuple(coords[j]) for j in table[voxel] if j >= 0}
@@ -95,18 +105,18 @@ def test_support_curve_adds_up_to_the_voxels_tfce(mask_img):
     values = _smooth_map(mask, 4)
     peak = int(np.argmax(np.abs(values)))
     ref = _nilearn_tfce(values, mask)
-    curve = tfce.support_curve(values, mask_img, peak)
+    curve = tfce.support_curve(values, mask_img=mask_img, voxel=peak)
     assert len(curve) == 100 and curve.extent.is_monotonic_decreasing
     assert curve.extent.iloc[-1] == 1  # at the top height only the peak itself is left
     np.testing.assert_allclose(curve.term.sum(), abs(ref[peak]), rtol=1e-9)
     other = int(np.argmax(-np.sign(values[peak]) * values))  # the extreme of the other sign
-    curve = tfce.support_curve(values, mask_img, other)
+    curve = tfce.support_curve(values, mask_img=mask_img, voxel=other)
     assert 0 < len(curve) < 100
     np.testing.assert_allclose(curve.term.sum(), abs(ref[other]), rtol=1e-9)
 
 
 def test_permutation_tfce_matches_brute_force_over_all_256_flips():
-    mask_img = inference.ellipsoid_mask((8, 9, 7), voxel_mm=3.0)
+    mask_img = nulldata.ellipsoid_mask((8, 9, 7), voxel_mm=3.0)
     mask = np.asarray(mask_img.dataobj).astype(bool)
     rng = np.random.default_rng(0)
     smooth = np.stack([_smooth_map(mask, s, sigma=1.0, scale=1.0) for s in range(8)])
@@ -137,7 +147,7 @@ def test_permutation_tfce_matches_brute_force_over_all_256_flips():
 
 
 def test_freedman_lane_tfce_uses_the_observed_map_and_whole_permuted_maps():
-    mask_img = inference.ellipsoid_mask((8, 9, 7), voxel_mm=3.0)
+    mask_img = nulldata.ellipsoid_mask((8, 9, 7), voxel_mm=3.0)
     mask = np.asarray(mask_img.dataobj).astype(bool)
     rng = np.random.default_rng(1)
     Y = np.stack([_smooth_map(mask, s, sigma=1.0, scale=1.0) for s in range(12)])
@@ -154,18 +164,19 @@ def test_freedman_lane_tfce_uses_the_observed_map_and_whole_permuted_maps():
     assert res.p_fwe_tfce[:25].min() <= 0.05
 
 
+@pytest.mark.slow  # statistical calibration: many simulations
 def test_max_tfce_fwe_is_calibrated_on_smooth_null_data():
     """300 null studies (smooth noise, 12 subjects): studies with any p_FWE(TFCE) <= 0.05."""
-    mask_img = inference.ellipsoid_mask((10, 11, 9), voxel_mm=3.0)
+    mask_img = nulldata.ellipsoid_mask((10, 11, 9), voxel_mm=3.0)
     rng = np.random.default_rng(2026)
     n_sets, hits_tfce, hits_t = 300, 0, 0
     for _ in range(n_sets):
-        Y = inference.smooth_null_maps(12, mask_img, fwhm_mm=6.0, seed=rng)
+        Y = nulldata.smooth_null_maps(12, mask_img=mask_img, fwhm_mm=6.0, seed=rng)
         res = inference.permutation_test(Y, n_perm=199, tfce=True, mask_img=mask_img, seed=rng)
         hits_tfce += bool((res.p_fwe_tfce <= 0.05).any())
         hits_t += bool((res.p_fwe <= 0.05).any())
     for hits in (hits_tfce, hits_t):
-        low, high = inference.binomial_interval(hits, n_sets, 0.999)
+        low, high = thresholds.binomial_interval(hits, n_sets, 0.999)
         assert low <= 0.05 <= high, hits
 
 
@@ -173,22 +184,24 @@ def test_tfce_errors_say_what_is_missing(mask_img):
     mask = np.asarray(mask_img.dataobj).astype(bool)
     values = _smooth_map(mask, 0)
     with pytest.raises(ValueError, match="pass mask_img"):
-        tfce.tfce(values, None)
-    with pytest.raises(ValueError, match="TFCE needs mask_img"):
+        tfce.tfce(values, mask_img=None)
+    with pytest.raises(ValueError, match="TFCE needs .*mask_img"):
         inference.permutation_test(np.ones((5, 3)) + np.arange(15).reshape(5, 3), tfce=True)
     with pytest.raises(ValueError, match="voxels"):
-        tfce.tfce(values[:-1], mask_img)
+        tfce.tfce(values[:-1], mask_img=mask_img)
     bad = values.copy()
     bad[3] = np.nan
     with pytest.raises(ValueError, match="NaN"):
-        tfce.tfce(bad, mask_img)
+        tfce.tfce(bad, mask_img=mask_img)
     with pytest.raises(ValueError, match="E and H"):
-        tfce.tfce(values, mask_img, E=0)
+        tfce.tfce(values, mask_img=mask_img, E=0)
     with pytest.raises(ValueError, match="dh"):
-        tfce.tfce(values, mask_img, dh="fine")
+        tfce.tfce(values, mask_img=mask_img, dh="fine")
     with pytest.raises(ValueError, match="3D"):
-        tfce.tfce(values, nib.Nifti1Image(np.ones((2, 2, 2, 2), "uint8"), np.eye(4)))
-    assert not tfce.tfce(np.zeros(mask.sum()), mask_img).any()  # nothing above zero: all zero
+        tfce.tfce(values, mask_img=nib.Nifti1Image(np.ones((2, 2, 2, 2), "uint8"), np.eye(4)))
+    assert not tfce.tfce(
+        np.zeros(mask.sum()), mask_img=mask_img
+    ).any()  # nothing above zero: all zero
 
 
 def test_numba_cache_goes_to_a_writable_folder(tmp_path, monkeypatch):
@@ -202,7 +215,7 @@ def test_numba_cache_goes_to_a_writable_folder(tmp_path, monkeypatch):
 def test_largest_cluster_sizes_equal_scipy_labelling(mask_img):
     mask = np.asarray(mask_img.dataobj).astype(bool)
     maps = np.stack([_smooth_map(mask, s) for s in range(6)])
-    table = tfce.neighbours(mask_img)
+    table = tfce.neighbours(mask_img=mask_img)
     for two_sided in (True, False):
         for threshold in (0.5, 2.0, 4.0):
             expected = []

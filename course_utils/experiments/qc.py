@@ -21,12 +21,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from course_utils._utils import as_subjects_by_voxels, voxel_blocks
+
 #: The cut on |robust z| that Iglewicz & Hoaglin (1993) recommend for flagging outliers.
 DEFAULT_CUT = 3.5
 #: 1 / Phi^-1(3/4): makes the MAD a consistent estimate of the SD for normal data.
 MAD_SCALE = 1.482602218505602
-#: Voxels summarised at once; bounds the float64 temporaries of :func:`subject_summary`.
-_CHUNK = 16384
 
 
 def robust_z(values) -> np.ndarray:
@@ -93,8 +93,9 @@ def subject_summary(Y: np.ndarray, subjects: Sequence[str]) -> pd.DataFrame:
     Raises
     ------
     ValueError
-        When ``Y`` is not 2D, the number of IDs differs from its rows, an ID repeats, or ``Y``
-        has NaN values.
+        When ``Y`` is not 2D, has fewer than 3 subjects or 2 voxels, or NaN values
+        (:func:`course_utils._utils.as_subjects_by_voxels`), or the number of IDs differs from
+        its rows, or an ID repeats.
 
     Examples
     --------
@@ -105,9 +106,9 @@ def subject_summary(Y: np.ndarray, subjects: Sequence[str]) -> pd.DataFrame:
     >>> list(table.columns), table["spread_z"].idxmax()
     (['mean', 'spread', 'mean_z', 'spread_z'], 'S4')
     """
-    values = np.asarray(Y)
-    if values.ndim != 2:
-        raise ValueError(f"Y must be a (subjects x voxels) array; got shape {values.shape}.")
+    if np.ndim(Y) != 2:  # a vector could be one subject's map or one value per subject
+        raise ValueError(f"Y must be a (subjects x voxels) array; got shape {np.shape(Y)}.")
+    values = as_subjects_by_voxels(Y, min_subjects=3)  # robust_z needs 3 subjects
     ids = [str(s) for s in subjects]
     if len(ids) != values.shape[0]:
         raise ValueError(
@@ -121,12 +122,10 @@ def subject_summary(Y: np.ndarray, subjects: Sequence[str]) -> pd.DataFrame:
         raise ValueError("Y needs at least 2 voxels to measure a spread.")
     total = np.zeros(n)
     squares = np.zeros(n)
-    for start in range(0, n_vox, _CHUNK):
-        block = values[:, start : start + _CHUNK].astype(np.float64)
+    for voxels in voxel_blocks(n_vox):
+        block = values[:, voxels].astype(np.float64)
         total += block.sum(axis=1)
         squares += np.einsum("ij,ij->i", block, block)
-    if not (np.isfinite(total).all() and np.isfinite(squares).all()):
-        raise ValueError("Y has NaN or infinite values: mask those voxels out first.")
     mean = total / n_vox
     spread = np.sqrt(np.maximum(squares - n_vox * mean**2, 0.0) / (n_vox - 1))
     table = pd.DataFrame({"mean": mean, "spread": spread}, index=pd.Index(ids, name="subject"))

@@ -33,7 +33,29 @@ def _find_sum(parent, acc, v):
 
 @numba.njit(cache=True, nogil=True)
 def steps_of(max_score, dh):
-    """nilearn's heights: ``linspace(0, max, n + 1)[1:]``, n = 100 or ``round(max / dh)``."""
+    """nilearn's heights: ``linspace(0, max, n + 1)[1:]``, n = 100 or ``round(max / dh)``.
+
+    Parameters
+    ----------
+    max_score : float
+        The map's largest value (``|t|`` when two-sided), positive.
+    dh : float
+        Step between heights; 0 for 100 steps. ``round(max_score / dh)`` steps are kept
+        between 10 and 1000.
+
+    Returns
+    -------
+    numpy.ndarray
+        The heights, float64, the last exactly ``max_score``.
+
+    Examples
+    --------
+    >>> steps = steps_of(2.0, 0.0)
+    >>> len(steps), float(steps[0]), float(steps[-1])
+    (100, 0.02, 2.0)
+    >>> len(steps_of(2.0, 1.0))    # 2 steps asked, 10 kept
+    10
+    """
     if dh > 0:
         n = int(round(max_score / dh))
         n = min(max(n, 10), 1000)
@@ -49,7 +71,36 @@ def steps_of(max_score, dh):
 
 @numba.njit(cache=True, nogil=True)
 def enhance(values, sign, neighbours, steps, E, H, out):
-    """Add ``sign * TFCE`` of the voxels where ``sign * values >= steps[0]`` to ``out``."""
+    """Add ``sign * TFCE`` of the voxels where ``sign * values >= steps[0]`` to ``out``.
+
+    Parameters
+    ----------
+    values : numpy.ndarray, shape (n_voxels,)
+        The masked map, float64.
+    sign : float
+        1.0 enhances positive values, -1.0 negative ones (added as negative TFCE).
+    neighbours : numpy.ndarray, shape (n_voxels, 6)
+        :func:`course_utils.stats.tfce.neighbours` of the mask.
+    steps : numpy.ndarray
+        The heights (:func:`steps_of`).
+    E, H : float
+        Extent and height exponents.
+    out : numpy.ndarray, shape (n_voxels,)
+        Where the TFCE values are added, in place.
+
+    Returns
+    -------
+    None
+        ``out`` holds the result.
+
+    Examples
+    --------
+    >>> table = np.array([[-1, 1], [0, 2], [1, -1]])    # three voxels in a row
+    >>> out = np.zeros(3)
+    >>> enhance(np.array([1.0, 1.0, 0.0]), 1.0, table, steps_of(1.0, 0.0), 0.5, 2.0, out)
+    >>> bool(out[0] == out[1] > 0 == out[2])
+    True
+    """
     n_vox = values.shape[0]
     n_steps = steps.shape[0]
     level = np.zeros(n_vox, np.int32)  # how many steps each voxel reaches
@@ -133,7 +184,32 @@ def _extent(size, E):
 
 @numba.njit(cache=True, nogil=True)
 def tfce_map(values, neighbours, E, H, dh, two_sided):
-    """TFCE of one map (float64, masked); nilearn's steps from this map's own maximum."""
+    """TFCE of one map (float64, masked); nilearn's steps from this map's own maximum.
+
+    Parameters
+    ----------
+    values : numpy.ndarray, shape (n_voxels,)
+        The masked map, float64.
+    neighbours : numpy.ndarray, shape (n_voxels, 6)
+        :func:`course_utils.stats.tfce.neighbours` of the mask.
+    E, H : float
+        Extent and height exponents.
+    dh : float
+        Step between heights (0: 100 steps).
+    two_sided : bool
+        Enhance negative values too.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_voxels,)
+
+    Examples
+    --------
+    >>> table = np.array([[-1, 1], [0, 2], [1, -1]])
+    >>> values = tfce_map(np.array([2.0, 0.0, -2.0]), table, 0.5, 2.0, 0.0, True)
+    >>> bool(values[0] == -values[2] > 0), float(values[1])
+    (True, 0.0)
+    """
     out = np.zeros(values.shape[0])
     top = 0.0
     for v in range(values.shape[0]):
@@ -151,7 +227,29 @@ def tfce_map(values, neighbours, E, H, dh, two_sided):
 
 @numba.njit(cache=True, nogil=True)
 def max_tfce(maps, neighbours, E, H, dh, two_sided):
-    """Largest ``|TFCE|`` of each row of ``maps`` (one permuted t-map per row)."""
+    """Largest ``|TFCE|`` of each row of ``maps`` (one permuted t-map per row).
+
+    Parameters
+    ----------
+    maps : numpy.ndarray, shape (n_maps, n_voxels)
+        Masked maps, float64, C-contiguous.
+    neighbours : numpy.ndarray, shape (n_voxels, 6)
+        :func:`course_utils.stats.tfce.neighbours` of the mask.
+    E, H, dh, two_sided
+        As in :func:`tfce_map`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_maps,)
+
+    Examples
+    --------
+    >>> table = np.array([[-1, 1], [0, 2], [1, -1]])
+    >>> maps = np.array([[2.0, 0.0, 0.0], [0.0, 0.0, -2.0]])
+    >>> top = max_tfce(maps, table, 0.5, 2.0, 0.0, True)
+    >>> bool(top[0] == top[1] > 0)
+    True
+    """
     best = np.zeros(maps.shape[0])
     row = np.empty(maps.shape[1])
     for b in range(maps.shape[0]):
@@ -168,8 +266,31 @@ def max_tfce(maps, neighbours, E, H, dh, two_sided):
 
 @numba.njit(cache=True, nogil=True)
 def max_cluster(maps, neighbours, threshold, two_sided):
-    """Size of the largest face-connected cluster with ``t > threshold`` (``|t|`` when
-    two-sided, each sign on its own) of each row of ``maps``."""
+    """Size of the largest face-connected cluster above ``threshold`` in each row of ``maps``.
+
+    Parameters
+    ----------
+    maps : numpy.ndarray, shape (n_maps, n_voxels)
+        Masked maps, float64, C-contiguous.
+    neighbours : numpy.ndarray, shape (n_voxels, 6)
+        :func:`course_utils.stats.tfce.neighbours` of the mask.
+    threshold : float
+        Voxels with ``t > threshold`` form clusters (``|t|``, each sign on its own, when
+        two-sided).
+    two_sided : bool
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (n_maps,)
+        0 for a map without any voxel above the threshold.
+
+    Examples
+    --------
+    >>> table = np.array([[-1, 1], [0, 2], [1, -1]])
+    >>> maps = np.array([[3.0, 3.0, -3.0], [0.0, 0.0, 0.0]])
+    >>> max_cluster(maps, table, 2.0, True).tolist()
+    [2, 0]
+    """
     n_vox = maps.shape[1]
     parent = np.empty(n_vox, np.int64)
     size = np.empty(n_vox, np.int64)

@@ -24,6 +24,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from course_utils import _utils
+
 CODINGS = ("dummy", "contrast", "intercepts")
 #: The standard names of the codings, accepted as aliases: treatment (dummy) coding, effect (sum,
 #: deviation) coding with +1 / -1, and cell-means coding with one column per group.
@@ -354,6 +356,16 @@ def _orthogonal_polynomials(k: int) -> np.ndarray:
 def linear_contrast(k: int) -> np.ndarray:
     """Centred linear trend over ``k`` ordered levels: ``0, 1, ..., k-1`` minus their mean.
 
+    Parameters
+    ----------
+    k : int
+        Number of ordered levels (at least 2).
+
+    Returns
+    -------
+    numpy.ndarray, shape (k,)
+        Weights that sum to zero and rise by 1 from level to level.
+
     Examples
     --------
     >>> linear_contrast(4)
@@ -370,6 +382,16 @@ def quadratic_contrast(k: int) -> np.ndarray:
     The orthogonal polynomial of degree 2, scaled so its largest weight is 1 and signed so that
     an inverted U (high in the middle) gives a positive value. It sums to zero and is orthogonal
     to :func:`linear_contrast`; negate it to look for a U shape.
+
+    Parameters
+    ----------
+    k : int
+        Number of ordered levels (at least 3).
+
+    Returns
+    -------
+    numpy.ndarray, shape (k,)
+        Weights that sum to zero, largest weight 1.
 
     Examples
     --------
@@ -391,6 +413,9 @@ def check_contrast(
     c, n_columns: int, zero_sum: bool = True, names: Sequence[str] | None = None
 ) -> np.ndarray:
     """Validate a contrast vector and return it as a float array.
+
+    The checks of every contrast (:func:`course_utils._utils.check_contrast`: one finite weight
+    per column, not all zero), plus the zero sum of a comparison.
 
     Parameters
     ----------
@@ -422,17 +447,7 @@ def check_contrast(
     ...
     ValueError: The contrast [-1.0, 1.0, 1.0, -2.0] sums to -1 instead of 0: ...
     """
-    weights = np.asarray(c, dtype=float)
-    where = f" ({list(names)})" if names is not None else ""
-    if weights.ndim != 1 or weights.size != n_columns:
-        raise ValueError(
-            f"The contrast has {weights.size} weights but there are {n_columns} "
-            f"columns{where}: give exactly one weight per column."
-        )
-    if not np.isfinite(weights).all():
-        raise ValueError("The contrast has NaN or infinite weights.")
-    if not weights.any():
-        raise ValueError("The contrast is all zeros: it tests nothing.")
+    weights = _utils.check_contrast(c, n_columns, columns=names)
     total = weights.sum()
     if zero_sum and not np.isclose(total, 0.0, atol=1e-10 * np.abs(weights).max()):
         raise ValueError(

@@ -2,23 +2,19 @@
 
 Every classic test of the course is a regression ``Y = X b + e`` with ``e ~ N(0, sigma^2 I)``:
 :func:`regress` fits it for all voxels at once (one QR decomposition of the design, one matrix
-product with the data), and :func:`contrast` tests a linear combination of the betas (a t-test
-for a vector, an F-test for a matrix).
+product with the data); :func:`contrast` tests a linear combination of the betas (a t-test of a
+vector) and :func:`f_contrast` several at once (an F-test of a matrix).
 
-Like the original lesson's ``regress``, :func:`regress` adds no intercept: the design you give is
-the model. It never forms the normal equations ``X'X``, which lose half the precision on badly
-conditioned designs; it refuses a rank-deficient design and names the columns that are linearly
-dependent. Data may be stored as float32; every sum is accumulated in float64, in chunks of voxels
-so that memory stays close to the size of the data.
-
-Within-subject factorial designs (every subject in every cell) have their own module,
-:mod:`course_utils.stats.anova`, whose :func:`rm_anova` (partitioned error terms,
-Greenhouse-Geisser)
-and :func:`pooled_anova` are available here too.
+:func:`regress` adds no intercept (as the original lesson's): the design you give is the model.
+It never forms the normal equations ``X'X``, which lose half the precision on badly conditioned
+designs; it refuses a rank-deficient design and names the linearly dependent columns. Data may be
+float32; sums are accumulated in float64, in blocks of voxels (:func:`_utils.voxel_blocks`).
+Within-subject factorial designs have their own module, :mod:`course_utils.stats.anova`.
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -27,35 +23,42 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, stats
 
-from course_utils.stats.anova import AnovaMaps, pooled_anova, rm_anova  # noqa: F401 (glm.rm_anova)
-
-#: Voxels processed at once; bounds the float64 temporaries to about n x CHUNK x 8 bytes.
-CHUNK = 32768
+from course_utils._utils import as_subjects_by_voxels, check_contrast, voxel_blocks
 
 
 @dataclass(frozen=True)
 class RegressionResult:
-    """The fit of :func:`regress`.
+    """The fit of :func:`regress` (made by :func:`regress`, not by hand).
 
-    Attributes
+    Parameters
     ----------
-    beta, se, t, p : numpy.ndarray
-        Estimates, standard errors, t statistics and two-sided p-values, shape ``(k,)`` for one
-        outcome or ``(k, n_voxels)`` for many (``k`` design columns). ``p`` is computed on first
-        use (the t distribution's tail is the slowest step for a whole brain).
+    beta, se, t : numpy.ndarray
+        Estimates, standard errors and t statistics, shape ``(k,)`` for one outcome or
+        ``(k, n_voxels)`` for many (``k`` design columns); the property ``p`` gives two-sided
+        p-values on first use (the t distribution's tail is slow for a whole brain).
     df : int
         Residual degrees of freedom, ``n - k``.
     sigma : numpy.ndarray or float
         Residual standard deviation per voxel, ``sqrt(RSS / df)``.
     residuals : numpy.ndarray or None
-        ``Y - X beta`` in the data's shape (float32 when the data were float32), or None when
-        ``keep_residuals=False``.
+        ``Y - X beta`` in the data's shape and float type (None if ``keep_residuals=False``).
     columns : tuple of str
         The design's column names (``x0, x1, ...`` for an unlabelled array).
     cov_unscaled : numpy.ndarray
         ``(X'X)^-1``, shape ``(k, k)``: ``sigma^2 * cov_unscaled`` is the betas' covariance.
     n : int
         Number of observations.
+
+    Returns
+    -------
+    RegressionResult
+        A frozen record; ``p`` and the by-name accessors are computed from the fields.
+
+    Examples
+    --------
+    >>> fit = regress(pd.DataFrame({"intercept": np.ones(3)}), np.array([1.0, 2.0, 3.0]))
+    >>> fit.columns, fit.df, fit.n
+    (('intercept',), 2, 3)
     """
 
     beta: np.ndarray
@@ -70,11 +73,36 @@ class RegressionResult:
 
     @cached_property
     def p(self) -> np.ndarray:
-        """Two-sided p-values of the t statistics."""
+        """Two-sided p-values of the t statistics (computed on first use).
+
+        Returns
+        -------
+        numpy.ndarray
+            The shape of ``t``.
+
+        Examples
+        --------
+        >>> round(float(regress(np.ones((3, 1)), np.array([1.0, 2.0, 3.0])).p[0]), 4)
+        0.0742
+        """
         return _two_sided_p(self.t, self.df)
 
     def summary(self) -> pd.DataFrame:
-        """Table of beta, se, t and p, one row per design column (one outcome only)."""
+        """Table of beta, se, t and p, one row per design column (one outcome only).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``column``, with columns ``beta``, ``se``, ``t`` and ``p``.
+
+        Examples
+        --------
+        >>> fit = regress(pd.DataFrame({"intercept": np.ones(3)}), np.array([1.0, 2.0, 3.0]))
+        >>> fit.summary().round(4)
+                   beta      se       t       p
+        column
+        intercept   2.0  0.5774  3.4641  0.0742
+        """
         if np.ndim(self.beta) != 1:
             raise ValueError("summary() is for a single outcome; index the arrays for many voxels.")
         return pd.DataFrame(
@@ -83,15 +111,57 @@ class RegressionResult:
         )
 
     def coef(self, name: str) -> np.ndarray | float:
-        """The betas of one design column, by name."""
+        """The betas of one design column, by name.
+
+        Parameters
+        ----------
+        name : str
+            A design column.
+
+        Returns
+        -------
+        float or numpy.ndarray
+            One value per voxel.
+
+        Examples
+        --------
+        >>> float(regress(np.ones((3, 1)), np.array([1.0, 2.0, 3.0])).coef("x0"))
+        2.0
+        """
         return self.beta[_column_index(self.columns, name)]
 
     def se_of(self, name: str) -> np.ndarray | float:
-        """The standard error(s) of one design column's beta, by name."""
+        """The standard error(s) of one design column's beta, by name.
+
+        Parameters
+        ----------
+        name : str
+            A design column.
+
+        Returns
+        -------
+        float or numpy.ndarray
+            One value per voxel.
+
+        Examples
+        --------
+        >>> round(float(regress(np.ones((3, 1)), np.array([1.0, 2.0, 3.0])).se_of("x0")), 4)
+        0.5774
+        """
         return self.se[_column_index(self.columns, name)]
 
     def t_of(self, name: str) -> np.ndarray | float:
         """The t statistic(s) of one design column's beta, by name.
+
+        Parameters
+        ----------
+        name : str
+            A design column.
+
+        Returns
+        -------
+        float or numpy.ndarray
+            One value per voxel (a KeyError names the closest column for a typo).
 
         Examples
         --------
@@ -107,7 +177,23 @@ class RegressionResult:
         return self.t[_column_index(self.columns, name)]
 
     def p_of(self, name: str) -> np.ndarray | float:
-        """The two-sided p-value(s) of one design column's beta, by name."""
+        """The two-sided p-value(s) of one design column's beta, by name.
+
+        Parameters
+        ----------
+        name : str
+            A design column.
+
+        Returns
+        -------
+        float or numpy.ndarray
+            One value per voxel.
+
+        Examples
+        --------
+        >>> round(float(regress(np.ones((3, 1)), np.array([1.0, 2.0, 3.0])).p_of("x0")), 4)
+        0.0742
+        """
         return self.p[_column_index(self.columns, name)]
 
     def coefs(self, names: Sequence[str]) -> np.ndarray:
@@ -136,7 +222,26 @@ class RegressionResult:
 
 @dataclass(frozen=True)
 class ContrastResult:
-    """A t-contrast: ``effect = c @ beta`` with its standard error, t and two-sided p."""
+    """A t-contrast: ``effect = c @ beta`` with its standard error, t and two-sided p.
+
+    Parameters
+    ----------
+    effect, se, t : float or numpy.ndarray
+        ``c @ beta``, its standard error and their ratio (one value per voxel for many).
+    df : int
+        Residual degrees of freedom of the fit.
+
+    Returns
+    -------
+    ContrastResult
+        What :func:`contrast` returns; ``p`` is computed on first use.
+
+    Examples
+    --------
+    >>> res = ContrastResult(effect=2.0, se=1.0, t=2.0, df=10)
+    >>> round(res.p, 4)
+    0.0734
+    """
 
     effect: np.ndarray | float
     se: np.ndarray | float
@@ -145,7 +250,18 @@ class ContrastResult:
 
     @cached_property
     def p(self) -> np.ndarray | float:
-        """Two-sided p-value(s), computed on first use."""
+        """Two-sided p-value(s), computed on first use.
+
+        Returns
+        -------
+        float or numpy.ndarray
+            The shape of ``t``.
+
+        Examples
+        --------
+        >>> round(ContrastResult(effect=1.0, se=0.5, t=2.0, df=30).p, 4)
+        0.0546
+        """
         return _two_sided_p(self.t, self.df)
 
 
@@ -156,7 +272,27 @@ def _two_sided_p(t, df: int):
 
 @dataclass(frozen=True)
 class FTestResult:
-    """An F-contrast of ``q`` rows: ``F`` with ``(df1, df2) = (q, n - k)`` and its p-value."""
+    """An F-contrast of ``q`` rows: ``F`` with ``(df1, df2) = (q, n - k)`` and its p-value.
+
+    Parameters
+    ----------
+    F, p : float or numpy.ndarray
+        The F statistic and its p-value (one value per voxel for many).
+    df1, df2 : int
+        ``q`` (the contrast's rows) and the fit's residual degrees of freedom.
+    effect : numpy.ndarray
+        ``c @ beta``, shape ``(q,)`` or ``(q, n_voxels)``.
+
+    Returns
+    -------
+    FTestResult
+        What :func:`f_contrast` returns.
+
+    Examples
+    --------
+    >>> FTestResult(F=4.0, p=0.05, df1=2, df2=20, effect=np.zeros(2)).df1
+    2
+    """
 
     F: np.ndarray | float
     p: np.ndarray | float
@@ -167,8 +303,6 @@ class FTestResult:
 
 def _column_index(columns: Sequence[str], name: str) -> int:
     if name not in columns:
-        import difflib
-
         close = difflib.get_close_matches(name, columns, n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         raise KeyError(f"No design column {name!r}; the columns are {list(columns)}.{hint}")
@@ -243,8 +377,7 @@ def regress(X, Y, keep_residuals: bool = True) -> RegressionResult:
     Y : array-like, shape (n,) or (n, n_voxels)
         The data (float32 is fine: sums are accumulated in float64).
     keep_residuals : bool, default True
-        Store the residuals (same shape and float type as ``Y``). Pass False for large maps when
-        you only need the statistics.
+        Store the residuals (``Y``'s shape and float type); False saves memory on large maps.
 
     Returns
     -------
@@ -257,15 +390,10 @@ def regress(X, Y, keep_residuals: bool = True) -> RegressionResult:
         When the shapes disagree, ``Y`` has NaN, no degrees of freedom remain, or the design is
         rank-deficient (the message names the linearly dependent columns).
 
-    See Also
-    --------
-    contrast : test a combination of the betas.
-
     Examples
     --------
     A one-sample t-test is a regression on a column of ones:
 
-    >>> from scipy import stats
     >>> y = np.array([1.2, 0.4, 2.1, 1.5, 0.9])
     >>> fit = regress(pd.DataFrame({"intercept": np.ones(5)}), y)
     >>> round(float(fit.beta[0]), 4), round(float(fit.t[0]), 4)
@@ -274,34 +402,22 @@ def regress(X, Y, keep_residuals: bool = True) -> RegressionResult:
     4.2761
     """
     values, columns = _design_array(X)
-    data = np.asarray(Y)
-    one_outcome = data.ndim == 1
-    if one_outcome:
-        data = data[:, None]
-    if data.ndim != 2:
-        raise ValueError(f"Y must be 1D or 2D (observations x voxels); got shape {data.shape}.")
+    one_outcome = np.ndim(Y) == 1
     n, k = values.shape
-    if data.shape[0] != n:
+    if np.ndim(Y) in (1, 2) and np.shape(Y)[0] != n:
         raise ValueError(
-            f"X has {n} rows (observations) but Y has {data.shape[0]}: one row of Y per row of "
+            f"X has {n} rows (observations) but Y has {np.shape(Y)[0]}: one row of Y per row of "
             "X. If Y is voxels x subjects, pass Y.T."
         )
-    if not np.issubdtype(data.dtype, np.floating):
-        data = data.astype(np.float64)
-    bad = ~np.isfinite(data).all(axis=0)
-    if bad.any():
-        raise ValueError(
-            f"Y has NaN or infinite values in {int(bad.sum())} of {data.shape[1]} voxels/columns; "
-            "mask those voxels out (or drop the subjects) before fitting."
-        )
+    data = as_subjects_by_voxels(Y, min_subjects=1)
     df = n - k
     if df < 1:
         raise ValueError(
             f"The design has {k} columns for {n} observations: no degrees of "
             "freedom are left to estimate the error. Use fewer columns."
         )
-    if dependent_columns(values):
-        names = dependent_columns(pd.DataFrame(values, columns=columns))
+    names = dependent_columns(pd.DataFrame(values, columns=columns))
+    if names:
         raise ValueError(
             f"The design is rank-deficient: columns {names} are linearly dependent "
             f"({_relation(values, columns)}), so their betas are not defined. Drop one of them "
@@ -315,8 +431,7 @@ def regress(X, Y, keep_residuals: bool = True) -> RegressionResult:
     beta = np.empty((k, n_vox))
     rss = np.empty(n_vox)
     residuals = np.empty_like(data) if keep_residuals else None
-    for start in range(0, n_vox, CHUNK):
-        block = slice(start, min(start + CHUNK, n_vox))
+    for block in voxel_blocks(n_vox):
         chunk = data[:, block].astype(np.float64)
         qty = q.T @ chunk
         beta[:, block] = r_inv @ qty
@@ -328,61 +443,46 @@ def regress(X, Y, keep_residuals: bool = True) -> RegressionResult:
     se = np.sqrt(np.diag(cov_unscaled))[:, None] * sigma[None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
         t = beta / se
-    if one_outcome:
-        return RegressionResult(
-            beta[:, 0],
-            se[:, 0],
-            t[:, 0],
-            df,
-            float(sigma[0]),
-            None if residuals is None else residuals[:, 0],
-            columns,
-            cov_unscaled,
-            n,
-        )
+    if one_outcome:  # the same record, with one value per column instead of per voxel
+        beta, se, t, sigma = beta[:, 0], se[:, 0], t[:, 0], float(sigma[0])
+        residuals = None if residuals is None else residuals[:, 0]
     return RegressionResult(beta, se, t, df, sigma, residuals, columns, cov_unscaled, n)
 
 
-def _contrast_matrix(result: RegressionResult, c) -> np.ndarray:
-    k = len(result.columns)
+def _contrast_vector(result: RegressionResult, c) -> np.ndarray:
     if isinstance(c, Mapping | pd.Series):
-        weights = np.zeros(k)
+        weights = np.zeros(len(result.columns))
         for name, w in dict(c).items():
             weights[_column_index(result.columns, str(name))] = float(w)
-        return weights
-    matrix = np.asarray(c, dtype=np.float64)
-    if matrix.ndim not in (1, 2) or matrix.shape[-1] != k:
+        c = weights
+    if np.ndim(c) == 2:
         raise ValueError(
-            f"The contrast has shape {matrix.shape} but the design has {k} columns "
-            f"{list(result.columns)}: give one weight per column (or a dict of name: weight)."
+            "contrast() tests one contrast vector; for a matrix of several rows tested at once "
+            "use glm.f_contrast(result, matrix)."
         )
-    if not np.isfinite(matrix).all():
-        raise ValueError("The contrast contains NaN or infinite weights.")
-    return matrix
+    return check_contrast(c, len(result.columns), columns=result.columns)
 
 
-def contrast(result: RegressionResult, c) -> ContrastResult | FTestResult:
-    """Test a linear combination of the betas.
+def contrast(result: RegressionResult, c) -> ContrastResult:
+    """t-test of one linear combination of the betas, ``c @ beta = 0``.
 
     Parameters
     ----------
     result : RegressionResult
         A fit from :func:`regress`.
-    c : array-like of shape (k,), (q, k), or dict of column name to weight
-        A vector gives a t-test of ``c @ beta = 0``; a matrix of ``q`` rows gives an F-test of
-        all rows being zero at once.
+    c : array-like of shape (k,), or dict of column name to weight
+        One weight per design column (columns not named in a dict get 0).
 
     Returns
     -------
-    ContrastResult or FTestResult
-        ``effect, se, t, p`` (two-sided), ``df`` for a vector; ``F, p, df1, df2, effect`` for
-        a matrix.
+    ContrastResult
+        ``effect, se, t, p`` (two-sided) and ``df``: floats for one outcome, arrays of one
+        value per voxel for many.
 
     Raises
     ------
     ValueError
-        When the contrast does not have one weight per column, is all zero, or (F-test) has
-        linearly dependent rows.
+        Not one weight per column, all zero, or a matrix (use :func:`f_contrast`).
 
     Examples
     --------
@@ -394,20 +494,58 @@ def contrast(result: RegressionResult, c) -> ContrastResult | FTestResult:
     >>> round(float(res.effect), 3), res.df
     (3.667, 4)
     """
-    matrix = _contrast_matrix(result, c)
-    if not np.any(matrix):
-        raise ValueError("The contrast is all zeros: it tests nothing. Give non-zero weights.")
+    vector = _contrast_vector(result, c)
     beta = np.asarray(result.beta, dtype=np.float64)
     sigma2 = np.asarray(result.sigma, dtype=np.float64) ** 2
-    if matrix.ndim == 1:
-        effect = matrix @ beta
-        var = float(matrix @ result.cov_unscaled @ matrix)
-        se = np.sqrt(var * sigma2)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t = effect / se
-        if np.ndim(effect) == 0:
-            return ContrastResult(float(effect), float(se), float(t), result.df)
-        return ContrastResult(effect, se, t, result.df)
+    effect = vector @ beta
+    var = float(vector @ result.cov_unscaled @ vector)
+    se = np.sqrt(var * sigma2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = effect / se
+    if np.ndim(effect) == 0:
+        return ContrastResult(float(effect), float(se), float(t), result.df)
+    return ContrastResult(effect, se, t, result.df)
+
+
+def f_contrast(result: RegressionResult, c) -> FTestResult:
+    """F-test of ``q`` linear combinations of the betas being zero at once.
+
+    Parameters
+    ----------
+    result : RegressionResult
+        A fit from :func:`regress`.
+    c : array-like of shape (q, k)
+        One contrast per row, one weight per design column (a vector is one row: its F is the
+        square of :func:`contrast`'s t).
+
+    Returns
+    -------
+    FTestResult
+        ``F, p`` (floats for one outcome, one value per voxel for many), ``df1 = q``,
+        ``df2 = n - k`` and ``effect`` (``c @ beta``).
+
+    Raises
+    ------
+    ValueError
+        A row without one weight per column or all zero, or linearly dependent rows.
+
+    Examples
+    --------
+    >>> X = pd.DataFrame(np.repeat(np.eye(3), 3, axis=0), columns=["a", "b", "c"])
+    >>> y = np.array([1.0, 2.0, 3.0, 2.0, 3.0, 4.0, 6.0, 7.0, 8.0])
+    >>> res = f_contrast(regress(X, y), [[1, -1, 0], [0, 1, -1]])  # do the 3 means differ?
+    >>> round(res.F, 3), res.df1, res.df2
+    (21.0, 2, 6)
+    """
+    rows = np.atleast_2d(np.asarray(c, dtype=np.float64))
+    if rows.ndim != 2:
+        raise ValueError(
+            f"The F-contrast must be a matrix (rows x columns); got shape {rows.shape}."
+        )
+    k = len(result.columns)
+    matrix = np.vstack([check_contrast(row, k, columns=result.columns) for row in rows])
+    beta = np.asarray(result.beta, dtype=np.float64)
+    sigma2 = np.asarray(result.sigma, dtype=np.float64) ** 2
     q = matrix.shape[0]
     middle = matrix @ result.cov_unscaled @ matrix.T
     if np.linalg.matrix_rank(middle) < q:
@@ -427,13 +565,10 @@ def contrast(result: RegressionResult, c) -> ContrastResult | FTestResult:
 def cohens_d(result: RegressionResult, c=None) -> np.ndarray | float:
     """Standardised effect size: a contrast's effect divided by the residual standard deviation.
 
-    Unlike t, which grows with the number of subjects, ``d`` estimates how large the effect is
-    compared with the spread between subjects, so it does not grow with the sample.
-
-    - One-sample design (a column of ones): ``d = mean / sd`` (equal to ``t / sqrt(n)``).
-    - Two groups with the contrast of their difference: ``d = (m1 - m2) / pooled sd``.
-    - Paired data: run the one-sample design on the differences; ``d`` is then Cohen's ``d_z``
-      (the long-format paired design would standardise by a different residual).
+    Unlike t, ``d`` does not grow with the number of subjects. One-sample design: ``d = mean /
+    sd = t / sqrt(n)``; two groups with the contrast of their difference: ``(m1 - m2) / pooled
+    sd``; paired data: the one-sample design on the differences gives Cohen's ``d_z`` (the
+    long-format paired design would standardise by a different residual).
 
     Parameters
     ----------
@@ -454,9 +589,9 @@ def cohens_d(result: RegressionResult, c=None) -> np.ndarray | float:
     >>> round(float(cohens_d(fit)), 4), round(float(y.mean() / y.std(ddof=1)), 4)
     (1.9365, 1.9365)
     """
-    weights = np.eye(len(result.columns))[0] if c is None else _contrast_matrix(result, c)
-    if np.ndim(weights) != 1:
+    if c is not None and np.ndim(c) == 2:
         raise ValueError("cohens_d needs a single contrast vector, not a matrix.")
+    weights = np.eye(len(result.columns))[0] if c is None else _contrast_vector(result, c)
     effect = weights @ np.asarray(result.beta, dtype=np.float64)
     sigma = np.asarray(result.sigma, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -15,10 +15,10 @@ negative values separately (negative values get negative TFCE, from the steps of
 The values equal nilearn's to floating-point rounding, about 30x faster per map: one union-find
 pass over the voxels sorted by height (numba, compiled once per machine into a cache folder)
 instead of one 3D labelling per height. :func:`course_utils.stats.inference.permutation_test` uses
-the
-same kernels for the max-TFCE null distribution (``tfce=True``).
+the same kernels for the max-TFCE null distribution (``tfce=True``).
 
-- :func:`tfce`: the TFCE of one map.
+- :func:`tfce`: the TFCE of one map, as a vector of the mask's voxels;
+  :func:`tfce_image` the same as an image.
 - :func:`support_curve`: one voxel's cluster size at each height and what each height adds.
 - :func:`neighbours`: the face neighbours of every voxel of a mask.
 """
@@ -35,6 +35,8 @@ import nibabel as nib
 import numpy as np
 import pandas as pd
 
+from course_utils._utils import mask_array
+
 _KERNELS: ModuleType | None = None
 
 
@@ -42,8 +44,8 @@ def cache_folder() -> Path:
     """Folder where numba keeps the compiled TFCE kernels.
 
     ``NUMBA_CACHE_DIR`` when the user has set it; otherwise ``numba`` inside the course's data
-    cache (:func:`course_utils.config.data_dir`), or inside the temporary folder when that cannot
-    be written (the kernels are then compiled again in each new session).
+    cache (:func:`course_utils.config.paths.data_dir`), or inside the temporary folder when that
+    cannot be written (the kernels are then compiled again in each new session).
 
     Returns
     -------
@@ -57,7 +59,7 @@ def cache_folder() -> Path:
     """
     if os.environ.get("NUMBA_CACHE_DIR"):
         return Path(os.environ["NUMBA_CACHE_DIR"])
-    from course_utils.config import data_dir
+    from course_utils.config.paths import data_dir
 
     for base in (lambda: data_dir(create=True), lambda: Path(tempfile.gettempdir())):
         try:
@@ -89,26 +91,7 @@ def _kernels() -> ModuleType:
     return _KERNELS
 
 
-def _mask_array(mask_img) -> np.ndarray:
-    if mask_img is None:
-        raise ValueError(
-            "TFCE needs to know which voxels are neighbours: pass mask_img, the 3D "
-            "mask the map's voxels were taken from (e.g. ds.mask_img)."
-        )
-    if isinstance(mask_img, str | os.PathLike):
-        mask_img = nib.load(os.fspath(mask_img))
-    if not hasattr(mask_img, "dataobj"):
-        raise ValueError(
-            "mask_img must be a NIfTI image (or a path to one): the 3D mask the map "
-            f"was taken from; got {type(mask_img).__name__}."
-        )
-    mask = np.asarray(mask_img.dataobj)
-    if mask.ndim != 3:
-        raise ValueError(f"mask_img must be a 3D image; got shape {mask.shape}.")
-    return mask.astype(bool)
-
-
-def neighbours(mask_img) -> np.ndarray:
+def neighbours(*, mask_img) -> np.ndarray:
     """Face neighbours of every voxel of a mask, as positions in the masked (C-order) vector.
 
     Parameters
@@ -125,10 +108,13 @@ def neighbours(mask_img) -> np.ndarray:
     Examples
     --------
     >>> mask = nib.Nifti1Image(np.ones((3, 1, 1), dtype="uint8"), np.eye(4))
-    >>> neighbours(mask)[1].tolist()   # the middle voxel touches voxels 0 and 2 along x
+    >>> neighbours(mask_img=mask)[1].tolist()   # the middle voxel touches voxels 0 and 2 along x
     [0, 2, -1, -1, -1, -1]
     """
-    mask = _mask_array(mask_img)
+    return _neighbour_table(mask_array(mask_img, purpose="TFCE"))
+
+
+def _neighbour_table(mask: np.ndarray) -> np.ndarray:
     index = np.full(tuple(s + 2 for s in mask.shape), -1, dtype=np.int64)
     inner = index[1:-1, 1:-1, 1:-1]
     inner[mask] = np.arange(int(mask.sum()))
@@ -143,10 +129,9 @@ def neighbours(mask_img) -> np.ndarray:
     return table
 
 
-def _as_masked(tmap, mask: np.ndarray) -> tuple[np.ndarray, bool]:
-    """The map as a float64 vector of the mask's voxels; True when it came as an image."""
-    image = hasattr(tmap, "dataobj")
-    values = np.asarray(tmap.dataobj if image else tmap, dtype=np.float64)
+def _as_masked(tmap, mask: np.ndarray) -> np.ndarray:
+    """The map (vector, 3D array or image) as a float64 vector of the mask's voxels."""
+    values = np.asarray(getattr(tmap, "dataobj", tmap), dtype=np.float64)
     if values.ndim == 3:
         if values.shape != mask.shape:
             raise ValueError(
@@ -164,7 +149,7 @@ def _as_masked(tmap, mask: np.ndarray) -> tuple[np.ndarray, bool]:
             "The map has NaN or infinite values inside the mask; TFCE needs a "
             "finite statistic at every voxel (set voxels without data to 0)."
         )
-    return values, image
+    return values
 
 
 def _check_parameters(E: float, H: float, dh) -> float:
@@ -181,15 +166,17 @@ def _check_parameters(E: float, H: float, dh) -> float:
     return float(dh)
 
 
-def tfce(tmap, mask_img, E: float = 0.5, H: float = 2.0, dh="auto", two_sided: bool = True):
+def tfce(
+    tmap, *, mask_img, E: float = 0.5, H: float = 2.0, dh="auto", two_sided: bool = True
+) -> np.ndarray:
     """Threshold-free cluster enhancement of one statistic map, as nilearn computes it.
 
     Parameters
     ----------
     tmap : array-like or nibabel image
         The statistic (t or z): a vector of the mask's voxels in C order (as
-        :func:`course_utils.experiments.data.mask_images` gives them) or a 3D array or image on the
-        mask's grid.
+        :func:`course_utils.experiments.data.mask_images` gives them), or a 3D array or image on
+        the mask's grid.
     mask_img : nibabel image or path
         The 3D mask the map was taken from; it defines which voxels are neighbours.
     E, H : float, default 0.5 and 2
@@ -203,9 +190,9 @@ def tfce(tmap, mask_img, E: float = 0.5, H: float = 2.0, dh="auto", two_sided: b
 
     Returns
     -------
-    numpy.ndarray or nibabel.Nifti1Image
-        TFCE values (float64), in the form ``tmap`` came in (vector or image; a 3D array gives a
-        vector of the mask's voxels).
+    numpy.ndarray, shape (n_voxels,)
+        TFCE values (float64) of the mask's voxels, whatever form ``tmap`` came in
+        (:func:`tfce_image` gives an image).
 
     Raises
     ------
@@ -214,6 +201,7 @@ def tfce(tmap, mask_img, E: float = 0.5, H: float = 2.0, dh="auto", two_sided: b
 
     See Also
     --------
+    tfce_image : the same values as an image.
     nilearn.mass_univariate._utils.calculate_tfce : the reference this equals (to 1e-12).
     course_utils.stats.inference.permutation_test : ``tfce=True`` gives max-TFCE FWE p-values.
 
@@ -231,7 +219,7 @@ def tfce(tmap, mask_img, E: float = 0.5, H: float = 2.0, dh="auto", two_sided: b
     --------
     >>> mask = nib.Nifti1Image(np.ones((5, 1, 1), dtype="uint8"), np.eye(4))
     >>> t = np.array([0.0, 2.0, 2.0, 0.0, 2.0])  # a 2-voxel cluster and a lone voxel, both t = 2
-    >>> values = tfce(t, mask)
+    >>> values = tfce(t, mask_img=mask)
     >>> bool(np.isclose(values[1], np.sqrt(2) * values[4]))  # extent 2 vs 1, E = 0.5
     True
     >>> heights = np.linspace(0, 2, 101)[1:]      # 100 heights up to the maximum, extent 1
@@ -239,8 +227,8 @@ def tfce(tmap, mask_img, E: float = 0.5, H: float = 2.0, dh="auto", two_sided: b
     True
     """
     step = _check_parameters(E, H, dh)
-    mask = _mask_array(mask_img)
-    values, image = _as_masked(tmap, mask)
+    mask = mask_array(mask_img, purpose="TFCE")
+    values = _as_masked(tmap, mask)
     top = np.abs(values).max(initial=0.0) if two_sided else values.max(initial=0.0)
     if step and top > 0 and not 10 <= round(top / step) <= 1000:
         warnings.warn(
@@ -248,14 +236,47 @@ def tfce(tmap, mask_img, E: float = 0.5, H: float = 2.0, dh="auto", two_sided: b
             f"{min(max(round(top / step), 10), 1000)} (nilearn's limits).",
             stacklevel=2,
         )
-    out = _kernels().tfce_map(
-        values, neighbours(mask_img), float(E), float(H), step, bool(two_sided)
+    return _kernels().tfce_map(
+        values, _neighbour_table(mask), float(E), float(H), step, bool(two_sided)
     )
-    if not image:
-        return out
+
+
+def tfce_image(
+    tmap_img, *, mask_img, E: float = 0.5, H: float = 2.0, dh="auto", two_sided: bool = True
+) -> nib.Nifti1Image:
+    """:func:`tfce` of a statistic image, as an image (zero outside the mask).
+
+    Parameters
+    ----------
+    tmap_img : nibabel image
+        The statistic map on the mask's grid.
+    mask_img : nibabel image or path
+        The 3D mask the map was computed in.
+    E, H, dh, two_sided
+        As in :func:`tfce`.
+
+    Returns
+    -------
+    nibabel.Nifti1Image
+        float64 TFCE values, with ``tmap_img``'s affine.
+
+    Examples
+    --------
+    >>> mask = nib.Nifti1Image(np.ones((3, 1, 1), dtype="uint8"), np.eye(4))
+    >>> t_img = nib.Nifti1Image(np.array([0.0, 2.0, 0.0]).reshape(3, 1, 1), np.eye(4))
+    >>> out = tfce_image(t_img, mask_img=mask)
+    >>> out.shape, bool(np.allclose(out.get_fdata().ravel(), tfce(t_img, mask_img=mask)))
+    ((3, 1, 1), True)
+    """
+    if not hasattr(tmap_img, "affine"):
+        raise ValueError(
+            f"tfce_image takes a NIfTI image; got {type(tmap_img).__name__} (for an array of the "
+            "mask's voxels, use tfce)."
+        )
+    mask = mask_array(mask_img, purpose="TFCE")
     volume = np.zeros(mask.shape)
-    volume[mask] = out
-    return nib.Nifti1Image(volume, tmap.affine)
+    volume[mask] = tfce(tmap_img, mask_img=mask_img, E=E, H=H, dh=dh, two_sided=two_sided)
+    return nib.Nifti1Image(volume, tmap_img.affine)
 
 
 def _rows(tmaps, table: np.ndarray) -> np.ndarray:
@@ -293,7 +314,7 @@ def max_tfce(
     --------
     >>> mask = nib.Nifti1Image(np.ones((4, 1, 1), dtype="uint8"), np.eye(4))
     >>> maps = np.array([[1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 0.0, -1.0]])
-    >>> top = max_tfce(maps, neighbours(mask))
+    >>> top = max_tfce(maps, neighbours(mask_img=mask))
     >>> bool(np.isclose(top[0], np.sqrt(2) * top[1]))
     True
     """
@@ -331,14 +352,14 @@ def max_cluster_sizes(
     --------
     >>> mask = nib.Nifti1Image(np.ones((6, 1, 1), dtype="uint8"), np.eye(4))
     >>> maps = np.array([[4.0, 4.0, 4.0, 0.0, -4.0, -4.0], [0.0, 0.0, 0.0, 0.0, 0.0, 4.0]])
-    >>> max_cluster_sizes(maps, neighbours(mask), 3.0).tolist()
+    >>> max_cluster_sizes(maps, neighbours(mask_img=mask), 3.0).tolist()
     [3, 1]
     """
     return _kernels().max_cluster(_rows(tmaps, table), table, float(threshold), bool(two_sided))
 
 
 def support_curve(
-    tmap, mask_img, voxel: int, E: float = 0.5, H: float = 2.0, two_sided: bool = True
+    tmap, *, mask_img, voxel: int, E: float = 0.5, H: float = 2.0, two_sided: bool = True
 ) -> pd.DataFrame:
     """What TFCE adds up at one voxel: its cluster's size at each height below it.
 
@@ -363,16 +384,16 @@ def support_curve(
     Examples
     --------
     >>> mask = nib.Nifti1Image(np.ones((3, 1, 1), dtype="uint8"), np.eye(4))
-    >>> curve = support_curve(np.array([1.0, 2.0, 0.5]), mask, voxel=1)
+    >>> curve = support_curve(np.array([1.0, 2.0, 0.5]), mask_img=mask, voxel=1)
     >>> curve.extent.iloc[[0, -1]].tolist()   # 3 voxels at the lowest height, itself at the top
     [3, 1]
-    >>> bool(np.isclose(curve.term.sum(), tfce(np.array([1.0, 2.0, 0.5]), mask)[1]))
+    >>> bool(np.isclose(curve.term.sum(), tfce(np.array([1.0, 2.0, 0.5]), mask_img=mask)[1]))
     True
     """
     from scipy import ndimage
 
-    mask = _mask_array(mask_img)
-    values, _ = _as_masked(tmap, mask)
+    mask = mask_array(mask_img, purpose="TFCE")
+    values = _as_masked(tmap, mask)
     if not 0 <= voxel < values.size:
         raise ValueError(
             f"voxel must be a position in the masked map (0 to {values.size - 1}); got {voxel}."
