@@ -22,19 +22,19 @@ VS, AS, VC, AC = "video_sentence", "audio_sentence", "video_computation", "audio
     ],
 )
 def test_interaction_mistakes_are_named(answer, words):
-    feedback = factorial.interaction_contrast(CONDITIONS).check(answer)
+    feedback = factorial.interaction_contrast_exercise(CONDITIONS).check(answer)
     assert feedback.status == "incorrect" and words in feedback.message
 
 
 def test_interaction_accepts_any_positive_scale_and_says_not_attempted():
-    q = factorial.interaction_contrast(CONDITIONS)
+    q = factorial.interaction_contrast_exercise(CONDITIONS)
     assert q.check({VS: 0.5, AS: -0.5, VC: -0.5, AC: 0.5}).correct
     assert q.check(...).status == "not attempted"
     assert q.check("interaction").status == "incorrect"
 
 
 def test_interaction_without_the_conditions_is_unavailable():
-    q = factorial.interaction_contrast(["horizontal_checkerboard"])
+    q = factorial.interaction_contrast_exercise(["horizontal_checkerboard"])
     assert "nothing was checked" in q.check({VS: 1}).message
 
 
@@ -54,10 +54,10 @@ def test_interaction_without_the_conditions_is_unavailable():
     ],
 )
 def test_degrees_of_freedom_mistakes_are_named(answer, words):
-    feedback = factorial.partitioned_df(30).check(answer)
+    feedback = factorial.partitioned_df_exercise(30).check(answer)
     assert feedback.status == "incorrect" and words in feedback.message, feedback.message
 
 
 def test_degrees_of_freedom_correct():
-    assert factorial.partitioned_df(30).check((2, 58)).correct
-    assert factorial.partitioned_df(94).check([2.0, 186.0]).correct
+    assert factorial.partitioned_df_exercise(30).check((2, 58)).correct
+    assert factorial.partitioned_df_exercise(94).check([2.0, 186.0]).correct

@@ -26,7 +26,7 @@ def shuffled(ds):
 
 @pytest.fixture(scope="module")
 def q(ds, shuffled):
-    return group_maps.paired_tmap_exercise(ds, V, H, orders={V: shuffled})
+    return group_maps.paired_tmap_exercise(ds, V, H, plus_subjects=shuffled)
 
 
 def _t(scores):
@@ -58,7 +58,7 @@ def test_named_mistakes(ds, shuffled, q):
     diff = (vertical - horizontal).astype(np.float64)
     n = diff.shape[0]
     cases = {
-        "by position": _t(ds.array(V, subjects=shuffled) - ds.array(H)),
+        "not the same subject": _t(ds.array(V, subjects=shuffled) - ds.array(H)),
         "two-sample": stats.ttest_ind(vertical, horizontal).statistic,
         "wrong sign": _t(horizontal - vertical),
         "mean difference (the effect)": diff.mean(0),
@@ -66,7 +66,8 @@ def test_named_mistakes(ds, shuffled, q):
         "standard error": diff.std(0, ddof=1) / np.sqrt(n),
         "variance of the differences": diff.var(0, ddof=1),
         "standard deviation of the differences": diff.std(0, ddof=1),
-        f"t-map of {V} alone": _t(vertical),
+        f"one-sample map of {V} alone": _t(vertical),
+        f"one-sample map of {H} alone": _t(horizontal),
     }
     for phrase, answer in cases.items():
         feedback = q.check(answer)
@@ -119,5 +120,15 @@ def test_bad_arguments(ds):
         group_maps.paired_tmap_exercise(ds, H, H)
     with pytest.raises(ValueError):
         group_maps.paired_tmap_exercise(ds, H, "vertical_checkerbord")
-    with pytest.raises(ValueError, match="orders"):
-        group_maps.paired_tmap_exercise(ds, H, V, orders={"audio_sentence": ds.subjects})
+    with pytest.raises(KeyError):
+        group_maps.paired_tmap_exercise(ds, H, V, plus_subjects=["nobody"] * len(ds.subjects))
+
+
+def test_sums_of_conditions_and_condition_sum(ds):
+    weights = {V: 1.0, H: 1.0}
+    total = group_maps.condition_sum(ds, weights)
+    assert total.dtype == np.float32
+    np.testing.assert_allclose(total, ds.contrast(weights), rtol=1e-5, atol=1e-5)
+    q = group_maps.paired_tmap_exercise(ds, weights, H)
+    q.assert_correct(_t(ds.array(V)))  # (V + H) - H
+    assert q.name == f"Paired t-map, {H} + {V} minus {H}"

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from nilearn.glm.first_level import compute_regressor, glover_hrf
 
-from course_utils.experiments import simulation
-from course_utils.teaching import checks
+from course_utils.experiments import signals
+from course_utils.teaching.checks import hrf as hrf_checks
 
 ONSETS, N_TR, T_R = np.array([12.0, 63.3, 110.0]), 60, 2.5
 STEPS = 25  # 2.5 s / 0.1 s
@@ -13,7 +13,7 @@ STEPS = 25  # 2.5 s / 0.1 s
 
 @pytest.fixture(scope="module")
 def q():
-    return checks.fine_grid_regressor(ONSETS, N_TR, T_R)
+    return hrf_checks.regressor_exercise(ONSETS, N_TR, T_R)
 
 
 def fine_events(index):
@@ -25,13 +25,12 @@ def fine_events(index):
 def by_hand(index=None, hrf=None):
     """The regressor built step by step: impulses on the 0.1 s grid, causal, downsampled."""
     index = np.round(ONSETS / 0.1) if index is None else index
-    hrf = simulation.canonical_hrf()[1] if hrf is None else hrf
+    hrf = signals.canonical_hrf()[1] if hrf is None else hrf
     return np.convolve(fine_events(index), hrf)[: N_TR * STEPS][::STEPS]
 
 
-def test_exported_as_checks_name():
-    assert "fine_grid_regressor" in checks.__all__
-    assert checks.fine_grid_regressor is checks.hrf.fine_grid_regressor
+def test_public_names():
+    assert hrf_checks.__all__ == ["regressor_exercise"]
 
 
 def test_the_hand_built_regressor_is_correct(q):
@@ -39,7 +38,7 @@ def test_the_hand_built_regressor_is_correct(q):
     assert q.check(answer).correct
     q.assert_correct(list(answer))  # a list is fine
     q.assert_correct(answer[:, None])  # and so is a column
-    np.testing.assert_allclose(answer, simulation.event_regressor(ONSETS, N_TR, T_R), atol=1e-12)
+    np.testing.assert_allclose(answer, signals.event_regressor(ONSETS, N_TR, T_R), atol=1e-12)
 
 
 def test_placeholder_is_not_attempted(q):
@@ -75,7 +74,7 @@ def test_hrf_sampled_at_the_tr_is_named_and_late(q):
 
 def test_mode_same_is_named_and_early(q):
     same = np.convolve(
-        fine_events(np.round(ONSETS / 0.1)), simulation.canonical_hrf()[1], mode="same"
+        fine_events(np.round(ONSETS / 0.1)), signals.canonical_hrf()[1], mode="same"
     )[::STEPS]
     message = q.check(same).message
     assert "mode='same'" in message and "15 s too early" in message
@@ -100,7 +99,7 @@ def test_seconds_and_scans_mixed_up(q):
     assert "index = its onset in seconds" in q.check(seconds_as_steps).message
     scans_as_steps = by_hand(index=np.round(ONSETS / T_R))
     assert "used them as indices" in q.check(scans_as_steps).message
-    onsets_in_scans = simulation.event_regressor(ONSETS / T_R, N_TR, T_R)
+    onsets_in_scans = signals.event_regressor(ONSETS / T_R, N_TR, T_R)
     message = q.check(onsets_in_scans).message
     assert "onsets in scans" in message and "too early" in message
 
@@ -139,4 +138,4 @@ def test_hint_names_the_steps_without_the_numbers(q):
 @pytest.mark.parametrize("onsets", [[12.0], [50.0, 20.0], [12.0, 200.0]])
 def test_bad_designs(onsets):
     with pytest.raises(ValueError):
-        checks.fine_grid_regressor(onsets, N_TR, T_R)
+        hrf_checks.regressor_exercise(onsets, N_TR, T_R)

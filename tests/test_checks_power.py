@@ -13,7 +13,7 @@ from course_utils.teaching.checks import power as power_checks
 
 @pytest.fixture
 def q():
-    return power_checks.subjects_for_power(d=0.6, alpha=0.001, target=0.8)
+    return power_checks.subjects_for_power_exercise(d=0.6, alpha=0.001, target=0.8)
 
 
 def test_the_expected_answer_is_the_smallest_n_statsmodels_agrees_with(q):
@@ -57,15 +57,32 @@ def test_never_raises_on_odd_answers(q, answer):
 
 
 def test_other_parameters_and_bad_ones():
-    q = power_checks.subjects_for_power(d=0.5, alpha=0.05, target=0.9)
+    q = power_checks.subjects_for_power_exercise(d=0.5, alpha=0.05, target=0.9)
     assert q.check(power.n_for_power(0.5, 0.05, 0.9)).correct
     assert "90%" in q.name and "d = 0.5" in q.name
     with pytest.raises(ValueError):
-        power_checks.subjects_for_power(d=0.0)
+        power_checks.subjects_for_power_exercise(d=0.0)
     with pytest.raises(ValueError):
-        power_checks.subjects_for_power(alpha=0.9, target=0.8)
+        power_checks.subjects_for_power_exercise(alpha=0.9, target=0.8)
 
 
 def test_hint_does_not_give_the_answer(q):
     assert "53" not in q.hint() and "noncentral" in q.hint()
     assert "53" not in q.solution()
+
+
+def test_standard_error_of_a_difference_names_the_variance_and_other_slips():
+
+    q = power_checks.difference_se_exercise(12, 18, "se", labels=("men", "women"))
+    right = np.sqrt(1 / 12 + 1 / 18)
+    assert q.check(right).correct and q.check(round(right, 4)).correct
+    assert "variance of the difference" in q.check(1 / 12 + 1 / 18).message
+    assert "square root" in q.check(1 / 12 + 1 / 18).message
+    assert "one mean of all 30 subjects" in q.check(1 / np.sqrt(30)).message
+    assert "added the two standard errors" in q.check(1 / np.sqrt(12) + 1 / np.sqrt(18)).message
+    assert "whole class" in q.check(np.sqrt(2 / 30)).message
+    assert "men's mean alone" in q.check(1 / np.sqrt(12)).message
+    assert "too large" in q.check(1.0).message
+    for junk in ("0.3", [0.3, 0.4], None, {"se": 0.3}):
+        assert q.check(junk).status in {"incorrect", "not attempted"}
+    assert "that is not a finite number" in q.check(np.inf).message

@@ -5,7 +5,6 @@ import pandas as pd
 import pytest
 
 from course_utils.stats import designs, glm
-from course_utils.teaching import checks
 from course_utils.teaching.checks import regression
 
 
@@ -18,7 +17,7 @@ def groups():
 @pytest.fixture
 def q(groups):
     plus, minus = groups
-    return checks.effect_coded_betas(
+    return regression.effect_coded_betas_exercise(
         plus=plus, minus=minus, column="group2_vs_group1", names=("group 2", "group 1")
     )
 
@@ -28,10 +27,12 @@ def _means(groups):
     return plus.mean(), minus.mean(), np.r_[plus, minus].mean()
 
 
-def test_is_reexported_and_listed():
-    assert checks.effect_coded_betas is regression.effect_coded_betas
-    assert regression.__all__ == ["effect_coded_betas"]
-    assert "effect_coded_betas" in checks.__all__
+def test_public_names():
+    assert regression.__all__ == [
+        "dummy_code_exercise",
+        "effect_coded_betas_exercise",
+        "two_group_design_exercise",
+    ]
 
 
 def test_the_right_answer_is_what_the_regression_gives(groups, q):
@@ -117,7 +118,7 @@ def test_other_wrong_values_say_how_far_and_which_way(groups, q):
 
 
 def test_balanced_groups_do_not_call_the_midpoint_a_grand_mean():
-    q = checks.effect_coded_betas([1.0, 3.0], [5.0, 7.0])
+    q = regression.effect_coded_betas_exercise([1.0, 3.0], [5.0, 7.0])
     assert q.check([4.0, -2.0]).correct
     assert "grand mean" not in q.check([4.5, -2.0]).message
 
@@ -129,4 +130,48 @@ def test_hint_and_solution_do_not_give_the_answer_away(q):
 
 def test_empty_groups_are_refused():
     with pytest.raises(ValueError, match="at least one value"):
-        checks.effect_coded_betas([], [1.0])
+        regression.effect_coded_betas_exercise([], [1.0])
+
+
+def test_dummy_code_exercise():
+    q = regression.dummy_code_exercise(10.0)
+    statuses = [q.check(a).status for a in (..., [0, 1], [1, 1])]
+    assert statuses == ["not attempted", "incorrect", "correct"]
+    assert "reference" in q.check([1, 0]).message
+
+
+def test_two_group_design_checker():
+    import pandas as pd
+
+    sex = np.array(["M", "F", "F", "M", "F"])
+    want = pd.DataFrame({"male": (sex == "M") * 1.0, "female": (sex == "F") * 1.0})
+    q = regression.two_group_design_exercise(want, "design")
+    assert q.check(want).status == "correct"
+    assert q.check(np.column_stack([np.ones(5), np.where(sex == "M", 1, -1)])).correct
+    assert "one column per subject" in q.check(np.eye(5)).message
+    assert "linearly dependent" in q.check(np.column_stack([np.ones(5), want])).message
+    assert "one row per subject (5)" in q.check(want.iloc[:4]).message
+    assert "does not separate" in q.check(np.column_stack([np.ones(5), np.arange(5.0)])).message
+
+
+def test_two_group_design_names_the_typical_mistakes():
+    import pandas as pd
+
+    sex = np.array(["M", "F", "F", "M", "F", "M"])
+    want = pd.DataFrame({"male": (sex == "M") * 1.0, "female": (sex == "F") * 1.0})
+    q = regression.two_group_design_exercise(want, "design")
+    male_only = q.check(pd.DataFrame({"male": (sex == "M") * 1.0})).message
+    assert "0/1 column for the male group alone" in male_only
+    assert "no intercept" in male_only and "female" in male_only
+    female_only = q.check(pd.DataFrame({"female": (sex == "F") * 1.0})).message
+    assert "0/1 column for the female group alone" in female_only
+    assert "one-sample design" in q.check(np.ones(6)).message
+    assert "+1/-1 group column alone" in q.check(np.where(sex == "M", 1.0, -1.0)).message
+    sorted_rows = want.sort_values("male").reset_index(drop=True)
+    assert "not in the order of the subjects" in q.check(sorted_rows).message
+    text = pd.DataFrame({"sex": sex})
+    assert "holds text" in q.check(text).message
+    assert q.check("male, female").status == "incorrect"
+    assert (
+        "NaN" in q.check(np.column_stack([want["male"], np.r_[want["female"][:5], np.nan]])).message
+    )

@@ -16,6 +16,10 @@ instructor edition, where the worked solution lives in a hidden ``solution`` cel
 Notebook pattern (see CONTRIBUTING.md): a stub cell (tag ``exercise-stub``) that sets the answer
 to ``...``; a solution cell (tag ``solution``) that the student edition removes; a check cell
 that calls ``q.check(answer)``.
+
+Besides :class:`Exercise`, this module holds the primitives every topic's checks share: reading
+and judging one number (:func:`read_number`, :func:`judge_number`, :func:`format_number`),
+comparing arrays (:func:`expect_close`) and maps (:func:`expect_map`).
 """
 
 from __future__ import annotations
@@ -30,16 +34,30 @@ Status = Literal["not attempted", "incorrect", "correct"]
 
 
 class Incorrect(Exception):
-    """Raised by a checker function to say why an answer is wrong."""
+    """Raised by a checker function to say why an answer is wrong.
 
-    __module__ = "course_utils.teaching.checks"  # where notebooks use it from
+    Parameters
+    ----------
+    message : str
+        The reason, in plain words: what the student sees after "INCORRECT.".
+
+    Returns
+    -------
+    Incorrect
+        The exception (raise it).
+
+    Examples
+    --------
+    >>> str(Incorrect("you squared it"))
+    'you squared it'
+    """
 
 
 @dataclass(frozen=True)
 class Feedback:
     """The outcome of checking one answer.
 
-    Attributes
+    Parameters
     ----------
     exercise : str
         Name of the exercise.
@@ -47,6 +65,17 @@ class Feedback:
         The verdict.
     message : str
         What to tell the student.
+
+    Returns
+    -------
+    Feedback
+        It prints itself as ``[v] name: CORRECT. message`` (``[x]`` incorrect, ``[ ]`` not
+        attempted); ``.correct`` is True for a right answer.
+
+    Examples
+    --------
+    >>> Feedback("demo", "correct", "Well done.")
+    [v] demo: CORRECT. Well done.
     """
 
     exercise: str
@@ -118,10 +147,15 @@ class Exercise:
         :class:`Incorrect` with the reason when it is wrong. Any other exception it raises is
         reported as *incorrect* too (with a plain message), never passed on.
     hint : str
-        A nudge that does not give the answer away.
-    solution : str, optional
-        Accepted for compatibility and ignored: worked solutions live only in the notebooks'
-        ``solution`` cells (instructor edition), never in a string a student can print.
+        A nudge that does not give the answer away. Worked solutions live only in the
+        notebooks' ``solution`` cells (instructor edition), never in a string a student can
+        print.
+
+    Returns
+    -------
+    Exercise
+        ``q.check(answer)`` returns the :class:`Feedback`; ``q.hint()``, ``q.solution()`` and
+        ``q.assert_correct(answer)`` (for solution cells) complete it.
 
     Examples
     --------
@@ -144,9 +178,7 @@ class Exercise:
         name: str,
         checker: Callable[[Any], None],
         hint: str = "",
-        solution: str = "",
     ) -> None:
-        del solution  # never stored: nothing a student runs may print the answer
         self.name = name
         self._checker = checker
         self._hint = hint
@@ -213,30 +245,128 @@ def _unreadable(answer: Any, err: Exception) -> str:
     )
 
 
-def judge_number(
-    value: float,
-    expected: float,
-    mistakes: Sequence[tuple[float, str]],
-    otherwise: Callable[[str], str],
-    rtol: float = 1e-5,
-) -> None:
-    """Judge one number: right, a named mistake, or too large / too small.
+def format_number(value: float, decimals: int = 4) -> str:
+    """A number as the feedback shows it: fixed decimals, or scientific when huge or tiny.
 
     Parameters
     ----------
-    value, expected : float
-        The student's number and the right one.
-    mistakes : sequence of (float, str)
-        Wrong values a typical slip gives, each with the message that names the slip.
-    otherwise : callable
-        Builds the message for any other value from ``"too large"`` or ``"too small"``.
-    rtol : float, default 1e-5
-        Relative tolerance, as in :func:`numpy.isclose`.
+    value : float
+        The number.
+    decimals : int, default 4
+        Decimals of the fixed notation (significant digits - 1 of the scientific one).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> format_number(0.25), format_number(3.14159, 2), format_number(2.5e30)
+    ('0.2500', '3.14', '2.5000e+30')
+    >>> format_number(float("nan"))
+    'nan'
+    """
+    if not np.isfinite(value):
+        return str(value)
+    if value != 0 and not 1e-3 <= abs(value) < 1e6:
+        return f"{value:.{decimals}e}"
+    return f"{value:.{decimals}f}"
+
+
+def read_number(answer: Any, what: str = "the answer", *, allow_inf: bool = False) -> float:
+    """The answer as one finite float, or :class:`Incorrect` saying why it is not one.
+
+    Parameters
+    ----------
+    answer : object
+        The student's answer: a number, or an array that holds exactly one.
+    what : str, default "the answer"
+        What the number is, for the messages (e.g. ``"the standard error"``).
+    allow_inf : bool, default False
+        Accept ``inf`` and ``-inf`` (a threshold that nothing passes); NaN never is.
+
+    Returns
+    -------
+    float
 
     Raises
     ------
     Incorrect
-        With the named mistake's message, or ``otherwise(direction)``.
+        Text, a bool, several numbers, something that is not a number, NaN or infinity.
+
+    Examples
+    --------
+    >>> read_number(np.array([0.5]))
+    0.5
+    >>> read_number(float("nan"), "the standard error")
+    Traceback (most recent call last):
+    ...
+    course_utils.teaching.checks.core.Incorrect: that is not a finite number (nan): give the \
+standard error as a number.
+    >>> read_number([1, 2], "the threshold")
+    Traceback (most recent call last):
+    ...
+    course_utils.teaching.checks.core.Incorrect: give one number (not text or a list): the \
+threshold; got an array of shape (2,).
+    """
+    if isinstance(answer, bool | str | bytes):
+        raise Incorrect(
+            f"give one number (not text or a list): {what}; got {type(answer).__name__}."
+        )
+    try:
+        values = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        raise Incorrect(f"give one number, {what}; got {type(answer).__name__}.") from None
+    if values.size != 1:
+        raise Incorrect(
+            f"give one number (not text or a list): {what}; got an array of shape {values.shape}."
+        )
+    value = float(values.reshape(-1)[0])
+    if np.isnan(value) or (np.isinf(value) and not allow_inf):
+        raise Incorrect(f"that is not a finite number ({value}): give {what} as a number.")
+    return value
+
+
+def judge_number(
+    value: float,
+    expected: float,
+    mistakes: Sequence[tuple[float, str]] = (),
+    otherwise: Callable[[str], str] | None = None,
+    *,
+    rtol: float = 1e-5,
+    atol: float = 1e-8,
+    mistake_rtol: float | None = None,
+) -> None:
+    """Judge one number: right, a named mistake, or too large / too small.
+
+    ``value`` is right when it is within tolerance of ``expected``, unless a named mistake
+    that it also matches is closer to it; otherwise the closest matched mistake names the slip;
+    otherwise ``otherwise("too large")`` or ``otherwise("too small")`` says which way it is off.
+
+    Parameters
+    ----------
+    value, expected : float
+        The student's number (read with :func:`read_number`) and the right one.
+    mistakes : sequence of (float, str)
+        Wrong values a typical slip gives, each with the message that names the slip.
+    otherwise : callable, optional
+        Builds the message for any other value from ``"too large"`` or ``"too small"``; by
+        default ``"<value> is too large."``.
+    rtol, atol : float
+        Tolerances of a right answer, as in :func:`numpy.isclose`.
+    mistake_rtol : float, optional
+        Relative tolerance of a named mistake (default ``rtol``).
+
+    Returns
+    -------
+    None
+        When the value is right.
+
+    Raises
+    ------
+    Incorrect
+        ``"that is not a finite number"`` for NaN or infinity, the named mistake's message, or
+        ``otherwise(direction)``.
 
     Examples
     --------
@@ -244,18 +374,40 @@ def judge_number(
     >>> judge_number(4.0, 2.0, [(4.0, "you squared it")], lambda d: d)
     Traceback (most recent call last):
     ...
-    course_utils.teaching.checks.Incorrect: you squared it
+    course_utils.teaching.checks.core.Incorrect: you squared it
     >>> judge_number(3.0, 2.0, [(4.0, "you squared it")], lambda d: f"3 is {d}")
     Traceback (most recent call last):
     ...
-    course_utils.teaching.checks.Incorrect: 3 is too large
+    course_utils.teaching.checks.core.Incorrect: 3 is too large
+    >>> judge_number(2e30, 2.0)
+    Traceback (most recent call last):
+    ...
+    course_utils.teaching.checks.core.Incorrect: 2.0000e+30 is too large.
     """
-    if np.isclose(value, expected, rtol=rtol):
+    value = float(value)
+    if not np.isfinite(value):
+        raise Incorrect(f"that is not a finite number ({value}).")
+    tolerance = rtol if mistake_rtol is None else mistake_rtol
+
+    def distance(target: float) -> float:
+        return abs(value - target) / max(abs(target), 1e-300)
+
+    matched = [
+        (distance(wrong), message)
+        for wrong, message in mistakes
+        if np.isfinite(wrong) and np.isclose(value, wrong, rtol=tolerance, atol=atol)
+    ]
+    closest = min(matched, key=lambda pair: pair[0], default=None)
+    if np.isclose(value, expected, rtol=rtol, atol=atol) and (
+        closest is None or distance(expected) <= closest[0]
+    ):
         return
-    for wrong, message in mistakes:
-        if np.isclose(value, wrong, rtol=rtol):
-            raise Incorrect(message)
-    raise Incorrect(otherwise("too large" if value > expected else "too small"))
+    if closest is not None:
+        raise Incorrect(closest[1])
+    direction = "too large" if value > expected else "too small"
+    if otherwise is None:
+        raise Incorrect(f"{format_number(value)} is {direction}.")
+    raise Incorrect(otherwise(direction))
 
 
 def expect_close(
@@ -272,13 +424,23 @@ def expect_close(
     rtol, atol : float
         Tolerances, as in :func:`numpy.allclose`.
 
+    Returns
+    -------
+    None
+        When the values match.
+
+    Raises
+    ------
+    Incorrect
+        Not numbers, another shape, NaN values, or other values.
+
     Examples
     --------
     >>> expect_close([1.0, 2.0], [1.0, 2.0], "your vector")
     >>> expect_close([1.0], [1.0, 2.0], "your vector")
     Traceback (most recent call last):
     ...
-    course_utils.teaching.checks.Incorrect: your vector has shape (1,); expected shape (2,).
+    course_utils.teaching.checks.core.Incorrect: your vector has shape (1,); expected shape (2,).
     """
     try:
         got = np.asarray(value, dtype=float)
@@ -291,3 +453,142 @@ def expect_close(
         raise Incorrect(f"{what} contains NaN values.")
     if not np.allclose(got, want, rtol=rtol, atol=atol):
         raise Incorrect(f"{what} has the right shape but not the right values.")
+
+
+def _as_map(answer: Any, n_voxels: int, what: str, n_subjects: int | None) -> np.ndarray:
+    """The answer as one float per voxel, or :class:`Incorrect` saying what it is instead."""
+    if hasattr(answer, "get_fdata"):
+        raise Incorrect(
+            "you gave an image; give the masked values, one number per voxel of the "
+            f"brain mask ({n_voxels} of them), e.g. the t row of the fit."
+        )
+    if not isinstance(answer, np.ndarray) and hasattr(answer, "statistic"):
+        raise Incorrect(
+            "you gave scipy's whole result; the answer is its t values (result.statistic)."
+        )
+    if not isinstance(answer, np.ndarray) and hasattr(answer, "t") and hasattr(answer, "df"):
+        raise Incorrect(
+            "you gave the whole fit; the answer is its t values, one per voxel "
+            "(fit.t[0] for the first column)."
+        )
+    if isinstance(answer, str | bytes):
+        raise Incorrect(f"{what} should be an array of numbers, one per voxel; got text.")
+    try:
+        got = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        raise Incorrect(
+            f"{what} should be an array of numbers, one per voxel; got {type(answer).__name__}."
+        ) from None
+    if got.ndim > 1:  # fit.t[:1] keeps a leading axis of 1
+        got = got.reshape([d for d in got.shape[:-1] if d != 1] + [got.shape[-1]])
+    if got.ndim == 3:
+        raise Incorrect(
+            f"{what} is a 3D volume; give the masked values (one number per voxel "
+            f"inside the brain mask, {n_voxels} of them), e.g. the t row of the "
+            "fit."
+        )
+    if n_subjects is not None and got.shape == (n_subjects, n_voxels):
+        raise Incorrect(
+            "you gave one map per subject; test them across subjects to get one "
+            "group t value per voxel."
+        )
+    if got.shape != (n_voxels,):
+        raise Incorrect(
+            f"{what} has shape {got.shape}; expected ({n_voxels},), one value per "
+            "voxel of the mask."
+        )
+    if np.isnan(got).any():
+        raise Incorrect(
+            f"{what} has NaN in {int(np.isnan(got).sum())} voxels inside the brain "
+            "mask: some input had missing values there."
+        )
+    return got
+
+
+def _same_map(got: np.ndarray, want: Any) -> bool:
+    want = np.asarray(want, dtype=float)
+    return want.shape == got.shape and bool(np.allclose(got, want, rtol=1e-4, atol=1e-6))
+
+
+def expect_map(
+    answer: Any,
+    expected: Any,
+    what: str = "your t-map",
+    swapped: str = "the two conditions (or groups) are swapped",
+    mistakes: Sequence[tuple[Any, str]] = (),
+    close: str = "",
+    *,
+    reversed_mistakes: str = "",
+    n_subjects: int | None = None,
+) -> None:
+    """Raise :class:`Incorrect` unless ``answer`` equals the expected map (masked, one per voxel).
+
+    Typical mistakes get their own messages: an image, a whole fit or scipy result, a 3D
+    volume or one map per subject instead of the masked group values, NaN values, every sign
+    reversed (``swapped`` says what the student probably swapped), any map of ``mistakes``
+    (pairs of a wrong map, computed from the data, and what it is), and the right pattern at
+    the wrong scale (``close`` says what to look at; by default an effect map instead of a
+    t-map, say).
+
+    Parameters
+    ----------
+    answer : array-like
+        The student's map, one value per voxel of the mask.
+    expected : array-like
+        The right map, computed from the data.
+    what : str, default "your t-map"
+        How to name the answer in messages.
+    swapped : str
+        What the student swapped when every sign is reversed.
+    mistakes : sequence of (array-like, str)
+        Wrong maps and their messages, tried in order.
+    close : str, optional
+        The message for a map that correlates with the right one (r > 0.9) but is not it.
+    reversed_mistakes : str, optional
+        When given, a mistake's map with every sign reversed also gets its message, followed
+        by this text (e.g. ``" (And the direction is reversed.)"``).
+    n_subjects : int, optional
+        Number of subjects, to recognise one map per subject.
+
+    Returns
+    -------
+    None
+        When the map is right (to ``rtol=1e-4``, ``atol=1e-6``).
+
+    Raises
+    ------
+    Incorrect
+        Why the map is not the expected one.
+
+    Examples
+    --------
+    >>> expect_map([1.0, -2.0], [1.0, -2.0])
+    >>> expect_map([-1.0, 2.0], [1.0, -2.0])
+    Traceback (most recent call last):
+    ...
+    course_utils.teaching.checks.core.Incorrect: every t has the wrong sign: ...
+    >>> expect_map([2.0, 0.0], [1.0, -2.0], mistakes=[([2.0, 0.0], "that is the men alone.")])
+    Traceback (most recent call last):
+    ...
+    course_utils.teaching.checks.core.Incorrect: that is the men alone.
+    """
+    want = np.asarray(expected, dtype=float)
+    got = _as_map(answer, want.size, what, n_subjects)
+    if _same_map(got, want):
+        return
+    if _same_map(got, -want):
+        raise Incorrect(f"every t has the wrong sign: {swapped}.")
+    for wrong, message in mistakes:
+        if _same_map(got, wrong):
+            raise Incorrect(message)
+        if reversed_mistakes and _same_map(got, -np.asarray(wrong, dtype=float)):
+            raise Incorrect(message + reversed_mistakes)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.corrcoef(got, want)[0, 1] if got.std() > 0 else 0.0
+    if r > 0.9:
+        raise Incorrect(
+            close
+            or f"{what} has the right pattern but not the right values: is it "
+            "a t-map (not the mean effect or a z-map), from every subject?"
+        )
+    raise Incorrect(f"{what} does not match the expected map: check the conditions and the test.")

@@ -7,16 +7,16 @@ from typing import Any
 
 import numpy as np
 
+from course_utils.teaching.checks.contrasts import condition_contrast_exercise
 from course_utils.teaching.checks.core import Exercise, Incorrect
-from course_utils.teaching.checks.maps import condition_contrast
 
-__all__ = ["interaction_contrast", "partitioned_df"]
+__all__ = ["interaction_contrast_exercise", "partitioned_df_exercise"]
 
 #: The 2 x 2 of the exercise: modality (audio, video) x task (computation, sentence).
 _CELLS = ("audio_computation", "audio_sentence", "video_computation", "video_sentence")
 
 
-def interaction_contrast(conditions: Sequence[str]) -> Exercise:
+def interaction_contrast_exercise(conditions: Sequence[str]) -> Exercise:
     """Exercise: the modality x task interaction of the 2 x 2 (computation, sentence) as weights.
 
     The question asks for "how much more reading than hearing activates a voxel for sentences
@@ -39,7 +39,7 @@ def interaction_contrast(conditions: Sequence[str]) -> Exercise:
     Examples
     --------
     >>> from course_utils.experiments.data import CONDITIONS
-    >>> q = interaction_contrast(CONDITIONS)
+    >>> q = interaction_contrast_exercise(CONDITIONS)
     >>> q.check({"video_sentence": 1, "audio_sentence": -1, "video_computation": -1,
     ...          "audio_computation": 1}).status
     'correct'
@@ -94,7 +94,9 @@ def interaction_contrast(conditions: Sequence[str]) -> Exercise:
             "computation, so that positive t means reading adds more for sentences.",
         ),
     ]
-    base = condition_contrast(expected, list(conditions), "Interaction contrast", mistakes=mistakes)
+    base = condition_contrast_exercise(
+        expected, list(conditions), "Interaction contrast", mistakes=mistakes
+    )
 
     def checker(answer: Any) -> None:
         if isinstance(answer, dict):
@@ -126,15 +128,33 @@ def interaction_contrast(conditions: Sequence[str]) -> Exercise:
     )
 
 
-def partitioned_df(n_subjects: int, levels: tuple[int, int] = (2, 3)) -> Exercise:
+def partitioned_df_exercise(n_subjects: int, levels: tuple[int, int] = (2, 3)) -> Exercise:
     """Exercise: the degrees of freedom ``(df1, df2)`` of the F-test of the second factor.
 
     With partitioned error the task effect (``levels[1]`` levels) is tested against the
     task-by-subject interaction: ``df1 = levels[1] - 1`` and ``df2 = df1 * (n - 1)``.
 
+    Parameters
+    ----------
+    n_subjects : int
+        Subjects of the within-subject design, at least 2.
+    levels : tuple of two int, default (2, 3)
+        Levels of the two factors; the question is about the second.
+
+    Returns
+    -------
+    Exercise
+        Its answer is ``(df1, df2)``; the pooled error, n instead of n - 1, levels instead of
+        contrasts, a between-subject df and swapped numbers get their own messages.
+
+    Raises
+    ------
+    ValueError
+        With fewer than two subjects.
+
     Examples
     --------
-    >>> q = partitioned_df(30)
+    >>> q = partitioned_df_exercise(30)
     >>> q.check((2, 58)).status
     'correct'
     >>> print(q.check((2, 145)).message)

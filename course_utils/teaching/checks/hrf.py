@@ -1,6 +1,6 @@
 """Exercises of the HRF notebook (from an event to a voxel's time series).
 
-:func:`fine_grid_regressor` checks a regressor built by hand for a new design. Its feedback
+:func:`regressor_exercise` checks a regressor built by hand for a new design. Its feedback
 says how far off the response is, in seconds and in which direction, and names the mistakes the
 notebook warns about: the HRF sampled at the TR (the response peaks late), ``mode="same"``
 convolution (the response comes before the event), no downsampling (one value per 0.1 s step
@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.experiments import simulation
+from course_utils.experiments import signals
 from course_utils.teaching.checks.core import Exercise, Incorrect
 
-__all__ = ["fine_grid_regressor"]
+__all__ = ["regressor_exercise"]
 
 
 def _as_regressor(answer: Any, n_tr: int) -> np.ndarray:
@@ -59,8 +59,8 @@ def _length_problem(n: int, n_tr: int, steps: int, n_fine: int, n_kernel: int) -
         k = n_fine // n
         return (
             f"your regressor has {n} values: you kept one value in every {k} of the "
-            f"0.1 s grid, one per {k * simulation.FINE_DT:g} s. A scan lasts "
-            f"{steps * simulation.FINE_DT:g} s, which is {steps} steps of 0.1 s (seconds "
+            f"0.1 s grid, one per {k * signals.FINE_DT:g} s. A scan lasts "
+            f"{steps * signals.FINE_DT:g} s, which is {steps} steps of 0.1 s (seconds "
             f"and steps are not the same unit). {need}."
         )
     return f"your regressor has {n} values. {need}."
@@ -87,10 +87,10 @@ def _mistakes(onsets: np.ndarray, n_tr: int, t_r: float) -> dict[str, tuple[np.n
     """The regressors that the typical mistakes produce, each with its diagnosis."""
     from nilearn.glm.first_level import glover_hrf
 
-    dt = simulation.FINE_DT
+    dt = signals.FINE_DT
     steps = int(round(t_r / dt))
     n_fine = n_tr * steps
-    _, hrf = simulation.canonical_hrf()
+    _, hrf = signals.canonical_hrf()
 
     def fine_train(index: np.ndarray) -> np.ndarray:
         train = np.zeros(n_fine)
@@ -107,14 +107,14 @@ def _mistakes(onsets: np.ndarray, n_tr: int, t_r: float) -> dict[str, tuple[np.n
             np.convolve(scan_train, coarse / coarse.max())[:n_tr],
             f"you sampled the HRF at the TR (one value every {t_r:g} s) and put the events on "
             "the scan grid. Sampled that coarsely, the HRF peaks late. Build the response on "
-            "the 0.1 s grid with simulation.canonical_hrf() and keep one value per scan only "
+            "the 0.1 s grid with signals.canonical_hrf() and keep one value per scan only "
             "at the end.",
         ),
         "mode='same'": (
             np.convolve(right_train, hrf, mode="same")[::steps],
             "your regressor responds before the events: np.convolve(..., mode='same') centres "
             "the HRF on each event. Convolve causally: np.convolve(u, h)[:n] or "
-            "simulation.convolve_causal(u, h).",
+            "signals.convolve_causal(u, h).",
         ),
         "seconds as steps": (
             causal(fine_train(np.round(onsets).astype(int))),
@@ -136,10 +136,10 @@ def _mistakes(onsets: np.ndarray, n_tr: int, t_r: float) -> dict[str, tuple[np.n
     }
 
 
-def fine_grid_regressor(onsets: Sequence[float], n_tr: int, t_r: float) -> Exercise:
-    """Exercise of ``01_hrf_simulation``: build the regressor of a new design by hand.
+def regressor_exercise(onsets: Sequence[float], n_tr: int, t_r: float) -> Exercise:
+    """Exercise of the HRF notebook: build the regressor of a new design by hand.
 
-    The right answer is :func:`course_utils.experiments.simulation.event_regressor` of the design:
+    The right answer is :func:`course_utils.experiments.signals.event_regressor` of the design:
     brief
     events as impulses on the 0.1 s grid, causal convolution with the canonical HRF (peak 1), one
     value per scan. An answer of the wrong length gets a message on what the length suggests
@@ -160,6 +160,7 @@ def fine_grid_regressor(onsets: Sequence[float], n_tr: int, t_r: float) -> Exerc
     Returns
     -------
     Exercise
+        Its answer is one value per scan; the feedback names the mistake and the timing.
 
     Raises
     ------
@@ -168,8 +169,8 @@ def fine_grid_regressor(onsets: Sequence[float], n_tr: int, t_r: float) -> Exerc
 
     Examples
     --------
-    >>> q = fine_grid_regressor([12.0, 63.3, 110.0], n_tr=60, t_r=2.5)
-    >>> right = simulation.event_regressor([12.0, 63.3, 110.0], 60, 2.5)
+    >>> q = regressor_exercise([12.0, 63.3, 110.0], n_tr=60, t_r=2.5)
+    >>> right = signals.event_regressor([12.0, 63.3, 110.0], 60, 2.5)
     >>> q.check(right).status
     'correct'
     >>> q.check(right * 2).message
@@ -180,9 +181,9 @@ def fine_grid_regressor(onsets: Sequence[float], n_tr: int, t_r: float) -> Exerc
     onsets = np.asarray(onsets, dtype=float).ravel()
     if onsets.size < 2 or np.any(np.diff(onsets) <= 0):
         raise ValueError(f"give at least two increasing onsets (s); got {onsets.tolist()}.")
-    truth = simulation.event_regressor(onsets, n_tr, t_r)  # validates the design
-    steps = int(round(t_r / simulation.FINE_DT))
-    n_kernel = simulation.canonical_hrf()[1].size
+    truth = signals.event_regressor(onsets, n_tr, t_r)  # validates the design
+    steps = int(round(t_r / signals.FINE_DT))
+    n_kernel = signals.canonical_hrf()[1].size
     until = (onsets[0] + onsets[1]) / 2  # the first event's response, before the second's
     right_peak = _peak_time(truth, t_r, until)
 
@@ -218,7 +219,7 @@ def fine_grid_regressor(onsets: Sequence[float], n_tr: int, t_r: float) -> Exerc
             raise Incorrect(
                 f"the timing is right but the height is {scale:.3g} times the right "
                 "one: scale the HRF so that its peak is 1 (as "
-                "simulation.canonical_hrf() does), so that the regressor is in % "
+                "signals.canonical_hrf() does), so that the regressor is in % "
                 "signal change per unit amplitude."
             )
         for wrong, message in _mistakes(onsets, n_tr, t_r).values():
@@ -244,7 +245,7 @@ def fine_grid_regressor(onsets: Sequence[float], n_tr: int, t_r: float) -> Exerc
             raise Incorrect(
                 f"close, but not the same values: the largest difference is "
                 f"{values[worst] - truth[worst]:+.3g} at scan {worst}. Build the "
-                "response on the 0.1 s grid with simulation.canonical_hrf(), not "
+                "response on the 0.1 s grid with signals.canonical_hrf(), not "
                 "another grid or HRF." + timing(values)
             )
         raise Incorrect(
@@ -259,7 +260,7 @@ def fine_grid_regressor(onsets: Sequence[float], n_tr: int, t_r: float) -> Exerc
         hint=(
             "Work in steps of 0.1 s until the very last line. How many 0.1 s steps long "
             f"is the run? At which index of that grid does the event at {onsets[0]:g} s go? "
-            "Convolve causally with the HRF of simulation.canonical_hrf(), then keep one "
+            "Convolve causally with the HRF of signals.canonical_hrf(), then keep one "
             "value per scan: how many 0.1 s steps apart are two scans?"
         ),
     )

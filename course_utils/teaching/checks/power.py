@@ -1,4 +1,4 @@
-"""Checks of the power notebook (*How many subjects?*): the number of subjects a study needs."""
+"""Checks of the power notebook (*How many subjects?*): subjects needed, a difference's SE."""
 
 from __future__ import annotations
 
@@ -9,9 +9,15 @@ import numpy as np
 from scipy import stats
 
 from course_utils.experiments import power
-from course_utils.teaching.checks.core import Exercise, Incorrect
+from course_utils.teaching.checks.core import (
+    Exercise,
+    Incorrect,
+    format_number,
+    judge_number,
+    read_number,
+)
 
-__all__ = ["subjects_for_power"]
+__all__ = ["difference_se_exercise", "subjects_for_power_exercise"]
 
 
 def _normal_approximation(d: float, alpha: float, target: float) -> int:
@@ -19,7 +25,9 @@ def _normal_approximation(d: float, alpha: float, target: float) -> int:
     return math.ceil(((stats.norm.isf(alpha / 2) + stats.norm.ppf(target)) / d) ** 2)
 
 
-def subjects_for_power(d: float = 0.6, alpha: float = 0.001, target: float = 0.8) -> Exercise:
+def subjects_for_power_exercise(
+    d: float = 0.6, alpha: float = 0.001, target: float = 0.8
+) -> Exercise:
     """Exercise: the smallest number of subjects for ``target`` power at effect ``d``.
 
     The test is a two-sided one-sample t-test at per-test level ``alpha``. The expected answer
@@ -45,7 +53,7 @@ def subjects_for_power(d: float = 0.6, alpha: float = 0.001, target: float = 0.8
 
     Examples
     --------
-    >>> q = subjects_for_power(d=0.6, alpha=0.001)
+    >>> q = subjects_for_power_exercise(d=0.6, alpha=0.001)
     >>> q.check(power.n_for_power(0.6, 0.001)).status
     'correct'
     >>> print(q.check(power.n_for_power(0.6, 0.05)).message)
@@ -77,14 +85,27 @@ def subjects_for_power(d: float = 0.6, alpha: float = 0.001, target: float = 0.8
         ),
     ]
 
+    named: dict[int, list[str]] = {}
+    for wrong, message in mistakes:  # two slips can give the same N: name both
+        named.setdefault(wrong, []).append(message)
+
+    def otherwise(n: int) -> str:
+        achieved = power.analytic_power(d, max(n, 2), alpha)
+        if n == expected - 1:
+            return (
+                f"one short: with {n} subjects the power is {achieved:.3f}, just "
+                f"below {target:g}; round up, never down."
+            )
+        if n < expected:
+            return f"too few: with {n} subjects the power is only {achieved:.2f}."
+        return (
+            f"{n} subjects give power {achieved:.2f}, more than needed: the question "
+            f"asks for the smallest N that reaches {target:g}."
+        )
+
     def checker(answer: Any) -> None:
-        try:
-            value = float(np.asarray(answer, dtype=float).reshape(-1)[0])
-        except (TypeError, ValueError, IndexError):
-            raise Incorrect(
-                f"the answer should be one number of subjects; got {type(answer).__name__}."
-            ) from None
-        if not np.isfinite(value) or value <= 0:
+        value = read_number(answer, "a number of subjects")
+        if value <= 0:
             raise Incorrect(f"{value} is not a number of subjects.")
         if value < 1:
             raise Incorrect(
@@ -99,22 +120,13 @@ def subjects_for_power(d: float = 0.6, alpha: float = 0.001, target: float = 0.8
             )
             raise Incorrect(f"{value:g} is not a whole number of subjects{tip}.")
         n = int(round(value))
-        if n == expected:
-            return
-        named = [message for wrong, message in mistakes if n == wrong]
-        if named:  # two slips can give the same N: name both
-            raise Incorrect(" Or: ".join(named))
-        achieved = power.analytic_power(d, max(n, 2), alpha)
-        if n == expected - 1:
-            raise Incorrect(
-                f"one short: with {n} subjects the power is {achieved:.3f}, just "
-                f"below {target:g}; round up, never down."
-            )
-        if n < expected:
-            raise Incorrect(f"too few: with {n} subjects the power is only {achieved:.2f}.")
-        raise Incorrect(
-            f"{n} subjects give power {achieved:.2f}, more than needed: the question "
-            f"asks for the smallest N that reaches {target:g}."
+        judge_number(
+            n,
+            expected,
+            [(wrong, " Or: ".join(messages)) for wrong, messages in named.items()],
+            lambda _: otherwise(n),
+            rtol=0.0,
+            atol=0.0,
         )
 
     return Exercise(
@@ -124,4 +136,87 @@ def subjects_for_power(d: float = 0.6, alpha: float = 0.001, target: float = 0.8
         "noncentrality d * sqrt(N), both tails beyond t.isf(alpha / 2, N - 1). statsmodels' "
         "TTestPower().power(effect_size, nobs, alpha) computes it; find the smallest whole "
         "N whose power reaches the target, and check it by plugging it back in.",
+    )
+
+
+def difference_se_exercise(
+    n1: int, n2: int, name: str, labels: tuple[str, str] = ("group 1", "group 2")
+) -> Exercise:
+    """Exercise: the standard error of a difference of two group means, in SD units.
+
+    ``sqrt(1/n1 + 1/n2)``: the standard deviation of ``mean1 - mean2`` when each value has
+    standard deviation 1. Cohen's d divided by it is the expected t of a two-sample test (the
+    noncentrality of its power).
+
+    Parameters
+    ----------
+    n1, n2 : int
+        The two group sizes.
+    name : str
+        Name of the exercise.
+    labels : tuple of two str
+        How to call the two groups in the messages.
+
+    Returns
+    -------
+    Exercise
+        Recognises the variance instead of the standard error, one mean of everyone, added
+        standard errors, the whole class used for each group, and one group's standard error.
+
+    Examples
+    --------
+    >>> q = difference_se_exercise(15, 15, "demo", ("men", "women"))
+    >>> q.check((2 / 15) ** 0.5).status
+    'correct'
+    >>> print(q.check(2 / 15).message)
+    that is the variance of the difference (1/n_men + 1/n_women); the standard error is its
+    square root.
+    """
+    first, second = labels
+    expected = np.sqrt(1 / n1 + 1 / n2)
+    n = n1 + n2
+    mistakes = [
+        (
+            1 / n1 + 1 / n2,
+            f"that is the variance of the difference (1/n_{first} + "
+            f"1/n_{second}); the standard error is its square root.",
+        ),
+        (
+            1 / np.sqrt(n),
+            f"that is the standard error of one mean of all {n} subjects; a "
+            "difference between two groups adds the variances of the two group "
+            "means.",
+        ),
+        (
+            np.sqrt(1 / n1) + np.sqrt(1 / n2),
+            "you added the two standard errors; add the variances, then take the square root.",
+        ),
+        (
+            np.sqrt(2 / n),
+            "you used the whole class for each group: each group has only its "
+            f"own subjects ({n1} and {n2}).",
+        ),
+        (1 / np.sqrt(n1), f"that is the standard error of the {first}'s mean alone."),
+        (1 / np.sqrt(n2), f"that is the standard error of the {second}'s mean alone."),
+    ]
+    mistakes = [(v, m) for v, m in mistakes if not np.isclose(v, expected, rtol=2e-3)]
+
+    def checker(answer: Any) -> None:
+        value = read_number(answer, "the standard error in units of the standard deviation")
+        judge_number(
+            value,
+            expected,
+            mistakes,
+            lambda direction: (
+                f"{format_number(value)} is {direction}: the variance of each group's mean is "
+                "1 / its size, and the variances of independent means add."
+            ),
+            rtol=2e-3,
+        )
+
+    return Exercise(
+        name,
+        checker,
+        hint="Each group mean has variance 1 / (its group size) in SD units; the "
+        "variance of a difference of independent means is the sum of theirs.",
     )

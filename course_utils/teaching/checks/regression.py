@@ -1,7 +1,8 @@
-"""Exercises of the t-tests-as-regressions notebook (``03_ttests_as_regression``).
+"""Exercises of the t-tests-as-regressions notebook: codings, betas and two-group designs.
 
-:func:`effect_coded_betas` asks the student to *predict* the two betas of a two-group design
-under an effect (+1 / -1) coding the notebook did not show, on unbalanced groups, and recognises
+:func:`effect_coded_betas_exercise` asks the student to *predict* the two betas of a two-group
+design under an effect (+1 / -1) coding the notebook did not show, on unbalanced groups, and
+recognises
 the typical misreadings the notebook teaches: the slope read as the full gap between the groups,
 the intercept read as the grand mean or as a reference group's mean, and the groups swapped.
 """
@@ -15,10 +16,10 @@ import numpy as np
 
 from course_utils.teaching.checks.core import Exercise, Incorrect
 
-__all__ = ["effect_coded_betas"]
+__all__ = ["dummy_code_exercise", "effect_coded_betas_exercise", "two_group_design_exercise"]
 
-#: Absolute tolerance of :func:`effect_coded_betas`: values typed from a printout with three
-#: decimals count as right.
+#: Absolute tolerance of :func:`effect_coded_betas_exercise`: values typed from a printout with
+#: three decimals count as right.
 TOLERANCE = 5e-3
 
 
@@ -58,7 +59,7 @@ def _parse(answer: Any, column: str) -> tuple[float, float]:
     return intercept, slope
 
 
-def effect_coded_betas(
+def effect_coded_betas_exercise(
     plus: Any,
     minus: Any,
     column: str = "group2_vs_group1",
@@ -92,7 +93,7 @@ def effect_coded_betas(
 
     Examples
     --------
-    >>> q = effect_coded_betas(plus=[4.0, 6.0], minus=np.ones(6))
+    >>> q = effect_coded_betas_exercise(plus=[4.0, 6.0], minus=np.ones(6))
     >>> q.check({"intercept": 3.0, "group2_vs_group1": 2.0}).status
     'correct'
     >>> print(q.check([2.0, 2.0]).message)  # doctest: +NORMALIZE_WHITESPACE
@@ -177,4 +178,179 @@ def effect_coded_betas(
         hint="Write the model's prediction for a row of each group: intercept + slope for the "
         "group coded +1, intercept - slope for the group coded -1. Set each equal to that "
         "group's mean and solve the two equations.",
+    )
+
+
+def dummy_code_exercise(group1_mean: float) -> Exercise:
+    """Exercise of the t-tests-as-regressions notebook: the contrast that gives group 1's mean.
+
+    The design is ``two_sample(..., coding="dummy")``: columns ``intercept`` and ``is_group1``.
+
+    Parameters
+    ----------
+    group1_mean : float
+        Group 1's mean, quoted in the message of a wrong answer.
+
+    Returns
+    -------
+    Exercise
+        Its answer is two weights; the slope alone and the intercept alone get their messages.
+
+    Examples
+    --------
+    >>> q = dummy_code_exercise(10.0)
+    >>> q.check([1, 1]).status, q.check([0, 1]).status
+    ('correct', 'incorrect')
+    """
+
+    def checker(answer: Any) -> None:
+        weights = np.asarray(answer, dtype=float).ravel() if not isinstance(answer, str) else None
+        if weights is None or weights.size != 2 or not np.isfinite(weights).all():
+            raise Incorrect("give two numbers: one weight for `intercept`, one for `is_group1`.")
+        if np.allclose(weights, [0, 1]):
+            raise Incorrect("[0, 1] is the slope alone: the difference group 1 minus group 2.")
+        if np.allclose(weights, [1, 0]):
+            raise Incorrect("[1, 0] is the intercept alone: the mean of group 2, the reference.")
+        if not np.allclose(weights, [1, 1]):
+            raise Incorrect(f"{weights.tolist()} is not group 1's mean ({group1_mean:.3f}).")
+
+    return Exercise(
+        "Dummy codes",
+        checker,
+        hint="Group 1's rows have a 1 in both columns. What does the model predict for such a row?",
+    )
+
+
+def _design_values(answer: Any) -> np.ndarray:
+    """The answer as a float (n, k) array, or :class:`Incorrect` saying why it is not."""
+    try:
+        got = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        raise Incorrect(
+            "the design should be a table of numbers (a DataFrame or array). If it "
+            "holds text such as 'M' and 'F', code each group with numbers: 1 for "
+            "its members, 0 for the others."
+        ) from None
+    if got.ndim == 1:
+        got = got[:, None]
+    return got
+
+
+def two_group_design_exercise(expected: Any, name: str) -> Exercise:
+    """Exercise: a two-group second-level design (one row per subject, in the data's order).
+
+    Any full-rank design that spans the same two group means is right (one column per group,
+    or an intercept plus a +1/-1 or 0/1 group column).
+
+    Parameters
+    ----------
+    expected : DataFrame or array-like, shape (n_subjects, 2)
+        One indicator column per group (first group first); a DataFrame's column names name
+        the groups in the messages.
+    name : str
+        Name of the exercise.
+
+    Returns
+    -------
+    Exercise
+        Recognises text instead of numbers; one column per subject; an intercept alone; one
+        group's 0/1 column alone (no intercept and no column for the other group); a +1/-1
+        column alone; linearly dependent columns; the right groups in the wrong row order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> want = pd.DataFrame({"M": [1, 1, 0, 0], "F": [0, 0, 1, 1]})
+    >>> q = two_group_design_exercise(want, "demo")
+    >>> q.check(pd.DataFrame({"one": [1] * 4, "m_vs_f": [1, 1, -1, -1]})).status
+    'correct'
+    >>> q.check(np.eye(4)).message.startswith("your design has one column per subject")
+    True
+    >>> print(q.check(pd.DataFrame({"male": [1, 1, 0, 0]})).message)
+    your design has a 0/1 column for the M group alone, with no intercept and no column for the
+    F group: its model forces the mean of the F group to 0, so its t tests the M group against
+    zero. Add a column for the F group (or an intercept).
+    """
+    import pandas as pd
+
+    want = np.asarray(expected, dtype=float)
+    first = want[:, 0]
+    groups = (
+        [f"the {c} group" for c in expected.columns[:2]]
+        if isinstance(expected, pd.DataFrame)
+        else ["the first group", "the second group"]
+    )
+
+    def checker(answer: Any) -> None:
+        got = _design_values(answer)
+        if got.ndim != 2 or got.shape[0] != want.shape[0]:
+            raise Incorrect(
+                f"your design has {got.shape[0] if got.ndim else 0} rows; it needs "
+                f"one row per subject ({want.shape[0]})."
+            )
+        if not np.isfinite(got).all():
+            raise Incorrect(
+                "your design has NaN or infinite values: every subject needs a "
+                "number in every column."
+            )
+        n = got.shape[0]
+        indicator = np.isin(got, (0.0, 1.0)).all(axis=0)
+        if got.shape[1] == n and indicator.all():
+            raise Incorrect(
+                "your design has one column per subject but no group or condition "
+                "column: that is the paired design's subject part. Here each subject "
+                "has one value; code the two groups instead."
+            )
+        if got.shape[1] == 1:
+            column = got[:, 0]
+            if np.ptp(column) == 0:
+                raise Incorrect(
+                    "your design is one constant column (an intercept) alone: the "
+                    "one-sample design, which tests the mean of everyone. Add the "
+                    "groups: one 0/1 column per group."
+                )
+            for group, other, values in ((*groups, first), (*groups[::-1], 1 - first)):
+                if np.allclose(column, values):
+                    raise Incorrect(
+                        f"your design has a 0/1 column for {group} alone, with no "
+                        f"intercept and no column for {other}: its model forces "
+                        f"the mean of {other} to 0, so its t tests {group} against "
+                        f"zero. Add a column for {other} (or an intercept)."
+                    )
+            plus_minus = np.where(first > 0, 1.0, -1.0)
+            if np.allclose(column, plus_minus) or np.allclose(column, -plus_minus):
+                raise Incorrect(
+                    "your design is a +1/-1 group column alone, without an intercept: "
+                    "it forces the two group means to be opposite numbers. Add a "
+                    "column of ones."
+                )
+        if np.linalg.matrix_rank(got) < got.shape[1]:
+            raise Incorrect(
+                "your design's columns are linearly dependent (an intercept plus a "
+                "column for each group?); drop one of them."
+            )
+        projection = got @ np.linalg.lstsq(got, want, rcond=None)[0]
+        if got.shape[1] != want.shape[1] or not np.allclose(projection, want, atol=1e-8):
+            if (
+                got.shape[1] == want.shape[1]
+                and indicator.all()
+                and sorted(got.sum(axis=0)) == sorted(want.sum(axis=0))
+            ):
+                raise Incorrect(
+                    "your design has as many subjects in each group as the data, but "
+                    "not in the order of the subjects: build it from the sex column "
+                    "of the participants table, row by row, without sorting."
+                )
+            raise Incorrect(
+                "your design does not separate the two groups as the question asks: "
+                "build it from the sex column of the participants table, in the "
+                "order of the subjects."
+            )
+
+    return Exercise(
+        name,
+        checker,
+        hint="One column per group, with 1 for the subjects of that "
+        "group and 0 otherwise, rows in the order of the "
+        "participants table.",
     )

@@ -6,7 +6,13 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.teaching.checks.core import Exercise, Incorrect
+from course_utils.teaching.checks.core import (
+    Exercise,
+    Incorrect,
+    format_number,
+    judge_number,
+    read_number,
+)
 
 __all__ = ["group_se_exercise"]
 
@@ -153,22 +159,21 @@ def group_se_exercise(
     mistakes = _mistakes(tau2, run_variance, n_subjects, n_runs)
 
     def checker(answer: Any) -> None:
-        try:
-            value = float(np.squeeze(np.asarray(answer, dtype=float)))
-        except (TypeError, ValueError):
-            raise Incorrect(
-                f"the answer should be one number (a standard error); got {type(answer).__name__}."
-            ) from None
-        if not np.isfinite(value) or value <= 0:
+        value = read_number(answer, "a standard error")
+        if value <= 0:
             raise Incorrect(f"a standard error is a positive number; got {value}.")
-        if np.isclose(value, right, rtol=rtol, atol=0):
-            return
-        for wrong, message in mistakes:
-            if np.isclose(value, wrong, rtol=rtol, atol=0):
-                raise Incorrect(message)
-        off = value / right - 1
-        direction = "too large" if off > 0 else "too small"
-        raise Incorrect(f"{value:.4f} is {abs(off):.0%} {direction}.".replace("%", " %"))
+        judge_number(
+            value,
+            right,
+            mistakes,
+            lambda direction: (
+                f"{format_number(value)} is {abs(value / right - 1):.0%} {direction}.".replace(
+                    "%", " %"
+                )
+            ),
+            rtol=rtol,
+            atol=0.0,
+        )
 
     return Exercise(
         "Exercise: the standard error of a new study",

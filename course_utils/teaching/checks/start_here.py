@@ -1,0 +1,94 @@
+"""Checks of the start-here notebook: the warm-up exercise (a standard error)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from course_utils.teaching.checks.core import Exercise, format_number, judge_number, read_number
+
+
+def standard_error_exercise(values: Any, population_sd: float | None = None) -> Exercise:
+    """Exercise of the start-here notebook: the standard error of the mean, from the data.
+
+    Parameters
+    ----------
+    values : array-like
+        The numbers whose standard error the student computes.
+    population_sd : float, optional
+        The standard deviation the numbers were drawn with; an answer computed from it instead
+        of from the data gets its own message.
+
+    Returns
+    -------
+    Exercise
+        Recognises the population standard deviation (``ddof=0``), the bare standard deviation,
+        the variance of the mean (the squared standard error) and the known ``population_sd``;
+        any other wrong answer is told how far off it is, and in which direction.
+
+    Examples
+    --------
+    >>> q = standard_error_exercise([1.0, 2.0, 3.0, 4.0], population_sd=1.0)
+    >>> q.check(np.std([1.0, 2.0, 3.0, 4.0], ddof=0) / 2).status
+    'incorrect'
+    >>> q.check((np.std([1.0, 2.0, 3.0, 4.0], ddof=1) / 2) ** 2).message
+    'that is the variance of the mean (the squared standard error): take its square root.'
+    >>> print(q.check(0.5).message)
+    that is the standard error of the population we drew from (1.0 / sqrt(4)); estimate it
+    from the data instead, with their sample standard deviation.
+    >>> q.check(1.0).message
+    '1.0000 is too large: 1.5 times the standard error of these 4 values.'
+    >>> q.check(float("nan")).message
+    'that is not a finite number (nan): give the standard error as a number.'
+    >>> q.check(1e30).message
+    '1.0000e+30 is too large: 1.6e+30 times the standard error of these 4 values.'
+    >>> q.check(np.std([1.0, 2.0, 3.0, 4.0], ddof=1) / 2).status
+    'correct'
+    """
+    data = np.asarray(values, dtype=float)
+    n = data.size
+    expected = data.std(ddof=1) / np.sqrt(n)
+    mistakes = [
+        (
+            data.std(ddof=0) / np.sqrt(n),
+            "close: you used the population formula of the standard deviation (ddof=0).",
+        ),
+        (data.std(ddof=1), "that is the standard deviation; divide it by the square root of n."),
+        (
+            expected**2,
+            "that is the variance of the mean (the squared standard error): take its square root.",
+        ),
+        (
+            data.var(ddof=1),
+            "that is the variance of the values; the standard error is their "
+            "standard deviation divided by the square root of n.",
+        ),
+    ]
+    if population_sd is not None:
+        mistakes.append(
+            (
+                population_sd / np.sqrt(n),
+                f"that is the standard error of the population we drew from "
+                f"({population_sd} / sqrt({n})); estimate it from the data instead, "
+                "with their sample standard deviation.",
+            )
+        )
+
+    def checker(answer: Any) -> None:
+        value = read_number(answer, "the standard error")
+        judge_number(
+            value,
+            expected,
+            mistakes,
+            lambda direction: (
+                f"{format_number(value)} is {direction}: {value / expected:.2g} times the "
+                f"standard error of these {n} values."
+            ),
+        )
+
+    return Exercise(
+        "Warm-up: standard error",
+        checker,
+        hint="The standard error is the sample standard deviation divided by the square root of n.",
+    )

@@ -1,0 +1,31 @@
+"""Tests of checks.start_here: the warm-up standard error."""
+
+import numpy as np
+
+from course_utils.teaching.checks import start_here
+
+VALUES = [1.0, 2.0, 4.0]
+RIGHT = np.std(VALUES, ddof=1) / np.sqrt(3)
+
+
+def test_three_distinct_outcomes():
+    q = start_here.standard_error_exercise(VALUES)
+    statuses = [q.check(a).status for a in (..., 1.0, RIGHT)]
+    assert statuses == ["not attempted", "incorrect", "correct"]
+    assert q.hint() and "instructor edition" in q.solution()
+
+
+def test_named_mistakes():
+    q = start_here.standard_error_exercise(VALUES, population_sd=1.0)
+    assert "ddof=0" in q.check(np.std(VALUES) / 3**0.5).message
+    assert "divide it by the square root" in q.check(np.std(VALUES, ddof=1)).message
+    assert "variance of the mean" in q.check(RIGHT**2).message
+    assert "population we drew from" in q.check(1 / np.sqrt(3)).message
+
+
+def test_non_finite_and_huge_answers():
+    q = start_here.standard_error_exercise(VALUES)
+    assert "that is not a finite number" in q.check(np.nan).message
+    assert "that is not a finite number" in q.check(-np.inf).message
+    assert q.check(1e30).message.startswith("1.0000e+30 is too large")
+    assert "one number" in q.check("0.3").message
