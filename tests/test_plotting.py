@@ -54,6 +54,10 @@ def test_threshold_explorer_updates_its_count(monkeypatch):
     assert picture.value[:4] == b"\x89PNG"
     slider.value = 5.0
     assert label.value.startswith("<b>1</b> of 125")
+    mask = np.zeros((5, 5, 5), dtype="uint8")
+    mask[2, 2, 2] = mask[1, 1, 1] = mask[0, 0, 0] = 1
+    box = plotting.threshold_explorer(img, mask_img=nib.Nifti1Image(mask, img.affine), start=3.0)
+    assert box.children[1].value.startswith("<b>2</b> of 3 voxels")
     monkeypatch.setenv("COURSE_STATIC_FIGURES", "1")
     assert not plotting.interactive_available()
     monkeypatch.setenv("COURSE_STATIC_FIGURES", "0")
@@ -79,11 +83,11 @@ def test_plot_timeseries_legend_outside_the_axes():
 def test_paired_plot_joins_each_subject_by_id():
     import pytest
 
-    from course_utils.teaching.plotting.design_figures import plot_paired
-
     a = pd.Series([10.0, 20.0, 30.0], index=["S01", "S02", "S03"])
     b = pd.Series([28.0, 7.0, 18.0], index=["S03", "S01", "S02"])  # another order
-    ax = plot_paired(a, b, labels=("rest", "task"), ylabel="response (a.u.)", title="paired")
+    ax = plotting.plot_paired(
+        a, b, labels=("rest", "task"), ylabel="response (a.u.)", title="paired"
+    )
     joined = [line.get_ydata().tolist() for line in ax.lines]
     assert joined == [[10.0, 7.0], [20.0, 18.0], [30.0, 28.0]]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["rest", "task"]
@@ -91,19 +95,17 @@ def test_paired_plot_joins_each_subject_by_id():
     means = sorted(float(c.get_segments()[0][0][1]) for c in ax.collections)
     np.testing.assert_allclose(means, [b.mean(), a.mean()])
     with pytest.raises(ValueError, match="S02"):
-        plot_paired(a, b.drop("S02"))
+        plotting.plot_paired(a, b.drop("S02"))
 
 
 def test_covariate_plot_marks_extrapolation_and_the_gap():
     import pytest
 
-    from course_utils.teaching.plotting.design_figures import plot_covariate_fit
-
     age = np.array([20.0, 25.0, 30.0, 50.0, 60.0, 70.0])
     y = np.array([1.0, 1.2, 1.4, 2.0, 2.4, 2.8])
     group = np.array(["young"] * 3 + ["old"] * 3)
     lines = {"young": (0.6, 0.04), "old": (0.0, 0.04)}
-    ax = plot_covariate_fit(
+    ax = plotting.plot_covariate_fit(
         age, y, group, lines, at=40.0, xlabel="age (years)", ylabel="response (%)", title="ANCOVA"
     )
     solid = [line for line in ax.lines if line.get_linestyle() == "-"]
@@ -115,7 +117,7 @@ def test_covariate_plot_marks_extrapolation_and_the_gap():
     assert gap is not None and gap.xy == (40.0, 0.6 + 0.04 * 40)
     assert ax.get_xlabel() == "age (years)" and ax.get_ylabel() == "response (%)"
     with pytest.raises(ValueError, match=r"\['old'\]"):
-        plot_covariate_fit(age, y, group, {"young": (0.6, 0.04)})
+        plotting.plot_covariate_fit(age, y, group, {"young": (0.6, 0.04)})
 
 
 # --- figures of the two-levels-of-variance notebook (notebook 02) -----------------------------
@@ -124,12 +126,10 @@ def test_covariate_plot_marks_extrapolation_and_the_gap():
 def test_plot_true_and_estimated_shares_bins_and_reports_variances():
     import matplotlib.pyplot as plt
 
-    from course_utils.teaching.plotting import variance_figures
-
     rng = np.random.default_rng(0)
     true = rng.normal(1.0, 0.8, 500)
     estimates = true + rng.normal(0.0, 0.7, 500)
-    ax = variance_figures.plot_true_and_estimated(true, estimates, bins=25, title="demo")
+    ax = plotting.plot_true_and_estimated(true, estimates, bins=25, title="demo")
     filled = ax.containers[0]  # the true amplitudes; the estimates are an outline
     assert len(filled) == 25 and sum(bar.get_height() for bar in filled) == 500
     outline = ax.patches[-1].get_xy()
@@ -149,8 +149,6 @@ def test_plot_true_and_estimated_shares_bins_and_reports_variances():
 def test_plot_method_comparison_bars_intervals_and_nominal_line():
     import matplotlib.pyplot as plt
 
-    from course_utils.teaching.plotting import variance_figures
-
     null = pd.DataFrame(
         {
             "rejection rate": [0.05, 0.07],
@@ -165,7 +163,7 @@ def test_plot_method_comparison_bars_intervals_and_nominal_line():
     power = null.assign(
         **{"rejection rate": [0.5, 0.65], "rate low": [0.48, 0.63], "rate high": [0.52, 0.67]}
     )
-    axes = variance_figures.plot_method_comparison(null, power, title="demo")
+    axes = plotting.plot_method_comparison(null, power, title="demo")
     assert len(axes) == 3
     for ax, values in zip(axes, [[0.05, 0.07], [0.24, 0.2], [0.5, 0.65]], strict=True):
         np.testing.assert_allclose([bar.get_width() for bar in ax.containers[1]], values)
@@ -183,10 +181,8 @@ def test_plot_method_comparison_bars_intervals_and_nominal_line():
 def test_plot_convergence_draws_a_reference_curve():
     import matplotlib.pyplot as plt
 
-    from course_utils.teaching.plotting import variance_figures
-
     theory = [0.4, 0.2, 0.1]
-    ax = variance_figures.plot_convergence(
+    ax = plotting.plot_convergence(
         [4, 16, 64],
         {"OLS": [0.41, 0.19, 0.1]},
         reference=theory,
@@ -206,8 +202,6 @@ def test_glass_brain_grid_has_one_panel_per_map_and_no_layout_warning():
     import nibabel as nib
     import pytest
 
-    from course_utils.teaching.plotting import map_figures
-
     plotting.use_course_style()  # constrained layout by default: the helper must opt out
     values = np.zeros((53, 63, 46), dtype="float32")
     values[20:25, 10:15, 20:25] = 5.0
@@ -216,12 +210,134 @@ def test_glass_brain_grid_has_one_panel_per_map_and_no_layout_warning():
     maps = {f"map {k}": img for k in range(3)}
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        fig = map_figures.plot_glass_brains(maps, vmax=5.0, title="Three maps")
+        fig = plotting.plot_glass_brains(maps, vmax=5.0, title="Three maps")
         fig.canvas.draw()
     titled = [ax for ax in fig.axes if ax.get_title(loc="left")]
     assert [ax.get_title(loc="left") for ax in titled] == list(maps)
     assert fig.get_layout_engine() is None and fig.get_suptitle() == "Three maps"
     assert not fig.axes[3].axison  # the fourth panel of the 2 x 2 grid is left blank
     with pytest.raises(ValueError, match="empty"):
-        map_figures.plot_glass_brains({}, vmax=1.0, title="none")
+        plotting.plot_glass_brains({}, vmax=1.0, title="none")
+    plt.close("all")
+
+
+# --- error-rate tables (notebooks 07, 08, 09) ------------------------------------------------
+
+
+def _rates(with_method_column: bool):
+    table = pd.DataFrame(
+        {
+            "method": ["uncorrected", "max-T"],
+            "hits": [180, 10],
+            "n_sim": [200, 200],
+            "rate": [0.9, 0.05],
+            "ci_low": [0.85, 0.024],
+            "ci_high": [0.94, 0.09],
+        }
+    )
+    return table if with_method_column else table.set_index("method")
+
+
+def test_error_rates_draw_each_rate_its_interval_and_the_nominal_line():
+    import matplotlib.pyplot as plt
+
+    for with_column in (True, False):
+        ax = plotting.plot_error_rates(_rates(with_column), alpha=0.05)
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["uncorrected", "max-T"]
+        points = ax.lines[0]
+        np.testing.assert_allclose(points.get_xdata(), [0.9, 0.05])
+        segments = ax.collections[0].get_segments()
+        np.testing.assert_allclose(
+            [[s[0][0], s[1][0]] for s in segments], [[0.85, 0.94], [0.024, 0.09]]
+        )
+        assert ax.lines[-1].get_xdata()[0] == 0.05
+        assert ax.get_title().endswith("(200 null studies)") and ax.get_xlim() == (0.0, 1.0)
+    plt.close("all")
+
+
+def test_error_rates_take_labels_limits_and_refuse_other_layouts():
+    import matplotlib.pyplot as plt
+    import pytest
+
+    table = _rates(False).drop(columns="n_sim")
+    ax = plotting.plot_error_rates(
+        table, alpha=0.1, title="t", xlabel="share", xlim=(0, 0.3), legend_loc="center right"
+    )
+    assert (ax.get_title(), ax.get_xlabel(), ax.get_xlim()) == ("t", "share", (0.0, 0.3))
+    assert "nominal 0.1" in [t.get_text() for t in ax.get_legend().get_texts()]
+    with pytest.raises(ValueError, match="rate"):
+        plotting.plot_error_rates(table.rename(columns={"rate": "fwe_rate"}))
+    plt.close("all")
+
+
+# --- seaborn figures ----------------------------------------------------------------------
+
+
+def test_cell_means_are_means_with_standard_errors():
+    import matplotlib.pyplot as plt
+
+    rng = np.random.default_rng(0)
+    cells = {
+        (m, t): rng.normal(k, 1.0, 12)
+        for k, (m, t) in enumerate(
+            [("audio", "calc"), ("audio", "read"), ("video", "calc"), ("video", "read")]
+        )
+    }
+    ax = plotting.plot_cell_means(cells, title="ROI", ylabel="effect (a.u.)")
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["audio", "video"]
+    assert legend.get_title().get_text() == "error bars: 1 SE"
+    drawn = [line for line in ax.lines if len(line.get_xdata()) and line.get_color() != "0.6"]
+    means = [line for line in drawn if len(line.get_xdata()) == 2]
+    for line, modality in zip(means, ["audio", "video"], strict=True):
+        expected = [cells[(modality, t)].mean() for t in ("calc", "read")]
+        np.testing.assert_allclose(line.get_ydata(), expected)
+    bars = [line.get_ydata() for line in drawn if len(line.get_xdata()) > 2]
+    spans = sorted(float(np.nanmax(y) - np.nanmin(y)) for y in bars)
+    se = sorted(2 * v.std(ddof=1) / np.sqrt(v.size) for v in cells.values())
+    np.testing.assert_allclose(spans, se)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["calc", "read"]
+    assert (ax.get_title(), ax.get_ylabel()) == ("ROI", "effect (a.u.)")
+    plt.close("all")
+
+
+def test_beta_distribution_counts_every_subject():
+    import matplotlib.pyplot as plt
+
+    values = np.random.default_rng(1).normal(1.0, 1.0, 40)
+    ax = plotting.plot_beta_distribution(values, true_mean=1.0, bins=8, title="demo")
+    assert sum(bar.get_height() for bar in ax.patches) == 40 and len(ax.patches) == 8
+    assert [line.get_xdata()[0] for line in ax.lines] == [0, values.mean(), 1.0]
+    assert ax.get_ylabel() == "number of subjects" and ax.get_title() == "demo"
+    plt.close("all")
+
+
+# --- one public home ----------------------------------------------------------------------
+
+
+def test_plotting_is_the_one_public_home_of_its_names():
+    import importlib
+    import pkgutil
+
+    modules = [m.name for m in pkgutil.iter_modules(plotting.__path__)]
+    assert modules and all(name.startswith("_") for name in modules)
+    for name in plotting.__all__:
+        assert hasattr(plotting, name), name
+    for name in modules:
+        module = importlib.import_module(f"course_utils.teaching.plotting.{name}")
+        public = [
+            n
+            for n, obj in vars(module).items()
+            if not n.startswith("_") and getattr(obj, "__module__", None) == module.__name__
+        ]
+        assert set(public) <= set(plotting.__all__), (name, set(public) - set(plotting.__all__))
+
+
+def test_groups_jitter_takes_a_generator():
+    import matplotlib.pyplot as plt
+
+    groups = {"g1": np.arange(5.0)}
+    a = plotting.plot_groups(groups, seed=np.random.default_rng(3))
+    b = plotting.plot_groups(groups, seed=3)
+    np.testing.assert_array_equal(a.collections[0].get_offsets(), b.collections[0].get_offsets())
     plt.close("all")

@@ -1,4 +1,4 @@
-"""Tests of plotting.power_figures: labelled figures and the slider explorer."""
+"""Tests of the power figures of plotting: labelled figures and the slider explorer."""
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from course_utils.experiments import power
-from course_utils.teaching.plotting import power_figures
+from course_utils.teaching import plotting
 
 
 @pytest.fixture(autouse=True)
@@ -16,7 +16,7 @@ def _close_figures():
 
 
 def test_t_distributions_shade_the_power():
-    ax = power_figures.plot_t_distributions(0.5, 20, 0.05)
+    ax = plotting.plot_t_distributions(0.5, 20, 0.05)
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert any(f"power = {power.analytic_power(0.5, 20):.3f}" in label for label in labels)
     assert ax.get_ylabel() == "probability density" and "20 subjects" in ax.get_title()
@@ -24,7 +24,7 @@ def test_t_distributions_shade_the_power():
 
 def test_power_curves_one_panel_per_threshold_with_the_80_percent_marks():
     levels = power.thresholds(67402)
-    fig = power_figures.plot_power_curves([0.5, 1.5], levels, n_max=200)
+    fig = plotting.plot_power_curves([0.5, 1.5], levels, n_max=200)
     assert [ax.get_title() for ax in fig.axes] == list(levels)
     dots = [line for line in fig.axes[0].lines if line.get_marker() == "o"]
     assert [int(dot.get_xdata()[0]) for dot in dots] == [34, power.n_for_power(1.5)]
@@ -32,15 +32,15 @@ def test_power_curves_one_panel_per_threshold_with_the_80_percent_marks():
 
 
 def test_power_at_marks_the_study_and_handles_an_unreachable_target():
-    ax = power_figures.plot_power_at(0.5, 30, 0.05, label="one test")
+    ax = plotting.plot_power_at(0.5, 30, 0.05, label="one test")
     assert ax.get_title() == "one test: N = 30, d = 0.5: power 0.75"
     assert any("from N = 34" in t.get_text() for t in ax.get_legend().get_texts())
-    ax = power_figures.plot_power_at(0.001, 30, 1e-9, n_max=50)  # 80% out of reach
+    ax = plotting.plot_power_at(0.001, 30, 1e-9, n_max=50)  # 80% out of reach
     assert not any("from N" in t.get_text() for t in ax.get_legend().get_texts())
 
 
 def test_power_explorer_redraws_when_a_slider_moves():
-    box = power_figures.power_explorer(67402)
+    box = plotting.power_explorer(67402)
     controls, summary, picture = box.children[0].children, box.children[1], box.children[2]
     first_picture = bytes(picture.value)
     assert first_picture.startswith(b"\x89PNG")
@@ -56,7 +56,7 @@ def test_power_explorer_redraws_when_a_slider_moves():
 
 def test_power_explorer_rejects_an_unknown_correction():
     with pytest.raises(ValueError, match="correction"):
-        power_figures.power_explorer(1000, correction="FDR")
+        plotting.power_explorer(1000, correction="FDR")
 
 
 def test_whole_brain_and_inflation_figures():
@@ -72,28 +72,20 @@ def test_whole_brain_and_inflation_figures():
             "d_true_max_t": [np.nan, 1.2, 1.0],
         }
     )
-    fig = power_figures.plot_whole_brain_power(table, title="stand-in")
+    fig = plotting.plot_whole_brain_power(table, title="stand-in")
     assert fig.axes[1].get_title() == "voxels with true d >= 0.8" and fig._suptitle
-    curse = power.winners_curse(0.5, [10, 30], n_sim=500, rng=0)
-    fig = power_figures.plot_inflation(curse, 0.5, table)
-    assert len(fig.axes) == 2 and fig.axes[1].get_xlabel() == "number of subjects N"
-    assert len(power_figures.plot_inflation(curse, 0.5).axes) == 1
-
-
-def test_circularity_and_tradeoff_figures():
-    table = pd.DataFrame(
-        {
-            "n_datasets": [100, 100],
-            "rate": [0.05, 0.98],
-            "ci_low": [0.02, 0.93],
-            "ci_high": [0.11, 1.0],
-        },
-        index=["anatomical", "circular"],
+    curse = pd.DataFrame(
+        {"mean_d_significant": [1.1, 0.6], "mean_d_all": [0.5, 0.5]},
+        index=pd.Index([10, 30], name="n_subjects"),
     )
-    ax = power_figures.plot_circularity(table, 0.05)
-    assert "100 null data sets" in ax.get_xlabel()
+    fig = plotting.plot_inflation(curse, 0.5, table)
+    assert len(fig.axes) == 2 and fig.axes[1].get_xlabel() == "number of subjects N"
+    assert len(plotting.plot_inflation(curse, 0.5).axes) == 1
+
+
+def test_tradeoff_figure():
     budget = power.scan_tradeoff([10, 30], [300, 100])
     by_scans = power.scan_tradeoff([10, 10, 20, 20], [50, 100, 50, 100])
-    fig = power_figures.plot_tradeoff(budget, by_scans)
+    fig = plotting.plot_tradeoff(budget, by_scans)
     assert fig.axes[0].get_title() == "3000 scans in all"
     assert [t.get_text() for t in fig.axes[1].get_legend().get_texts()] == ["N = 10", "N = 20"]

@@ -9,7 +9,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from course_utils.experiments import qc  # noqa: E402
-from course_utils.teaching.plotting import subject_figures  # noqa: E402
+from course_utils.teaching import plotting  # noqa: E402
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def summary():
 def test_qc_strip_names_the_flagged_and_draws_the_cut(summary):
     flagged = qc.flag_subjects(summary)
     assert flagged == ["S06"]
-    axes = subject_figures.plot_subject_qc(summary, flagged, title="QC")
+    axes = plotting.plot_subject_qc(summary, flagged, title="QC")
     assert len(axes) == 2 and axes[0].figure._suptitle.get_text() == "QC"
     for ax, column in zip(axes, ("mean", "spread"), strict=True):
         assert "map units" in ax.get_ylabel() and ax.get_xlabel()
@@ -38,18 +38,18 @@ def test_qc_strip_names_the_flagged_and_draws_the_cut(summary):
 
 def test_qc_strip_refuses_unknown_subjects_and_tables(summary):
     with pytest.raises(ValueError, match="not in the summary"):
-        subject_figures.plot_subject_qc(summary, ["S99"])
+        plotting.plot_subject_qc(summary, ["S99"])
     with pytest.raises(ValueError, match="subject_summary"):
-        subject_figures.plot_subject_qc(pd.DataFrame({"mean": [1.0]}))
+        plotting.plot_subject_qc(pd.DataFrame({"mean": [1.0]}))
 
 
 def test_pairing_gain_subsamples_and_draws_the_bound():
     r = np.random.default_rng(1).uniform(-0.3, 0.9, 5000)
     gain = 1 / np.sqrt(1 - r)
-    ax = subject_figures.plot_pairing_gain(r, gain, max_points=1000, title="gain")
+    ax = plotting.plot_pairing_gain(r, gain, max_points=1000, title="gain")
     assert ax.get_title() == "gain" and ax.get_xlabel() and ax.get_ylabel()
     assert len(ax.collections[0].get_offsets()) == 1000
     curve = ax.lines[0]
     np.testing.assert_allclose(curve.get_ydata(), 1 / np.sqrt(1 - curve.get_xdata()))
     with pytest.raises(ValueError, match="same length"):
-        subject_figures.plot_pairing_gain(r, gain[:10])
+        plotting.plot_pairing_gain(r, gain[:10])

@@ -2,29 +2,30 @@
 
 Every figure in the course uses :func:`use_course_style` (colour-blind-safe Okabe-Ito colours,
 readable font sizes) and has labelled axes with units and a title that says what it shows
-(:func:`source_title` adds which data). One module per kind of figure:
+(:func:`source_title` adds which data).
 
-- :mod:`~course_utils.teaching.plotting.style`: the style, the palette, titles, the static-figure
-  switch;
-- :mod:`~course_utils.teaching.plotting.signal_figures`: the HRF and time series;
-- :mod:`~course_utils.teaching.plotting.variance_figures`: subject estimates and the two levels of
-  variance;
-- :mod:`~course_utils.teaching.plotting.design_figures`: designs, groups and estimates;
-- :mod:`~course_utils.teaching.plotting.map_figures`: thresholds, the max-T null, error rates, TFCE;
-- :mod:`~course_utils.teaching.plotting.factorial_figures`: cell means of a factorial design;
-- :mod:`~course_utils.teaching.plotting.subject_figures`: per-subject quality checks, pairing;
-- :mod:`~course_utils.teaching.plotting.power_figures`: power, inflation and circularity.
+``plotting`` is the one public home of every name below (the nilearn pattern): notebooks and
+tests call ``plotting.plot_x(...)``. The private modules hold one kind of figure each:
+
+- ``_style``: the style, the palette, titles, the static-figure switch;
+- ``_signal_figures``: the HRF and time series;
+- ``_variance_figures``: subject estimates and the two levels of variance;
+- ``_design_figures``: designs, groups and estimates;
+- ``_map_figures``: thresholds, glass brains, the max-T null, TFCE, error rates;
+- ``_factorial_figures``: cell means of a factorial design;
+- ``_subject_figures``: per-subject quality checks, pairing;
+- ``_power_figures``: power, inflation and the subjects-or-scans trade-off.
 """
 
-from course_utils.teaching.plotting.design_figures import (
+from course_utils.teaching.plotting._design_figures import (
     plot_covariate_fit,
     plot_design,
     plot_estimates,
     plot_groups,
     plot_paired,
 )
-from course_utils.teaching.plotting.factorial_figures import plot_cell_means
-from course_utils.teaching.plotting.map_figures import (
+from course_utils.teaching.plotting._factorial_figures import plot_cell_means
+from course_utils.teaching.plotting._map_figures import (
     plot_error_rates,
     plot_glass_brains,
     plot_max_null,
@@ -33,8 +34,7 @@ from course_utils.teaching.plotting.map_figures import (
     threshold_counts,
     threshold_explorer,
 )
-from course_utils.teaching.plotting.power_figures import (
-    plot_circularity,
+from course_utils.teaching.plotting._power_figures import (
     plot_inflation,
     plot_power_at,
     plot_power_curves,
@@ -43,16 +43,16 @@ from course_utils.teaching.plotting.power_figures import (
     plot_whole_brain_power,
     power_explorer,
 )
-from course_utils.teaching.plotting.signal_figures import plot_hrf, plot_timeseries
-from course_utils.teaching.plotting.style import (
+from course_utils.teaching.plotting._signal_figures import plot_hrf, plot_timeseries
+from course_utils.teaching.plotting._style import (
     DIVERGING_CMAP,
     OKABE_ITO,
     interactive_available,
     source_title,
     use_course_style,
 )
-from course_utils.teaching.plotting.subject_figures import plot_pairing_gain, plot_subject_qc
-from course_utils.teaching.plotting.variance_figures import (
+from course_utils.teaching.plotting._subject_figures import plot_pairing_gain, plot_subject_qc
+from course_utils.teaching.plotting._variance_figures import (
     plot_beta_distribution,
     plot_convergence,
     plot_method_comparison,
@@ -67,7 +67,6 @@ __all__ = [
     "interactive_available",
     "plot_beta_distribution",
     "plot_cell_means",
-    "plot_circularity",
     "plot_convergence",
     "plot_covariate_fit",
     "plot_design",

@@ -6,10 +6,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from course_utils.teaching.plotting.style import (
-    DIVERGING_CMAP,
-    OKABE_ITO,
-)
+from course_utils._utils import mask_array
+from course_utils.stats.inference import fwe_threshold
+from course_utils.teaching.plotting._style import DIVERGING_CMAP, OKABE_ITO
 
 
 def plot_max_null(
@@ -24,13 +23,16 @@ def plot_max_null(
     alpha : float, default 0.05
         FWE level of the threshold drawn (:func:`course_utils.stats.inference.fwe_threshold`).
     ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
     bonferroni : float, optional
         A Bonferroni threshold on the same scale, drawn for comparison.
     title : str, optional
+        Figure title (default says what is shown).
 
     Returns
     -------
     matplotlib.axes.Axes
+        The histogram with the FWE threshold, the observed maximum and any Bonferroni line.
 
     Examples
     --------
@@ -42,10 +44,6 @@ def plot_max_null(
     >>> len(ax.lines), ax.get_xlabel()
     (3, 'largest |t| over the map in each permutation')
     """
-    import numpy as np
-
-    from course_utils.stats.inference import fwe_threshold
-
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4))
     null = np.asarray(result.max_null, dtype=float)
@@ -85,47 +83,78 @@ def plot_max_null(
     return ax
 
 
-def plot_error_rates(table, alpha: float = 0.05, ax=None, title: str | None = None):
-    """Measured family-wise error rate of each method with its confidence interval.
+def plot_error_rates(
+    table,
+    alpha: float = 0.05,
+    ax=None,
+    title: str | None = None,
+    *,
+    xlabel: str | None = None,
+    xlim: tuple[float, float] = (0.0, 1.0),
+    legend_loc: str = "lower right",
+):
+    """Measured error rates with their confidence intervals, against the nominal rate.
+
+    The one figure of an error-rate table (family-wise or false-positive rates measured over
+    simulated null data sets): a dot and its interval per method, a dashed line at ``alpha``.
 
     Parameters
     ----------
     table : pandas.DataFrame
-        From :func:`course_utils.stats.inference.familywise_error_rate` (index: method; columns
-        ``fwe_rate``, ``ci_low``, ``ci_high``, ``n_datasets``).
+        The error-rate layout, one row per method: the method's name in a ``method`` column (or
+        the index), columns ``rate``, ``ci_low``, ``ci_high`` and optionally ``n_sim`` (the
+        number of simulated data sets, named in the default title), e.g. from
+        :func:`course_utils.stats.error_rates.familywise_error_rate` or
+        :func:`course_utils.stats.error_rates.rate_table`.
     alpha : float, default 0.05
         Nominal rate, drawn as a dashed line.
     ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
     title : str, optional
+        Figure title (default: how often each method finds something in pure noise).
+    xlabel : str, optional
+        Label of the rate axis (default: the family-wise error rate).
+    xlim : tuple of float, default (0, 1)
+        Range of the rate axis.
+    legend_loc : str, default "lower right"
+        Where the legend goes (any matplotlib ``loc``).
 
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on; methods from top to bottom in the table's order.
 
     Examples
     --------
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import pandas as pd
-    >>> table = pd.DataFrame({"fwe_rate": [0.9, 0.05], "ci_low": [0.85, 0.03],
-    ...                       "ci_high": [0.94, 0.08], "n_datasets": [200, 200]},
-    ...                      index=pd.Index(["uncorrected", "max-t"], name="method"))
+    >>> table = pd.DataFrame({"method": ["uncorrected", "max-t"], "rate": [0.9, 0.05],
+    ...                       "ci_low": [0.85, 0.03], "ci_high": [0.94, 0.08],
+    ...                       "n_sim": [200, 200]})
     >>> ax = plot_error_rates(table)
     >>> [label.get_text() for label in ax.get_yticklabels()]
     ['uncorrected', 'max-t']
+    >>> ax.get_title()
+    'How often each method finds something in pure noise (200 null studies)'
     """
-    import numpy as np
-
+    missing = {"rate", "ci_low", "ci_high"} - set(table.columns)
+    if missing:
+        raise ValueError(
+            f"table lacks the columns {sorted(missing)}: give the error-rate layout "
+            "(method, rate, ci_low, ci_high, n_sim)."
+        )
+    names = table["method"] if "method" in table.columns else table.index
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 0.6 * len(table) + 1.8))
     rows = np.arange(len(table))
-    rate = table["fwe_rate"].to_numpy(dtype=float)
+    rate = table["rate"].to_numpy(dtype=float)
     errors = np.vstack(
         [
             rate - table["ci_low"].to_numpy(dtype=float),
             table["ci_high"].to_numpy(dtype=float) - rate,
         ]
     )
-    n_sets = int(table["n_datasets"].iloc[0]) if "n_datasets" in table else None
+    n_sim = int(table["n_sim"].iloc[0]) if "n_sim" in table.columns else None
     ax.errorbar(
         rate,
         rows,
@@ -136,12 +165,12 @@ def plot_error_rates(table, alpha: float = 0.05, ax=None, title: str | None = No
         label="measured rate and interval",
     )
     ax.axvline(alpha, color=OKABE_ITO[3], linestyle="--", label=f"nominal {alpha:g}")
-    ax.set_yticks(rows, [str(name) for name in table.index])
+    ax.set_yticks(rows, [str(name) for name in names])
     ax.invert_yaxis()
-    ax.set_xlim(0, 1)
-    ax.set_xlabel("family-wise error rate (share of null studies with any detection)")
-    ax.legend(loc="lower right")
-    suffix = f" ({n_sets} null studies)" if n_sets else ""
+    ax.set_xlim(*xlim)
+    ax.set_xlabel(xlabel or "family-wise error rate (share of null studies with any detection)")
+    ax.legend(loc=legend_loc)
+    suffix = f" ({n_sim} null studies)" if n_sim else ""
     ax.set_title(title or f"How often each method finds something in pure noise{suffix}")
     return ax
 
@@ -217,6 +246,20 @@ def threshold_counts(values, thresholds, two_sided: bool = True):
 
     NaN voxels never count.
 
+    Parameters
+    ----------
+    values : array-like
+        The statistic of every voxel.
+    thresholds : array-like
+        The thresholds to count at.
+    two_sided : bool, default True
+        Count ``|value| > threshold`` (True) or ``value > threshold`` (False).
+
+    Returns
+    -------
+    numpy.ndarray of int
+        One count per threshold.
+
     Examples
     --------
     >>> threshold_counts([-4.0, 1.0, 2.5, 5.0, float("nan")], [2.0, 4.5]).tolist()
@@ -251,6 +294,17 @@ def plot_threshold_curve(
         Thresholds to draw (default: 0 to the largest value).
     marks : mapping of str to float, optional
         Named thresholds to mark with vertical lines (e.g. ``{"Bonferroni": 5.4}``).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    two_sided : bool, default True
+        Count ``|t|`` above each threshold (True) or ``t`` (False).
+    title : str
+        Figure title (say which data).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The count of surviving voxels against the threshold.
 
     Examples
     --------
@@ -259,8 +313,6 @@ def plot_threshold_curve(
     >>> ax.get_xlabel()
     'threshold on |t|'
     """
-    import numpy as np
-
     stat = np.asarray(values, dtype=float)
     top = float(np.nanmax(np.abs(stat) if two_sided else stat))
     grid = np.linspace(0, max(top, 1e-9), 200) if thresholds is None else np.asarray(thresholds)
@@ -286,7 +338,12 @@ def plot_threshold_curve(
 
 
 def threshold_explorer(
-    stat_img, mask_img=None, start: float = 3.0, maximum: float | None = None, title: str = "t-map"
+    stat_img,
+    *,
+    mask_img=None,
+    start: float = 3.0,
+    maximum: float | None = None,
+    title: str = "t-map",
 ):
     """A slider over the threshold with a live count of surviving voxels and a glass brain.
 
@@ -295,9 +352,11 @@ def threshold_explorer(
     stat_img : nibabel image
         The statistic map (voxels outside the mask should be 0 or NaN).
     mask_img : nibabel image, optional
-        Analysis mask: only its voxels are counted.
-    start, maximum : float
-        Initial and largest threshold of the slider.
+        Analysis mask (3D): only its voxels are counted; all voxels when omitted.
+    start : float, default 3.0
+        Initial threshold of the slider.
+    maximum : float, optional
+        Largest threshold of the slider (default: the largest ``|t|``).
     title : str
         Title of the glass brain.
 
@@ -318,13 +377,13 @@ def threshold_explorer(
     '<b>14</b> of 64 voxels have |t| above 4.00'
     """
     import ipywidgets as widgets
-    import numpy as np
     from nilearn import plotting as niplot
 
     data = np.asarray(stat_img.dataobj, dtype=float)
-    inside = (
-        (np.asarray(mask_img.dataobj) > 0) if mask_img is not None else np.ones(data.shape, bool)
-    )
+    if mask_img is None:
+        inside = np.ones(data.shape, bool)
+    else:
+        inside = mask_array(mask_img, purpose="The threshold explorer")
     values = data[inside]
     top = float(np.nanmax(np.abs(values))) if maximum is None else float(maximum)
     slider = widgets.FloatSlider(

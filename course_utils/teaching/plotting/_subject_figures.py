@@ -13,10 +13,9 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-from course_utils.teaching.plotting.style import OKABE_ITO
-
-#: 1 / Phi^-1(3/4), as in :data:`course_utils.experiments.qc.MAD_SCALE`.
-_MAD_SCALE = 1.482602218505602
+from course_utils._utils import as_generator
+from course_utils.experiments.qc import MAD_SCALE
+from course_utils.teaching.plotting._style import OKABE_ITO
 
 
 def plot_subject_qc(
@@ -25,7 +24,8 @@ def plot_subject_qc(
     cut: float = 3.5,
     units: str = "map units",
     title: str | None = None,
-    seed: int = 0,
+    *,
+    seed=0,
 ):
     """Strip plots of each subject's mean and spread over the mask, flagged subjects named.
 
@@ -43,7 +43,7 @@ def plot_subject_qc(
         Units of the maps, for the axis labels.
     title : str, optional
         Figure title (default says what is shown).
-    seed : int
+    seed : int or numpy.random.Generator, default 0
         Seed of the horizontal jitter (the figure is reproducible).
 
     Returns
@@ -73,7 +73,7 @@ def plot_subject_qc(
     if unknown:
         raise ValueError(f"flagged subjects {unknown} are not in the summary.")
     fig, axes = plt.subplots(1, 2, figsize=(8, 4), layout="constrained")
-    jitter = np.random.default_rng(seed).uniform(-0.12, 0.12, len(names))
+    jitter = as_generator(seed).uniform(-0.12, 0.12, len(names))
     is_flagged = np.isin(names, list(flagged))
     panels = [("mean", "mean over the mask"), ("spread", "spread over the mask: SD")]
     for ax, (column, label) in zip(axes, panels, strict=True):
@@ -104,7 +104,7 @@ def plot_subject_qc(
                 color=OKABE_ITO[3],
             )
         centre = np.median(values)
-        scale = _MAD_SCALE * np.median(np.abs(values - centre))
+        scale = MAD_SCALE * np.median(np.abs(values - centre))
         ax.axhline(centre, color="black", linewidth=0.8, label="median")
         for sign in (-1, 1):
             ax.axhline(
@@ -125,7 +125,7 @@ def plot_subject_qc(
 
 
 def plot_pairing_gain(
-    correlation, gain, ax=None, title: str | None = None, max_points: int = 20000, seed: int = 0
+    correlation, gain, ax=None, title: str | None = None, max_points: int = 20000, *, seed=0
 ):
     """Per voxel: paired |t| / two-sample |t| on the same maps, against their correlation.
 
@@ -142,14 +142,18 @@ def plot_pairing_gain(
     gain : array-like, shape (n_voxels,)
         ``|t paired| / |t two-sample|`` per voxel.
     ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
     title : str, optional
+        Figure title (default says what is shown).
     max_points : int, default 20000
         Voxels drawn at most (an even subsample, seeded), to keep the figure light.
-    seed : int
+    seed : int or numpy.random.Generator, default 0
+        Seed of the subsample.
 
     Returns
     -------
     matplotlib.axes.Axes
+        The voxels, the equal-variance curve and the no-gain line.
 
     Examples
     --------
@@ -168,7 +172,7 @@ def plot_pairing_gain(
     keep = np.isfinite(r) & np.isfinite(g)
     index = np.flatnonzero(keep)
     if index.size > max_points:
-        rng = np.random.default_rng(seed)
+        rng = as_generator(seed)
         index = np.sort(rng.choice(index, max_points, replace=False))
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4))

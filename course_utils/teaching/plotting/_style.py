@@ -26,6 +26,11 @@ def use_course_style() -> None:
     Sets the Okabe-Ito colour cycle, font sizes readable on a projector, a light grid and a
     figure resolution that keeps the site small.
 
+    Returns
+    -------
+    None
+        The style applies to every figure drawn afterwards.
+
     Examples
     --------
     >>> import matplotlib as mpl
@@ -92,6 +97,18 @@ def interactive_available() -> bool:
 
     The notebook tests and the site build set ``COURSE_STATIC_FIGURES=1``: there, widgets cannot
     be used, and notebooks show a static figure instead.
+
+    Returns
+    -------
+    bool
+        Whether a notebook may display a widget.
+
+    Examples
+    --------
+    >>> from unittest import mock
+    >>> with mock.patch.dict("os.environ", {"COURSE_STATIC_FIGURES": "1"}):
+    ...     interactive_available()
+    False
     """
     import os
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+import seaborn as sns
 
-from course_utils.teaching.plotting.style import (
-    OKABE_ITO,
-)
+from course_utils.teaching.plotting._style import OKABE_ITO
 
 
 def plot_beta_distribution(
@@ -20,18 +19,37 @@ def plot_beta_distribution(
 ):
     """Histogram of subject estimates, with zero, their mean and (optionally) the true mean.
 
+    Parameters
+    ----------
+    values : array-like, shape (n_subjects,)
+        One estimate per subject.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    true_mean : float, optional
+        The population mean, drawn as a dashed line (simulations know it).
+    xlabel : str
+        Label of the x axis, with units.
+    title : str, optional
+        Figure title (default says what is shown).
+    bins : int, default 20
+        Number of bins.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The histogram (seaborn's ``histplot``) with zero, the sample mean and the true mean.
+
     Examples
     --------
     >>> import matplotlib; matplotlib.use("Agg")
     >>> ax = plot_beta_distribution([0.5, 1.0, 1.5, 2.0], true_mean=1.0)
-    >>> ax.get_ylabel()
-    'number of subjects'
+    >>> ax.get_ylabel(), len(ax.patches)
+    ('number of subjects', 20)
     """
-
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 3.4))
     values = np.asarray(values, dtype=float)
-    ax.hist(values, bins=bins, color=OKABE_ITO[0], alpha=0.8)
+    sns.histplot(values, bins=bins, color=OKABE_ITO[0], alpha=0.8, ax=ax)
     ax.axvline(0, color="black", linewidth=1, label="zero")
     ax.axvline(values.mean(), color=OKABE_ITO[1], linewidth=2, label="sample mean")
     if true_mean is not None:
@@ -61,6 +79,17 @@ def plot_subject_intervals(
         Subject estimates and their first-level standard errors.
     group : mapping of str to (estimate, se), optional
         Group estimates drawn below the subjects as diamonds (e.g. fixed and random effects).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    xlabel : str
+        Label of the x axis, with units.
+    title : str, optional
+        Figure title (default says what is shown).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One row per subject, then one per group estimate.
 
     Examples
     --------
@@ -306,10 +335,10 @@ def plot_method_comparison(
     Parameters
     ----------
     null, power : pandas.DataFrame
-        From :func:`course_utils.stats.mixed.method_table`, on studies without and with an effect
-        (same methods, same order). The rates come with their intervals (``rate low``/``rate
-        high``), the standard deviation of the estimate with its own (``SD low``/``SD high``),
-        taken from ``null``.
+        From :func:`course_utils.experiments.two_levels.method_table`, on studies without and
+        with an effect (same methods, same order). The rates come with their intervals (``rate
+        low``/``rate high``), the standard deviation of the estimate with its own (``SD low``/``SD
+        high``), taken from ``null``.
     alpha : float
         The nominal false-positive rate, drawn as a dashed line.
     title : str, optional

@@ -11,27 +11,33 @@ import pandas as pd
 from scipy import stats
 
 from course_utils.experiments import power
-from course_utils.teaching.plotting.style import OKABE_ITO
-
-__all__ = [
-    "CORRECTIONS",
-    "plot_circularity",
-    "plot_inflation",
-    "plot_power_at",
-    "plot_power_curves",
-    "plot_t_distributions",
-    "plot_tradeoff",
-    "plot_whole_brain_power",
-    "power_explorer",
-]
+from course_utils.teaching.plotting._style import OKABE_ITO
 
 #: The corrections the explorer offers: label -> whether alpha is divided by the voxels.
-CORRECTIONS = {"none (one ROI or one voxel)": False, "Bonferroni over the brain's voxels": True}
+_CORRECTIONS = {"none (one ROI or one voxel)": False, "Bonferroni over the brain's voxels": True}
 
 
 def plot_t_distributions(d: float, n: int, alpha: float = 0.05, ax=None, title: str | None = None):
     """The t statistic without an effect (central t) and with one (noncentral t), with the
     two-sided rejection region shaded: power is the noncentral area beyond the thresholds.
+
+    Parameters
+    ----------
+    d : float
+        True effect size (Cohen's d).
+    n : int
+        Number of subjects.
+    alpha : float, default 0.05
+        Two-sided level of the test.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Figure title (default gives N, d, the threshold and alpha).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Both densities, the thresholds and the shaded power.
 
     Examples
     --------
@@ -81,15 +87,20 @@ def plot_power_curves(
     Parameters
     ----------
     d_values : sequence of float
+        Effect sizes (Cohen's d), one curve each.
     levels : mapping of str to float
         Panel title -> per-test level (e.g. :func:`course_utils.experiments.power.thresholds`).
     n_max : int, default 200
+        Largest number of subjects drawn.
     target : float, default 0.8
+        Power to reach, drawn as a dotted line; the first N that reaches it is marked.
     axes : sequence of matplotlib axes, optional
+        One per level; a new figure when omitted.
 
     Returns
     -------
     matplotlib.figure.Figure
+        The figure of the panels.
 
     Examples
     --------
@@ -123,6 +134,28 @@ def plot_power_at(
     d: float, n: int, alpha: float, label: str = "", n_max: int = 200, target: float = 0.8, ax=None
 ):
     """One power curve with a chosen study marked: what the explorer's sliders draw.
+
+    Parameters
+    ----------
+    d : float
+        True effect size (Cohen's d).
+    n : int
+        Number of subjects of the study marked.
+    alpha : float
+        Per-test two-sided level.
+    label : str, optional
+        Prefix of the title (e.g. the correction).
+    n_max : int, default 200
+        Largest number of subjects drawn.
+    target : float, default 0.8
+        Power to reach: a dotted line, and the N that reaches it as a dashed one.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The power curve with the study marked.
 
     Examples
     --------
@@ -175,6 +208,22 @@ def power_explorer(
     Where widgets cannot run (the site, the tests) show :func:`plot_power_at` at the same
     defaults instead (see ``plotting.interactive_available``).
 
+    Parameters
+    ----------
+    n_voxels : int
+        Voxels of the brain, for the Bonferroni correction.
+    d : float, default 0.5
+        Initial effect size.
+    n : int, default 30
+        Initial number of subjects.
+    alpha : float, default 0.05
+        Initial level (one of 0.1, 0.05, 0.01, 0.005, 0.001).
+    correction : str
+        Initial correction: ``"none (one ROI or one voxel)"`` or
+        ``"Bonferroni over the brain's voxels"``.
+    n_max : int, default 200
+        Largest number of subjects of the slider and the curve.
+
     Returns
     -------
     ipywidgets.VBox
@@ -194,8 +243,8 @@ def power_explorer(
 
     import ipywidgets as widgets
 
-    if correction not in CORRECTIONS:
-        raise ValueError(f"correction must be one of {list(CORRECTIONS)}; got {correction!r}.")
+    if correction not in _CORRECTIONS:
+        raise ValueError(f"correction must be one of {list(_CORRECTIONS)}; got {correction!r}.")
     controls = [
         widgets.IntSlider(
             value=n, min=3, max=n_max, description="N subjects", continuous_update=False
@@ -209,13 +258,13 @@ def power_explorer(
             description="alpha",
             continuous_update=False,
         ),
-        widgets.Dropdown(options=list(CORRECTIONS), value=correction, description="correction"),
+        widgets.Dropdown(options=list(_CORRECTIONS), value=correction, description="correction"),
     ]
     summary, picture = widgets.HTML(), widgets.Image(format="png")
 
     def update(change=None):
         n_, d_, alpha_, corr = (c.value for c in controls)
-        level = alpha_ / n_voxels if CORRECTIONS[corr] else alpha_
+        level = alpha_ / n_voxels if _CORRECTIONS[corr] else alpha_
         here = power.analytic_power(d_, n_, level)
         try:
             needed = f"80% power needs N = {power.n_for_power(d_, level)}"
@@ -229,7 +278,7 @@ def power_explorer(
             d_,
             n_,
             level,
-            label="Bonferroni" if CORRECTIONS[corr] else "one test",
+            label="Bonferroni" if _CORRECTIONS[corr] else "one test",
             n_max=n_max,
             ax=ax,
         )
@@ -253,6 +302,23 @@ def plot_whole_brain_power(
     """Share of the truly active voxels found, by number of subjects, for max-T and clusters
     (from :func:`course_utils.experiments.power.whole_brain_power`): every study as a dot, means
     joined.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per simulated study: ``n_subjects`` and the shares found, ``share_max_t``,
+        ``share_cluster``, ``strong_max_t``, ``strong_cluster``.
+    strong_d : float, default 0.8
+        The effect size above which a voxel counts as strong (for the right panel's title).
+    axes : sequence of two matplotlib axes, optional
+        Where to draw; a new figure when omitted.
+    title : str
+        Figure title (say which data).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Left: all truly active voxels; right: the strong ones.
 
     Examples
     --------
@@ -297,9 +363,27 @@ def plot_inflation(
     """The winner's curse: the effect size reported by what passes a threshold, by N.
 
     Left: simulated studies at true ``d`` (from
-    :func:`course_utils.experiments.power.winners_curse`).
+    :func:`course_utils.experiments.selection.winners_curse`).
     Right, when ``brain`` is given: mean estimated and true d of the voxels max-T found
     (from :func:`course_utils.experiments.power.whole_brain_power`).
+
+    Parameters
+    ----------
+    simulated : pandas.DataFrame
+        Indexed by ``n_subjects``; columns ``mean_d_significant`` and ``mean_d_all``.
+    d : float
+        The true effect size of the simulated studies.
+    brain : pandas.DataFrame, optional
+        One row per whole-brain study: ``n_subjects``, ``d_est_max_t`` and ``d_true_max_t``.
+    axes : sequence of matplotlib axes, optional
+        One (two with ``brain``); a new figure when omitted.
+    brain_title : str
+        Title of the right panel (say which data).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure of the panels.
 
     Examples
     --------
@@ -355,52 +439,28 @@ def plot_inflation(
     return axes[0].figure
 
 
-def plot_circularity(
-    table: pd.DataFrame, alpha: float = 0.05, ax=None, title: str = "ROI tests on null data"
-):
-    """False-positive rate of each kind of ROI with its 95% interval (from
-    :func:`course_utils.experiments.power.circularity_null`) against the nominal ``alpha``.
-
-    Examples
-    --------
-    >>> import matplotlib; matplotlib.use("Agg")
-    >>> table = pd.DataFrame({"rate": [0.05, 1.0], "ci_low": [0.04, 0.99], "ci_high": [0.06, 1],
-    ...                       "n_datasets": [500, 500]}, index=["anatomical", "circular"])
-    >>> ax = plot_circularity(table)
-    >>> [t.get_text() for t in ax.get_yticklabels()]
-    ['anatomical', 'circular']
-    """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 0.6 * len(table) + 1.8))
-    rows = np.arange(len(table))
-    rate = table["rate"].to_numpy(dtype=float)
-    error = np.vstack(
-        [rate - table["ci_low"].to_numpy(float), table["ci_high"].to_numpy(float) - rate]
-    )
-    ax.errorbar(
-        rate,
-        rows,
-        xerr=error,
-        fmt="o",
-        color=OKABE_ITO[0],
-        capsize=4,
-        label="measured rate, 95% interval",
-    )
-    ax.axvline(alpha, color=OKABE_ITO[3], linestyle="--", label=f"nominal {alpha:g}")
-    ax.set_yticks(rows, [str(name) for name in table.index])
-    ax.invert_yaxis()
-    ax.set_xlim(0, 1.02)
-    ax.set_xlabel(f"share of {int(table['n_datasets'].iloc[0])} null data sets with p < {alpha:g}")
-    ax.legend(loc="center right")
-    ax.set_title(title)
-    return ax
-
-
 def plot_tradeoff(budget: pd.DataFrame, by_scans: pd.DataFrame, axes=None):
-    """More subjects or longer scans (tables from :func:`~.power.scan_tradeoff`).
+    """More subjects or longer scans: power at a budget of scans, power by scans per subject.
+
+    The tables come from :func:`course_utils.experiments.power.scan_tradeoff`.
 
     Left: power at a fixed total number of scans, against how many subjects share them.
     Right: power against scans per subject, one line per number of subjects.
+
+    Parameters
+    ----------
+    budget : pandas.DataFrame
+        At a fixed total of scans: columns ``subjects``, ``scans_per_subject``, ``power`` and
+        ``total_scans``.
+    by_scans : pandas.DataFrame
+        Columns ``subjects``, ``scans_per_subject`` and ``power``.
+    axes : sequence of two matplotlib axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The two panels.
 
     Examples
     --------

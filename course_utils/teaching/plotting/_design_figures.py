@@ -7,9 +7,9 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 
-from course_utils.teaching.plotting.style import (
-    OKABE_ITO,
-)
+from course_utils._utils import as_generator
+from course_utils.stats.designs import align_subjects
+from course_utils.teaching.plotting._style import OKABE_ITO
 
 
 def plot_design(design, ax=None, title: str | None = None):
@@ -61,6 +61,26 @@ def plot_estimates(
 ):
     """Bar plot of betas or contrast values, with optional error bars (e.g. 1.96 x SE).
 
+    Parameters
+    ----------
+    names : sequence of str
+        One label per bar.
+    values : array-like
+        The estimates; positive bars in blue, negative in vermillion.
+    errors : array-like, optional
+        Half-length of each error bar.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    ylabel : str
+        Label of the y axis, with units.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The bars with a line at zero.
+
     Examples
     --------
     >>> import matplotlib; matplotlib.use("Agg")
@@ -87,15 +107,26 @@ def plot_estimates(
     return ax
 
 
-def plot_groups(groups, ax=None, ylabel: str = "value", title: str | None = None, seed: int = 0):
+def plot_groups(groups, ax=None, ylabel: str = "value", title: str | None = None, *, seed=0):
     """Each group's values as jittered dots with the group mean as a bar.
 
     Parameters
     ----------
     groups : mapping of str to array-like
         Group name to values.
-    seed : int
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    ylabel : str
+        Label of the y axis, with units.
+    title : str, optional
+        Figure title.
+    seed : int or numpy.random.Generator, default 0
         Seed of the horizontal jitter (the figure is reproducible).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One column of dots per group, its mean as a black bar.
 
     Examples
     --------
@@ -107,7 +138,7 @@ def plot_groups(groups, ax=None, ylabel: str = "value", title: str | None = None
 
     if ax is None:
         _, ax = plt.subplots(figsize=(1.6 * len(groups) + 1.5, 3.4))
-    rng = np.random.default_rng(seed)
+    rng = as_generator(seed)
     for i, values in enumerate(groups.values()):
         values = np.asarray(values, dtype=float)
         colour = OKABE_ITO[i % len(OKABE_ITO)]
@@ -147,6 +178,8 @@ def plot_paired(
         index, any order); arrays must already be in the same subject order.
     labels : tuple of two str
         Condition names for the x axis.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
     ylabel, title : str
         Axis label (with units) and title.
 
@@ -169,8 +202,6 @@ def plot_paired(
     [[3.0, 1.0], [5.0, 4.0]]
     """
     import pandas as pd
-
-    from course_utils.stats.designs import align_subjects
 
     if isinstance(a, pd.Series) and isinstance(b, pd.Series):
         ia, ib, _ = align_subjects(a.index, b.index)
@@ -226,6 +257,8 @@ def plot_covariate_fit(
     at : float, optional
         A covariate value at which to mark the vertical gap between the first two lines (the
         adjusted group difference, at e.g. the mean covariate).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
     xlabel, ylabel, title : str
         Axis labels (with units) and title.
 

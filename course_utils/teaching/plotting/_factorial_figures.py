@@ -1,4 +1,4 @@
-"""Figures of within-subject factorial designs: cell means and null error rates."""
+"""Figures of within-subject factorial designs: the cell means."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
+import seaborn as sns
 
-from course_utils.teaching.plotting.style import OKABE_ITO
+from course_utils.teaching.plotting._style import OKABE_ITO
 
 
 def plot_cell_means(
@@ -24,6 +26,7 @@ def plot_cell_means(
         Each cell's value per subject (e.g. an ROI mean); the first level picks the line (e.g.
         the modality), the second the position on the x axis (e.g. the task).
     ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
     title : str, optional
         Say which region and which data.
     ylabel : str
@@ -32,7 +35,8 @@ def plot_cell_means(
     Returns
     -------
     matplotlib.axes.Axes
-        Parallel lines mean no interaction; lines that diverge or cross show one.
+        Each cell's mean with its standard error (seaborn's ``pointplot``): parallel lines mean
+        no interaction; lines that diverge or cross show one.
 
     Examples
     --------
@@ -46,24 +50,31 @@ def plot_cell_means(
         raise ValueError("cells is empty: give one array of subject values per cell.")
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4))
-    lines = list(dict.fromkeys(key[0] for key in cells))
-    xs = list(dict.fromkeys(key[1] for key in cells))
-    for k, line in enumerate(lines):
-        values = [np.asarray(cells[(line, x)], dtype=float) for x in xs]
-        means = [v.mean() for v in values]
-        errors = [v.std(ddof=1) / np.sqrt(v.size) for v in values]
-        ax.errorbar(
-            np.arange(len(xs)) + 0.04 * (k - (len(lines) - 1) / 2),
-            means,
-            yerr=errors,
-            marker="o",
-            capsize=4,
-            color=OKABE_ITO[k % len(OKABE_ITO)],
-            label=str(line),
-        )
+    lines = [str(line) for line in dict.fromkeys(key[0] for key in cells)]
+    xs = [str(x) for x in dict.fromkeys(key[1] for key in cells)]
+    long = pd.DataFrame(
+        [
+            {"line": str(line), "x": str(x), "value": value}
+            for (line, x), values in cells.items()
+            for value in np.asarray(values, dtype=float)
+        ]
+    )
+    sns.pointplot(
+        data=long,
+        x="x",
+        y="value",
+        hue="line",
+        order=xs,
+        hue_order=lines,
+        palette=[OKABE_ITO[k % len(OKABE_ITO)] for k in range(len(lines))],
+        errorbar="se",
+        capsize=0.08,
+        dodge=0.04 * (len(lines) - 1),
+        ax=ax,
+    )
     ax.axhline(0, color="0.6", linewidth=0.8)
-    ax.set_xticks(np.arange(len(xs)), [str(x) for x in xs])
+    ax.set_xlabel("")
     ax.set_ylabel(ylabel)
-    ax.legend(title="error bars: 1 SE", loc="best")
+    sns.move_legend(ax, "best", title="error bars: 1 SE")
     ax.set_title(title or "Cell means")
     return ax

@@ -73,6 +73,26 @@ def plot_hrf(
 ):
     """Plot a haemodynamic response function and mark its peak.
 
+    Parameters
+    ----------
+    times : array-like
+        Time after the event of each sample, in seconds.
+    hrf : array-like
+        The response at each time.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Figure title (default "Haemodynamic response function").
+    label : str, optional
+        Legend label of the curve (a legend is drawn when given).
+    marker : str, optional
+        Matplotlib marker of the samples (e.g. ``"o"`` for a coarse grid).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The curve with a dashed line at its peak.
+
     Examples
     --------
     >>> import matplotlib; matplotlib.use("Agg")
