@@ -102,7 +102,7 @@ if _REPO_URL and _HUB_URL:
     import sys
 
     sys.path.insert(0, str(REPO))
-    from course_utils.config import nbgitpuller_link
+    from course_utils.config.lab import nbgitpuller_link
 
     _LINK = nbgitpuller_link(
         _HUB_URL,

@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from course_utils.experiments import data
-
-_spec = importlib.util.spec_from_file_location(
-    "localizer_double", Path(__file__).resolve().parent.parent / "tools" / "localizer_double.py"
-)
-localizer_double = importlib.util.module_from_spec(_spec)
-sys.modules["localizer_double"] = localizer_double
-_spec.loader.exec_module(localizer_double)
+from course_utils.experiments.data import _sources
+from tools import localizer_double
 
 # --- the offline stand-in -----------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def standin():
-    return data.synthetic_localizer(seed=0, n_subjects=30, cache=False)
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +74,7 @@ def test_one_return_shape(standin):
     assert var.shape == Y.shape and var.dtype == np.float32 and (var > 0).all()
     img = standin.to_image(Y[0])
     assert img.shape == data.LOCALIZER_SHAPE
-    np.testing.assert_array_equal(data.mask_images(img, standin.mask_img)[0], Y[0])
+    np.testing.assert_array_equal(data.mask_images(img, mask_img=standin.mask_img)[0], Y[0])
 
 
 def test_rows_follow_the_subjects_asked_for(standin):
@@ -193,6 +179,7 @@ def test_supports_are_compact_and_contrasts_cancel_exactly(standin):
     assert set(table["condition"]) == set(data.CONDITIONS)
 
 
+@pytest.mark.slow  # statistical calibration: many simulations
 def test_stated_effect_sizes_are_what_the_data_show(big):
     truth = big.truth
     for condition, point, d in [
@@ -245,6 +232,7 @@ def test_one_outlier_stands_out(standin):
     )
 
 
+@pytest.mark.slow  # statistical: the planted difference in 94 subjects
 def test_participants_and_the_planted_sex_difference(standin, big):
     counts = standin.participants["sex"].value_counts()
     assert counts["F"] == 15 and counts["M"] == 15
@@ -262,9 +250,12 @@ def test_participants_and_the_planted_sex_difference(standin, big):
     assert c[male].mean() > c[~male].mean()
 
 
-def test_many_subjects(big):
-    assert len(big.subjects) == 94 and big.subjects[-1] == "S94"
-    assert (big.participants["sex"] == "F").sum() == 47
+def test_many_subjects():
+    many = data.synthetic_localizer(
+        n_subjects=94, conditions=["audio_sentence"], seed=3, outlier=False, cache=False
+    )
+    assert len(many.subjects) == 94 and many.subjects[-1] == "S94"
+    assert (many.participants["sex"] == "F").sum() == 47
 
 
 @pytest.mark.parametrize(
@@ -354,7 +345,7 @@ def _use_manifest(tmp_path, monkeypatch, base_url, hashes="unknown", n=3):
     manifest["datasets"]["localizer_nilearn"]["source"]["host"] = f"127.0.0.1:{_closed_port()}"
     path = tmp_path / "manifest.yaml"
     path.write_text(yaml.safe_dump(manifest))
-    monkeypatch.setattr(data.manifest, "MANIFEST_PATH", path)
+    monkeypatch.setenv("COURSE_DATA_MANIFEST", str(path))
 
 
 @pytest.fixture
@@ -409,7 +400,7 @@ def test_download_with_right_checksums_then_load(
     # second load comes from the cached arrays (no second read of the images)
     cached = list((tmp_path / "data" / "arrays" / "localizer_dartbrains").glob("*.npz"))
     assert len(cached) == 2
-    monkeypatch.setattr(data.sources, "mask_images", lambda *a, **k: pytest.fail("images re-read"))
+    monkeypatch.setattr(_sources, "mask_images", lambda *a, **k: pytest.fail("images re-read"))
     again = data.load_localizer(CONDS, n_subjects=3, source="localizer_dartbrains")
     np.testing.assert_array_equal(again.array("audio_left_hand"), loaded.array("audio_left_hand"))
 

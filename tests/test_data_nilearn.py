@@ -10,8 +10,6 @@ scoped to this module (nilearn's own fixture is autouse and would also capture p
 from __future__ import annotations
 
 import gzip
-import importlib.util
-import sys
 from pathlib import Path
 
 import nibabel as nib
@@ -20,14 +18,8 @@ import pandas as pd
 import pytest
 
 from course_utils.experiments import data
-
-REPO = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location(
-    "localizer_double", REPO / "tools" / "localizer_double.py"
-)
-double_module = importlib.util.module_from_spec(_spec)
-sys.modules["localizer_double"] = double_module
-_spec.loader.exec_module(double_module)
+from course_utils.experiments.data import _files
+from tools import localizer_double as double_module
 
 CONDS = ["audio_left_hand", "video_sentence"]
 SCALE = 2.0
@@ -66,7 +58,7 @@ def test_nilearn_names_its_files_by_the_rule_the_course_looks_them_up_by(osf, tm
     osf.maps = double_module.standin_maps(every)
 
     contrasts = data.load_manifest()["datasets"]["localizer_nilearn"]["contrasts"]
-    stems = data.manifest.nilearn_stems()
+    stems = data.nilearn_stems()
     for condition in data.CONDITIONS:
         bunch = fetch_localizer_contrasts(
             [contrasts[condition]],
@@ -81,10 +73,7 @@ def test_nilearn_names_its_files_by_the_rule_the_course_looks_them_up_by(osf, tm
     assert stems["audio_computation"] == "AuditoryCalculation"
     assert stems["horizontal_checkerboard"] == "HorizontalCheckerboard"
     assert stems["audio_left_hand"] == "LeftAuditoryClick"
-    assert (
-        data.manifest.nilearn_file_stem("sentence listening and reading")
-        == "Auditory&VisualSentences"
-    )
+    assert data.nilearn_file_stem("sentence listening and reading") == "Auditory&VisualSentences"
 
 
 def test_fetch_then_load_returns_the_served_maps_variances_and_participants(
@@ -198,7 +187,7 @@ def test_lock_records_checksums_and_verify_then_catches_a_changed_file(osf):
     # 12 maps and the two participant tables
     assert lock_file == folder / "SHA256SUMS" and len(lock_file.read_text().splitlines()) == 14
     assert (data.verify()["detail"] == "sha256 verified").all()
-    victim = folder / data.files._read_index(folder)["image"].iloc[0]
+    victim = folder / _files.read_index(folder)["image"].iloc[0]
     img = nib.load(victim)
     nib.Nifti1Image(img.get_fdata() + 1, img.affine).to_filename(victim)  # intact but changed
     assert (data.verify()["status"] == "bad checksum").sum() == 1
@@ -240,7 +229,7 @@ def test_a_read_only_shared_folder_is_read_and_never_written(osf, tmp_path, monk
 
 def test_images_on_another_grid_are_rejected_or_resampled_on_purpose(osf, tmp_path):
     folder = data.fetch("localizer_nilearn", n_subjects=3, conditions=CONDS, progress=False)
-    victim = folder / data.files._read_index(folder)["image"].iloc[-1]
+    victim = folder / _files.read_index(folder)["image"].iloc[-1]
     img = nib.load(victim)
     shifted = img.affine.copy()
     shifted[0, 3] += 3.0
@@ -254,7 +243,7 @@ def test_images_on_another_grid_are_rejected_or_resampled_on_purpose(osf, tmp_pa
 def test_unknown_ages_are_missing_values_and_covariates_keep_complete_cases(osf, capsys):
     # the real table has no age for S38, S62, S81 and S87
     folder = data.fetch("localizer_nilearn", n_subjects=3, conditions=CONDS, progress=False)
-    table = data.files.read_participants(folder, ["S01", "S38", "S62"])
+    table = _files.read_participants(folder, ["S01", "S38", "S62"])
     assert table["age"].isna().tolist() == [False, True, True]
     assert table["sex"].tolist() == ["M", "M", "F"]
     loaded = data.load_localizer(CONDS, n_subjects=3, verbose=False)

@@ -6,6 +6,7 @@ import pytest
 import yaml
 
 from course_utils.experiments import data
+from course_utils.experiments.data import _manifest
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +40,7 @@ def test_grids_match_the_real_localizer_grid(manifest):
 def test_unknown_checksums_are_marked_as_such(manifest):
     for entry in manifest["datasets"].values():
         sha = entry["sha256"]
-        assert sha == "unknown" or data._is_sha256(sha) or isinstance(sha, dict)
+        assert sha == "unknown" or _manifest.is_sha256(sha) or isinstance(sha, dict)
 
 
 @pytest.mark.parametrize(
@@ -91,3 +92,12 @@ def test_missing_or_malformed_manifest_files_say_so(tmp_path):
     bad.write_text(yaml.safe_dump({"version": 1}))
     with pytest.raises(data.DataUnavailableError, match="not a data manifest"):
         data.load_manifest(bad)
+
+
+def test_course_data_manifest_names_another_manifest(tmp_path, monkeypatch):
+    manifest = data.load_manifest()
+    manifest["datasets"]["synthetic"]["title"] = "another copy"
+    path = tmp_path / "manifest.yaml"
+    path.write_text(yaml.safe_dump(manifest))
+    monkeypatch.setenv("COURSE_DATA_MANIFEST", str(path))
+    assert data.load_manifest()["datasets"]["synthetic"]["title"] == "another copy"

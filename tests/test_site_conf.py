@@ -6,7 +6,7 @@ import runpy
 
 import pytest
 
-from course_utils.config import nbgitpuller_link
+from course_utils.config.lab import nbgitpuller_link
 
 
 class _Tags:

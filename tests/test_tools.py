@@ -1,24 +1,12 @@
 """The notebook runner and the site's offline check catch what they are meant to catch."""
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 
+from tools import check_site_offline, editions, mutations, run_notebooks
+
 REPO = Path(__file__).resolve().parent.parent
-
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(name, REPO / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-check_site_offline = _load("check_site_offline")
-run_notebooks = _load("run_notebooks")
 
 NOTEBOOK = """---
 jupytext:
@@ -125,8 +113,8 @@ EXERCISE = (
 # Exercise
 
 ```{{code-cell}} ipython3
-from course_utils.teaching.checks import standard_error
-q = standard_error([1.0, 2.0, 3.0])
+from course_utils.teaching.checks import start_here
+q = start_here.standard_error_exercise([1.0, 2.0, 3.0])
 ```
 
 ```{{code-cell}} ipython3
@@ -213,7 +201,6 @@ def test_one_converted_notebook_runs_twice_as_make_bench_runs_it(tmp_path):
 
 
 def test_editions_hide_checks_from_students_and_fold_them_for_instructors(tmp_path):
-    editions = _load("editions")
     import jupytext
 
     notebook = jupytext.reads(VERIFIED, fmt="md:myst")
@@ -233,7 +220,6 @@ def test_editions_hide_checks_from_students_and_fold_them_for_instructors(tmp_pa
 
 
 def test_instructor_sources_take_the_test_runs_outputs_into_myst_nbs_cache(tmp_path):
-    editions = _load("editions")
     folder = tmp_path / "notebooks"
     folder.mkdir()
     (folder / "01_checked.md").write_text(VERIFIED)
@@ -282,7 +268,6 @@ def test_student_run_removes_solutions_and_requires_not_attempted(tmp_path):
 
 
 def test_the_mutation_files_load_and_name_existing_notebooks(tmp_path):
-    mutations = _load("mutations")
     found = mutations.load()
     assert found and all(m.why.strip() and m.code.strip() for m in found)
     topics = mutations.notebooks_by_topic()
@@ -300,7 +285,6 @@ def test_the_mutation_files_load_and_name_existing_notebooks(tmp_path):
 
 
 def test_a_mutation_counts_as_caught_only_when_a_check_fails():
-    mutations = _load("mutations")
     tags = [set(), set(), {"verify"}, {"solution", "hide-cell"}]
     failed_in = "FAILED nb.ipynb::Cell {} - Notebook cell execution failed\n{}"
     verdict = mutations.verdict
@@ -359,7 +343,6 @@ def _site_with(tmp_path, html):
 
 
 def test_leak_check_finds_planted_solution_lines_and_solution_strings(tmp_path):
-    editions = _load("editions")
     folder, package = _leaky_course(tmp_path)
     assert (
         editions.check_student_site(_site_with(tmp_path, "<p>answer = ...</p>"), folder, package)
@@ -386,7 +369,6 @@ def test_leak_check_finds_planted_solution_lines_and_solution_strings(tmp_path):
 
 
 def test_leak_check_flags_a_printable_string_that_holds_a_solution_line(tmp_path):
-    editions = _load("editions")
     folder, package = _leaky_course(
         tmp_path, hint="Try: answer = secret_helper(betas, ddof=1) / np.sqrt(n)"
     )
@@ -397,7 +379,6 @@ def test_leak_check_flags_a_printable_string_that_holds_a_solution_line(tmp_path
 
 
 def test_leak_check_commands_fail_on_a_planted_leak(tmp_path, capsys):
-    editions = _load("editions")
     folder, package = _leaky_course(tmp_path)
     where = ["--notebooks", str(folder), "--package", str(package)]
     clean = _site_with(tmp_path, "<p>nothing to see</p>")
@@ -409,3 +390,23 @@ def test_leak_check_commands_fail_on_a_planted_leak(tmp_path, capsys):
     assert "leak(s) of an answer" in capsys.readouterr().out
     # the student notebooks keep the visible solution= string: writing them fails
     assert editions.main(["student-notebooks", str(tmp_path / "nb"), *where]) == 1
+
+
+def test_bench_keeps_numbas_cache_and_the_data_under_build(monkeypatch):
+    from tools import bench
+
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    env = bench.bench_env({"COURSE_DATA_DIR": "/chosen"})
+    assert env["NUMBA_CACHE_DIR"] == str(REPO / "_build" / "numba_cache")
+    assert env["COURSE_DATA_DIR"] == "/chosen" and env["OMP_NUM_THREADS"] == "1"
+
+
+def test_tools_run_as_modules_and_as_scripts():
+    import subprocess
+    import sys
+
+    for command in (["-m", "tools.mutations", "--help"], ["tools/mutations.py", "--help"]):
+        done = subprocess.run(
+            [sys.executable, *command], cwd=REPO, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr

@@ -23,15 +23,27 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import run_notebooks  # noqa: E402
+if not __package__:  # run as `python tools/bench.py`: import the tools package by name
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+from tools import run_notebooks  # noqa: E402
 
 REPO = run_notebooks.REPO
+#: numba's cache for everything the benchmark runs: under _build, never the user's ~/.cache.
+NUMBA_CACHE = REPO / "_build" / "numba_cache"
+
+
+def bench_env(base: dict[str, str]) -> dict[str, str]:
+    """``base`` with BLAS on one thread, and numba's cache and the course data under _build
+    unless the caller chose folders."""
+    env = dict(base, **run_notebooks.ONE_THREAD)
+    env.setdefault("NUMBA_CACHE_DIR", str(NUMBA_CACHE))
+    env.setdefault("COURSE_DATA_DIR", str(REPO / "_build" / "data_cache"))
+    return env
 
 
 def run_sizes(notebooks: list[Path], sizes: list[int], memory_budget: float) -> list[tuple]:
     rows = []
-    base = run_notebooks.notebook_env()
+    base = bench_env(run_notebooks.notebook_env())
     with tempfile.TemporaryDirectory(prefix="course-bench-") as tmp:
         converted = [run_notebooks.convert(source, Path(tmp)) for source in notebooks]
         for size in sizes:
@@ -64,7 +76,7 @@ def table(rows: list[tuple]) -> str:
 
 
 def run_benchmarks(scripts: list[Path]) -> list[tuple[str, int, float, str]]:
-    env = dict(os.environ, **run_notebooks.ONE_THREAD)
+    env = bench_env(dict(os.environ))
     results = []
     for script in scripts:
         print(f"running {script.relative_to(REPO)} ...", flush=True)

@@ -29,9 +29,9 @@ import hashlib
 import http.server
 import io
 import json
+import os
 import re
 import socket
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -240,7 +240,7 @@ def gz_nifti(values: np.ndarray, mask_img) -> bytes:
     """``.nii.gz`` bytes of one masked map on the mask's grid (NaN outside the mask, as SPM)."""
     from course_utils.experiments import data
 
-    img = data.unmask(values, mask_img, fill=np.nan)
+    img = data.unmask(values, mask_img=mask_img, fill=np.nan)
     return gzip.compress(img.to_bytes(), compresslevel=1, mtime=0)
 
 
@@ -265,7 +265,7 @@ def standin_maps(source, scale: float = 1.0, nan_voxels: int = 0) -> Callable:
     """
     from course_utils.experiments import data
 
-    by_stem = {stem: condition for condition, stem in data.manifest.nilearn_stems().items()}
+    by_stem = {stem: condition for condition, stem in data.nilearn_stems().items()}
     se = standard_errors(source, scale)
 
     def maps(subject: str, stem: str, kind: str) -> bytes | None:
@@ -282,7 +282,7 @@ def standin_maps(source, scale: float = 1.0, nan_voxels: int = 0) -> Callable:
     return maps
 
 
-def build(root: Path, n_subjects: int, seed: int = 0) -> Path:
+def build(root: Path, n_subjects: int, *, seed: int = 0) -> Path:
     """Fetch a real-shaped Localizer into ``root`` with nilearn's own fetcher and this double.
 
     The maps come from the stand-in's real-shaped variant (``synthetic_localizer(...,
@@ -303,7 +303,7 @@ def build(root: Path, n_subjects: int, seed: int = 0) -> Path:
     return folder
 
 
-def build_dartbrains(root: Path, n_subjects: int = 20, seed: int = 0) -> Path:
+def build_dartbrains(root: Path, n_subjects: int = 20, *, seed: int = 0) -> Path:
     """Fetch a DartBrains-shaped copy into ``root`` with pooch, from a server on 127.0.0.1.
 
     Beta maps only (no t-maps, so no first-level variances) and **no participant table**, so no
@@ -335,16 +335,20 @@ def build_dartbrains(root: Path, n_subjects: int = 20, seed: int = 0) -> Path:
     server = LocalServer(files)
     entry["source"]["base_url"] = server.url
     entry["subjects"]["last"] = n_subjects
-    original = data.manifest.MANIFEST_PATH
+    original = os.environ.get("COURSE_DATA_MANIFEST")
     with tempfile.TemporaryDirectory() as tmp:
-        data.manifest.MANIFEST_PATH = Path(tmp) / "manifest.yaml"
-        data.manifest.MANIFEST_PATH.write_text(yaml.safe_dump(manifest))
+        copy = Path(tmp) / "manifest.yaml"
+        copy.write_text(yaml.safe_dump(manifest))
+        os.environ["COURSE_DATA_MANIFEST"] = str(copy)
         try:
             folder = data.fetch(
                 "localizer_dartbrains", n_subjects=n_subjects, root=root, progress=False, retries=0
             )
         finally:
-            data.manifest.MANIFEST_PATH = original
+            if original is None:
+                del os.environ["COURSE_DATA_MANIFEST"]
+            else:
+                os.environ["COURSE_DATA_MANIFEST"] = original
             server.stop()
     print(
         f"{sum(r.endswith('.nii.gz') for r in server.requests)} maps fetched by pooch into "
@@ -367,11 +371,10 @@ def main(argv: list[str] | None = None) -> int:
     p_dart.add_argument("--n-subjects", type=int, default=20)
     p_dart.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(REPO))
     if args.command == "build":
-        build(args.root, args.n_subjects, args.seed)
+        build(args.root, args.n_subjects, seed=args.seed)
     else:
-        build_dartbrains(args.root, args.n_subjects, args.seed)
+        build_dartbrains(args.root, args.n_subjects, seed=args.seed)
     return 0
 
 

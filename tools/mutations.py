@@ -15,7 +15,7 @@ Mutation files are YAML, one per notebook, named after the notebook's topic with
     - name: hrf-late
       why: the HRF is sampled 2 s late (onsets shifted by a sampling slip)
       code: |
-        import course_utils.experiments.simulation as m
+        import course_utils.experiments.signals as m
         _original = m.canonical_hrf
         def canonical_hrf(*args, **kwargs):
             times, hrf = _original(*args, **kwargs)
@@ -46,8 +46,9 @@ from pathlib import Path
 import jupytext
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import run_notebooks  # noqa: E402
+if not __package__:  # run as `python tools/mutations.py`: import the tools package by name
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+from tools import run_notebooks  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 MUTATIONS = REPO / "tools" / "mutations"

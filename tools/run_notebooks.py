@@ -47,8 +47,9 @@ from pathlib import Path
 import jupytext
 import psutil
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 REPO = Path(__file__).resolve().parent.parent
+if not __package__:  # run as `python tools/run_notebooks.py`: import the tools package by name
+    sys.path[0] = str(REPO)
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 DEFAULT_TIME_BUDGET = 60.0
 DEFAULT_MEMORY_BUDGET_MIB = 1024.0
@@ -101,7 +102,7 @@ STUDENT_CHECK = (
 
 
 def _student_edition(notebook):
-    from editions import student_edition
+    from tools.editions import student_edition
 
     stripped = student_edition(notebook)
     cells = []

@@ -28,7 +28,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import block_outside
+
+from tools.conftest import block_outside
 
 REPO = Path(__file__).resolve().parent.parent
 SHOTS = REPO / "_build" / "lab_screenshots"

@@ -26,7 +26,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import block_outside
+
+from tools.conftest import block_outside
 
 REPO = Path(__file__).resolve().parent.parent
 SITE = Path(os.environ.get("COURSE_SITE", REPO / "_build" / "site"))

@@ -1,5 +1,5 @@
-"""``course-data``: see :mod:`course_utils.experiments.data.cli`."""
+"""``python -m course_utils.experiments.data``: the ``course-data`` command (see ``_cli``)."""
 
-from course_utils.experiments.data.cli import main
+from course_utils.experiments.data._cli import main
 
 raise SystemExit(main())

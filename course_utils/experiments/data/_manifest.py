@@ -36,7 +36,8 @@ REAL_DATASETS = ("localizer_nilearn", "localizer_dartbrains")
 #: Number of subjects when neither ``n_subjects`` nor ``COURSE_N_SUBJECTS`` says otherwise.
 DEFAULT_N_SUBJECTS = 30
 
-#: The manifest describing every data set (read by :func:`load_manifest`).
+#: The manifest describing every data set (read by :func:`load_manifest`; the environment
+#: variable ``COURSE_DATA_MANIFEST`` names another one, e.g. for a test server's copy).
 MANIFEST_PATH = Path(__file__).resolve().parents[3] / "data_manifest.yaml"
 
 #: Voxel grid of the real Localizer maps (nilearn's ``load_sample_motor_activation_image()``):
@@ -46,14 +47,22 @@ LOCALIZER_AFFINE = np.array(
     [[-3.0, 0.0, 0.0, 78.0], [0.0, 3.0, 0.0, -112.0], [0.0, 0.0, 3.0, -50.0], [0.0, 0.0, 0.0, 1.0]]
 )
 
-_SOURCE_CHOICES = ("auto", "synthetic", "localizer", *REAL_DATASETS)
-_SYNTHETIC_VERSION = 2  # bump when the generator changes, so cached stand-ins are rebuilt
-_LOCK_NAME = "SHA256SUMS"
-_T_FLOOR = 0.5  # first-level variances are not computed from |t| below this (see _variance_from_t)
-
 
 class DataUnavailableError(RuntimeError):
-    """The requested data are not available here; the message says how to get them."""
+    """The requested data are not available here; the message says how to get them.
+
+    Parameters
+    ----------
+    message : str
+        What is missing and how to get it.
+
+    Examples
+    --------
+    >>> raise DataUnavailableError("no network: run `course-data fetch` with internet")
+    Traceback (most recent call last):
+    ...
+    course_utils.experiments.data.DataUnavailableError: no network: run `course-data fetch` ...
+    """
 
     __module__ = "course_utils.experiments.data"  # where users import it from
 
@@ -64,7 +73,7 @@ def load_manifest(path: str | os.PathLike[str] | None = None) -> dict:
     Parameters
     ----------
     path : path-like, optional
-        Manifest file; defaults to :data:`MANIFEST_PATH`.
+        Manifest file; default ``COURSE_DATA_MANIFEST`` when set, else :data:`MANIFEST_PATH`.
 
     Returns
     -------
@@ -82,7 +91,9 @@ def load_manifest(path: str | os.PathLike[str] | None = None) -> dict:
     >>> sorted(manifest["datasets"])
     ['localizer_dartbrains', 'localizer_nilearn', 'synthetic']
     """
-    path = Path(MANIFEST_PATH if path is None else path)
+    if path is None:
+        path = os.environ.get("COURSE_DATA_MANIFEST", "").strip() or MANIFEST_PATH
+    path = Path(path)
     if not path.is_file():
         raise DataUnavailableError(
             f"The data manifest {path} is missing: run from a checkout of the course repository."
@@ -96,7 +107,23 @@ def load_manifest(path: str | os.PathLike[str] | None = None) -> dict:
 _HEX = frozenset("0123456789abcdef")
 
 
-def _is_sha256(value) -> bool:
+def is_sha256(value) -> bool:
+    """Whether ``value`` is written like a SHA-256 checksum (64 hexadecimal digits).
+
+    Parameters
+    ----------
+    value : object
+        A value read from the manifest or a lock file.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_sha256("ab" * 32), is_sha256("unknown")
+    (True, False)
+    """
     return isinstance(value, str) and len(value) == 64 and set(value.lower()) <= _HEX
 
 
@@ -183,8 +210,8 @@ def validate_manifest(manifest: Mapping) -> list[str]:
         if (
             "sha256" in entry
             and sha != "unknown"
-            and not _is_sha256(sha)
-            and not (isinstance(sha, Mapping) and all(_is_sha256(v) for v in sha.values()))
+            and not is_sha256(sha)
+            and not (isinstance(sha, Mapping) and all(is_sha256(v) for v in sha.values()))
         ):
             problems.append(f"{name}: sha256 must be 'unknown', a checksum or {{file: checksum}}")
     return problems
@@ -231,7 +258,28 @@ def check_names(names: str | Iterable[str], valid: Sequence[str], what: str) -> 
     return names
 
 
-def _n_subjects_default() -> int:
+def n_subjects_default() -> int:
+    """The number of subjects to load when the caller does not say: ``COURSE_N_SUBJECTS`` or 30.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        ``COURSE_N_SUBJECTS`` is not a whole number, or is below 2.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["COURSE_N_SUBJECTS"] = "94"
+    >>> n_subjects_default()
+    94
+    >>> del os.environ["COURSE_N_SUBJECTS"]
+    >>> n_subjects_default() == DEFAULT_N_SUBJECTS
+    True
+    """
     value = os.environ.get("COURSE_N_SUBJECTS", "").strip()
     if not value:
         return DEFAULT_N_SUBJECTS
@@ -247,9 +295,36 @@ def _n_subjects_default() -> int:
     return n
 
 
-def _as_weights(
+def as_weights(
     condition_or_weights: str | Mapping[str, float], valid: Sequence[str]
 ) -> dict[str, float]:
+    """A condition name or a contrast ``{condition: weight}`` as checked float weights.
+
+    Parameters
+    ----------
+    condition_or_weights : str or mapping of str to float
+        One condition (weight 1) or weights by condition.
+    valid : sequence of str
+        The conditions that exist.
+
+    Returns
+    -------
+    dict of str to float
+
+    Raises
+    ------
+    ValueError
+        An unknown condition (the message suggests the closest one).
+    TypeError
+        Neither a name nor a non-empty mapping.
+
+    Examples
+    --------
+    >>> as_weights("audio_sentence", CONDITIONS)
+    {'audio_sentence': 1.0}
+    >>> as_weights({"audio_sentence": 1, "video_sentence": -1}, CONDITIONS)
+    {'audio_sentence': 1.0, 'video_sentence': -1.0}
+    """
     if isinstance(condition_or_weights, str):
         check_names(condition_or_weights, valid, "condition")
         return {condition_or_weights: 1.0}
@@ -269,9 +344,8 @@ def nilearn_file_stem(contrast: str) -> str:
     study's own (``CONTRAST_NAME_WRAPPER``: "calculation (auditory cue)" is "auditory
     calculation"), then writes ``brainomics_data/<subject>/cmaps_<stem>.nii.gz`` (and
     ``tmaps_<stem>.nii.gz``) with that name in title case, spaces removed. This function applies
-    the same rule with nilearn's own table; ``course_utils.experiments.data.fetch`` checks it
-    against the
-    paths nilearn returns, and the tests against nilearn's fetcher itself.
+    the same rule with nilearn's own table; :func:`course_utils.experiments.data.fetch` checks
+    it against the paths nilearn returns, and the tests against nilearn's fetcher itself.
 
     Parameters
     ----------
@@ -310,6 +384,16 @@ def nilearn_file_stem(contrast: str) -> str:
 
 def nilearn_stems(manifest: Mapping | None = None) -> dict[str, str]:
     """``{condition: nilearn file stem}`` for the ten conditions, from the manifest's names.
+
+    Parameters
+    ----------
+    manifest : mapping, optional
+        As returned by :func:`load_manifest` (read when not given).
+
+    Returns
+    -------
+    dict of str to str
+        The stem of each condition's files (see :func:`nilearn_file_stem`).
 
     Examples
     --------

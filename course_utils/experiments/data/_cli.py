@@ -7,20 +7,39 @@ import sys
 
 import pandas as pd
 
-from course_utils import config
-from course_utils.experiments.data.download import fetch
-from course_utils.experiments.data.files import lock, verify
-from course_utils.experiments.data.manifest import (
+from course_utils.config import paths
+from course_utils.experiments.data._download import fetch
+from course_utils.experiments.data._files import lock, verify
+from course_utils.experiments.data._manifest import (
     REAL_DATASETS,
     DataUnavailableError,
-    _n_subjects_default,
+    n_subjects_default,
 )
-from course_utils.experiments.data.sources import info
-from course_utils.experiments.data.standin import synthetic_localizer
+from course_utils.experiments.data._sources import info
+from course_utils.experiments.data._standin import synthetic_localizer
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``course-data fetch|verify|lock|synthesize|info``."""
+    """Command line: ``course-data fetch|verify|lock|synthesize|info``.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments; default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        The exit status: 0, or 1 after an error (printed to stderr) or a failed verification.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> os.environ["COURSE_DATA_DIR"] = tempfile.mkdtemp()
+    >>> main(["verify"])
+    No real data found locally: nothing to verify.
+    0
+    """
     parser = argparse.ArgumentParser(
         prog="course-data",
         description="Get, check and describe the Localizer data used by the course.",
@@ -64,9 +83,9 @@ def main(argv: list[str] | None = None) -> int:
             elif args.command == "lock":
                 print(f"Checksums recorded in {lock(args.dataset, args.root)}.")
             elif args.command == "synthesize":
-                n = args.n_subjects if args.n_subjects is not None else _n_subjects_default()
+                n = args.n_subjects if args.n_subjects is not None else n_subjects_default()
                 data = synthetic_localizer(seed=args.seed, n_subjects=n)
-                print(f"{data!r}, cached in {config.data_dir() / 'arrays' / 'synthetic'}.")
+                print(f"{data!r}, cached in {paths.data_dir() / 'arrays' / 'synthetic'}.")
             else:
                 table = info()
                 print(table.to_string(index=False))

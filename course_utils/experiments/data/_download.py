@@ -14,18 +14,18 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from urllib.parse import urlparse
 
-from course_utils import config
-from course_utils.experiments.data.files import (
+from course_utils.config import paths
+from course_utils.experiments.data._files import (
     NILEARN_DIR,
     PARTICIPANT_FILES,
-    _check_files,
-    _dataset_files,
-    _expected_hashes,
-    _gzip_intact,
-    _index_files,
-    _read_index,
+    check_files,
+    dataset_files,
+    expected_hashes,
+    gzip_intact,
+    index_files,
+    read_index,
 )
-from course_utils.experiments.data.manifest import (
+from course_utils.experiments.data._manifest import (
     CONDITIONS,
     REAL_DATASETS,
     DataUnavailableError,
@@ -59,7 +59,21 @@ class _Progress:
         self.stream.flush()
 
 
-def _downloads_allowed() -> bool:
+def downloads_allowed() -> bool:
+    """Whether the course may try downloads (not when ``COURSE_DATA_OFFLINE`` is 1/true/yes).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["COURSE_DATA_OFFLINE"] = "1"
+    >>> downloads_allowed()
+    False
+    >>> del os.environ["COURSE_DATA_OFFLINE"]
+    """
     return os.environ.get("COURSE_DATA_OFFLINE", "").strip().lower() not in ("1", "true", "yes")
 
 
@@ -88,10 +102,10 @@ def _require_network(url: str, timeout: float) -> None:
 def _remove_damaged(folder: Path, dataset: str, manifest: Mapping) -> list[str]:
     """Delete the maps that fail verification (only those), so the downloader fetches them again;
     return their paths. Neither nilearn nor pooch re-downloads a file that is already there."""
-    index = _read_index(folder, dataset)
+    index = read_index(folder, dataset)
     if index is None:
         return []
-    report = _check_files(folder, _index_files(index), _expected_hashes(dataset, folder, manifest))
+    report = check_files(folder, index_files(index), expected_hashes(dataset, folder, manifest))
     damaged = list(report.loc[report["status"].isin(["bad checksum", "corrupt"]), "file"])
     for rel in damaged:
         (folder / rel).unlink()
@@ -115,7 +129,7 @@ def _fetch_dartbrains(
     last = spec["last"] if n_subjects is None else min(spec["last"], spec["first"] + n_subjects - 1)
     subjects = [f"{spec['prefix']}{k:0{spec['width']}d}" for k in range(spec["first"], last + 1)]
     base_url = entry["source"]["base_url"]
-    expected = _expected_hashes("localizer_dartbrains", folder, manifest)
+    expected = expected_hashes("localizer_dartbrains", folder, manifest)
     registry = {}
     for subject in subjects:
         for condition in conditions:
@@ -136,7 +150,7 @@ def _fetch_dartbrains(
             raise _download_failed(rel, base_url, folder, err) from None
         except Exception as err:  # requests, checksum and file errors all mean "not available"
             raise _download_failed(rel, base_url, folder, err) from None
-        if not _gzip_intact(folder / rel):
+        if not gzip_intact(folder / rel):
             (folder / rel).unlink()
             raise DataUnavailableError(
                 f"download of {rel} from {base_url} is damaged "
@@ -164,7 +178,7 @@ def _fetch_nilearn(
     """Run nilearn's own fetcher into ``<folder>/nilearn``; nilearn names and places the files.
 
     The paths nilearn returns are checked against the names the course looks files up under
-    (:func:`~course_utils.experiments.data.manifest.nilearn_stems`): a nilearn release that names
+    (:func:`~course_utils.experiments.data.nilearn_stems`): a nilearn release that names
     them
     differently is a clear error here, not a silent fall-back to the stand-in later.
     """
@@ -210,6 +224,18 @@ def _fetch_nilearn(
 
 def fetch_command(n_subjects: int | None = None, dataset: str = "localizer_nilearn") -> str:
     """The exact command that downloads the real data (all ten conditions), with its size.
+
+    Parameters
+    ----------
+    n_subjects : int, optional
+        First ``n_subjects`` subjects; default all.
+    dataset : str, default "localizer_nilearn"
+        The copy to download.
+
+    Returns
+    -------
+    str
+        The command in backquotes and its approximate size, for a sentence.
 
     Examples
     --------
@@ -294,7 +320,7 @@ def fetch(
     )
     if n_subjects is not None and (not isinstance(n_subjects, int) or n_subjects < 1):
         raise ValueError(f"n_subjects must be a positive whole number, got {n_subjects!r}.")
-    folder = Path(config.data_dir() if root is None else root) / dataset
+    folder = Path(paths.data_dir() if root is None else root) / dataset
     manifest = load_manifest()
     source = manifest["datasets"][dataset]["source"]
     _require_network(source.get("base_url") or source["host"], min(timeout, 5.0))
@@ -305,11 +331,11 @@ def fetch(
     # and downloaded once more
     if _remove_damaged(folder, dataset, manifest):
         getter(folder, n_subjects, conditions, manifest, retries, timeout, progress)
-    index = _read_index(folder, dataset)
+    index = read_index(folder, dataset)
     if index is None:
         raise DataUnavailableError(f"the download of {dataset} left no maps in {folder}")
-    expected = _expected_hashes(dataset, folder, manifest)
-    report = _check_files(folder, _dataset_files(folder, index, expected), expected)
+    expected = expected_hashes(dataset, folder, manifest)
+    report = check_files(folder, dataset_files(folder, index, expected), expected)
     bad = report[report["status"] != "ok"]
     if not bad.empty:
         raise DataUnavailableError(

@@ -12,24 +12,26 @@ import gzip
 import hashlib
 import os
 import re
-import tempfile
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from course_utils import config
-from course_utils.experiments.data.manifest import (
-    _LOCK_NAME,
+from course_utils._utils import atomic_write
+from course_utils.config import paths
+from course_utils.experiments.data._manifest import (
     CONDITIONS,
     REAL_DATASETS,
     DataUnavailableError,
-    _is_sha256,
     check_names,
+    is_sha256,
     load_manifest,
     nilearn_stems,
 )
+
+#: The lock file :func:`lock` writes in a data set's folder (``sha256  relative/path`` lines).
+LOCK_NAME = "SHA256SUMS"
 
 #: Where nilearn's fetcher puts the OSF copy inside the data set folder: the course passes
 #: ``data_dir=<folder>/nilearn`` and nilearn adds ``brainomics_localizer``.
@@ -54,8 +56,29 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _gzip_intact(path: Path) -> bool:
-    """True when a .gz file decompresses to its end (catches truncated downloads)."""
+def gzip_intact(path: Path) -> bool:
+    """Whether a ``.gz`` file decompresses to its end (catches truncated downloads).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        Any file; one whose name does not end in ``.gz`` counts as intact.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "map.nii.gz"
+    >>> _ = path.write_bytes(gzip.compress(b"x" * 1000))
+    >>> gzip_intact(path)
+    True
+    >>> _ = path.write_bytes(gzip.compress(b"x" * 1000)[:-12])
+    >>> gzip_intact(path)
+    False
+    """
     if not path.name.endswith(".gz"):
         return True
     try:
@@ -67,12 +90,35 @@ def _gzip_intact(path: Path) -> bool:
         return False
 
 
-def _read_index(folder: Path, dataset: str | None = None) -> pd.DataFrame | None:
+def read_index(folder: Path, dataset: str | None = None) -> pd.DataFrame | None:
     """The maps on disk, found by the rule their downloader named them with (None if none).
 
     The nilearn copy is laid out by nilearn itself (:func:`nilearn_stems`); the DartBrains copy
-    by pooch under the manifest's ``file_pattern``. Columns ``subject``, ``condition``, ``image``
-    and ``tmap`` ("" when absent), paths relative to ``folder``.
+    by pooch under the manifest's ``file_pattern``.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        A data set's folder (``<root>/localizer_nilearn`` or ``<root>/localizer_dartbrains``).
+    dataset : str, optional
+        The data set; default the folder's name.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        Columns ``subject``, ``condition``, ``image`` and ``tmap`` ("" when absent), paths
+        relative to ``folder``; None when the folder holds no maps.
+
+    Raises
+    ------
+    ValueError
+        No file layout is known for ``dataset``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> read_index(Path(tempfile.mkdtemp()) / "localizer_nilearn") is None
+    True
     """
     dataset = folder.name if dataset is None else dataset
     if not folder.is_dir():
@@ -147,6 +193,33 @@ def read_participants(
     A column the source does not have is **absent** (never filled with missing values), so
     ``"age" in table`` tells whether ages are known; single unknown values (BIDS ``n/a``) are
     missing values.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The data set's folder.
+    subjects : sequence of str
+        The subjects wanted, in order.
+    dataset : str, optional
+        The data set; default the folder's name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``subject`` first, then ``sex`` and ``age`` when known, then the source's other
+        columns; only ``subject`` when the copy has no participant table.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp()) / "localizer_dartbrains"
+    >>> folder.mkdir()
+    >>> _ = (folder / "participants.tsv").write_text(
+    ...     "participant_id\\tsex\\tage\\nsub-S01\\tfemale\\t23\\nsub-S02\\tM\\tn/a\\n")
+    >>> read_participants(folder, ["S02", "S01"])
+      subject sex   age
+    0     S02   M   NaN
+    1     S01   F  23.0
     """
     dataset = folder.name if dataset is None else dataset
     table = pd.DataFrame({"subject": [str(s) for s in subjects]})
@@ -181,24 +254,41 @@ def _participant_files(folder: Path, dataset: str | None = None) -> list[str]:
     ]
 
 
-def _write_text_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
-
-
-def _expected_hashes(
+def expected_hashes(
     dataset: str, folder: Path, manifest: Mapping | None = None, use_lock: bool = True
 ) -> dict:
-    """Checksums to verify against: the manifest's where known, else the folder's lock file."""
+    """Checksums to verify against: the manifest's where known, else the folder's lock file.
+
+    Parameters
+    ----------
+    dataset : str
+        The data set's name in the manifest.
+    folder : pathlib.Path
+        The data set's folder (where :func:`lock` writes :data:`LOCK_NAME`).
+    manifest : mapping, optional
+        As returned by :func:`load_manifest` (read when not given).
+    use_lock : bool, default True
+        Also read the folder's lock file.
+
+    Returns
+    -------
+    dict of str to str
+        ``{relative path: sha256}``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / LOCK_NAME).write_text("ab" * 32 + "  S01/map.nii.gz\\n")
+    >>> expected_hashes("localizer_dartbrains", folder)
+    {'S01/map.nii.gz': 'abababababababababababababababababababababababababababababababab'}
+    """
     hashes: dict[str, str] = {}
-    lock_file = folder / _LOCK_NAME
+    lock_file = folder / LOCK_NAME
     if use_lock and lock_file.is_file():
         for line in lock_file.read_text().splitlines():
             parts = line.strip().split(maxsplit=1)
-            if len(parts) == 2 and _is_sha256(parts[0]):
+            if len(parts) == 2 and is_sha256(parts[0]):
                 hashes[parts[1].strip().lstrip("*")] = parts[0].lower()
     manifest = load_manifest() if manifest is None else manifest
     known = manifest["datasets"].get(dataset, {}).get("sha256", "unknown")
@@ -207,23 +297,84 @@ def _expected_hashes(
     return hashes
 
 
-def _index_files(index: pd.DataFrame) -> list[str]:
+def index_files(index: pd.DataFrame) -> list[str]:
+    """The files an index names: every map, then every t-map, each once.
+
+    Parameters
+    ----------
+    index : pandas.DataFrame
+        As returned by :func:`read_index`.
+
+    Returns
+    -------
+    list of str
+        Paths relative to the data set's folder.
+
+    Examples
+    --------
+    >>> index = pd.DataFrame({"image": ["a.nii.gz", "b.nii.gz"], "tmap": ["ta.nii.gz", ""]})
+    >>> index_files(index)
+    ['a.nii.gz', 'b.nii.gz', 'ta.nii.gz']
+    """
     files = [*index["image"], *[t for t in index["tmap"] if t]]
     return list(dict.fromkeys(files))
 
 
-def _dataset_files(
+def dataset_files(
     folder: Path, index: pd.DataFrame, expected: Mapping[str, str] | None = None
 ) -> list[str]:
     """Maps, tmaps and participant tables on disk, plus any file a checksum is recorded for
-    (so that a deleted file shows as missing)."""
-    files = [*_index_files(index), *_participant_files(folder), *(expected or {})]
+    (so that a deleted file shows as missing).
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The data set's folder.
+    index : pandas.DataFrame
+        As returned by :func:`read_index`.
+    expected : mapping of str to str, optional
+        Recorded checksums (:func:`expected_hashes`).
+
+    Returns
+    -------
+    list of str
+        Paths relative to ``folder``, each once.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> index = pd.DataFrame({"image": ["a.nii.gz"], "tmap": [""]})
+    >>> dataset_files(Path(tempfile.mkdtemp()), index, {"gone.nii.gz": "0" * 64})
+    ['a.nii.gz', 'gone.nii.gz']
+    """
+    files = [*index_files(index), *_participant_files(folder), *(expected or {})]
     return list(dict.fromkeys(files))
 
 
-def _check_files(
-    folder: Path, relpaths: Iterable[str], expected: Mapping[str, str]
-) -> pd.DataFrame:
+def check_files(folder: Path, relpaths: Iterable[str], expected: Mapping[str, str]) -> pd.DataFrame:
+    """Check files against recorded checksums, or (without one) that their gzip is complete.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The data set's folder.
+    relpaths : iterable of str
+        Files to check, relative to ``folder``.
+    expected : mapping of str to str
+        Recorded checksums by relative path (:func:`expected_hashes`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per file: ``file``, ``status`` (``ok``, ``missing``, ``bad checksum`` or
+        ``corrupt``) and ``detail``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> check_files(Path(tempfile.mkdtemp()), ["S01/map.nii.gz"], {})["status"].tolist()
+    ['missing']
+    """
     rows = []
     for rel in relpaths:
         path = folder / rel
@@ -238,7 +389,7 @@ def _check_files(
                 if ok
                 else (f"sha256 {actual[:12]}... differs from the recorded {expected[rel][:12]}...")
             )
-        elif _gzip_intact(path):
+        elif gzip_intact(path):
             status, detail = "ok", "no recorded checksum; file complete (gzip intact)"
         else:
             status, detail = "corrupt", "truncated or damaged (gzip stream broken)"
@@ -246,12 +397,24 @@ def _check_files(
     return pd.DataFrame(rows, columns=["file", "status", "detail"])
 
 
-def _locations() -> list[tuple[str, Path]]:
+def locations() -> list[tuple[str, Path]]:
+    """Where real copies are looked for, in order: the shared folder (when set), your cache.
+
+    Returns
+    -------
+    list of (str, pathlib.Path)
+        ``(how to name the place, folder)`` pairs.
+
+    Examples
+    --------
+    >>> [where for where, _ in locations()][-1]
+    'your cache'
+    """
     places = []
-    shared = config.shared_data_dir()
+    shared = paths.shared_data_dir()
     if shared is not None:
         places.append(("the shared folder", shared))
-    places.append(("your cache", config.data_dir()))
+    places.append(("your cache", paths.data_dir()))
     return places
 
 
@@ -280,17 +443,17 @@ def verify(dataset: str | None = None, root: str | os.PathLike[str] | None = Non
     datasets = (
         REAL_DATASETS if dataset is None else tuple(check_names(dataset, REAL_DATASETS, "data set"))
     )
-    places = [("given folder", Path(root))] if root is not None else _locations()
+    places = [("given folder", Path(root))] if root is not None else locations()
     manifest = load_manifest()
     tables = []
     for where, base in places:
         for name in datasets:
             folder = base / name
-            index = _read_index(folder)
+            index = read_index(folder)
             if index is None:
                 continue
-            expected = _expected_hashes(name, folder, manifest)
-            table = _check_files(folder, _dataset_files(folder, index, expected), expected)
+            expected = expected_hashes(name, folder, manifest)
+            table = check_files(folder, dataset_files(folder, index, expected), expected)
             table.insert(0, "location", f"{where} ({base})")
             table.insert(0, "dataset", name)
             tables.append(table)
@@ -329,14 +492,14 @@ def lock(dataset: str = "localizer_nilearn", root: str | os.PathLike[str] | None
     course_utils.experiments.data.DataUnavailableError: No localizer_nilearn data in ...
     """
     check_names(dataset, REAL_DATASETS, "data set")
-    folder = Path(config.data_dir() if root is None else root) / dataset
-    index = _read_index(folder)
+    folder = Path(paths.data_dir() if root is None else root) / dataset
+    index = read_index(folder)
     if index is None:
         raise DataUnavailableError(
             f"No {dataset} data in {folder}: run `course-data fetch --dataset {dataset}` first."
         )
-    files = _dataset_files(folder, index)
-    report = _check_files(folder, files, _expected_hashes(dataset, folder, use_lock=False))
+    files = dataset_files(folder, index)
+    report = check_files(folder, files, expected_hashes(dataset, folder, use_lock=False))
     bad = report[report["status"] != "ok"]
     if not bad.empty:
         raise DataUnavailableError(
@@ -345,9 +508,10 @@ def lock(dataset: str = "localizer_nilearn", root: str | os.PathLike[str] | None
             "fetch` again, then lock."
         )
     lines = [f"{_sha256(folder / rel)}  {rel}" for rel in sorted(files)]
-    path = folder / _LOCK_NAME
+    path = folder / LOCK_NAME
     try:
-        _write_text_atomic(path, "\n".join(lines) + "\n")
+        text = "\n".join(lines) + "\n"
+        atomic_write(path, lambda tmp: Path(tmp).write_text(text))
     except OSError as err:
         raise DataUnavailableError(
             f"Cannot write {path} ({err}): is the folder read-only?"

@@ -11,37 +11,34 @@ import nibabel as nib
 import numpy as np
 import pandas as pd
 
-from course_utils import config
-from course_utils.experiments.data.container import (
-    LocalizerData,
-    _save_npy,
-    _save_npz,
-    brain_mask,
-    check_same_grid,
-    mask_images,
-)
-from course_utils.experiments.data.download import _downloads_allowed, fetch, fetch_command
-from course_utils.experiments.data.files import (
-    _LOCK_NAME,
-    _check_files,
-    _expected_hashes,
-    _index_files,
-    _locations,
-    _read_index,
+from course_utils._utils import mask_array
+from course_utils.config import paths
+from course_utils.experiments.data._cache import load_npz, save_npy, save_npz
+from course_utils.experiments.data._container import LocalizerData
+from course_utils.experiments.data._download import downloads_allowed, fetch, fetch_command
+from course_utils.experiments.data._files import (
+    LOCK_NAME,
+    check_files,
+    expected_hashes,
+    index_files,
+    locations,
+    read_index,
     read_participants,
 )
-from course_utils.experiments.data.manifest import (
-    _SOURCE_CHOICES,
-    _T_FLOOR,
+from course_utils.experiments.data._manifest import (
     CONDITIONS,
     DEFAULT_N_SUBJECTS,
     REAL_DATASETS,
     DataUnavailableError,
-    _n_subjects_default,
     check_names,
     load_manifest,
+    n_subjects_default,
 )
-from course_utils.experiments.data.standin import synthetic_localizer
+from course_utils.experiments.data._masking import brain_mask, check_same_grid, mask_images
+from course_utils.experiments.data._standin import synthetic_localizer
+
+_SOURCE_CHOICES = ("auto", "synthetic", "localizer", *REAL_DATASETS)
+_T_FLOOR = 0.5  # first-level variances are not computed from |t| below this (see _variance_from_t)
 
 
 def _variance_from_t(cmaps: np.ndarray, tmaps: np.ndarray) -> np.ndarray:
@@ -66,22 +63,22 @@ def _fingerprint(folder: Path, files: Sequence[str]) -> str:
     return hashlib.sha256("|".join([str(folder.resolve()), *parts]).encode()).hexdigest()
 
 
-def _read_images(paths: Sequence[Path], mask_img, resample: bool) -> np.ndarray:
+def _read_images(files: Sequence[Path], mask_img, resample: bool) -> np.ndarray:
     if not resample:
-        return mask_images(paths, mask_img)
+        return mask_images(files, mask_img=mask_img)
     from nilearn.image import resample_to_img
 
     imgs = []
-    for path in paths:
+    for path in files:
         img = nib.load(path)
         try:
-            check_same_grid(img, mask_img)
+            check_same_grid(img, mask_img=mask_img)
         except ValueError:
             img = resample_to_img(
                 img, mask_img, interpolation="continuous", force_resample=True, copy_header=True
             )
         imgs.append(img)
-    return mask_images(imgs, mask_img)
+    return mask_images(imgs, mask_img=mask_img)
 
 
 def _load_real(
@@ -95,7 +92,7 @@ def _load_real(
     may_repair: bool,
     say,
 ) -> LocalizerData:
-    index = _read_index(folder, dataset)
+    index = read_index(folder, dataset)
     if index is None:
         raise DataUnavailableError(f"no {dataset} maps in {folder}")
     index = index[index["condition"].isin(conditions)]
@@ -115,12 +112,12 @@ def _load_real(
     subjects = available[:n_subjects]
     index = index[index["subject"].isin(subjects)].set_index(["condition", "subject"])
     with_tmaps = bool((index["tmap"] != "").all())
-    files = _index_files(index.reset_index())
+    files = index_files(index.reset_index())
     manifest = load_manifest()
 
     first = nib.load(folder / index["image"].iloc[0])
     mask_img = brain_mask(first.shape[:3], first.affine)
-    cache_dir = config.data_dir() / "arrays" / dataset
+    cache_dir = paths.data_dir() / "arrays" / dataset
     key = hashlib.sha256(("|".join(subjects) + str(resample)).encode()).hexdigest()[:10]
     fingerprint = _fingerprint(folder, [f for f in files if (folder / f).is_file()])
     values, variances = {}, {}
@@ -128,20 +125,15 @@ def _load_real(
     for condition in conditions:
         cached = cache_dir / f"{condition}_{key}.npz"
         cached_var = cached.with_suffix(".variance.npy")
-        if cached.is_file() and (cached_var.is_file() or not with_tmaps):
-            try:
-                with np.load(cached, allow_pickle=False) as npz:
-                    if str(npz["fingerprint"]) == fingerprint:
-                        values[condition] = npz["values"]
-                        # memory-mapped: read from disk only by the cells that ask for it
-                        variances[condition] = (
-                            np.load(cached_var, mmap_mode="r") if with_tmaps else None
-                        )
-                        continue
-            except (OSError, ValueError, KeyError):
-                pass
+        usable = cached_var.is_file() or not with_tmaps
+        stored = load_npz(cached, "values", "fingerprint") if usable else None
+        if stored is not None and str(stored["fingerprint"]) == fingerprint:
+            values[condition] = stored["values"]
+            # memory-mapped: read from disk only by the cells that ask for it
+            variances[condition] = np.load(cached_var, mmap_mode="r") if with_tmaps else None
+            continue
         if not checked:
-            report = _check_files(folder, files, _expected_hashes(dataset, folder, manifest))
+            report = check_files(folder, files, expected_hashes(dataset, folder, manifest))
             bad = report[report["status"] != "ok"]
             if not bad.empty:
                 if not may_repair:
@@ -176,15 +168,15 @@ def _load_real(
             t = _read_images([folder / f for f in rows["tmap"]], mask_img, resample)
             variances[condition] = _variance_from_t(values[condition], t)
             del t
-            if _save_npy(cached_var, variances[condition]):
+            if save_npy(cached_var, variances[condition]):
                 variances[condition] = np.load(cached_var, mmap_mode="r")
-        _save_npz(cached, values=values[condition], fingerprint=np.array(fingerprint))
+        save_npz(cached, values=values[condition], fingerprint=np.array(fingerprint))
     # keep voxels with a finite value in every map (first-level masks differ between subjects);
     # one condition at a time, so that the peak memory is the data plus one condition
     keep = np.logical_and.reduce([np.isfinite(v).all(axis=0) for v in values.values()])
     columns = None
     if not keep.all():
-        mask = np.asanyarray(mask_img.dataobj).astype(bool)
+        mask = mask_array(mask_img)
         reduced = np.zeros(mask.size, dtype=np.uint8)
         reduced[np.flatnonzero(mask)[keep]] = 1
         mask_img = nib.Nifti1Image(reduced.reshape(mask.shape), mask_img.affine)
@@ -225,9 +217,9 @@ def _requested_source(source: str | None) -> str:
 
 def _local_copy(datasets: Sequence[str], conditions: Sequence[str]):
     """First (where, folder, dataset) holding an index with every condition, or None."""
-    for where, base in _locations():
+    for where, base in locations():
         for dataset in datasets:
-            index = _read_index(base / dataset)
+            index = read_index(base / dataset)
             if index is not None and set(conditions) <= set(index["condition"]):
                 yield where, base / dataset, dataset
 
@@ -236,8 +228,8 @@ def load_localizer(
     conditions: Sequence[str] | None = None,
     n_subjects: int | None = None,
     source: str | None = None,
-    seed: int = 0,
     *,
+    seed: int = 0,
     resample: bool = False,
     verbose: bool = True,
 ) -> LocalizerData:
@@ -305,7 +297,7 @@ def load_localizer(
     if not conditions:
         raise ValueError("No conditions given: pass condition names or None for all ten.")
     explicit_n = n_subjects is not None
-    n = n_subjects if explicit_n else _n_subjects_default()
+    n = n_subjects if explicit_n else n_subjects_default()
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2:
         raise ValueError(f"n_subjects must be a whole number >= 2, got {n_subjects!r}.")
     choice = _requested_source(source)
@@ -326,7 +318,7 @@ def load_localizer(
                 int(n),
                 explicit_n,
                 resample,
-                may_repair=where == "your cache" and _downloads_allowed(),
+                may_repair=where == "your cache" and downloads_allowed(),
                 say=say,
             )
         except DataUnavailableError as err:
@@ -337,7 +329,7 @@ def load_localizer(
         return data
     if not problems:
         problems.append("not in the shared folder or your cache")
-    if _downloads_allowed():
+    if downloads_allowed():
         download = datasets[:1]  # the nilearn copy: 94 subjects with t-maps and participants
         for dataset in download:
             try:
@@ -404,10 +396,10 @@ def info() -> pd.DataFrame:
     >>> del os.environ["COURSE_DATA_DIR"]
     """
     rows = []
-    for where, base in _locations():
+    for where, base in locations():
         for dataset in REAL_DATASETS:
             folder = base / dataset
-            index = _read_index(folder)
+            index = read_index(folder)
             if index is None:
                 status = "absent"
             else:
@@ -419,7 +411,7 @@ def info() -> pd.DataFrame:
                     f"{len(n_sub)} subjects ({int((n_sub == len(CONDITIONS)).sum())} "
                     f"with all 10 conditions), {len(index)} maps; covariates: "
                     f"{', '.join(covariates) or 'none'}"
-                    + ("; checksums locked" if (folder / _LOCK_NAME).is_file() else "")
+                    + ("; checksums locked" if (folder / LOCK_NAME).is_file() else "")
                 )
             rows.append(
                 {"dataset": dataset, "location": where, "path": str(folder), "status": status}
@@ -437,7 +429,7 @@ def info() -> pd.DataFrame:
         datasets = REAL_DATASETS if choice in ("auto", "localizer") else (choice,)
         local = next(iter(_local_copy(datasets, ())), None)
         if local is not None:
-            n_cond = _read_index(local[1])["condition"].nunique()
+            n_cond = read_index(local[1])["condition"].nunique()
             plan = f"{local[2]} from {local[0]} ({local[1]})" + (
                 ""
                 if n_cond == len(CONDITIONS)
@@ -451,7 +443,7 @@ def info() -> pd.DataFrame:
             )
             plan = (
                 ("a download of " + datasets[0] + ", and if that fails " + fallback)
-                if _downloads_allowed()
+                if downloads_allowed()
                 else fallback + " (downloads are off)"
             )
     table.attrs["plan"] = f"Notebooks will use: {plan}."
