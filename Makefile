@@ -31,8 +31,18 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP)
 
+# ruff (lint and format) on the package, tests and tools; the layers contract (import-linter,
+# pyproject.toml); ruff on every notebook's code (jupytext writes the .ipynb to ruff's stdin,
+# lines within 88 columns as the notebooks promise).
 lint: $(STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
+	@status=0; for nb in notebooks/[0-9][0-9]_*.md; do \
+	  $(PY) -m jupytext --quiet --to ipynb --output - "$$nb" \
+	  | $(PY) -m ruff check --quiet --output-format concise --line-length 88 \
+	      --stdin-filename "$${nb%.md}.ipynb" - || status=1; \
+	done; exit $$status
 
 test-unit: $(STAMP)
 	$(PY) -m pytest -q
@@ -44,9 +54,9 @@ test-unit: $(STAMP)
 JOBS ?= 2
 EXECUTED := $(BUILD)/executed
 test-notebooks: $(STAMP)
-	$(PY) tools/run_notebooks.py --jobs $(JOBS) --executed $(EXECUTED) --out $(BUILD)/notebook_budget.md
-	$(PY) tools/notebook_stats.py --out $(BUILD)/notebook_stats.md
-	$(PY) tools/run_notebooks.py --jobs $(JOBS) --student --out $(BUILD)/notebook_budget_student.md
+	$(PY) -m tools.run_notebooks --jobs $(JOBS) --executed $(EXECUTED) --out $(BUILD)/notebook_budget.md
+	$(PY) -m tools.notebook_stats --out $(BUILD)/notebook_stats.md
+	$(PY) -m tools.run_notebooks --jobs $(JOBS) --student --out $(BUILD)/notebook_budget_student.md
 
 # The notebooks that load the Localizer, on real-shaped data loaded through the real loader,
 # offline: (1) a cache that nilearn's own fetcher filled from tools/localizer_double.py (the
@@ -55,22 +65,22 @@ test-notebooks: $(STAMP)
 REAL := $(abspath $(BUILD))/real_shaped
 test-notebooks-real: $(STAMP)
 	rm -rf $(REAL)
-	$(PY) tools/localizer_double.py build --root $(REAL)/nilearn --n-subjects 40
+	$(PY) -m tools.localizer_double build --root $(REAL)/nilearn --n-subjects 40
 	COURSE_DATA=localizer COURSE_DATA_OFFLINE=1 COURSE_N_SUBJECTS=40 \
 	  COURSE_DATA_DIR=$(REAL)/nilearn COURSE_OUTPUT_DIR=$(REAL)/outputs \
-	  $(PY) tools/run_notebooks.py --jobs $(JOBS) --data-only \
+	  $(PY) -m tools.run_notebooks --jobs $(JOBS) --data-only \
 	  --label "real-shaped nilearn copy, 40 subjects" --out $(BUILD)/notebook_budget_real.md
-	$(PY) tools/localizer_double.py build-dartbrains --root $(REAL)/dartbrains --n-subjects 20
+	$(PY) -m tools.localizer_double build-dartbrains --root $(REAL)/dartbrains --n-subjects 20
 	COURSE_DATA=localizer_dartbrains COURSE_DATA_OFFLINE=1 COURSE_N_SUBJECTS=20 \
 	  COURSE_DATA_DIR=$(REAL)/dartbrains COURSE_OUTPUT_DIR=$(REAL)/outputs \
-	  $(PY) tools/run_notebooks.py --jobs $(JOBS) --data-only \
+	  $(PY) -m tools.run_notebooks --jobs $(JOBS) --data-only \
 	  --label "DartBrains-shaped copy, no covariates" --out $(BUILD)/notebook_budget_dartbrains.md
 
 # Each notebook run once per mutation in tools/mutations/ (a course_utils function deliberately
 # broken from outside), stopped at its first failing cell; every run must fail in a check (a
 # verify cell, or an AssertionError), or some claim of that notebook is not checked.
 mutations: $(STAMP)
-	$(PY) tools/mutations.py --jobs $(JOBS) --out $(BUILD)/mutations.md
+	$(PY) -m tools.mutations --jobs $(JOBS) --out $(BUILD)/mutations.md
 
 test: lint test-unit test-notebooks test-notebooks-real
 
@@ -83,21 +93,21 @@ test: lint test-unit test-notebooks test-notebooks-real
 # instructor notebook may reach the student site. The pages are in _build/site/<edition>/html.
 # COURSE_REPO_URL / COURSE_HUB_URL add launch links (see site/conf.py and the instructors' page).
 site: $(STAMP)
-	$(PY) tools/run_notebooks.py --jobs $(JOBS) --executed $(EXECUTED) --reuse \
+	$(PY) -m tools.run_notebooks --jobs $(JOBS) --executed $(EXECUTED) --reuse \
 	  --out $(BUILD)/notebook_budget_site.md
-	$(PY) tools/editions.py instructor-sources $(EXECUTED) $(BUILD)/instructor_src \
+	$(PY) -m tools.editions instructor-sources $(EXECUTED) $(BUILD)/instructor_src \
 	  --cache $(BUILD)/site/instructor/jupyter_cache
 	$(PY) -m sphinx -b html $(SPHINX_OPTS) -c site -d $(BUILD)/site/instructor/doctrees \
 	  -D nb_execution_cache_path=$(abspath $(BUILD))/site/instructor/jupyter_cache \
 	  $(BUILD)/instructor_src $(BUILD)/site/instructor/html
-	$(PY) tools/editions.py check-cache $(BUILD)/site/instructor/jupyter_cache
-	$(PY) tools/editions.py student-sources $(BUILD)/student_src
-	$(PY) tools/editions.py check-student $(BUILD)/student_src
+	$(PY) -m tools.editions check-cache $(BUILD)/site/instructor/jupyter_cache
+	$(PY) -m tools.editions student-sources $(BUILD)/student_src
+	$(PY) -m tools.editions check-student $(BUILD)/student_src
 	$(PY) -m sphinx -b html $(SPHINX_OPTS) -c site -d $(BUILD)/site/student/doctrees -t student \
 	  -D nb_execution_mode=off $(BUILD)/student_src $(BUILD)/site/student/html
-	$(PY) tools/check_site_offline.py $(BUILD)/site/instructor/html $(BUILD)/site/student/html
-	$(PY) tools/editions.py check-student $(BUILD)/site/student/html
-	$(PY) tools/editions.py check-student $(BUILD)/site/student/jupyter_execute
+	$(PY) -m tools.check_site_offline $(BUILD)/site/instructor/html $(BUILD)/site/student/html
+	$(PY) -m tools.editions check-student $(BUILD)/site/student/html
+	$(PY) -m tools.editions check-student $(BUILD)/site/student/jupyter_execute
 	@echo "Site built: open $(BUILD)/site/instructor/html/index.html (or student/html/index.html)"
 
 # Headless Chromium from Debian (chromium, chromium-driver) opens every page of both editions
@@ -121,10 +131,10 @@ test-site: site browser
 # Footprint at class sizes 30 and 94: every notebook (time and memory budgets enforced) and every
 # benchmark in benchmarks/, one BLAS thread, one table (also written to $(BUILD)/bench.md).
 bench: $(STAMP)
-	$(PY) tools/bench.py --sizes 30,94 --out $(BUILD)/bench.md
+	$(PY) -m tools.bench --sizes 30,94 --out $(BUILD)/bench.md
 
 student-notebooks: $(STAMP)
-	$(PY) tools/editions.py student-notebooks $(BUILD)/student_notebooks
+	$(PY) -m tools.editions student-notebooks $(BUILD)/student_notebooks
 
 ipynb: $(STAMP)
 	$(VENV)/bin/jupytext --sync notebooks/[0-9][0-9]_*.md

@@ -1,33 +1,27 @@
-"""Helpers for the fMRI group-analysis teaching module.
+"""Helpers for the fMRI group-analysis teaching module, in four layers.
 
-One module per concept:
+A module imports only its own layer and the layers below it (``make lint`` runs
+import-linter's contract from ``pyproject.toml``; ``tests/test_layers.py`` shows that an upward
+import fails it)::
 
-- :mod:`course_utils.config`: where data and outputs live, and an environment check.
-- :mod:`course_utils.experiments.simulation`: the HRF, simulated time series, subjects and a small
-  4D run.
-- :mod:`course_utils.stats.mixed`: fixed, summary-statistics and random effects over voxels.
-- :mod:`course_utils.stats.designs`: the classic group tests as design matrices; contrast vectors.
-- :mod:`course_utils.stats.glm`: ordinary least squares for many voxels, t- and F-contrasts.
-- :mod:`course_utils.experiments.data`: the Localizer maps (shared folder, cache, download or a
-  seeded
-  stand-in with known ground truth); masking images into arrays and back.
-- :mod:`course_utils.stats.inference`: permutation max-T, cluster and TFCE FWE (and, re-exported,
-  :mod:`course_utils.stats.thresholds`: Bonferroni, FDR, error-rate experiments, and
-  :mod:`course_utils.experiments.nulldata`: null maps for them).
-- :mod:`course_utils.stats.anova`: repeated-measures ANOVA over voxels (partitioned and pooled
-  error).
-- :mod:`course_utils.stats.tfce`: threshold-free cluster enhancement (numba kernels).
-- :mod:`course_utils.stats.ari`: all-resolution inference, a lower bound on each cluster's active
-  share.
-- :mod:`course_utils.experiments.power`: power, sample size, the winner's curse and circular ROIs.
-- :mod:`course_utils.experiments.qc`: per-subject quality checks.
-- :mod:`course_utils.results`: writing maps and tables to the output folder safely.
-- :mod:`course_utils.teaching.plotting`: the course figure style and the figures the notebooks
-  share.
-- :mod:`course_utils.teaching.checks`: feedback on exercises (not attempted / incorrect and why /
-  correct).
+    4  teaching      plotting, checks                  what the notebooks show and answer
+    3  experiments   signals, simulation, run4d,       where data come from (simulated, null,
+                     two_levels, nulldata, data,       the Localizer) and experiments on them
+                     power, selection, qc
+    2  stats         designs, glm, anova, mixed,       estimators and tests on arrays
+                     thresholds, error_rates,
+                     inference, map_inference, tfce,
+                     ari
+    1  (top level)   results > config > _utils         files, folders, shared plumbing
 
-Notebooks import what they need from these modules; they do not define long helpers inline.
+- :mod:`course_utils.teaching` (plotting, checks), :mod:`course_utils.experiments` and
+  :mod:`course_utils.stats` list their modules in their own docstrings;
+- :mod:`course_utils.results`: writing maps and tables to the output folder safely;
+- :mod:`course_utils.config`: where data and outputs live, the environment check, JupyterLab;
+- :mod:`course_utils._utils`: seeds, argument checks, voxel blocks, masks, atomic writes.
+
+Every public name has one home, and notebooks import it from there; they do not define long
+helpers inline.
 """
 
 from importlib.metadata import PackageNotFoundError, version

@@ -1,7 +1,6 @@
 """Every notebook follows the conventions in CONTRIBUTING.md."""
 
 import re
-import sys
 from pathlib import Path
 
 import jupytext
@@ -25,8 +24,7 @@ KNOWN_TAGS = {
     "verify",
     "compare",
 }
-sys.path.insert(0, str(REPO / "tools"))
-from notebook_stats import ASSERTION  # noqa: E402 - the one definition of "asserts"
+from tools.notebook_stats import ASSERTION  # noqa: E402 - the one definition of "asserts"
 
 # What only a check may do: assert, compare with a tolerance, or branch on the seed.
 CHECK_CODE = re.compile(
@@ -158,7 +156,7 @@ def test_prose_teaches_not_checks(notebook):
 
 
 def test_student_edition_has_no_check(notebook):
-    from editions import student_edition
+    from tools.editions import student_edition
 
     path, nb = notebook
     student = student_edition(nb)

@@ -4,8 +4,10 @@
 - :mod:`~course_utils.stats.glm`: ordinary least squares for many voxels, t- and F-contrasts.
 - :mod:`~course_utils.stats.anova`: repeated-measures ANOVA over voxels.
 - :mod:`~course_utils.stats.mixed`: fixed, summary-statistics and random effects over voxels.
-- :mod:`~course_utils.stats.thresholds`: Bonferroni, FDR, t to z, error rates of a method.
-- :mod:`~course_utils.stats.inference`: permutation max-T, cluster and TFCE FWE.
+- :mod:`~course_utils.stats.thresholds`: Bonferroni, FDR, t to z, the interval of a rate.
+- :mod:`~course_utils.stats.inference`: permutation max-T (sign flips, Freedman-Lane).
+- :mod:`~course_utils.stats.map_inference`: cluster-size and TFCE FWE from permuted maps.
+- :mod:`~course_utils.stats.error_rates`: the false-positive-rate experiment, the rate layout.
 - :mod:`~course_utils.stats.tfce`: threshold-free cluster enhancement (numba kernels).
 - :mod:`~course_utils.stats.ari`: all-resolution inference on clusters.
 

@@ -1,0 +1,128 @@
+"""The package's shape: four layers that import only downwards, no import cycle, small modules.
+
+The layers are declared once, as import-linter's contract in ``pyproject.toml``
+(``[tool.importlinter]``); ``make lint`` runs ``lint-imports``. These tests show that the
+contract holds, that it would catch an upward import planted in a copy of the package, that the
+import graph has no cycle (a checker shown to find a planted one), and that every module stays
+within 600 lines.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import grimp
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+MAX_LINES = 600
+
+
+def _lint_imports(root: Path) -> subprocess.CompletedProcess:
+    """Run import-linter on the package found under ``root``, with ``root``'s pyproject."""
+    env = dict(os.environ, PYTHONPATH=str(root))
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--config", str(root / "pyproject.toml"), "--no-cache"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def import_cycles(package: str) -> list[list[str]]:
+    """The import cycles among the modules of ``package`` (strongly connected groups of >= 2).
+
+    Parameters
+    ----------
+    package : str
+        An importable package name.
+
+    Returns
+    -------
+    list of list of str
+        Each cycle's modules, sorted; empty when the import graph is acyclic.
+    """
+    graph = grimp.build_graph(package, cache_dir=None)
+    modules = sorted(graph.modules)
+    edges = {m: sorted(graph.find_modules_directly_imported_by(m)) for m in modules}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(module: str) -> None:  # Tarjan's strongly connected components
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        on_stack.add(module)
+        for other in edges[module]:
+            if other not in index:
+                visit(other)
+                low[module] = min(low[module], low[other])
+            elif other in on_stack:
+                low[module] = min(low[module], index[other])
+        if low[module] == index[module]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == module:
+                    break
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for module in modules:
+        if module not in index:
+            visit(module)
+    return cycles
+
+
+def test_the_layers_contract_is_kept():
+    result = _lint_imports(REPO)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_upward_import_breaks_the_layers_contract(tmp_path):
+    # Catches: a contract that checks nothing (wrong package name, layers not declared).
+    shutil.copytree(REPO / "course_utils", tmp_path / "course_utils")
+    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    planted = tmp_path / "course_utils" / "stats" / "glm.py"
+    planted.write_text(
+        planted.read_text() + "\nfrom course_utils.teaching import plotting  # noqa: E402\n"
+    )
+    result = _lint_imports(tmp_path)
+    assert result.returncode != 0
+    assert "course_utils.stats is not allowed to import course_utils.teaching" in result.stdout
+
+
+def test_the_package_has_no_import_cycle():
+    assert import_cycles("course_utils") == []
+
+
+def test_the_cycle_finder_finds_a_planted_cycle(tmp_path, monkeypatch):
+    package = tmp_path / "planted_cycle"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("from planted_cycle import b\n")
+    (package / "b.py").write_text("def f():\n    from planted_cycle import a\n")
+    (package / "c.py").write_text("from planted_cycle import a\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert import_cycles("planted_cycle") == [["planted_cycle.a", "planted_cycle.b"]]
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((REPO / "course_utils").rglob("*.py")),
+    ids=lambda p: p.relative_to(REPO / "course_utils").as_posix(),
+)
+def test_every_module_is_at_most_600_lines(path):
+    n_lines = len(path.read_text().splitlines())
+    assert n_lines <= MAX_LINES, f"{path.name} has {n_lines} lines: split it by concept"
