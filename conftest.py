@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -12,6 +14,12 @@ matplotlib.use("Agg")
 
 REPO = Path(__file__).resolve().parent
 
+# numba reads NUMBA_CACHE_DIR once, when it is first imported, and collecting the doctests
+# imports the kernels before any fixture runs: so the folder is chosen here, at start-up, for
+# the whole session (removed at exit). Without it numba caches next to the source or in ~/.cache.
+_NUMBA_CACHE = tempfile.TemporaryDirectory(prefix="course-tests-numba-")
+os.environ["NUMBA_CACHE_DIR"] = _NUMBA_CACHE.name
+
 
 @pytest.fixture
 def repo() -> Path:
@@ -20,9 +28,9 @@ def repo() -> Path:
 
 
 @pytest.fixture(scope="session")
-def numba_cache_dir(tmp_path_factory) -> Path:
+def numba_cache_dir() -> Path:
     """numba's cache for this test session: compiled once per session, never in ~/.cache."""
-    return tmp_path_factory.mktemp("numba_cache")
+    return Path(_NUMBA_CACHE.name)
 
 
 @pytest.fixture(autouse=True)

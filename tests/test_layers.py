@@ -126,3 +126,35 @@ def test_the_cycle_finder_finds_a_planted_cycle(tmp_path, monkeypatch):
 def test_every_module_is_at_most_600_lines(path):
     n_lines = len(path.read_text().splitlines())
     assert n_lines <= MAX_LINES, f"{path.name} has {n_lines} lines: split it by concept"
+
+
+#: Private modules tested through the public module that uses them.
+TESTED_THROUGH = {"_tfce_kernels": "test_tfce.py", "_arguments": "test_signals.py"}
+
+
+def _test_files_for(path: Path) -> list[str]:
+    """Names a test file of the module at ``path`` may have (tests/test_<name>.py and kin)."""
+    name, parent = path.stem, path.parent.name
+    bare = name.lstrip("_")
+    names = [f"test_{bare}.py", f"test_{parent}_{bare}.py"]
+    if name.startswith("_") and parent != "course_utils":
+        names.append(f"test_{parent}.py")  # a private part of a package's one public face
+    if name in TESTED_THROUGH:
+        names.append(TESTED_THROUGH[name])
+    return names
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(
+        p
+        for p in (REPO / "course_utils").rglob("*.py")
+        if p.name not in {"__init__.py", "__main__.py"}
+    ),
+    ids=lambda p: p.relative_to(REPO / "course_utils").as_posix(),
+)
+def test_every_module_has_a_test_file(path):
+    candidates = _test_files_for(path)
+    assert any((REPO / "tests" / name).is_file() for name in candidates), (
+        f"{path.relative_to(REPO)} has no test file: write tests/{candidates[0]}"
+    )
