@@ -17,6 +17,7 @@ import numpy as np
 
 __all__ = [
     "CHUNK_VOXELS",
+    "as_design",
     "as_generator",
     "as_subjects_by_voxels",
     "atomic_write",
@@ -104,6 +105,46 @@ def check_alpha(alpha, *, name: str = "alpha") -> np.ndarray:
     if values.size == 0 or not np.all((values > 0) & (values < 1)):
         raise ValueError(f"{name} must be a number between 0 and 1 (e.g. 0.05); got {alpha!r}.")
     return values
+
+
+def as_design(X) -> tuple[np.ndarray, tuple[str, ...]]:
+    """A design matrix as a finite float64 2D array, with its column names.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame or array-like, shape (n,) or (n, k)
+        The design: a DataFrame keeps its column names; an array's columns are named
+        ``x0, x1, ...``; a vector is one column.
+
+    Returns
+    -------
+    values : numpy.ndarray, shape (n, k)
+    columns : tuple of str
+
+    Raises
+    ------
+    ValueError
+        Not 1D or 2D, or NaN or infinite values.
+
+    Examples
+    --------
+    >>> values, columns = as_design([[1.0, 0.5], [1.0, -0.5]])
+    >>> values.shape, columns
+    ((2, 2), ('x0', 'x1'))
+    """
+    if hasattr(X, "columns") and hasattr(X, "to_numpy"):  # a pandas DataFrame
+        columns = tuple(str(c) for c in X.columns)
+        values = X.to_numpy(dtype=np.float64)
+    else:
+        values = np.asarray(X, dtype=np.float64)
+        if values.ndim == 1:
+            values = values[:, None]
+        columns = tuple(f"x{j}" for j in range(values.shape[1]) if values.ndim == 2)
+    if values.ndim != 2:
+        raise ValueError(f"The design X must be 2D (observations x columns); got {values.ndim}D.")
+    if not np.isfinite(values).all():
+        raise ValueError("The design X contains NaN or infinite values; fill or drop those rows.")
+    return values, columns
 
 
 def check_contrast(contrast, n_columns: int, *, columns=None) -> np.ndarray:

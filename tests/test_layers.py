@@ -158,3 +158,52 @@ def test_every_module_has_a_test_file(path):
     assert any((REPO / "tests" / name).is_file() for name in candidates), (
         f"{path.relative_to(REPO)} has no test file: write tests/{candidates[0]}"
     )
+
+
+def _private_imports(path: Path, root: Path = REPO) -> list[str]:
+    """Imports in ``path`` of another module's private name, or of a private module of another
+    package (``_utils`` is the package-wide plumbing and may be imported anywhere)."""
+    import ast
+
+    package = ".".join(path.relative_to(root).with_suffix("").parts[:-1])
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(node, ast.ImportFrom) or not (node.module or "").startswith("course_"):
+            continue
+        parts = node.module.split(".")
+        private = [i for i, part in enumerate(parts) if part.startswith("_") and part != "_utils"]
+        if private and ".".join(parts[: private[0]]) != package:
+            found.append(f"from {node.module} import ...: a private module of another package")
+        for alias in node.names:
+            name = alias.name
+            if name.startswith("_") and not name.startswith("__") and name != "_utils":
+                is_module = (root / Path(*parts) / f"{name}.py").is_file()
+                if not (is_module and node.module == package):
+                    found.append(f"from {node.module} import {name}: another module's private name")
+    return found
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((REPO / "course_utils").rglob("*.py")),
+    ids=lambda p: p.relative_to(REPO / "course_utils").as_posix(),
+)
+def test_no_module_imports_a_private_name_of_another_package(path):
+    assert _private_imports(path) == []
+
+
+def test_a_planted_private_import_is_found(tmp_path):
+    copy = tmp_path / "course_utils" / "stats" / "planted.py"
+    copy.parent.mkdir(parents=True)
+    copy.write_text(
+        "from course_utils.experiments.data._manifest import check_names\n"
+        "from course_utils.stats.glm import _column_index\n"
+        "from course_utils.stats import _tfce_kernels\n"
+        "from course_utils._utils import as_generator\n"
+    )
+    (tmp_path / "course_utils" / "stats" / "_tfce_kernels.py").write_text("")
+    found = _private_imports(copy, tmp_path)
+    assert [line.split(":")[0] for line in found] == [
+        "from course_utils.experiments.data._manifest import ...",
+        "from course_utils.stats.glm import _column_index",
+    ]

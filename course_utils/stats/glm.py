@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, stats
 
-from course_utils._utils import as_subjects_by_voxels, check_contrast, voxel_blocks
+from course_utils._utils import as_design, as_subjects_by_voxels, check_contrast, voxel_blocks
 
 
 @dataclass(frozen=True)
@@ -309,22 +309,6 @@ def _column_index(columns: Sequence[str], name: str) -> int:
     return list(columns).index(name)
 
 
-def _design_array(X) -> tuple[np.ndarray, tuple[str, ...]]:
-    if isinstance(X, pd.DataFrame):
-        columns = tuple(str(c) for c in X.columns)
-        values = X.to_numpy(dtype=np.float64)
-    else:
-        values = np.asarray(X, dtype=np.float64)
-        if values.ndim == 1:
-            values = values[:, None]
-        columns = tuple(f"x{j}" for j in range(values.shape[1]) if values.ndim == 2)
-    if values.ndim != 2:
-        raise ValueError(f"The design X must be 2D (observations x columns); got {values.ndim}D.")
-    if not np.isfinite(values).all():
-        raise ValueError("The design X contains NaN or infinite values; fill or drop those rows.")
-    return values, columns
-
-
 def dependent_columns(X) -> list[str]:
     """Names of the design columns involved in a linear dependence (empty when full rank).
 
@@ -346,7 +330,7 @@ def dependent_columns(X) -> list[str]:
     >>> dependent_columns(X[["g1", "g2"]])
     []
     """
-    values, columns = _design_array(X)
+    values, columns = as_design(X)
     _, s, vt = linalg.svd(values, full_matrices=True)
     tol = (s.max() if s.size else 0.0) * max(values.shape) * np.finfo(float).eps
     rank = int((s > tol).sum())
@@ -401,7 +385,7 @@ def regress(X, Y, keep_residuals: bool = True) -> RegressionResult:
     >>> round(float(stats.ttest_1samp(y, 0).statistic), 4)
     4.2761
     """
-    values, columns = _design_array(X)
+    values, columns = as_design(X)
     one_outcome = np.ndim(Y) == 1
     n, k = values.shape
     if np.ndim(Y) in (1, 2) and np.shape(Y)[0] != n:

@@ -49,8 +49,14 @@ import numpy as np
 import pandas as pd
 from scipy import linalg
 
-from course_utils._utils import as_generator, as_subjects_by_voxels, check_alpha, check_contrast
-from course_utils.stats import map_inference
+from course_utils._utils import (
+    as_design,
+    as_generator,
+    as_subjects_by_voxels,
+    check_alpha,
+    check_contrast,
+)
+from course_utils.stats import glm, map_inference
 
 __all__ = ["PermutationResult", "fwe_threshold", "permutation_test"]
 
@@ -215,8 +221,6 @@ def _batch_rows(n_voxels: int, n_rows: int, bytes_per_row: int = 4) -> int:
 
 def _design(X, contrast, n: int):
     """Validate the design and contrast; return (array, contrast vector) or (None, sign)."""
-    from course_utils.stats import glm
-
     if X is None:
         if contrast is not None and np.size(contrast) != 1:
             raise ValueError(
@@ -224,7 +228,7 @@ def _design(X, contrast, n: int):
                 f"e.g. 1 or -1; got {contrast!r}."
             )
         return None, _one_sign(contrast)
-    design, columns = glm._design_array(X)
+    design, columns = as_design(X)
     if design.shape[0] != n:
         raise ValueError(
             f"X has {design.shape[0]} rows but Y has {n} subjects: one design row "
