@@ -23,6 +23,8 @@ __all__ = [
     "atomic_write",
     "check_alpha",
     "check_contrast",
+    "check_count",
+    "check_positive",
     "mask_array",
     "one_sample_t",
     "voxel_blocks",
@@ -194,6 +196,78 @@ the column(s) whose effect you want to test.
             "the column(s) whose effect you want to test."
         )
     return vector
+
+
+def check_positive(value: float, name: str, allow_zero: bool = False) -> float:
+    """``value`` as a float, finite and > 0 (or >= 0 with ``allow_zero``).
+
+    Parameters
+    ----------
+    value : float
+        The number to check.
+    name : str
+        The argument's name, for the error message.
+    allow_zero : bool, default False
+        Accept 0 too.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        ``value`` is not finite, negative, or 0 without ``allow_zero``.
+
+    Examples
+    --------
+    >>> check_positive(2, "t_r")
+    2.0
+    >>> check_positive(0.0, "sigma")
+    Traceback (most recent call last):
+    ...
+    ValueError: sigma must be a finite number > 0; got 0.0.
+    """
+    value = float(value)
+    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be a finite number {bound}; got {value}.")
+    return value
+
+
+def check_count(value: int, name: str, minimum: int = 1) -> int:
+    """``value`` as an int, an integer (not a bool) of at least ``minimum``.
+
+    Parameters
+    ----------
+    value : int
+        The count to check.
+    name : str
+        The argument's name, for the error message.
+    minimum : int, default 1
+        Smallest allowed value.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        ``value`` is not an integer or is below ``minimum``.
+
+    Examples
+    --------
+    >>> check_count(np.int64(5), "n_tr")
+    5
+    >>> check_count(2.5, "n_trials")
+    Traceback (most recent call last):
+    ...
+    ValueError: n_trials must be an integer >= 1; got 2.5.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}.")
+    return int(value)
 
 
 def as_subjects_by_voxels(Y, *, min_subjects: int = 2) -> np.ndarray:

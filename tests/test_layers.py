@@ -129,7 +129,7 @@ def test_every_module_is_at_most_600_lines(path):
 
 
 #: Private modules tested through the public module that uses them.
-TESTED_THROUGH = {"_tfce_kernels": "test_tfce.py", "_arguments": "test_signals.py"}
+TESTED_THROUGH = {"_tfce_kernels": "test_tfce.py"}
 
 
 def _test_files_for(path: Path) -> list[str]:

@@ -5,7 +5,8 @@ import pytest
 from nilearn.glm.first_level import glover_hrf
 from scipy import stats
 
-from course_utils.experiments import _arguments, signals
+from course_utils import _utils
+from course_utils.experiments import signals
 
 
 def test_hrf_peaks_near_5_s_with_height_1():
@@ -356,12 +357,12 @@ def test_seed_is_keyword_only():
 @pytest.mark.parametrize(
     "check, args",
     [
-        (_arguments.positive, (0.0, "x")),
-        (_arguments.positive, (np.inf, "x")),
-        (_arguments.positive, (-1.0, "x", True)),
-        (_arguments.count, (True, "n")),
-        (_arguments.count, (2, "n", 3)),
-        (_arguments.ar_coefficient, (-1.0,)),
+        (_utils.check_positive, (0.0, "x")),
+        (_utils.check_positive, (np.inf, "x")),
+        (_utils.check_positive, (-1.0, "x", True)),
+        (_utils.check_count, (True, "n")),
+        (_utils.check_count, (2, "n", 3)),
+        (signals.ar_coefficient, (-1.0,)),
     ],
 )
 def test_argument_checks_reject(check, args):
@@ -370,6 +371,6 @@ def test_argument_checks_reject(check, args):
 
 
 def test_argument_checks_accept():
-    assert _arguments.positive(0, "x", allow_zero=True) == 0.0
-    assert _arguments.count(np.int32(3), "n", minimum=3) == 3
-    assert _arguments.ar_coefficient(-0.5) == -0.5
+    assert _utils.check_positive(0, "x", allow_zero=True) == 0.0
+    assert _utils.check_count(np.int32(3), "n", minimum=3) == 3
+    assert signals.ar_coefficient(-0.5) == -0.5

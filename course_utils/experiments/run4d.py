@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from course_utils._utils import as_generator
+from course_utils._utils import as_generator, check_count, check_positive
 from course_utils.experiments import signals
-from course_utils.experiments._arguments import ar_coefficient, count, positive
+from course_utils.experiments.signals import ar_coefficient
 
 __all__ = ["SimulatedSubject", "simulate_subject_4d"]
 
@@ -122,15 +122,15 @@ def simulate_subject_4d(
     from nilearn.image import resample_img
 
     rng = as_generator(seed)
-    n_scans = count(n_scans, "n_scans", minimum=40)
-    t_r = positive(t_r, "t_r")
-    voxel_size = positive(voxel_size, "voxel_size")
+    n_scans = check_count(n_scans, "n_scans", minimum=40)
+    t_r = check_positive(t_r, "t_r")
+    voxel_size = check_positive(voxel_size, "voxel_size")
     if not 4 <= voxel_size <= 12:
         raise ValueError(
             f"voxel_size must be between 4 and 12 mm (small and quick); got {voxel_size}."
         )
-    block_duration = positive(block_duration, "block_duration")
-    noise_sd = positive(noise_sd, "noise_sd", allow_zero=True)
+    block_duration = check_positive(block_duration, "block_duration")
+    noise_sd = check_positive(noise_sd, "noise_sd", allow_zero=True)
     ar1 = ar_coefficient(ar1)
 
     mask = resample_img(

@@ -23,8 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_utils._utils import as_generator
-from course_utils.experiments._arguments import ar_coefficient, count, positive
+from course_utils._utils import as_generator, check_count, check_positive
 
 #: Time step (s) of the fine grid on which responses are built.
 FINE_DT = 0.1
@@ -33,6 +32,7 @@ FINE_DT = 0.1
 HRF_PEAK_RANGE = (4.5, 5.5)
 
 __all__ = [
+    "ar_coefficient",
     "FINE_DT",
     "HRF_PEAK_RANGE",
     "ar1_covariance",
@@ -47,6 +47,37 @@ __all__ = [
 
 
 # --- The HRF and convolution ------------------------------------------------------------------
+
+
+def ar_coefficient(ar1: float) -> float:
+    """The lag-1 autocorrelation ``ar1`` as a float, strictly between -1 and 1.
+
+    Parameters
+    ----------
+    ar1 : float
+        Lag-1 autocorrelation of AR(1) noise.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        ``ar1`` is outside (-1, 1): the noise would not be stationary.
+
+    Examples
+    --------
+    >>> ar_coefficient(0.3)
+    0.3
+    """
+    ar1 = float(ar1)
+    if not -1 < ar1 < 1:
+        raise ValueError(
+            f"ar1 must lie strictly between -1 and 1 for stationary noise; got {ar1}. "
+            "Typical fMRI values are 0.1-0.4; use 0 for white noise."
+        )
+    return ar1
 
 
 def canonical_hrf(dt: float = FINE_DT, time_length: float = 32.0) -> tuple[np.ndarray, np.ndarray]:
@@ -89,13 +120,13 @@ def canonical_hrf(dt: float = FINE_DT, time_length: float = 32.0) -> tuple[np.nd
     """
     from nilearn.glm.first_level import glover_hrf
 
-    dt = positive(dt, "dt")
+    dt = check_positive(dt, "dt")
     if dt > 0.5:
         raise ValueError(
             f"dt must be at most 0.5 s to resolve the HRF peak; got {dt}. "
             f"Use the default {FINE_DT} s."
         )
-    time_length = positive(time_length, "time_length")
+    time_length = check_positive(time_length, "time_length")
     if time_length < 15:
         raise ValueError(
             f"time_length must be at least 15 s (the HRF lasts ~25 s); got {time_length}."
@@ -170,8 +201,8 @@ def double_gamma_hrf(
         ("dispersion", dispersion),
         ("u_dispersion", u_dispersion),
     ]:
-        positive(value, name)
-    ratio = positive(ratio, "ratio", allow_zero=True)
+        check_positive(value, name)
+    ratio = check_positive(ratio, "ratio", allow_zero=True)
     hrf = gamma.pdf(times, delay / dispersion, scale=dispersion) - ratio * gamma.pdf(
         times, undershoot / u_dispersion, scale=u_dispersion
     )
@@ -255,8 +286,8 @@ def trial_onsets(n_tr: int, n_trials: int, t_r: float) -> np.ndarray:
     >>> trial_onsets(100, 4, 2.0)
     array([ 12.5,  62.5, 112.5, 162.5])
     """
-    n_tr, n_trials = count(n_tr, "n_tr"), count(n_trials, "n_trials")
-    t_r = positive(t_r, "t_r")
+    n_tr, n_trials = check_count(n_tr, "n_tr"), check_count(n_trials, "n_trials")
+    t_r = check_positive(t_r, "t_r")
     spacing = n_tr * t_r / n_trials
     return np.round((np.arange(n_trials) + 0.25) * spacing / FINE_DT) * FINE_DT
 
@@ -294,7 +325,7 @@ def event_regressor(onsets, n_tr: int, t_r: float, durations=0.0) -> np.ndarray:
     >>> int(np.argmax(x)), float(x.max().round(2))  # peaks ~5 s after the event at 10 s
     (15, 1.0)
     """
-    n_tr, t_r = count(n_tr, "n_tr"), positive(t_r, "t_r")
+    n_tr, t_r = check_count(n_tr, "n_tr"), check_positive(t_r, "t_r")
     onsets = np.atleast_1d(np.asarray(onsets, dtype=float))
     durations = np.broadcast_to(np.asarray(durations, dtype=float), onsets.shape)
     run_length = n_tr * t_r
@@ -365,7 +396,7 @@ def ar1_noise(
     >>> round(float(e.std()), 1), round(float(np.corrcoef(e[:-1], e[1:])[0, 1]), 1)
     (2.0, 0.5)
     """
-    n = count(n, "n")
+    n = check_count(n, "n")
     rng = as_generator(seed)
     ar1 = ar_coefficient(ar1)
     sigma = np.asarray(sigma, dtype=float)
@@ -420,8 +451,8 @@ def ar1_covariance(n: int, sigma: float = 1.0, ar1: float = 0.0) -> np.ndarray:
     """
     from scipy.linalg import toeplitz
 
-    n = count(n, "n")
-    sigma = positive(sigma, "sigma", allow_zero=True)
+    n = check_count(n, "n")
+    sigma = check_positive(sigma, "sigma", allow_zero=True)
     ar1 = ar_coefficient(ar1)
     return sigma**2 * toeplitz(ar1 ** np.arange(n, dtype=float))
 

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from course_utils._utils import as_generator
+from course_utils._utils import as_generator, check_count, check_positive
 from course_utils.experiments import signals
-from course_utils.experiments._arguments import count, positive
 
 __all__ = [
     "FirstLevelSimulation",
@@ -56,8 +55,8 @@ def simulate_subject_betas(
     >>> round(float(b.mean()), 2), round(float(b.std()), 2)
     (1.0, 0.5)
     """
-    n_subjects = count(n_subjects, "n_subjects")
-    sd = positive(sd, "sd", allow_zero=True)
+    n_subjects = check_count(n_subjects, "n_subjects")
+    sd = check_positive(sd, "sd", allow_zero=True)
     if not np.isfinite(mean):
         raise ValueError(f"mean must be finite; got {mean}.")
     return as_generator(seed).normal(float(mean), sd, n_subjects)
@@ -152,8 +151,8 @@ def simulate_first_level(
     ((4, 2), (4, 2), 98)
     """
     rng = as_generator(seed)
-    n_subjects, n_runs = count(n_subjects, "n_subjects"), count(n_runs, "n_runs")
-    n_tr = count(n_tr, "n_tr", minimum=3)
+    n_subjects, n_runs = check_count(n_subjects, "n_subjects"), check_count(n_runs, "n_runs")
+    n_tr = check_count(n_tr, "n_tr", minimum=3)
     sigma = np.asarray(sigma, dtype=float)
     if sigma.ndim and sigma.shape != (n_subjects,):
         raise ValueError(
@@ -276,9 +275,9 @@ def simulate_paired(
     (1.0, 0.71)
     """
     rng = as_generator(seed)
-    n_subjects = count(n_subjects, "n_subjects")
-    subject_sd = positive(subject_sd, "subject_sd", allow_zero=True)
-    within_sd = positive(within_sd, "within_sd", allow_zero=True)
+    n_subjects = check_count(n_subjects, "n_subjects")
+    subject_sd = check_positive(subject_sd, "subject_sd", allow_zero=True)
+    within_sd = check_positive(within_sd, "within_sd", allow_zero=True)
     offsets = rng.normal(0.0, subject_sd, n_subjects)
     a = mean_a + offsets + rng.normal(0.0, within_sd, n_subjects)
     b = mean_b + offsets + rng.normal(0.0, within_sd, n_subjects)
