@@ -146,34 +146,52 @@ def test_plot_true_and_estimated_shares_bins_and_reports_variances():
     plt.close("all")
 
 
-def test_plot_method_comparison_bars_intervals_and_nominal_line():
+def test_plot_method_comparison_draws_its_rates_with_plot_error_rates():
     import matplotlib.pyplot as plt
 
-    null = pd.DataFrame(
-        {
-            "rejection rate": [0.05, 0.07],
-            "rate low": [0.04, 0.06],
-            "rate high": [0.06, 0.08],
-            "estimate SD": [0.24, 0.2],
-            "SD low": [0.23, 0.19],
-            "SD high": [0.25, 0.21],
-        },
-        index=["OLS", "DL"],
+    from course_utils.stats import error_rates
+
+    null = error_rates.rate_table(
+        {"OLS": 100, "DL": 140},
+        2000,
+        estimate_sd=[0.24, 0.2],
+        sd_low=[0.23, 0.19],
+        sd_high=[0.25, 0.21],
     )
-    power = null.assign(
-        **{"rejection rate": [0.5, 0.65], "rate low": [0.48, 0.63], "rate high": [0.52, 0.67]}
+    power = error_rates.rate_table(
+        {"OLS": 1000, "DL": 1300},
+        2000,
+        estimate_sd=[0.24, 0.2],
+        sd_low=[0.23, 0.19],
+        sd_high=[0.25, 0.21],
     )
     axes = plotting.plot_method_comparison(null, power, title="demo")
     assert len(axes) == 3
-    for ax, values in zip(axes, [[0.05, 0.07], [0.24, 0.2], [0.5, 0.65]], strict=True):
-        np.testing.assert_allclose([bar.get_width() for bar in ax.containers[1]], values)
+    # the rate panels are plot_error_rates' figure: a dot and its interval per method
+    for ax, table in [(axes[0], null), (axes[2], power)]:
+        dots, (intervals,) = ax.containers[0].lines[0], ax.containers[0].lines[2]
+        np.testing.assert_allclose(dots.get_xdata(), table["rate"])
+        segments = intervals.get_segments()
+        np.testing.assert_allclose(
+            [[s[0][0], s[1][0]] for s in segments], table[["ci_low", "ci_high"]].to_numpy()
+        )
+        assert ax.lines[-1].get_xdata()[0] == 0.05  # the nominal rate
+        assert ax.lines[-1].get_linestyle() == "--"
         assert ax.get_xlabel()
-    errorbar = axes[2].containers[0]  # the intervals of the power
-    segments = errorbar.lines[2][0].get_segments()
-    np.testing.assert_allclose([[s[0][0], s[1][0]] for s in segments], [[0.48, 0.52], [0.63, 0.67]])
-    assert [t.get_text() for t in axes[0].get_yticklabels()] == ["OLS", "DL"]
-    assert axes[0].lines[-1].get_xdata()[0] == 0.05  # the nominal rate
+    # the spread of the estimate, with its interval
+    sd = axes[1].containers[0]
+    np.testing.assert_allclose(sd.lines[0].get_xdata(), [0.24, 0.2])
+    segments = sd.lines[2][0].get_segments()
+    np.testing.assert_allclose([[s[0][0], s[1][0]] for s in segments], [[0.23, 0.25], [0.19, 0.21]])
     assert "SD" in axes[1].get_xlabel() and "%" in axes[1].get_xlabel()
+    # methods top to bottom in every panel, named once; one legend for the figure
+    assert [t.get_text() for t in axes[0].get_yticklabels()] == ["OLS", "DL"]
+    for ax in axes:
+        assert ax.yaxis.get_inverted() and ax.get_legend() is None
+    assert [t.get_text() for t in axes[0].figure.legends[0].get_texts()] == [
+        "nominal 0.05",
+        "measured value and interval",
+    ]
     assert axes[0].figure.get_suptitle() == "demo"
     plt.close("all")
 

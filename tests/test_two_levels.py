@@ -3,11 +3,12 @@
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
 from course_utils.experiments import simulation, two_levels
-from course_utils.stats import mixed
+from course_utils.stats import error_rates, mixed
 
 
 def _data(k=12, n_vox=5, tau=0.8, seed=0):
@@ -147,15 +148,17 @@ def test_method_table_rates_intervals_and_spread():
     for name, result in results.items():
         hits = int((result.p < 0.1).sum())
         ci = stats.binomtest(hits, 400).proportion_ci(confidence_level=0.9)
-        np.testing.assert_allclose(
-            table.loc[name, ["rejection rate", "rate low", "rate high"]].to_numpy(dtype=float),
+        row = table.loc[name]
+        assert (row["hits"], row["n_sim"]) == (hits, 400)
+        # the Clopper-Pearson interval binomtest gave before rate_table computed it
+        np.testing.assert_array_equal(
+            row[["rate", "ci_low", "ci_high"]].to_numpy(dtype=float),
             [hits / 400, ci.low, ci.high],
         )
         sd = result.estimate.std(ddof=1)
-        row = table.loc[name]
-        assert row["SD low"] < sd == row["estimate SD"] < row["SD high"]
+        assert row["sd_low"] < sd == row["estimate_sd"] < row["sd_high"]
         # the chi-square interval of a standard deviation
-        np.testing.assert_allclose(row["SD high"] ** 2 * stats.chi2.ppf(0.05, 399) / 399, sd**2)
+        np.testing.assert_allclose(row["sd_high"] ** 2 * stats.chi2.ppf(0.05, 399) / 399, sd**2)
 
 
 def test_the_helpers_take_a_keyword_only_seed():
@@ -169,7 +172,22 @@ def test_the_helpers_take_a_keyword_only_seed():
     np.testing.assert_array_equal(a, b)
 
 
-def test_method_table_columns():
+def test_method_table_is_a_rate_table():
     b, _ = _data(k=6, n_vox=50, seed=1)
-    table = two_levels.method_table({"OLS": mixed.ols_summary(b)})
+    table = two_levels.method_table({"OLS": mixed.ols_summary(b)}, confidence=0.9)
     assert tuple(table.columns) == two_levels.COLUMNS
+    assert table.index.name == error_rates.RATE_COLUMNS[0]
+    common = list(error_rates.RATE_COLUMNS[1:])
+    assert two_levels.COLUMNS[: len(common)] == tuple(common)
+    hits = int(table.loc["OLS", "hits"])
+    expected = error_rates.rate_table({"OLS": hits}, 50, 0.9)
+    pd.testing.assert_frame_equal(table[common], expected)
+
+
+def test_method_table_needs_studies_of_one_size():
+    b, _ = _data(k=6, n_vox=50, seed=1)
+    results = {"OLS": mixed.ols_summary(b), "fewer": mixed.ols_summary(b[:, :40])}
+    with pytest.raises(ValueError, match=r"same number.*\[40, 50\]"):
+        two_levels.method_table(results)
+    with pytest.raises(ValueError, match="at least one method"):
+        two_levels.method_table({})

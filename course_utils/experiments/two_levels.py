@@ -8,7 +8,8 @@ The helpers of the two-levels-of-variance notebook, around the estimators of
 - :func:`compare_three`: three group estimators on one simulated study with a noisy subject;
 - :func:`simulate_summary_statistics`: the estimates and first-level variances of many studies,
   drawn without time series;
-- :func:`method_table`: rejection rates and spreads of estimators over simulated studies.
+- :func:`method_table`: rejection rates and spreads of estimators over simulated studies, in
+  the layout of every measured rate (:func:`course_utils.stats.error_rates.rate_table`).
 
 Every random draw is seeded by a keyword-only ``seed`` (an int or a
 :class:`numpy.random.Generator`).
@@ -24,9 +25,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from course_utils._utils import as_generator
+from course_utils._utils import as_generator, check_count
 from course_utils.experiments import simulation
-from course_utils.stats import mixed
+from course_utils.stats import error_rates, mixed
 
 __all__ = [
     "COLUMNS",
@@ -37,8 +38,10 @@ __all__ = [
     "simulate_summary_statistics",
 ]
 
-#: Columns of :func:`method_table`.
-COLUMNS = ("rejection rate", "rate low", "rate high", "estimate SD", "SD low", "SD high")
+#: Columns of :func:`method_table` (its index is ``method``): those of
+#: :data:`course_utils.stats.error_rates.RATE_COLUMNS`, then the standard deviation of the
+#: estimate over the studies and its interval.
+COLUMNS = (*error_rates.RATE_COLUMNS[1:], "estimate_sd", "sd_low", "sd_high")
 
 
 @dataclass(frozen=True)
@@ -236,8 +239,7 @@ def simulate_summary_statistics(
     s2 = np.asarray(first_level_var, dtype=float)
     if not np.all((s2 > 0) & np.isfinite(s2)):
         raise ValueError("first_level_var must be finite and > 0 (one per subject and study).")
-    if isinstance(df, bool) or not isinstance(df, int | np.integer) or df < 1:
-        raise ValueError(f"df must be an integer >= 1; got {df!r}.")
+    df = check_count(df, "df")
     rng = as_generator(seed)
     b = group_mean + rng.normal(0.0, group_sd, s2.shape) + rng.normal(0.0, np.sqrt(s2))
     return b, s2 * rng.chisquare(df, s2.shape) / df
@@ -248,39 +250,63 @@ def method_table(
 ) -> pd.DataFrame:
     """Rejection rate and spread of the estimate of each method over simulated studies.
 
+    The rates are in the layout of every measured rate of the course
+    (:func:`course_utils.stats.error_rates.rate_table`: ``hits`` studies with ``p < alpha``
+    out of ``n_sim``, the ``rate`` and its Clopper-Pearson interval ``ci_low``, ``ci_high``);
+    the standard deviation of the estimate over the studies and its interval follow.
+
     Parameters
     ----------
     results : mapping of str to course_utils.stats.mixed.GroupEstimate
         One result per method, each over the same ``n_sim`` simulated studies (one study per
         "voxel").
-    alpha, confidence : float
-        Two-sided significance level; level of the intervals, Clopper-Pearson
-        (``scipy.stats.binomtest``) for the rate, chi-square for the standard deviation.
+    alpha : float, default 0.05
+        Two-sided significance level: a study counts when ``p < alpha``.
+    confidence : float, default 0.95
+        Level of the intervals: Clopper-Pearson
+        (:func:`course_utils.stats.thresholds.binomial_interval`) for the rate, chi-square for
+        the standard deviation.
 
     Returns
     -------
     pandas.DataFrame
-        Index: the methods; columns :data:`COLUMNS`.
+        Index ``method`` (the keys of ``results``); columns :data:`COLUMNS`: ``hits``,
+        ``n_sim``, ``rate``, ``ci_low``, ``ci_high``, then ``estimate_sd`` (the standard
+        deviation of the estimate over the studies), ``sd_low`` and ``sd_high``.
+
+    Raises
+    ------
+    ValueError
+        No results, or results over different numbers of studies.
+
+    See Also
+    --------
+    course_utils.teaching.plotting.plot_method_comparison : the figure of two such tables.
 
     Examples
     --------
     >>> b, v = simulate_summary_statistics(np.full((10, 2000), 0.2), seed=1)
     >>> table = method_table({"OLS": mixed.ols_summary(b)})
-    >>> bool(table.loc["OLS", "rate low"] < 0.05 < table.loc["OLS", "rate high"])
+    >>> table.columns.tolist()[:5]
+    ['hits', 'n_sim', 'rate', 'ci_low', 'ci_high']
+    >>> bool(table.loc["OLS", "ci_low"] < 0.05 < table.loc["OLS", "ci_high"])
     True
     """
-    rows = {}
+    hits, spread = {}, {"estimate_sd": [], "sd_low": [], "sd_high": []}
+    sizes = set()
     for name, result in results.items():
         p, estimate = np.atleast_1d(result.p), np.atleast_1d(result.estimate)
-        n, hits = p.size, int((p < alpha).sum())
-        ci = stats.binomtest(hits, n).proportion_ci(confidence_level=confidence)
-        sd = estimate.std(ddof=1)
+        n = p.size
+        sizes.add(n)
+        hits[name] = int((p < alpha).sum())
+        sd = float(estimate.std(ddof=1))
         chi2 = stats.chi2.ppf([(1 + confidence) / 2, (1 - confidence) / 2], n - 1)
-        rows[name] = dict(
-            zip(
-                COLUMNS,
-                [hits / n, ci.low, ci.high, sd, *(sd * np.sqrt((n - 1) / chi2))],
-                strict=True,
-            )
+        low, high = sd * np.sqrt((n - 1) / chi2)
+        for column, value in zip(spread, [sd, low, high], strict=True):
+            spread[column].append(float(value))
+    if len(sizes) != 1:
+        raise ValueError(
+            "results must hold at least one method, all over the same number of simulated "
+            f"studies; got {sorted(sizes) or 'none'}."
         )
-    return pd.DataFrame.from_dict(rows, orient="index")
+    return error_rates.rate_table(hits, sizes.pop(), confidence, **spread)

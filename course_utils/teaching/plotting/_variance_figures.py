@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
 
+from course_utils.teaching.plotting._map_figures import plot_error_rates
 from course_utils.teaching.plotting._style import OKABE_ITO
 
 
@@ -201,6 +202,8 @@ def plot_convergence(
     series : mapping of str to array-like
         Estimator name to its values at each ``x``. Later series are drawn with smaller markers
         and dashed lines, so overlapping estimators stay visible.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
     reference : float or array-like, optional
         A horizontal line (e.g. the true value), or a dotted curve with one value per ``x``
         (e.g. a theoretical standard error).
@@ -332,18 +335,22 @@ def plot_method_comparison(
 ):
     """Three panels per method: false-positive rate, spread of the estimate, power.
 
+    The two rate panels are :func:`~course_utils.teaching.plotting.plot_error_rates`, the one
+    figure of a table of measured rates; the middle panel draws the spread of the estimate the
+    same way (a dot and its interval per method).
+
     Parameters
     ----------
     null, power : pandas.DataFrame
         From :func:`course_utils.experiments.two_levels.method_table`, on studies without and
-        with an effect (same methods, same order). The rates come with their intervals (``rate
-        low``/``rate high``), the standard deviation of the estimate with its own (``SD low``/``SD
-        high``), taken from ``null``.
-    alpha : float
-        The nominal false-positive rate, drawn as a dashed line.
+        with an effect (same methods, same order): the rate layout (``rate``, ``ci_low``,
+        ``ci_high``, ``n_sim``), then the standard deviation of the estimate with its interval
+        (``estimate_sd``, ``sd_low``, ``sd_high``), taken from ``null``.
+    alpha : float, default 0.05
+        The nominal false-positive rate, drawn as a dashed line in both rate panels.
     title : str, optional
         Title of the figure (say which data).
-    unit : str
+    unit : str, default "% signal change"
         Unit of the estimates.
 
     Returns
@@ -355,39 +362,53 @@ def plot_method_comparison(
     --------
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import pandas as pd
-    >>> row = {"rejection rate": 0.05, "rate low": 0.04, "rate high": 0.06,
-    ...        "estimate SD": 0.2, "SD low": 0.19, "SD high": 0.21}
-    >>> t = pd.DataFrame([row, row], index=["OLS", "DL"])
-    >>> power = t.assign(**{"rejection rate": 0.5, "rate low": 0.45, "rate high": 0.55})
+    >>> row = {"rate": 0.05, "ci_low": 0.04, "ci_high": 0.06, "n_sim": 2000,
+    ...        "estimate_sd": 0.2, "sd_low": 0.19, "sd_high": 0.21}
+    >>> t = pd.DataFrame([row, row], index=pd.Index(["OLS", "DL"], name="method"))
+    >>> power = t.assign(rate=0.5, ci_low=0.45, ci_high=0.55)
     >>> axes = plot_method_comparison(t, power)
-    >>> [ax.get_xlabel() for ax in axes][1]
-    'SD of the estimate over studies (% signal change)'
+    >>> [ax.get_title() for ax in axes]
+    ['False positives', 'Spread of the estimate', 'Power']
     """
-    fig, axes = plt.subplots(1, 3, figsize=(11, 1.6 + 0.45 * len(null)), sharey=True)
+    fig, axes = plt.subplots(1, 3, figsize=(11, 2.4 + 0.45 * len(null)), layout="constrained")
+    plot_error_rates(
+        null,
+        alpha,
+        ax=axes[0],
+        title="False positives",
+        xlabel="false-positive rate\n(share of null studies)",
+        xlim=(0.0, max(2 * alpha, 1.15 * float(null["ci_high"].max()))),
+    )
     rows = np.arange(len(null))
-    panels = [
-        (null, "rejection rate", "rate", "false-positive rate (share of null studies)"),
-        (null, "estimate SD", "SD", f"SD of the estimate over studies ({unit})"),
-        (power, "rejection rate", "rate", "power (share of studies with an effect)"),
-    ]
-    for ax, (table, column, prefix, label) in zip(axes, panels, strict=True):
-        values = table[column].to_numpy(dtype=float)
-        errors = [
-            values - table[f"{prefix} low"].to_numpy(dtype=float),
-            table[f"{prefix} high"].to_numpy(dtype=float) - values,
-        ]
-        ax.barh(
-            rows,
-            values,
-            color=[OKABE_ITO[i % len(OKABE_ITO)] for i in rows],
-            xerr=errors,
-            capsize=3,
-            alpha=0.85,
-        )
-        ax.set_xlabel(label)
-    axes[0].axvline(alpha, color="black", linestyle="--", label=f"nominal {alpha:g}")
-    axes[0].legend(loc="lower right", fontsize="small")
-    axes[0].set_yticks(rows, list(null.index))
-    axes[0].invert_yaxis()
+    sd = null["estimate_sd"].to_numpy(dtype=float)
+    axes[1].errorbar(
+        sd,
+        rows,
+        xerr=[
+            sd - null["sd_low"].to_numpy(dtype=float),
+            null["sd_high"].to_numpy(dtype=float) - sd,
+        ],
+        fmt="o",
+        color=OKABE_ITO[0],
+        capsize=4,
+    )
+    axes[1].set_ylim(axes[0].get_ylim())  # the rows of the rate panels, top to bottom
+    axes[1].set_xlim(0.0, 1.15 * float(null["sd_high"].max()))
+    axes[1].set_xlabel(f"SD of the estimate over studies\n({unit})")
+    axes[1].set_title("Spread of the estimate")
+    plot_error_rates(
+        power,
+        alpha,
+        ax=axes[2],
+        title="Power",
+        xlabel="power\n(share of studies with an effect)",
+    )
+    for ax in axes[1:]:
+        ax.set_yticks(rows, [""] * len(rows))
+    handles, labels = axes[0].get_legend_handles_labels()
+    for ax in axes[::2]:  # one legend for the figure, below the panels
+        ax.get_legend().remove()
+    labels = [label.replace("measured rate", "measured value") for label in labels]
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(handles))
     fig.suptitle(title or "Group tests over simulated studies")
     return axes
