@@ -17,6 +17,7 @@ import numpy as np
 
 __all__ = [
     "CHUNK_VOXELS",
+    "FACES",
     "as_design",
     "as_generator",
     "as_subjects_by_voxels",
@@ -25,6 +26,7 @@ __all__ = [
     "check_contrast",
     "check_count",
     "check_positive",
+    "load_mask",
     "mask_array",
     "one_sample_t",
     "voxel_blocks",
@@ -33,6 +35,11 @@ __all__ = [
 #: Voxels per block when a computation makes float64 temporaries of ``subjects x voxels``
 #: float32 data: 16,384 voxels of 94 subjects are 12 MiB of float64.
 CHUNK_VOXELS = 16_384
+
+#: The 3 x 3 x 3 face-connectivity structure (a voxel and its 6 face neighbours) with which
+#: clusters and TFCE extents are labelled: ``scipy.ndimage.generate_binary_structure(3, 1)``.
+FACES = np.abs(np.indices((3, 3, 3)) - 1).sum(axis=0) <= 1
+FACES.flags.writeable = False
 
 
 def as_generator(seed, *, name: str = "seed") -> np.random.Generator:
@@ -389,7 +396,7 @@ def _t(values: np.ndarray, axis: int) -> np.ndarray:
 
 
 def mask_array(mask_img, *, purpose: str = "This") -> np.ndarray:
-    """The boolean 3D array of a mask image (or a path to one).
+    """The boolean 3D array of a mask image (or a path to one): :func:`load_mask` without affine.
 
     Parameters
     ----------
@@ -413,6 +420,37 @@ def mask_array(mask_img, *, purpose: str = "This") -> np.ndarray:
     >>> mask_array(nib.Nifti1Image(np.ones((2, 1, 1), dtype="uint8"), np.eye(4))).tolist()
     [[[True]], [[True]]]
     """
+    return load_mask(mask_img, purpose=purpose)[0]
+
+
+def load_mask(mask_img, *, purpose: str = "This") -> tuple[np.ndarray, np.ndarray]:
+    """The boolean 3D array and the affine of a mask image, loaded first if given a path.
+
+    Parameters
+    ----------
+    mask_img : nibabel image or path
+        A 3D mask.
+    purpose : str, default "This"
+        Who needs the mask, for the error message (e.g. ``"TFCE"``).
+
+    Returns
+    -------
+    mask : numpy.ndarray of bool, 3D
+    affine : numpy.ndarray, shape (4, 4)
+        Voxel indices to millimetres.
+
+    Raises
+    ------
+    ValueError
+        No mask, not an image, or not 3D.
+
+    Examples
+    --------
+    >>> import nibabel as nib
+    >>> mask, affine = load_mask(nib.Nifti1Image(np.ones((2, 1, 1), "uint8"), 2 * np.eye(4)))
+    >>> mask.shape, affine[0, 0]
+    ((2, 1, 1), np.float64(2.0))
+    """
     if mask_img is None:
         raise ValueError(
             f"{purpose} needs to know which voxels are neighbours: pass mask_img, the 3D "
@@ -430,7 +468,7 @@ def mask_array(mask_img, *, purpose: str = "This") -> np.ndarray:
     mask = np.asarray(mask_img.dataobj)
     if mask.ndim != 3:
         raise ValueError(f"mask_img must be a 3D image; got shape {mask.shape}.")
-    return mask.astype(bool)
+    return mask.astype(bool), np.asarray(mask_img.affine, dtype=np.float64)
 
 
 def atomic_write(path, write: Callable[[str], object], *, suffix: str | None = None) -> Path:

@@ -25,6 +25,8 @@ import pandas as pd
 from course_utils._utils import atomic_write
 from course_utils.config import paths
 
+__all__ = ["main_clusters", "save_map", "save_table", "written_by"]
+
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 
 

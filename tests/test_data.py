@@ -264,7 +264,7 @@ def test_many_subjects():
         ({"conditions": ["audio_sentences"]}, ValueError, "Did you mean 'audio_sentence'"),
         ({"n_subjects": 1}, ValueError, "between 2 and 999"),
         ({"n_subjects": 2.5}, TypeError, "whole number"),
-        ({"seed": -1}, ValueError, "non-negative"),
+        ({"seed": -1}, ValueError, "seed must be an integer >= 0"),
         ({"noise_fwhm_mm": 0}, ValueError, "positive"),
     ],
 )

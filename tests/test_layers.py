@@ -207,3 +207,58 @@ def test_a_planted_private_import_is_found(tmp_path):
         "from course_utils.experiments.data._manifest import ...",
         "from course_utils.stats.glm import _column_index",
     ]
+
+
+def _public_module_names() -> list[str]:
+    """Public modules of course_utils: no ``_`` in the path (no ``__init__``, ``__main__``)."""
+    names = []
+    for path in sorted((REPO / "course_utils").rglob("*.py")):
+        parts = path.relative_to(REPO).with_suffix("").parts
+        if not any(part.startswith("_") for part in parts):
+            names.append(".".join(parts))
+    return names
+
+
+def _all_problems(module) -> list[str]:
+    """What is wrong with ``module.__all__``: missing, naming what does not exist, or leaving out
+    a public function or class defined in the module."""
+    import inspect
+
+    if not hasattr(module, "__all__"):
+        return ["no __all__"]
+    found = [
+        f"{name!r} in __all__ does not exist"
+        for name in module.__all__
+        if not hasattr(module, name)
+    ]
+    for name, obj in vars(module).items():
+        obj = getattr(obj, "py_func", obj)  # a numba dispatcher: the Python function
+        defined_here = getattr(obj, "__module__", None) == module.__name__
+        if (
+            not name.startswith("_")
+            and (inspect.isfunction(obj) or inspect.isclass(obj))
+            and defined_here
+            and name not in module.__all__
+        ):
+            found.append(f"{name} is public but not in __all__")
+    return found
+
+
+@pytest.mark.parametrize("module_name", _public_module_names())
+def test_every_public_module_lists_its_public_names_in_all(module_name):
+    import importlib
+
+    assert _all_problems(importlib.import_module(module_name)) == []
+
+
+def test_the_all_check_finds_a_missing_all_a_stale_name_and_a_forgotten_function():
+    import types
+
+    demo = types.ModuleType("demo")
+    assert _all_problems(demo) == ["no __all__"]
+    exec("__all__ = ['gone']\ndef f():\n    pass\ndef _g():\n    pass", demo.__dict__)
+    demo.f.__module__ = "demo"
+    assert _all_problems(demo) == [
+        "'gone' in __all__ does not exist",
+        "f is public but not in __all__",
+    ]

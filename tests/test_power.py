@@ -106,11 +106,41 @@ def test_n_for_power_one_sided_needs_fewer_and_unreachable_raises():
         power.n_for_power(0.5, power=1.0)
 
 
-def test_thresholds():
-    levels = power.thresholds(1000, 0.05, 0.001)
+def test_per_test_levels():
+    levels = power.per_test_levels(1000, 0.05, 0.001)
     assert list(levels.values()) == [0.05, 0.001, 0.05 / 1000]
-    with pytest.raises(ValueError):
-        power.thresholds(0)
+    with pytest.raises(ValueError, match="n_voxels"):
+        power.per_test_levels(0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n": 1}, "n \\(subjects per study\\) must be an integer >= 2"),
+        ({"n": 10.5}, "n \\(subjects per study\\) must be an integer >= 2"),
+        ({"n_sim": 0}, "n_sim \\(studies simulated\\) must be an integer >= 1"),
+        ({"n_sim": 100.0}, "n_sim \\(studies simulated\\) must be an integer >= 1"),
+        ({"alpha": 1.5}, "alpha must be"),
+    ],
+)
+def test_simulated_power_checks_its_arguments_first(kwargs, message):
+    arguments = {"d": 0.5, "n": 20, "n_sim": 100} | kwargs
+    with pytest.raises(ValueError, match=message):
+        power.simulated_power(**arguments)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n_subjects": 1}, "n_subjects \\(subjects per study\\) must be an integer >= 2"),
+        ({"n_sim": 0}, "n_sim \\(studies simulated\\) must be an integer >= 1"),
+        ({"alpha": 0.0}, "alpha must be"),
+    ],
+)
+def test_simulated_tradeoff_checks_its_arguments_first(kwargs, message):
+    arguments = {"n_subjects": 20, "n_tr": 100, "n_sim": 10} | kwargs
+    with pytest.raises(ValueError, match=message):
+        power.simulated_tradeoff(**arguments)
 
 
 @pytest.mark.parametrize(
@@ -227,6 +257,24 @@ def test_whole_brain_power_table():
     assert means.loc[20, "share_max_t"] > means.loc[5, "share_max_t"]
     with pytest.raises(ValueError, match="Study sizes"):
         power.whole_brain_power(pool, truth, [50], mask_img=mask_img)
+    with pytest.raises(ValueError, match="no active voxel"):
+        power.whole_brain_power(pool, np.zeros(512), [5], mask_img=mask_img)
+    with pytest.raises(TypeError):  # the tuning parameters are keyword-only
+        power.whole_brain_power(pool, truth, [5], 3, mask_img=mask_img)
+
+
+def test_whole_brain_power_strong_voxels_have_either_sign():
+    """A strong negative effect counts as strong: the tests are two-sided."""
+    rng = np.random.default_rng(0)
+    truth = np.zeros(512)
+    truth[:64] = -1.5  # only negative effects: every strong voxel is negative
+    pool = (rng.normal(size=(20, 512)) + truth).astype(np.float32)
+    mask_img = nib.Nifti1Image(np.ones((8, 8, 8), np.uint8), np.eye(4))
+    table = power.whole_brain_power(
+        pool, truth, [20], replicates=1, n_perm=99, mask_img=mask_img, seed=0
+    )
+    assert table["share_max_t"].iloc[0] > 0.5
+    assert table["strong_max_t"].iloc[0] == table["share_max_t"].iloc[0]
 
 
 @pytest.mark.slow  # statistical calibration: many simulations

@@ -23,7 +23,7 @@ def test_t_distributions_shade_the_power():
 
 
 def test_power_curves_one_panel_per_threshold_with_the_80_percent_marks():
-    levels = power.thresholds(67402)
+    levels = power.per_test_levels(67402)
     fig = plotting.plot_power_curves([0.5, 1.5], levels, n_max=200)
     assert [ax.get_title() for ax in fig.axes] == list(levels)
     dots = [line for line in fig.axes[0].lines if line.get_marker() == "o"]

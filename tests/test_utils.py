@@ -103,6 +103,26 @@ def test_mask_array_reads_images_and_paths_and_explains_bad_masks(tmp_path):
         _utils.mask_array(nib.Nifti1Image(np.ones((2, 2, 2, 2), "uint8"), np.eye(4)))
 
 
+def test_load_mask_gives_the_mask_and_the_affine_of_an_image_or_a_path(tmp_path):
+    affine = np.diag([2.0, 3.0, 4.0, 1.0])
+    img = nib.Nifti1Image(np.ones((2, 3, 4), dtype="uint8"), affine)
+    nib.save(img, tmp_path / "mask.nii.gz")
+    for given in (img, tmp_path / "mask.nii.gz", str(tmp_path / "mask.nii.gz")):
+        mask, got = _utils.load_mask(given)
+        assert mask.dtype == bool and mask.shape == (2, 3, 4) and mask.all()
+        np.testing.assert_array_equal(got, affine)
+    with pytest.raises(ValueError, match="^ARI needs to know which voxels"):
+        _utils.load_mask(None, purpose="ARI")
+
+
+def test_faces_is_scipys_face_connectivity_and_read_only():
+    from scipy import ndimage
+
+    np.testing.assert_array_equal(_utils.FACES, ndimage.generate_binary_structure(3, 1))
+    with pytest.raises(ValueError):
+        _utils.FACES[0, 0, 0] = True
+
+
 def test_atomic_write_replaces_whole_files_and_leaves_nothing_on_error(tmp_path):
     target = tmp_path / "sub" / "out.txt"
     assert _utils.atomic_write(target, lambda tmp: Path(tmp).write_text("one")) == target

@@ -11,6 +11,8 @@ import pandas as pd
 
 from course_utils.config import environment, lab, paths
 
+__all__ = ["main"]
+
 
 def main(argv: list[str] | None = None) -> int:
     """Run the configuration command line.

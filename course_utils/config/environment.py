@@ -8,6 +8,14 @@ from pathlib import Path
 
 import pandas as pd
 
+__all__ = [
+    "CORE_PACKAGES",
+    "check_environment",
+    "find_lock_file",
+    "normalise_name",
+    "pinned_versions",
+]
+
 #: Packages the notebooks rely on, reported by :func:`check_environment`.
 CORE_PACKAGES = (
     "numpy",

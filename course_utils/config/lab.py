@@ -14,6 +14,8 @@ from pathlib import Path
 
 from course_utils._utils import atomic_write
 
+__all__ = ["LAB_OVERRIDES", "install_lab_settings", "nbgitpuller_link"]
+
 #: JupyterLab settings the course installs: a double click on a ``.md`` notebook opens it as a
 #: notebook, and no "get notified about official Jupyter news?" pop-up covers the first notebook
 #: (JupyterLab reads ``fetchNews`` as a string).

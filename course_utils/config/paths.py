@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
+__all__ = ["APP_NAME", "data_dir", "output_dir", "paths_report", "shared_data_dir"]
+
 #: Name of the course's folder in the operating system's per-user cache folder.
 APP_NAME = "fmri-group-course"
 

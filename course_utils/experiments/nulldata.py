@@ -14,7 +14,7 @@ import nibabel as nib
 import numpy as np
 from scipy import ndimage
 
-from course_utils._utils import as_generator, as_subjects_by_voxels, mask_array
+from course_utils._utils import as_generator, as_subjects_by_voxels, check_count, load_mask
 
 __all__ = ["ellipsoid_mask", "estimate_fwhm", "smooth_null_maps"]
 
@@ -111,12 +111,7 @@ def smooth_null_maps(
     >>> float(np.round(estimate_fwhm(maps, mask_img=mask_img).mean()))
     9.0
     """
-    if (
-        isinstance(n_subjects, bool)
-        or not isinstance(n_subjects, int | np.integer)
-        or n_subjects < 1
-    ):
-        raise ValueError(f"n_subjects must be a positive whole number; got {n_subjects!r}.")
+    check_count(n_subjects, "n_subjects")
     if not np.isfinite(fwhm_mm) or fwhm_mm < 0:
         raise ValueError(f"fwhm_mm must be a smoothness in mm, 0 or more; got {fwhm_mm!r}.")
     inside, sizes = _null_grid(mask_img)
@@ -192,9 +187,7 @@ def estimate_fwhm(Y, *, mask_img) -> np.ndarray:
 
 def _null_grid(mask_img) -> tuple[np.ndarray, np.ndarray]:
     """The mask as a 3D boolean array and its voxel sizes in mm."""
-    inside = mask_array(mask_img, purpose="Null maps")
+    inside, affine = load_mask(mask_img, purpose="Null maps")
     if not inside.any():
         raise ValueError(f"mask_img must be a non-empty 3D mask; got shape {inside.shape}.")
-    if not hasattr(mask_img, "affine"):
-        mask_img = nib.load(mask_img)
-    return inside, np.asarray(nib.affines.voxel_sizes(mask_img.affine), dtype=np.float64)
+    return inside, np.asarray(nib.affines.voxel_sizes(affine), dtype=np.float64)

@@ -2,8 +2,8 @@
 
 - :func:`analytic_power`, :func:`n_for_power`: power of a one-sample (group) t-test from the
   noncentral t distribution, both rejection tails counted as statsmodels' ``TTestPower`` does;
-  :func:`two_sample_power`: the same for a two-sample test; :func:`thresholds`: the per-test
-  levels of the analyses the power notebook compares.
+  :func:`two_sample_power`: the same for a two-sample test; :func:`per_test_levels`: the
+  per-test levels of the analyses the power notebook compares.
 - :func:`simulated_power`: the same by simulation.
 - :func:`whole_brain_power`: whole-brain power of max-T and cluster-size inference
   (:func:`course_utils.stats.inference.permutation_test`), measured on the stand-in against its
@@ -11,8 +11,7 @@
 - :func:`first_level_variance`, :func:`scan_tradeoff`, :func:`simulated_tradeoff`: more
   subjects or longer scans, with the two-level model of the variance notebook.
 
-ROIs, circular selection and the winner's curse are in
-:mod:`course_utils.experiments.selection`.
+ROIs, circular selection and the winner's curse: :mod:`course_utils.experiments.selection`.
 
 Cohen's d of a one-sample test is the population mean over the between-subject standard
 deviation; with ``n`` subjects the t statistic is noncentral t with ``n - 1`` degrees of freedom
@@ -31,18 +30,17 @@ from scipy import stats
 
 from course_utils import _utils
 from course_utils.experiments import signals, simulation
-from course_utils.stats import inference
-from course_utils.stats import thresholds as thresholds_module
+from course_utils.stats import inference, thresholds
 
 __all__ = [
     "SimulatedPower",
     "analytic_power",
     "first_level_variance",
     "n_for_power",
+    "per_test_levels",
     "scan_tradeoff",
     "simulated_power",
     "simulated_tradeoff",
-    "thresholds",
     "two_sample_power",
     "whole_brain_power",
 ]
@@ -137,7 +135,7 @@ def n_for_power(d, alpha=0.05, power: float = 0.8, two_sided: bool = True, n_max
     return int(high) if high.ndim == 0 else high.astype(int)
 
 
-def thresholds(n_voxels: int, alpha: float = 0.05, p_voxel: float = 0.001) -> dict[str, float]:
+def per_test_levels(n_voxels: int, alpha: float = 0.05, p_voxel: float = 0.001) -> dict[str, float]:
     """The per-test levels of the three analyses compared in the power notebook.
 
     Parameters
@@ -157,11 +155,10 @@ def thresholds(n_voxels: int, alpha: float = 0.05, p_voxel: float = 0.001) -> di
 
     Examples
     --------
-    >>> {k: float(f"{v:.3g}") for k, v in thresholds(67402).items()}
+    >>> {k: float(f"{v:.3g}") for k, v in per_test_levels(67402).items()}
     {'ROI, alpha = 0.05': 0.05, 'voxelwise p < 0.001': 0.001, 'whole brain, Bonferroni': 7.42e-07}
     """
-    if n_voxels < 1:
-        raise ValueError(f"n_voxels must be at least 1; got {n_voxels}.")
+    _utils.check_count(n_voxels, "n_voxels")
     return {
         f"ROI, alpha = {alpha:g}": alpha,
         f"voxelwise p < {p_voxel:g}": p_voxel,
@@ -285,7 +282,7 @@ class SimulatedPower:
 
 
 def _measured(hits: int, n_sim: int, level: float) -> SimulatedPower:
-    low, high = thresholds_module.binomial_interval(int(hits), int(n_sim), level)
+    low, high = thresholds.binomial_interval(int(hits), int(n_sim), level)
     return SimulatedPower(int(hits), int(n_sim), level, low, high)
 
 
@@ -321,12 +318,19 @@ def simulated_power(
     SimulatedPower
         The share of significant studies, with its Clopper-Pearson interval at ``level``.
 
+    Raises
+    ------
+    ValueError
+        ``n`` is not an integer >= 2, ``n_sim`` not an integer >= 1, or ``alpha`` not in (0, 1).
+
     Examples
     --------
     >>> sim = simulated_power(0.5, 20, n_sim=4000, seed=1)
     >>> sim.contains(analytic_power(0.5, 20))
     True
     """
+    n = _utils.check_count(n, "n (subjects per study)", minimum=2)
+    n_sim = _utils.check_count(n_sim, "n_sim (studies simulated)")
     _utils.check_alpha(alpha)
     rng = _utils.as_generator(seed)
     crit = stats.t.isf(alpha / 2 if two_sided else alpha, n - 1)
@@ -341,12 +345,12 @@ def whole_brain_power(
     pool,
     true_d,
     n_values: Sequence[int] = (10, 20, 30, 60, 94),
+    *,
     replicates: int = 3,
     n_perm: int = 200,
     alpha: float = 0.05,
     cluster_p: float = 0.001,
     strong_d: float = 0.8,
-    *,
     mask_img,
     seed: int | np.random.Generator = 0,
 ) -> pd.DataFrame:
@@ -375,7 +379,7 @@ def whole_brain_power(
     cluster_p : float, default 0.001
         Two-sided cluster-forming p.
     strong_d : float, default 0.8
-        True d of the "strong" voxels.
+        Smallest ``|true d|`` of the "strong" voxels (either sign: the tests are two-sided).
     mask_img : nibabel image
         The mask the columns of ``pool`` come from.
     seed : int or numpy.random.Generator, default 0
@@ -386,9 +390,14 @@ def whole_brain_power(
     pandas.DataFrame
         One row per study: ``n_subjects``, ``replicate``, then for ``max_t`` and ``cluster``:
         ``share_<method>`` (active voxels found), ``strong_<method>`` (share of the voxels with
-        true d >= ``strong_d`` found), ``false_<method>`` (voxels found outside the support);
+        ``|true d| >= strong_d`` found), ``false_<method>`` (voxels found outside the support);
         and ``d_est_max_t`` / ``d_true_max_t``, the mean estimated (``t / sqrt(n)``) and true
         d of the voxels max-T found.
+
+    Raises
+    ------
+    ValueError
+        A study size outside 3 to ``n_pool``, or no active voxel in ``true_d`` (nothing to find).
 
     Examples
     --------
@@ -407,8 +416,10 @@ def whole_brain_power(
         raise ValueError(
             f"Study sizes must be 3 to {pool.shape[0]} (the pool's subjects); got {list(n_values)}."
         )
+    support, strong = true_d != 0, np.abs(true_d) >= strong_d
+    if not support.any():
+        raise ValueError("true_d has no active voxel (every d is 0): there is nothing to find.")
     rng = _utils.as_generator(seed)
-    support, strong = true_d != 0, true_d >= strong_d
     rows = []
     for n in n_values:
         order = rng.permutation(pool.shape[0])
@@ -561,12 +572,20 @@ def simulated_tradeoff(
     -------
     SimulatedPower
 
+    Raises
+    ------
+    ValueError
+        ``n_subjects`` not an integer >= 2, ``n_sim`` not an integer >= 1, ``alpha`` not in (0, 1).
+
     Examples
     --------
     >>> sim = simulated_tradeoff(20, 100, n_sim=300, seed=0)
     >>> sim.contains(float(scan_tradeoff(20, 100)["power"].iloc[0]))
     True
     """
+    n_subjects = _utils.check_count(n_subjects, "n_subjects (subjects per study)", minimum=2)
+    n_sim = _utils.check_count(n_sim, "n_sim (studies simulated)")
+    _utils.check_alpha(alpha)
     runs = simulation.simulate_first_level(
         n_subjects * n_sim,
         seed=_utils.as_generator(seed),

@@ -23,6 +23,8 @@ import pandas as pd
 
 from course_utils._utils import as_subjects_by_voxels, voxel_blocks
 
+__all__ = ["DEFAULT_CUT", "MAD_SCALE", "flag_subjects", "robust_z", "subject_summary"]
+
 #: The cut on |robust z| that Iglewicz & Hoaglin (1993) recommend for flagging outliers.
 DEFAULT_CUT = 3.5
 #: 1 / Phi^-1(3/4): makes the MAD a consistent estimate of the SD for normal data.

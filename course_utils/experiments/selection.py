@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import nibabel as nib
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -53,11 +52,8 @@ def sphere_mask(centre_mm: Sequence[float], radius_mm: float, *, mask_img) -> np
     >>> int(sphere_mask((12, 12, 12), 3.0, mask_img=mask).sum())  # centre + 6 face neighbours
     7
     """
-    mask = _utils.mask_array(mask_img, purpose="An ROI")
-    if not hasattr(mask_img, "affine"):
-        mask_img = nib.load(mask_img)
-    ijk = np.argwhere(mask)
-    xyz = ijk @ mask_img.affine[:3, :3].T + mask_img.affine[:3, 3]
+    mask, affine = _utils.load_mask(mask_img, purpose="An ROI")
+    xyz = np.argwhere(mask) @ affine[:3, :3].T + affine[:3, 3]
     inside = np.sum((xyz - np.asarray(centre_mm, float)) ** 2, axis=1) <= radius_mm**2 + 1e-9
     if not inside.any():
         raise ValueError(f"No voxel of the mask lies within {radius_mm} mm of {centre_mm}.")

@@ -32,6 +32,16 @@ from scipy import linalg, stats
 
 from course_utils._utils import as_generator, as_subjects_by_voxels, voxel_blocks
 
+__all__ = [
+    "AnovaMaps",
+    "BLOCK_VOXELS",
+    "effect_contrasts",
+    "pooled_anova",
+    "rm_anova",
+    "simulate_null",
+    "stack_cells",
+]
+
 #: Voxels per block of :func:`_sums` (bounds its float64 arrays: subjects x cells x block; Y is
 #: never copied whole, each block gathers its rows). A quarter of ``_utils.CHUNK_VOXELS`` because
 #: it is faster here: the einsums over (subjects, contrasts, voxels) stay in cache (rm_anova of

@@ -22,14 +22,12 @@ from dataclasses import dataclass
 import nibabel as nib
 import numpy as np
 import pandas as pd
-from scipy import ndimage, stats
+from scipy import stats
 
-from course_utils._utils import check_alpha, mask_array
-from course_utils.stats import thresholds
+from course_utils._utils import check_alpha, load_mask
+from course_utils.stats import map_inference, thresholds
 
 __all__ = ["TDPResult", "cluster_tdp"]
-
-_FACES = ndimage.generate_binary_structure(3, 1)
 
 
 @dataclass(frozen=True)
@@ -118,9 +116,7 @@ def cluster_tdp(
 
     check_alpha(cluster_p, name="cluster_p")
     check_alpha(alpha)
-    mask = mask_array(mask_img, purpose="ARI")
-    if not hasattr(mask_img, "affine"):
-        mask_img = nib.load(mask_img)
+    mask, affine = load_mask(mask_img, purpose="ARI")
     t = np.asarray(t, dtype=np.float64)
     if t.shape != (int(mask.sum()),):
         raise ValueError(
@@ -137,13 +133,13 @@ def cluster_tdp(
     volume = np.zeros(mask.shape)
     for sign in (1, -1):
         volume[mask] = sign * z
-        image = nib.Nifti1Image(volume.copy(), mask_img.affine)
+        image = nib.Nifti1Image(volume.copy(), affine)
         bound = np.asarray(
             cluster_level_inference(
                 image, mask_img=mask_img, threshold=z_threshold, alpha=alpha / 2
             ).dataobj
         )[mask]
-        found, count = ndimage.label(volume > z_threshold, structure=_FACES)
+        found, count = map_inference.label_clusters(z, sign, z_threshold, mask)
         found = found[mask]
         for label in range(1, count + 1):
             inside = found == label

@@ -26,6 +26,20 @@ import pandas as pd
 
 from course_utils import _utils
 
+__all__ = [
+    "CODINGS",
+    "CODING_ALIASES",
+    "add_covariate",
+    "align_subjects",
+    "check_contrast",
+    "linear_contrast",
+    "one_sample",
+    "paired",
+    "quadratic_contrast",
+    "two_sample",
+    "variance_inflation",
+]
+
 CODINGS = ("dummy", "contrast", "intercepts")
 #: The standard names of the codings, accepted as aliases: treatment (dummy) coding, effect (sum,
 #: deviation) coding with +1 / -1, and cell-means coding with one column per group.

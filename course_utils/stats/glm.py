@@ -25,6 +25,17 @@ from scipy import linalg, stats
 
 from course_utils._utils import as_design, as_subjects_by_voxels, check_contrast, voxel_blocks
 
+__all__ = [
+    "ContrastResult",
+    "FTestResult",
+    "RegressionResult",
+    "cohens_d",
+    "contrast",
+    "dependent_columns",
+    "f_contrast",
+    "regress",
+]
+
 
 @dataclass(frozen=True)
 class RegressionResult:

@@ -55,6 +55,7 @@ from course_utils._utils import (
     as_subjects_by_voxels,
     check_alpha,
     check_contrast,
+    check_count,
 )
 from course_utils.stats import glm, map_inference
 
@@ -398,14 +399,9 @@ def permutation_test(
     """
     data = as_subjects_by_voxels(Y, min_subjects=3)
     n, n_vox = data.shape
-    if isinstance(n_perm, bool) or not isinstance(n_perm, int | np.integer) or n_perm < 1:
-        raise ValueError(f"n_perm must be a positive whole number (e.g. 5000); got {n_perm!r}.")
-    if chunk_size is not None and (
-        isinstance(chunk_size, bool)
-        or not isinstance(chunk_size, int | np.integer)
-        or chunk_size < 1
-    ):
-        raise ValueError(f"chunk_size must be a positive whole number or None; got {chunk_size!r}.")
+    check_count(n_perm, "n_perm")
+    if chunk_size is not None:
+        check_count(chunk_size, "chunk_size")
     maps = map_inference.MapNulls(n_vox, cluster_threshold, two_sided, tfce, mask_img=mask_img)
     if cluster_threshold is not None and (
         not np.isfinite(cluster_threshold) or cluster_threshold <= 0

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import ndimage
 
-from course_utils._utils import mask_array
+from course_utils._utils import FACES, mask_array
 from course_utils.stats import tfce as tfce_module
 
 __all__ = [
@@ -36,8 +36,6 @@ __all__ = [
 #: Relative tolerance for ties between a permuted largest TFCE and an observed TFCE value (TFCE
 #: jumps when a voxel crosses a height step, so float32 rounding can move it by ~1e-5).
 RTOL_TFCE = 1e-3
-
-_FACES = ndimage.generate_binary_structure(3, 1)
 
 
 @dataclass(frozen=True)
@@ -176,7 +174,7 @@ def label_clusters(t, sign: int, threshold: float, mask: np.ndarray) -> tuple[np
     """
     volume = np.zeros(mask.shape, dtype=bool)
     volume[mask] = sign * np.asarray(t) > threshold
-    return ndimage.label(volume, structure=_FACES)
+    return ndimage.label(volume, structure=FACES)
 
 
 def observed_clusters(

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from course_utils._utils import as_subjects_by_voxels
+from course_utils._utils import as_subjects_by_voxels, check_count
 
 __all__ = [
     "TAU2_METHODS",
@@ -342,15 +342,9 @@ def paule_mandel_tau2(estimates, variances, tol: float = 1e-10, max_iter: int = 
     array(0.)
     """
     b, v, squeeze = _inputs(estimates, variances)
-    if (
-        not tol > 0
-        or isinstance(max_iter, bool)
-        or not isinstance(max_iter, int | np.integer)
-        or max_iter < 1
-    ):
-        raise ValueError(
-            f"tol must be > 0 and max_iter an integer >= 1; got tol={tol}, max_iter={max_iter}."
-        )
+    if not tol > 0:
+        raise ValueError(f"tol must be > 0; got tol={tol}.")
+    check_count(max_iter, "max_iter")
     target = b.shape[0] - 1
     tau2 = np.zeros(b.shape[1])
     for step_number in range(int(max_iter) + 1):
@@ -435,7 +429,10 @@ def nilearn_fixed_effects(
     Parameters
     ----------
     estimates, variances : array-like, shape (K, n_voxels)
-        One row per run (or subject); ``precision_weighted`` is passed on to nilearn.
+        One row per run (or subject).
+    precision_weighted : bool, default True
+        Passed on to nilearn: weight each row by its precision ``1 / variance`` (as
+        :func:`fixed_effects` does), or average the rows with equal weights.
 
     Returns
     -------

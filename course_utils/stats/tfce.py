@@ -35,7 +35,17 @@ import nibabel as nib
 import numpy as np
 import pandas as pd
 
-from course_utils._utils import mask_array
+from course_utils._utils import FACES, mask_array
+
+__all__ = [
+    "cache_folder",
+    "max_cluster_sizes",
+    "max_tfce",
+    "neighbours",
+    "support_curve",
+    "tfce",
+    "tfce_image",
+]
 
 _KERNELS: ModuleType | None = None
 
@@ -405,10 +415,9 @@ def support_curve(
     volume = np.zeros(mask.shape)
     volume[mask] = sign * values
     target = tuple(np.argwhere(mask)[voxel])
-    faces = ndimage.generate_binary_structure(3, 1)
     extents = []
     for h in heights:
-        labels, _ = ndimage.label(volume >= h, structure=faces)
+        labels, _ = ndimage.label(volume >= h, structure=FACES)
         extents.append(int((labels == labels[target]).sum()))
     extent = np.asarray(extents, dtype=np.int64)
     return pd.DataFrame(

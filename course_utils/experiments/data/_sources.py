@@ -11,7 +11,7 @@ import nibabel as nib
 import numpy as np
 import pandas as pd
 
-from course_utils._utils import mask_array
+from course_utils._utils import check_count, mask_array
 from course_utils.config import paths
 from course_utils.experiments.data._cache import load_npz, save_npy, save_npz
 from course_utils.experiments.data._container import LocalizerData
@@ -298,8 +298,7 @@ def load_localizer(
         raise ValueError("No conditions given: pass condition names or None for all ten.")
     explicit_n = n_subjects is not None
     n = n_subjects if explicit_n else n_subjects_default()
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2:
-        raise ValueError(f"n_subjects must be a whole number >= 2, got {n_subjects!r}.")
+    n = check_count(n, "n_subjects", minimum=2)
     choice = _requested_source(source)
     how = f"source={source!r}" if source is not None else f"COURSE_DATA={choice}"
     if choice == "synthetic":

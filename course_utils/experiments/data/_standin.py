@@ -14,7 +14,7 @@ import nibabel as nib
 import numpy as np
 import pandas as pd
 
-from course_utils._utils import mask_array
+from course_utils._utils import check_count, mask_array
 from course_utils.config import paths
 from course_utils.experiments.data._cache import load_npz, save_npz
 from course_utils.experiments.data._container import LocalizerData
@@ -192,8 +192,7 @@ def synthetic_localizer(
         raise TypeError(f"n_subjects must be a whole number, got {n_subjects!r}.")
     if not 2 <= n_subjects <= 999:
         raise ValueError(f"n_subjects={n_subjects}: choose between 2 and 999 subjects.")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed must be a non-negative whole number, got {seed!r}.")
+    check_count(seed, "seed", minimum=0)
     if not noise_fwhm_mm > 0:
         raise ValueError(f"noise_fwhm_mm must be positive, got {noise_fwhm_mm!r}.")
     seed, n_subjects = int(seed), int(n_subjects)

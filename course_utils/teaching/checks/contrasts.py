@@ -15,6 +15,8 @@ import numpy as np
 
 from course_utils.teaching.checks.core import Exercise, Incorrect
 
+__all__ = ["condition_contrast_exercise", "expect_contrast", "last_versus_rest_exercise"]
+
 
 def expect_contrast(
     answer: Any,

@@ -30,6 +30,20 @@ from typing import Any, Literal
 
 import numpy as np
 
+__all__ = [
+    "Exercise",
+    "Feedback",
+    "Incorrect",
+    "SOLUTION_ELSEWHERE",
+    "Status",
+    "expect_close",
+    "expect_map",
+    "format_number",
+    "is_placeholder",
+    "judge_number",
+    "read_number",
+]
+
 Status = Literal["not attempted", "incorrect", "correct"]
 
 
@@ -40,11 +54,6 @@ class Incorrect(Exception):
     ----------
     message : str
         The reason, in plain words: what the student sees after "INCORRECT.".
-
-    Returns
-    -------
-    Incorrect
-        The exception (raise it).
 
     Examples
     --------
@@ -173,12 +182,7 @@ class Exercise:
     'incorrect'
     """
 
-    def __init__(
-        self,
-        name: str,
-        checker: Callable[[Any], None],
-        hint: str = "",
-    ) -> None:
+    def __init__(self, name: str, checker: Callable[[Any], None], hint: str = "") -> None:
         self.name = name
         self._checker = checker
         self._hint = hint

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from course_utils._utils import mask_array, one_sample_t, voxel_blocks
+from course_utils._utils import load_mask, one_sample_t, voxel_blocks
 from course_utils.teaching.checks import contrasts, group_maps, power, regression, thresholds
 from course_utils.teaching.checks.core import Exercise, Incorrect, expect_map
 
@@ -87,8 +87,7 @@ def written_map_exercise(
     import nibabel as nib
 
     folder = Path(output_folder).resolve()
-    inside = mask_array(mask_img, purpose="Checking a written map")
-    affine = mask_img.affine if hasattr(mask_img, "affine") else nib.load(mask_img).affine
+    inside, affine = load_mask(mask_img, purpose="Checking a written map")
 
     def checker(answer: Any) -> None:
         if not isinstance(answer, str | Path):

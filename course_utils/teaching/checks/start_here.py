@@ -8,6 +8,8 @@ import numpy as np
 
 from course_utils.teaching.checks.core import Exercise, format_number, judge_number, read_number
 
+__all__ = ["standard_error_exercise"]
+
 
 def standard_error_exercise(values: Any, population_sd: float | None = None) -> Exercise:
     """Exercise of the start-here notebook: the standard error of the mean, from the data.

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from course_utils._utils import check_count
 from course_utils.teaching.checks.core import (
     Exercise,
     Incorrect,
@@ -53,9 +54,8 @@ def _expected_group_se(tau2: float, run_variance: float, n_subjects: int, n_runs
     """
     if not (np.isfinite(tau2) and tau2 >= 0 and np.isfinite(run_variance) and run_variance > 0):
         raise ValueError(f"tau2 must be >= 0 and run_variance > 0; got {tau2} and {run_variance}.")
-    for name, count in (("n_subjects", n_subjects), ("n_runs", n_runs)):
-        if isinstance(count, bool) or not isinstance(count, int | np.integer) or count < 1:
-            raise ValueError(f"{name} must be an integer >= 1; got {count!r}.")
+    check_count(n_subjects, "n_subjects")
+    check_count(n_runs, "n_runs")
     return float(np.sqrt((tau2 + run_variance / n_runs) / n_subjects))
 
 

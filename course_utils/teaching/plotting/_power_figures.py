@@ -89,7 +89,7 @@ def plot_power_curves(
     d_values : sequence of float
         Effect sizes (Cohen's d), one curve each.
     levels : mapping of str to float
-        Panel title -> per-test level (e.g. :func:`course_utils.experiments.power.thresholds`).
+        Panel title -> per-test level (e.g. :func:`course_utils.experiments.power.per_test_levels`).
     n_max : int, default 200
         Largest number of subjects drawn.
     target : float, default 0.8
