@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import nibabel as nib
+    import numpy.typing as npt
+    import pandas as pd
 
 __all__ = [
     "CHUNK_VOXELS",
@@ -42,7 +48,7 @@ FACES = np.abs(np.indices((3, 3, 3)) - 1).sum(axis=0) <= 1
 FACES.flags.writeable = False
 
 
-def as_generator(seed, *, name: str = "seed") -> np.random.Generator:
+def as_generator(seed: int | np.random.Generator, *, name: str = "seed") -> np.random.Generator:
     """The random generator of ``seed``: an int seed, or a generator used as it is.
 
     Parameters
@@ -80,7 +86,7 @@ def as_generator(seed, *, name: str = "seed") -> np.random.Generator:
     return np.random.default_rng(int(seed))
 
 
-def check_alpha(alpha, *, name: str = "alpha") -> np.ndarray:
+def check_alpha(alpha: npt.ArrayLike, *, name: str = "alpha") -> np.ndarray:
     """``alpha`` as a float64 array (any shape), every value strictly between 0 and 1.
 
     Parameters
@@ -116,7 +122,7 @@ def check_alpha(alpha, *, name: str = "alpha") -> np.ndarray:
     return values
 
 
-def as_design(X) -> tuple[np.ndarray, tuple[str, ...]]:
+def as_design(X: pd.DataFrame | npt.ArrayLike) -> tuple[np.ndarray, tuple[str, ...]]:
     """A design matrix as a finite float64 2D array, with its column names.
 
     Parameters
@@ -156,7 +162,9 @@ def as_design(X) -> tuple[np.ndarray, tuple[str, ...]]:
     return values, columns
 
 
-def check_contrast(contrast, n_columns: int, *, columns=None) -> np.ndarray:
+def check_contrast(
+    contrast: npt.ArrayLike, n_columns: int, *, columns: Sequence[str] | None = None
+) -> np.ndarray:
     """A contrast vector as float64, checked against a design of ``n_columns`` columns.
 
     Parameters
@@ -277,7 +285,7 @@ def check_count(value: int, name: str, minimum: int = 1) -> int:
     return int(value)
 
 
-def as_subjects_by_voxels(Y, *, min_subjects: int = 2) -> np.ndarray:
+def as_subjects_by_voxels(Y: npt.ArrayLike, *, min_subjects: int = 2) -> np.ndarray:
     """``Y`` as a finite ``(subjects, voxels)`` float array (float32 stays float32).
 
     Parameters
@@ -353,7 +361,7 @@ def voxel_blocks(n_voxels: int, size: int = CHUNK_VOXELS) -> Iterator[slice]:
         yield slice(start, min(start + int(size), int(n_voxels)))
 
 
-def one_sample_t(Y, axis: int = 0) -> np.ndarray:
+def one_sample_t(Y: npt.ArrayLike, axis: int = 0) -> np.ndarray:
     """One-sample t statistics along ``axis`` (float64 sums; blocks of voxels for 2D data).
 
     ``t = mean / (sd / sqrt(n))`` with the sample standard deviation (``ddof=1``); a column
@@ -395,7 +403,9 @@ def _t(values: np.ndarray, axis: int) -> np.ndarray:
         return mean / (sd / np.sqrt(n))
 
 
-def mask_array(mask_img, *, purpose: str = "This") -> np.ndarray:
+def mask_array(
+    mask_img: nib.Nifti1Image | str | os.PathLike, *, purpose: str = "This"
+) -> np.ndarray:
     """The boolean 3D array of a mask image (or a path to one): :func:`load_mask` without affine.
 
     Parameters
@@ -423,7 +433,9 @@ def mask_array(mask_img, *, purpose: str = "This") -> np.ndarray:
     return load_mask(mask_img, purpose=purpose)[0]
 
 
-def load_mask(mask_img, *, purpose: str = "This") -> tuple[np.ndarray, np.ndarray]:
+def load_mask(
+    mask_img: nib.Nifti1Image | str | os.PathLike, *, purpose: str = "This"
+) -> tuple[np.ndarray, np.ndarray]:
     """The boolean 3D array and the affine of a mask image, loaded first if given a path.
 
     Parameters
@@ -471,7 +483,9 @@ def load_mask(mask_img, *, purpose: str = "This") -> tuple[np.ndarray, np.ndarra
     return mask.astype(bool), np.asarray(mask_img.affine, dtype=np.float64)
 
 
-def atomic_write(path, write: Callable[[str], object], *, suffix: str | None = None) -> Path:
+def atomic_write(
+    path: str | os.PathLike, write: Callable[[str], object], *, suffix: str | None = None
+) -> Path:
     """Write ``path`` through a temporary file in its folder, then rename it into place.
 
     A crash or an error while writing leaves the old file (or none), never half a file; the

@@ -18,12 +18,16 @@ import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nibabel as nib
 import pandas as pd
 
 from course_utils._utils import atomic_write
 from course_utils.config import paths
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["main_clusters", "save_map", "save_table", "written_by"]
 
@@ -72,7 +76,9 @@ def written_by(path: str | os.PathLike[str]) -> str | None:
         return None
 
 
-def _write_atomically(path: Path, write, notebook: str, description: str) -> Path:
+def _write_atomically(
+    path: Path, write: Callable[[str], object], notebook: str, description: str
+) -> Path:
     if path.exists() and written_by(path) != notebook:
         owner = written_by(path)
         who = f"notebook {owner!r}" if owner else "someone else (not this course)"

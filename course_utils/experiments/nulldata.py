@@ -9,12 +9,16 @@ smoothness.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import nibabel as nib
 import numpy as np
 from scipy import ndimage
 
 from course_utils._utils import as_generator, as_subjects_by_voxels, check_count, load_mask
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 __all__ = ["ellipsoid_mask", "estimate_fwhm", "smooth_null_maps"]
 
@@ -64,7 +68,11 @@ def ellipsoid_mask(shape: Sequence[int] = (24, 28, 24), voxel_mm: float = 3.0) -
 
 
 def smooth_null_maps(
-    n_subjects: int, *, mask_img, fwhm_mm: float = 9.0, seed: int | np.random.Generator = 0
+    n_subjects: int,
+    *,
+    mask_img: nib.Nifti1Image,
+    fwhm_mm: float = 9.0,
+    seed: int | np.random.Generator = 0,
 ) -> np.ndarray:
     """One null group data set: smooth Gaussian noise maps with no effect anywhere.
 
@@ -121,7 +129,7 @@ def smooth_null_maps(
     return ndimage.gaussian_filter(white, sigma=(0, *sigma))[:, inside]
 
 
-def estimate_fwhm(Y, *, mask_img) -> np.ndarray:
+def estimate_fwhm(Y: npt.ArrayLike, *, mask_img: nib.Nifti1Image) -> np.ndarray:
     """Smoothness (FWHM in mm, per axis) of noise maps, from the correlation of neighbours.
 
     Each voxel's values are centred and scaled over the maps (rows); the correlation ``rho``
@@ -185,7 +193,7 @@ def estimate_fwhm(Y, *, mask_img) -> np.ndarray:
     return fwhm
 
 
-def _null_grid(mask_img) -> tuple[np.ndarray, np.ndarray]:
+def _null_grid(mask_img: nib.Nifti1Image) -> tuple[np.ndarray, np.ndarray]:
     """The mask as a 3D boolean array and its voxel sizes in mm."""
     inside, affine = load_mask(mask_img, purpose="Null maps")
     if not inside.any():

@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 
-def analytic_power(d, n, alpha=0.05, two_sided: bool = True):
+def analytic_power(d, n, alpha=0.05, two_sided: bool = True) -> float | np.ndarray:
     """Power of a one-sample t-test of ``n`` subjects when the true effect is Cohen's ``d``.
 
     ``t`` follows a noncentral t distribution with ``n - 1`` degrees of freedom and
@@ -445,7 +445,7 @@ def whole_brain_power(
     return pd.DataFrame(rows)
 
 
-def first_level_variance(n_tr, sigma: float = 1.0, t_r: float = 2.0):
+def first_level_variance(n_tr, sigma: float = 1.0, t_r: float = 2.0) -> float | np.ndarray:
     """Sampling variance of a subject's first-level estimate with ``n_tr`` scans.
 
     The design of :func:`course_utils.experiments.simulation.simulate_first_level` (a constant and

@@ -17,11 +17,15 @@ to find do not inflate the yardstick (as they would inflate a standard deviation
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from course_utils._utils import as_subjects_by_voxels, voxel_blocks
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 __all__ = ["DEFAULT_CUT", "MAD_SCALE", "flag_subjects", "robust_z", "subject_summary"]
 
@@ -31,7 +35,7 @@ DEFAULT_CUT = 3.5
 MAD_SCALE = 1.482602218505602
 
 
-def robust_z(values) -> np.ndarray:
+def robust_z(values: npt.ArrayLike) -> np.ndarray:
     """Robust z-scores: distance from the median in units of the normal-consistent MAD.
 
     ``z = (x - median(x)) / (1.4826 * median(|x - median(x)|))``. Unlike the ordinary z-score,

@@ -11,6 +11,7 @@ Rates are reported in the layout of :func:`course_utils.stats.error_rates.rate_t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -20,10 +21,18 @@ from course_utils import _utils
 from course_utils.experiments import power
 from course_utils.stats import error_rates
 
+if TYPE_CHECKING:
+    import os
+
+    import nibabel as nib
+    import numpy.typing as npt
+
 __all__ = ["circularity_null", "sphere_mask", "winners_curse"]
 
 
-def sphere_mask(centre_mm: Sequence[float], radius_mm: float, *, mask_img) -> np.ndarray:
+def sphere_mask(
+    centre_mm: Sequence[float], radius_mm: float, *, mask_img: nib.Nifti1Image | str | os.PathLike
+) -> np.ndarray:
     """The voxels of a mask within ``radius_mm`` of a point in world (MNI) millimetres.
 
     Parameters
@@ -75,8 +84,8 @@ def _inverse_root_ss(y: np.ndarray) -> np.ndarray:
 
 
 def circularity_null(
-    Y,
-    anatomical,
+    Y: npt.ArrayLike,
+    anatomical: npt.ArrayLike,
     n_sim: int = 1000,
     alpha: float = 0.05,
     *,

@@ -21,9 +21,14 @@ Conventions
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from course_utils._utils import as_generator, check_count, check_positive
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 #: Time step (s) of the fine grid on which responses are built.
 FINE_DT = 0.1
@@ -141,7 +146,7 @@ def canonical_hrf(dt: float = FINE_DT, time_length: float = 32.0) -> tuple[np.nd
 
 
 def double_gamma_hrf(
-    times,
+    times: npt.ArrayLike,
     *,
     delay: float = 6.0,
     undershoot: float = 12.0,
@@ -292,7 +297,9 @@ def trial_onsets(n_tr: int, n_trials: int, t_r: float) -> np.ndarray:
     return np.round((np.arange(n_trials) + 0.25) * spacing / FINE_DT) * FINE_DT
 
 
-def event_regressor(onsets, n_tr: int, t_r: float, durations=0.0) -> np.ndarray:
+def event_regressor(
+    onsets: npt.ArrayLike, n_tr: int, t_r: float, durations: npt.ArrayLike = 0.0
+) -> np.ndarray:
     """Predicted response (percent signal change per unit amplitude) sampled at the scans.
 
     Events (duration 0) are unit impulses on a fine grid; an event with a duration is a train of
@@ -356,7 +363,7 @@ def event_regressor(onsets, n_tr: int, t_r: float, durations=0.0) -> np.ndarray:
 
 def ar1_noise(
     n: int,
-    sigma,
+    sigma: npt.ArrayLike,
     *,
     seed: int | np.random.Generator,
     ar1: float = 0.0,
@@ -460,9 +467,9 @@ def ar1_covariance(n: int, sigma: float = 1.0, ar1: float = 0.0) -> np.ndarray:
 def simulate_timeseries(
     n_tr: int,
     n_trials: int,
-    amplitude,
+    amplitude: npt.ArrayLike,
     t_r: float,
-    sigma,
+    sigma: npt.ArrayLike,
     *,
     seed: int | np.random.Generator,
     ar1: float = 0.0,

@@ -9,11 +9,15 @@ seeded by a keyword-only ``seed`` (an int or a :class:`numpy.random.Generator`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from course_utils._utils import as_generator, check_count, check_positive
 from course_utils.experiments import signals
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 __all__ = [
     "FirstLevelSimulation",
@@ -109,7 +113,7 @@ def simulate_first_level(
     seed: int | np.random.Generator,
     group_mean: float = 1.0,
     group_sd: float = 0.5,
-    sigma=1.0,
+    sigma: npt.ArrayLike = 1.0,
     n_runs: int = 1,
     n_tr: int = 100,
     n_trials: int = 10,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,9 @@ from scipy import stats
 from course_utils._utils import as_generator, check_count
 from course_utils.experiments import simulation
 from course_utils.stats import error_rates, mixed
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 __all__ = [
     "COLUMNS",
@@ -149,7 +153,7 @@ def compare_three(
     noisy_sd: float = 5.0,
     group_mean: float = 1.0,
     group_sd: float = 0.5,
-):
+) -> tuple[simulation.FirstLevelSimulation, dict[str, mixed.GroupEstimate]]:
     """Simulate one study whose subject 1 is ``noisy_sd`` times noisier; fit three group models.
 
     Parameters
@@ -194,7 +198,7 @@ def compare_three(
 
 
 def simulate_summary_statistics(
-    first_level_var,
+    first_level_var: npt.ArrayLike,
     *,
     seed: int | np.random.Generator,
     group_mean: float = 0.0,

@@ -20,7 +20,7 @@ import numpy as np
 
 
 @numba.njit(cache=True, nogil=True)
-def _find_sum(parent, acc, v):
+def _find_sum(parent: np.ndarray, acc: np.ndarray, v: int) -> int:
     """Root of ``v``, halving the path; a node that skips its parent takes over its sum."""
     while parent[v] != v:
         p = parent[v]
@@ -32,7 +32,7 @@ def _find_sum(parent, acc, v):
 
 
 @numba.njit(cache=True, nogil=True)
-def steps_of(max_score, dh):
+def steps_of(max_score: float, dh: float) -> np.ndarray:
     """nilearn's heights: ``linspace(0, max, n + 1)[1:]``, n = 100 or ``round(max / dh)``.
 
     Parameters
@@ -70,7 +70,15 @@ def steps_of(max_score, dh):
 
 
 @numba.njit(cache=True, nogil=True)
-def enhance(values, sign, neighbours, steps, E, H, out):
+def enhance(
+    values: np.ndarray,
+    sign: float,
+    neighbours: np.ndarray,
+    steps: np.ndarray,
+    E: float,
+    H: float,
+    out: np.ndarray,
+) -> None:
     """Add ``sign * TFCE`` of the voxels where ``sign * values >= steps[0]`` to ``out``.
 
     Parameters
@@ -178,12 +186,14 @@ def enhance(values, sign, neighbours, steps, E, H, out):
 
 
 @numba.njit(cache=True, nogil=True)
-def _extent(size, E):
+def _extent(size: float, E: float) -> float:
     return np.sqrt(size) if E == 0.5 else size**E
 
 
 @numba.njit(cache=True, nogil=True)
-def tfce_map(values, neighbours, E, H, dh, two_sided):
+def tfce_map(
+    values: np.ndarray, neighbours: np.ndarray, E: float, H: float, dh: float, two_sided: bool
+) -> np.ndarray:
     """TFCE of one map (float64, masked); nilearn's steps from this map's own maximum.
 
     Parameters
@@ -226,7 +236,9 @@ def tfce_map(values, neighbours, E, H, dh, two_sided):
 
 
 @numba.njit(cache=True, nogil=True)
-def max_tfce(maps, neighbours, E, H, dh, two_sided):
+def max_tfce(
+    maps: np.ndarray, neighbours: np.ndarray, E: float, H: float, dh: float, two_sided: bool
+) -> np.ndarray:
     """Largest ``|TFCE|`` of each row of ``maps`` (one permuted t-map per row).
 
     Parameters
@@ -265,7 +277,9 @@ def max_tfce(maps, neighbours, E, H, dh, two_sided):
 
 
 @numba.njit(cache=True, nogil=True)
-def max_cluster(maps, neighbours, threshold, two_sided):
+def max_cluster(
+    maps: np.ndarray, neighbours: np.ndarray, threshold: float, two_sided: bool
+) -> np.ndarray:
     """Size of the largest face-connected cluster above ``threshold`` in each row of ``maps``.
 
     Parameters

@@ -25,12 +25,16 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy import linalg, stats
 
 from course_utils._utils import as_generator, as_subjects_by_voxels, voxel_blocks
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 __all__ = [
     "AnovaMaps",
@@ -147,7 +151,7 @@ class _Layout:
     subjects: tuple
 
 
-def _layout(Y, subjects, factors: Mapping) -> _Layout:
+def _layout(Y: npt.ArrayLike, subjects: npt.ArrayLike, factors: Mapping) -> _Layout:
     """Check a long-format design and arrange Y as subjects x cells x voxels."""
     if np.ndim(Y) not in (1, 2):
         raise ValueError(
@@ -248,7 +252,9 @@ def effect_contrasts(levels: tuple[int, ...]) -> dict[tuple[int, ...], np.ndarra
     return out
 
 
-def _sums(layout: _Layout):
+def _sums(
+    layout: _Layout,
+) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per effect: SS of the effect, SS of its error, df1 and the GG epsilon (voxel arrays)."""
     n, n_vox = layout.rows.shape[0], layout.values.shape[1]
     contrasts = effect_contrasts(tuple(len(lv) for lv in layout.levels))
@@ -276,7 +282,15 @@ def _sums(layout: _Layout):
     return names, ss_eff, ss_err, df1, np.clip(eps, 1 / df1[:, None], 1.0)
 
 
-def _f_maps(names, ss_eff, ss_err, df1, df2, eps, error) -> AnovaMaps:
+def _f_maps(
+    names: tuple[str, ...],
+    ss_eff: np.ndarray,
+    ss_err: np.ndarray,
+    df1: np.ndarray,
+    df2: np.ndarray,
+    eps: np.ndarray,
+    error: str,
+) -> AnovaMaps:
     with np.errstate(divide="ignore", invalid="ignore"):
         F = (ss_eff / df1[:, None]) / (ss_err / df2[:, None])
     F = np.where(ss_err > 0, F, np.where(ss_eff > 0, np.inf, 0.0))
@@ -285,7 +299,7 @@ def _f_maps(names, ss_eff, ss_err, df1, df2, eps, error) -> AnovaMaps:
     return AnovaMaps(names, F, df1, df2, p, eps, p_gg, error)
 
 
-def rm_anova(Y, subjects, factors: Mapping) -> AnovaMaps:
+def rm_anova(Y: npt.ArrayLike, subjects: npt.ArrayLike, factors: Mapping) -> AnovaMaps:
     """Repeated-measures ANOVA with partitioned error terms, for one outcome or many voxels.
 
     Each effect is tested against its own effect-by-subject interaction (Henson & Penny, 2003):
@@ -349,7 +363,7 @@ def rm_anova(Y, subjects, factors: Mapping) -> AnovaMaps:
     return _f_maps(names, ss_eff, ss_err, df1, df1 * (n - 1), eps, "partitioned")
 
 
-def pooled_anova(Y, subjects, factors: Mapping) -> AnovaMaps:
+def pooled_anova(Y: npt.ArrayLike, subjects: npt.ArrayLike, factors: Mapping) -> AnovaMaps:
     """The same effects tested against one pooled error (subjects as a factor, no correction).
 
     The error is the residual of one GLM with a column per subject and every cell effect, i.e.
@@ -387,7 +401,9 @@ def pooled_anova(Y, subjects, factors: Mapping) -> AnovaMaps:
     return _f_maps(names, ss_eff, pooled, df1, df2, np.ones_like(pooled), "pooled")
 
 
-def stack_cells(cells: Mapping[tuple, np.ndarray], factor_names: tuple[str, ...]):
+def stack_cells(
+    cells: Mapping[tuple, np.ndarray], factor_names: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """Long format from one ``subjects x voxels`` array per cell (same subjects, same order).
 
     Parameters

@@ -18,6 +18,7 @@ calls it the way a two-sided group t-map needs:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import nibabel as nib
 import numpy as np
@@ -26,6 +27,11 @@ from scipy import stats
 
 from course_utils._utils import check_alpha, load_mask
 from course_utils.stats import map_inference, thresholds
+
+if TYPE_CHECKING:
+    import os
+
+    import numpy.typing as npt
 
 __all__ = ["TDPResult", "cluster_tdp"]
 
@@ -61,7 +67,12 @@ class TDPResult:
 
 
 def cluster_tdp(
-    t, df: float, *, mask_img, cluster_p: float = 0.001, alpha: float = 0.05
+    t: npt.ArrayLike,
+    df: float,
+    *,
+    mask_img: nib.Nifti1Image | str | os.PathLike,
+    cluster_p: float = 0.001,
+    alpha: float = 0.05,
 ) -> TDPResult:
     """Lower bounds of the true discovery proportion of every cluster of a two-sided t-map.
 

@@ -20,11 +20,15 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from course_utils import _utils
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 __all__ = [
     "CODINGS",
@@ -76,7 +80,7 @@ def one_sample(n: int) -> pd.DataFrame:
     return pd.DataFrame({"intercept": np.ones(n)})
 
 
-def _check_count(value, name: str, minimum: int = 1) -> None:
+def _check_count(value: object, name: str, minimum: int = 1) -> None:
     if not isinstance(value, int | np.integer) or value < minimum:
         raise ValueError(f"{name} must be a whole number of at least {minimum}; got {value!r}.")
 
@@ -258,7 +262,7 @@ def paired(
 
 
 def add_covariate(
-    design: pd.DataFrame, values, name: str = "covariate", center: bool = True
+    design: pd.DataFrame, values: npt.ArrayLike, name: str = "covariate", center: bool = True
 ) -> pd.DataFrame:
     """Return ``design`` with one more column holding a covariate (e.g. age), centred or not.
 
@@ -424,7 +428,7 @@ def quadratic_contrast(k: int) -> np.ndarray:
 
 
 def check_contrast(
-    c, n_columns: int, zero_sum: bool = True, names: Sequence[str] | None = None
+    c: npt.ArrayLike, n_columns: int, zero_sum: bool = True, names: Sequence[str] | None = None
 ) -> np.ndarray:
     """Validate a contrast vector and return it as a float array.
 

@@ -16,6 +16,7 @@ Clopper-Pearson interval); further columns may follow.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,9 @@ from scipy import stats
 
 from course_utils._utils import as_generator, as_subjects_by_voxels, check_alpha, one_sample_t
 from course_utils.stats import inference, thresholds
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 __all__ = ["METHODS", "RATE_COLUMNS", "familywise_error_rate", "rate_table", "significant_voxels"]
 
@@ -81,7 +85,7 @@ def rate_table(hits: Mapping[str, int], n_sim: int, level: float = 0.95, **extra
 
 
 def significant_voxels(
-    Y,
+    Y: npt.ArrayLike,
     method: str = "max-t",
     alpha: float = 0.05,
     two_sided: bool = True,

@@ -15,6 +15,7 @@ permutation was enumerated (the identity among them).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,12 @@ from scipy import ndimage
 
 from course_utils._utils import FACES, mask_array
 from course_utils.stats import tfce as tfce_module
+
+if TYPE_CHECKING:
+    import os
+
+    import nibabel as nib
+    import numpy.typing as npt
 
 __all__ = [
     "RTOL_TFCE",
@@ -95,7 +102,7 @@ class ClusterResult:
         )
 
 
-def count_exceed(null, observed) -> np.ndarray:
+def count_exceed(null: npt.ArrayLike, observed: npt.ArrayLike) -> np.ndarray:
     """For each observed value, how many null values are at least as large (a sorted search).
 
     Parameters
@@ -118,7 +125,7 @@ def count_exceed(null, observed) -> np.ndarray:
     return ordered.size - np.searchsorted(ordered, observed, side="left")
 
 
-def permutation_p(exceed, n_perm: int, exact: bool) -> np.ndarray:
+def permutation_p(exceed: np.ndarray, n_perm: int, exact: bool) -> np.ndarray:
     """Permutation p-values from the counts of null values at least as large as observed.
 
     Parameters
@@ -144,7 +151,9 @@ def permutation_p(exceed, n_perm: int, exact: bool) -> np.ndarray:
     return exceed / n_perm if exact else (1.0 + exceed) / (1.0 + n_perm)
 
 
-def label_clusters(t, sign: int, threshold: float, mask: np.ndarray) -> tuple[np.ndarray, int]:
+def label_clusters(
+    t: np.ndarray, sign: int, threshold: float, mask: np.ndarray
+) -> tuple[np.ndarray, int]:
     """Face-connected clusters of ``sign * t > threshold`` in the 3D volume of the mask.
 
     Parameters
@@ -178,7 +187,13 @@ def label_clusters(t, sign: int, threshold: float, mask: np.ndarray) -> tuple[np
 
 
 def observed_clusters(
-    t, threshold: float, two_sided: bool, mask: np.ndarray, null, n_perm: int, exact: bool
+    t: np.ndarray,
+    threshold: float,
+    two_sided: bool,
+    mask: np.ndarray,
+    null: npt.ArrayLike,
+    n_perm: int,
+    exact: bool,
 ) -> ClusterResult:
     """The clusters of the observed map with their FWE p-values against a null of largest sizes.
 
@@ -263,7 +278,15 @@ class MapNulls:
     [2, 0]
     """
 
-    def __init__(self, n_voxels, cluster_threshold, two_sided, tfce: bool, *, mask_img=None):
+    def __init__(
+        self,
+        n_voxels: int,
+        cluster_threshold: float | None,
+        two_sided: bool,
+        tfce: bool,
+        *,
+        mask_img: nib.Nifti1Image | str | os.PathLike | None = None,
+    ):
         self.threshold, self.two_sided = cluster_threshold, two_sided
         self.mask = self.neighbours = self.table = None
         if cluster_threshold is not None or tfce:
@@ -339,7 +362,7 @@ class MapNulls:
         """
         self.tfce.append(tfce_module.max_tfce(tmaps, self.table, two_sided=self.two_sided))
 
-    def results(self, t, n_perm: int, exact: bool) -> dict:
+    def results(self, t: np.ndarray, n_perm: int, exact: bool) -> dict:
         """Fields of a permutation result: observed clusters, TFCE and their FWE p-values.
 
         Parameters

@@ -31,11 +31,15 @@ these estimators, are in :mod:`course_utils.experiments.two_levels`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import stats
 
 from course_utils._utils import as_subjects_by_voxels, check_count
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 __all__ = [
     "TAU2_METHODS",
@@ -91,7 +95,9 @@ class GroupEstimate:
     tau2: np.ndarray | float | None = None
 
 
-def _inputs(estimates, variances=None, minimum: int = 2):
+def _inputs(
+    estimates: npt.ArrayLike, variances: npt.ArrayLike | None = None, minimum: int = 2
+) -> tuple[np.ndarray, np.ndarray | None, bool]:
     """Estimates (and variances) as float64 ``(K, n_voxels)``; True for a 1D input."""
     squeeze = np.ndim(estimates) == 1
     b = as_subjects_by_voxels(estimates, min_subjects=minimum).astype(np.float64, copy=False)
@@ -111,7 +117,9 @@ def _inputs(estimates, variances=None, minimum: int = 2):
     return b, v, squeeze
 
 
-def wald_test(estimate, se, df: float) -> tuple[np.ndarray, np.ndarray]:
+def wald_test(
+    estimate: npt.ArrayLike, se: npt.ArrayLike, df: float
+) -> tuple[np.ndarray, np.ndarray]:
     """The statistic ``estimate / se`` and its two-sided p-value against zero.
 
     Parameters
@@ -147,10 +155,17 @@ def wald_test(estimate, se, df: float) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(stat), np.asarray(p)
 
 
-def _result(method, estimate, se, df, squeeze, tau2=None) -> GroupEstimate:
+def _result(
+    method: str,
+    estimate: np.ndarray,
+    se: np.ndarray,
+    df: float,
+    squeeze: bool,
+    tau2: np.ndarray | None = None,
+) -> GroupEstimate:
     stat, p = wald_test(estimate, se, df)
 
-    def out(x):
+    def out(x: np.ndarray | None) -> float | np.ndarray | None:
         if x is None:
             return None
         return float(x[0]) if squeeze else x
@@ -159,7 +174,10 @@ def _result(method, estimate, se, df, squeeze, tau2=None) -> GroupEstimate:
 
 
 def fixed_effects(
-    estimates, variances, precision_weighted: bool = True, dofs=None
+    estimates: npt.ArrayLike,
+    variances: npt.ArrayLike,
+    precision_weighted: bool = True,
+    dofs: npt.ArrayLike | None = None,
 ) -> GroupEstimate:
     """Fixed-effects combination: every estimate measures one true effect (``tau^2 = 0``).
 
@@ -219,7 +237,7 @@ def fixed_effects(
     return _result("fixed effects", estimate, np.sqrt(variance), df, squeeze)
 
 
-def ols_summary(estimates) -> GroupEstimate:
+def ols_summary(estimates: npt.ArrayLike) -> GroupEstimate:
     """Two-stage OLS ("summary statistics"): a one-sample t-test on the subject estimates.
 
     The estimate is the mean, the standard error ``sd / sqrt(K)`` with ``K - 1`` df. First-level
@@ -256,7 +274,7 @@ def ols_summary(estimates) -> GroupEstimate:
     return _result("OLS summary statistics", b.mean(axis=0), se, k - 1, squeeze)
 
 
-def dersimonian_laird_tau2(estimates, variances) -> np.ndarray:
+def dersimonian_laird_tau2(estimates: npt.ArrayLike, variances: npt.ArrayLike) -> np.ndarray:
     """Between-subject variance by DerSimonian-Laird's method of moments.
 
     ``w = 1/s^2``, ``b_w = sum(w b)/sum(w)``, ``Q = sum(w (b - b_w)^2)`` and
@@ -298,7 +316,9 @@ def _dl_tau2(b: np.ndarray, v: np.ndarray) -> np.ndarray:
     return np.maximum(tau2, 0.0)
 
 
-def paule_mandel_tau2(estimates, variances, tol: float = 1e-10, max_iter: int = 100) -> np.ndarray:
+def paule_mandel_tau2(
+    estimates: npt.ArrayLike, variances: npt.ArrayLike, tol: float = 1e-10, max_iter: int = 100
+) -> np.ndarray:
     """Between-subject variance by Paule and Mandel's iterated estimator.
 
     ``tau^2`` solves ``Q(tau^2) = K - 1``, where ``Q(tau^2) = sum(w (b - b_w)^2)`` with weights
@@ -365,7 +385,9 @@ def paule_mandel_tau2(estimates, variances, tol: float = 1e-10, max_iter: int = 
     return tau2.reshape(()) if squeeze else tau2
 
 
-def random_effects(estimates, variances, use_t: bool = False, method: str = "DL") -> GroupEstimate:
+def random_effects(
+    estimates: npt.ArrayLike, variances: npt.ArrayLike, use_t: bool = False, method: str = "DL"
+) -> GroupEstimate:
     """Variance-weighted random effects with ``tau^2`` by DerSimonian-Laird or Paule-Mandel.
 
     Weights ``w* = 1/(s^2 + tau^2)``: an imprecise subject counts less, but never less than a
@@ -422,7 +444,7 @@ def random_effects(estimates, variances, use_t: bool = False, method: str = "DL"
 
 
 def nilearn_fixed_effects(
-    estimates, variances, precision_weighted: bool = True
+    estimates: npt.ArrayLike, variances: npt.ArrayLike, precision_weighted: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
     """nilearn's ``compute_fixed_effects`` on arrays: each column becomes a voxel of an image.
 

@@ -30,12 +30,18 @@ import tempfile
 import warnings
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 import nibabel as nib
 import numpy as np
 import pandas as pd
 
 from course_utils._utils import FACES, mask_array
+
+if TYPE_CHECKING:
+    from typing import Literal
+
+    import numpy.typing as npt
 
 __all__ = [
     "cache_folder",
@@ -101,7 +107,7 @@ def _kernels() -> ModuleType:
     return _KERNELS
 
 
-def neighbours(*, mask_img) -> np.ndarray:
+def neighbours(*, mask_img: nib.Nifti1Image | str | os.PathLike) -> np.ndarray:
     """Face neighbours of every voxel of a mask, as positions in the masked (C-order) vector.
 
     Parameters
@@ -139,7 +145,7 @@ def _neighbour_table(mask: np.ndarray) -> np.ndarray:
     return table
 
 
-def _as_masked(tmap, mask: np.ndarray) -> np.ndarray:
+def _as_masked(tmap: npt.ArrayLike | nib.Nifti1Image, mask: np.ndarray) -> np.ndarray:
     """The map (vector, 3D array or image) as a float64 vector of the mask's voxels."""
     values = np.asarray(getattr(tmap, "dataobj", tmap), dtype=np.float64)
     if values.ndim == 3:
@@ -162,7 +168,7 @@ def _as_masked(tmap, mask: np.ndarray) -> np.ndarray:
     return values
 
 
-def _check_parameters(E: float, H: float, dh) -> float:
+def _check_parameters(E: float, H: float, dh: float | Literal["auto"]) -> float:
     if not (np.isfinite(E) and E > 0 and np.isfinite(H) and H > 0):
         raise ValueError(
             f"E and H must be positive numbers (defaults 0.5 and 2); got E={E!r}, H={H!r}."
@@ -177,7 +183,13 @@ def _check_parameters(E: float, H: float, dh) -> float:
 
 
 def tfce(
-    tmap, *, mask_img, E: float = 0.5, H: float = 2.0, dh="auto", two_sided: bool = True
+    tmap: npt.ArrayLike | nib.Nifti1Image,
+    *,
+    mask_img: nib.Nifti1Image | str | os.PathLike,
+    E: float = 0.5,
+    H: float = 2.0,
+    dh: float | Literal["auto"] = "auto",
+    two_sided: bool = True,
 ) -> np.ndarray:
     """Threshold-free cluster enhancement of one statistic map, as nilearn computes it.
 
@@ -252,7 +264,13 @@ def tfce(
 
 
 def tfce_image(
-    tmap_img, *, mask_img, E: float = 0.5, H: float = 2.0, dh="auto", two_sided: bool = True
+    tmap_img: nib.Nifti1Image,
+    *,
+    mask_img: nib.Nifti1Image | str | os.PathLike,
+    E: float = 0.5,
+    H: float = 2.0,
+    dh: float | Literal["auto"] = "auto",
+    two_sided: bool = True,
 ) -> nib.Nifti1Image:
     """:func:`tfce` of a statistic image, as an image (zero outside the mask).
 
@@ -289,7 +307,7 @@ def tfce_image(
     return nib.Nifti1Image(volume, tmap_img.affine)
 
 
-def _rows(tmaps, table: np.ndarray) -> np.ndarray:
+def _rows(tmaps: npt.ArrayLike, table: np.ndarray) -> np.ndarray:
     """Maps as a C-contiguous float64 (n_maps, n_voxels) array that fits the neighbour table."""
     maps = np.ascontiguousarray(tmaps, dtype=np.float64)
     if maps.ndim != 2 or maps.shape[1] != table.shape[0]:
@@ -302,7 +320,7 @@ def max_tfce(
     table: np.ndarray,
     E: float = 0.5,
     H: float = 2.0,
-    dh="auto",
+    dh: float | Literal["auto"] = "auto",
     two_sided: bool = True,
 ) -> np.ndarray:
     """Largest ``|TFCE|`` of each of many maps (rows), e.g. the permuted maps of a test.
@@ -369,7 +387,13 @@ def max_cluster_sizes(
 
 
 def support_curve(
-    tmap, *, mask_img, voxel: int, E: float = 0.5, H: float = 2.0, two_sided: bool = True
+    tmap: npt.ArrayLike,
+    *,
+    mask_img: nib.Nifti1Image | str | os.PathLike,
+    voxel: int,
+    E: float = 0.5,
+    H: float = 2.0,
+    two_sided: bool = True,
 ) -> pd.DataFrame:
     """What TFCE adds up at one voxel: its cluster's size at each height below it.
 

@@ -10,15 +10,20 @@ experiment that compares these thresholds with them in :mod:`course_utils.stats.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from scipy import special, stats
 
 from course_utils._utils import check_alpha
 
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
 __all__ = ["binomial_interval", "bonferroni_threshold", "fdr_threshold", "t_to_z"]
 
 
-def t_to_z(t, df: float) -> np.ndarray | float:
+def t_to_z(t: npt.ArrayLike, df: float) -> np.ndarray | float:
     """Convert t statistics to z scores with the same tail probability, stable far in the tails.
 
     ``z = sign(t) * Phi^-1(1 - P(T_df > |t|))``, computed from the log tail probability
@@ -106,7 +111,7 @@ def bonferroni_threshold(
     return float(stats.norm.isf(tail) if df is None else stats.t.isf(tail, df))
 
 
-def fdr_threshold(p_values, alpha: float = 0.05) -> float:
+def fdr_threshold(p_values: npt.ArrayLike, alpha: float = 0.05) -> float:
     """Benjamini-Hochberg: the largest p-value declared significant (0.0 when none is).
 
     Sort the ``m`` p-values; the largest ``p_(i) <= alpha * i / m`` and all smaller ones are

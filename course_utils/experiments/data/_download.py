@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from course_utils.config import paths
@@ -34,11 +35,14 @@ from course_utils.experiments.data._manifest import (
     nilearn_stems,
 )
 
+if TYPE_CHECKING:
+    from typing import TextIO
+
 
 class _Progress:
     """A minimal text progress bar with the interface pooch expects (total/update/reset/close)."""
 
-    def __init__(self, label: str, stream=None):
+    def __init__(self, label: str, stream: TextIO | None = None):
         self.label, self.stream = label, stream or sys.stderr
         self.total, self.n, self._shown = 0, 0, -1
 

@@ -107,7 +107,7 @@ def load_manifest(path: str | os.PathLike[str] | None = None) -> dict:
 _HEX = frozenset("0123456789abcdef")
 
 
-def is_sha256(value) -> bool:
+def is_sha256(value: object) -> bool:
     """Whether ``value`` is written like a SHA-256 checksum (64 hexadecimal digits).
 
     Parameters

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import nibabel as nib
@@ -63,7 +63,9 @@ def _fingerprint(folder: Path, files: Sequence[str]) -> str:
     return hashlib.sha256("|".join([str(folder.resolve()), *parts]).encode()).hexdigest()
 
 
-def _read_images(files: Sequence[Path], mask_img, resample: bool) -> np.ndarray:
+def _read_images(
+    files: Sequence[Path], mask_img: nib.Nifti1Image | str | os.PathLike, resample: bool
+) -> np.ndarray:
     if not resample:
         return mask_images(files, mask_img=mask_img)
     from nilearn.image import resample_to_img
@@ -90,7 +92,7 @@ def _load_real(
     explicit_n: bool,
     resample: bool,
     may_repair: bool,
-    say,
+    say: Callable[[str], None],
 ) -> LocalizerData:
     index = read_index(folder, dataset)
     if index is None:
@@ -215,7 +217,9 @@ def _requested_source(source: str | None) -> str:
     return value
 
 
-def _local_copy(datasets: Sequence[str], conditions: Sequence[str]):
+def _local_copy(
+    datasets: Sequence[str], conditions: Sequence[str]
+) -> Iterator[tuple[str, Path, str]]:
     """First (where, folder, dataset) holding an index with every condition, or None."""
     for where, base in locations():
         for dataset in datasets:

@@ -72,7 +72,7 @@ def _generate(
     delta[tuple(s // 2 for s in shape)] = 1.0
     norm = float(np.sqrt(np.sum(gaussian_filter(delta, sigma).astype(np.float64) ** 2)))
 
-    def smooth_noise(rng):
+    def smooth_noise(rng: np.random.Generator) -> np.ndarray:
         vol = gaussian_filter(rng.standard_normal(shape, dtype=np.float32), sigma)
         return np.take(vol.reshape(-1), flat) * np.float32(1.0 / norm)
 

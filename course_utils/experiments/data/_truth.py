@@ -8,7 +8,7 @@ true and false detections.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import nibabel as nib
@@ -335,7 +335,9 @@ def _amplitude(d: float) -> float:
     return d * np.sqrt(_BETWEEN_SD**2 + 1.0) / np.sqrt(1.0 - (_HETEROGENEITY * d) ** 2)
 
 
-def region_profile(xyz: np.ndarray, centres, radius: float) -> np.ndarray:
+def region_profile(
+    xyz: np.ndarray, centres: Sequence[Sequence[float]], radius: float
+) -> np.ndarray:
     """A region's spatial profile: ``(1 - (r / radius)**2)**2`` within ``radius`` of a centre.
 
     Parameters

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -11,8 +12,13 @@ from course_utils._utils import as_generator
 from course_utils.stats.designs import align_subjects
 from course_utils.teaching.plotting._style import OKABE_ITO
 
+if TYPE_CHECKING:
+    import numpy.typing as npt
+    import pandas as pd
+    from matplotlib.axes import Axes
 
-def plot_design(design, ax=None, title: str | None = None):
+
+def plot_design(design: pd.DataFrame, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Draw a design matrix as a heatmap: rows are observations, columns are regressors.
 
     Parameters
@@ -57,8 +63,13 @@ def plot_design(design, ax=None, title: str | None = None):
 
 
 def plot_estimates(
-    names, values, errors=None, ax=None, ylabel: str = "estimate", title: str | None = None
-):
+    names: Sequence[str],
+    values: npt.ArrayLike,
+    errors: npt.ArrayLike | None = None,
+    ax: Axes | None = None,
+    ylabel: str = "estimate",
+    title: str | None = None,
+) -> Axes:
     """Bar plot of betas or contrast values, with optional error bars (e.g. 1.96 x SE).
 
     Parameters
@@ -107,7 +118,14 @@ def plot_estimates(
     return ax
 
 
-def plot_groups(groups, ax=None, ylabel: str = "value", title: str | None = None, *, seed=0):
+def plot_groups(
+    groups: Mapping[str, npt.ArrayLike],
+    ax: Axes | None = None,
+    ylabel: str = "value",
+    title: str | None = None,
+    *,
+    seed: int | np.random.Generator = 0,
+) -> Axes:
     """Each group's values as jittered dots with the group mean as a bar.
 
     Parameters
@@ -159,13 +177,13 @@ def plot_groups(groups, ax=None, ylabel: str = "value", title: str | None = None
 
 
 def plot_paired(
-    a,
-    b,
+    a: pd.Series | npt.ArrayLike,
+    b: pd.Series | npt.ArrayLike,
     labels: tuple[str, str] = ("a", "b"),
-    ax=None,
+    ax: Axes | None = None,
     ylabel: str = "value",
     title: str | None = None,
-):
+) -> Axes:
     """Paired data: each subject's two values joined by a line, with the condition means.
 
     The lines show what pairing exploits: subjects differ a lot in level (the lines sit at very
@@ -229,17 +247,17 @@ def plot_paired(
 
 
 def plot_covariate_fit(
-    covariate,
-    y,
-    group,
+    covariate: npt.ArrayLike,
+    y: npt.ArrayLike,
+    group: npt.ArrayLike,
     lines: Mapping[str, tuple[float, float]],
     *,
     at: float | None = None,
-    ax=None,
+    ax: Axes | None = None,
     xlabel: str = "covariate",
     ylabel: str = "value",
     title: str | None = None,
-):
+) -> Axes:
     """Groups against a covariate, with each group's fitted line (e.g. from an ANCOVA).
 
     Each line is solid over the covariate values its own group covers and dashed beyond them,

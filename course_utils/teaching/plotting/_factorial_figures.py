@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -11,13 +12,16 @@ import seaborn as sns
 
 from course_utils.teaching.plotting._style import OKABE_ITO
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
 
 def plot_cell_means(
     cells: Mapping[tuple, np.ndarray],
-    ax=None,
+    ax: Axes | None = None,
     title: str | None = None,
     ylabel: str = "mean effect (map units)",
-):
+) -> Axes:
     """Interaction plot: the mean of each cell across subjects, with its standard error.
 
     Parameters

@@ -3,6 +3,8 @@ error rates, one voxel's TFCE."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -10,10 +12,26 @@ from course_utils._utils import mask_array
 from course_utils.stats.inference import fwe_threshold
 from course_utils.teaching.plotting._style import DIVERGING_CMAP, OKABE_ITO
 
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    import ipywidgets
+    import nibabel as nib
+    import numpy.typing as npt
+    import pandas as pd
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from course_utils.stats.inference import PermutationResult
+
 
 def plot_max_null(
-    result, alpha: float = 0.05, ax=None, bonferroni: float | None = None, title: str | None = None
-):
+    result: PermutationResult,
+    alpha: float = 0.05,
+    ax: Axes | None = None,
+    bonferroni: float | None = None,
+    title: str | None = None,
+) -> Axes:
     """Histogram of the max-T null distribution of a permutation test, with its FWE threshold.
 
     Parameters
@@ -84,15 +102,15 @@ def plot_max_null(
 
 
 def plot_error_rates(
-    table,
+    table: pd.DataFrame,
     alpha: float = 0.05,
-    ax=None,
+    ax: Axes | None = None,
     title: str | None = None,
     *,
     xlabel: str | None = None,
     xlim: tuple[float, float] = (0.0, 1.0),
     legend_loc: str = "lower right",
-):
+) -> Axes:
     """Measured error rates with their confidence intervals, against the nominal rate.
 
     The one figure of an error-rate table (family-wise or false-positive rates measured over
@@ -175,7 +193,13 @@ def plot_error_rates(
     return ax
 
 
-def plot_glass_brains(images, vmax: float, title: str, ncols: int = 2, panel_height: float = 2.5):
+def plot_glass_brains(
+    images: Mapping[str, nib.Nifti1Image],
+    vmax: float,
+    title: str,
+    ncols: int = 2,
+    panel_height: float = 2.5,
+) -> Figure:
     """Signed maps as glass brains (sagittal and axial views), one panel per map.
 
     nilearn places its own axes inside each panel, which matplotlib's constrained layout (the
@@ -241,7 +265,9 @@ def plot_glass_brains(images, vmax: float, title: str, ncols: int = 2, panel_hei
     return fig
 
 
-def threshold_counts(values, thresholds, two_sided: bool = True):
+def threshold_counts(
+    values: npt.ArrayLike, thresholds: npt.ArrayLike, two_sided: bool = True
+) -> np.ndarray:
     """Number of voxels whose statistic exceeds each threshold (``|value|`` when two-sided).
 
     NaN voxels never count.
@@ -277,13 +303,13 @@ def threshold_counts(values, thresholds, two_sided: bool = True):
 
 
 def plot_threshold_curve(
-    values,
-    thresholds=None,
-    marks=None,
-    ax=None,
+    values: npt.ArrayLike,
+    thresholds: npt.ArrayLike | None = None,
+    marks: Mapping[str, float] | None = None,
+    ax: Axes | None = None,
     two_sided: bool = True,
     title: str = "Voxels surviving each threshold",
-):
+) -> Axes:
     """Static figure: how many voxels survive as the threshold rises (log scale).
 
     Parameters
@@ -338,13 +364,13 @@ def plot_threshold_curve(
 
 
 def threshold_explorer(
-    stat_img,
+    stat_img: nib.Nifti1Image,
     *,
-    mask_img=None,
+    mask_img: nib.Nifti1Image | None = None,
     start: float = 3.0,
     maximum: float | None = None,
     title: str = "t-map",
-):
+) -> ipywidgets.VBox:
     """A slider over the threshold with a live count of surviving voxels and a glass brain.
 
     Parameters
@@ -397,7 +423,7 @@ def threshold_explorer(
     label = widgets.HTML()
     picture = widgets.Image(format="png")
 
-    def update(change=None):
+    def update(change: object = None) -> None:
         import io
 
         threshold = slider.value
@@ -423,7 +449,9 @@ def threshold_explorer(
     return widgets.VBox([slider, label, picture])
 
 
-def plot_support_curve(curve, E: float = 0.5, H: float = 2.0, title: str | None = None):
+def plot_support_curve(
+    curve: pd.DataFrame, E: float = 0.5, H: float = 2.0, title: str | None = None
+) -> Figure:
     """What threshold-free cluster enhancement adds up at one voxel, height by height.
 
     Parameters

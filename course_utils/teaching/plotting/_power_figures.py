@@ -4,6 +4,7 @@ effect-size inflation, circular ROIs and the subjects-or-scans trade-off."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -13,11 +14,18 @@ from scipy import stats
 from course_utils.experiments import power
 from course_utils.teaching.plotting._style import OKABE_ITO
 
+if TYPE_CHECKING:
+    import ipywidgets
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
 #: The corrections the explorer offers: label -> whether alpha is divided by the voxels.
 _CORRECTIONS = {"none (one ROI or one voxel)": False, "Bonferroni over the brain's voxels": True}
 
 
-def plot_t_distributions(d: float, n: int, alpha: float = 0.05, ax=None, title: str | None = None):
+def plot_t_distributions(
+    d: float, n: int, alpha: float = 0.05, ax: Axes | None = None, title: str | None = None
+) -> Axes:
     """The t statistic without an effect (central t) and with one (noncentral t), with the
     two-sided rejection region shaded: power is the noncentral area beyond the thresholds.
 
@@ -79,8 +87,8 @@ def plot_power_curves(
     levels: Mapping[str, float],
     n_max: int = 200,
     target: float = 0.8,
-    axes=None,
-):
+    axes: Sequence[Axes] | np.ndarray | None = None,
+) -> Figure:
     """Power against the number of subjects, one panel per threshold, one curve per d, with
     the smallest N that reaches ``target`` marked.
 
@@ -131,8 +139,14 @@ def plot_power_curves(
 
 
 def plot_power_at(
-    d: float, n: int, alpha: float, label: str = "", n_max: int = 200, target: float = 0.8, ax=None
-):
+    d: float,
+    n: int,
+    alpha: float,
+    label: str = "",
+    n_max: int = 200,
+    target: float = 0.8,
+    ax: Axes | None = None,
+) -> Axes:
     """One power curve with a chosen study marked: what the explorer's sliders draw.
 
     Parameters
@@ -202,7 +216,7 @@ def power_explorer(
     alpha: float = 0.05,
     correction: str = "none (one ROI or one voxel)",
     n_max: int = 200,
-):
+) -> ipywidgets.VBox:
     """Sliders for N, d, alpha and the correction that redraw the power curve (JupyterLab).
 
     Where widgets cannot run (the site, the tests) show :func:`plot_power_at` at the same
@@ -262,7 +276,7 @@ def power_explorer(
     ]
     summary, picture = widgets.HTML(), widgets.Image(format="png")
 
-    def update(change=None):
+    def update(change: object = None) -> None:
         n_, d_, alpha_, corr = (c.value for c in controls)
         level = alpha_ / n_voxels if _CORRECTIONS[corr] else alpha_
         here = power.analytic_power(d_, n_, level)
@@ -296,9 +310,9 @@ def power_explorer(
 def plot_whole_brain_power(
     table: pd.DataFrame,
     strong_d: float = 0.8,
-    axes=None,
+    axes: Sequence[Axes] | np.ndarray | None = None,
     title: str = "Whole-brain power against the ground truth",
-):
+) -> Figure:
     """Share of the truly active voxels found, by number of subjects, for max-T and clusters
     (from :func:`course_utils.experiments.power.whole_brain_power`): every study as a dot, means
     joined.
@@ -357,9 +371,9 @@ def plot_inflation(
     simulated: pd.DataFrame,
     d: float,
     brain: pd.DataFrame | None = None,
-    axes=None,
+    axes: Sequence[Axes] | np.ndarray | None = None,
     brain_title: str = "Stand-in: voxels found by max-T",
-):
+) -> Figure:
     """The winner's curse: the effect size reported by what passes a threshold, by N.
 
     Left: simulated studies at true ``d`` (from
@@ -439,7 +453,9 @@ def plot_inflation(
     return axes[0].figure
 
 
-def plot_tradeoff(budget: pd.DataFrame, by_scans: pd.DataFrame, axes=None):
+def plot_tradeoff(
+    budget: pd.DataFrame, by_scans: pd.DataFrame, axes: Sequence[Axes] | np.ndarray | None = None
+) -> Figure:
     """More subjects or longer scans: power at a budget of scans, power by scans per subject.
 
     The tables come from :func:`course_utils.experiments.power.scan_tradeoff`.

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import matplotlib.pyplot as plt
 import numpy as np
 
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    import numpy.typing as npt
+    from matplotlib.axes import Axes
+
 
 def plot_timeseries(
-    times,
-    series,
-    ax=None,
+    times: npt.ArrayLike,
+    series: Mapping[str, npt.ArrayLike],
+    ax: Axes | None = None,
     ylabel: str = "signal change (%)",
     title: str | None = None,
-    events=None,
+    events: npt.ArrayLike | None = None,
     legend_loc: str = "upper right",
-):
+) -> Axes:
     """Plot one or more time series against time, with optional event markers.
 
     Parameters
@@ -64,13 +72,13 @@ def plot_timeseries(
 
 
 def plot_hrf(
-    times,
-    hrf,
-    ax=None,
+    times: npt.ArrayLike,
+    hrf: npt.ArrayLike,
+    ax: Axes | None = None,
     title: str | None = None,
     label: str | None = None,
     marker: str | None = None,
-):
+) -> Axes:
     """Plot a haemodynamic response function and mark its peak.
 
     Parameters

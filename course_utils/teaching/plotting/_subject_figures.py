@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -17,16 +18,21 @@ from course_utils._utils import as_generator
 from course_utils.experiments.qc import MAD_SCALE
 from course_utils.teaching.plotting._style import OKABE_ITO
 
+if TYPE_CHECKING:
+    import numpy.typing as npt
+    import pandas as pd
+    from matplotlib.axes import Axes
+
 
 def plot_subject_qc(
-    summary,
+    summary: pd.DataFrame,
     flagged: Sequence[str] = (),
     cut: float = 3.5,
     units: str = "map units",
     title: str | None = None,
     *,
-    seed=0,
-):
+    seed: int | np.random.Generator = 0,
+) -> np.ndarray:
     """Strip plots of each subject's mean and spread over the mask, flagged subjects named.
 
     Parameters
@@ -125,8 +131,14 @@ def plot_subject_qc(
 
 
 def plot_pairing_gain(
-    correlation, gain, ax=None, title: str | None = None, max_points: int = 20000, *, seed=0
-):
+    correlation: npt.ArrayLike,
+    gain: npt.ArrayLike,
+    ax: Axes | None = None,
+    title: str | None = None,
+    max_points: int = 20000,
+    *,
+    seed: int | np.random.Generator = 0,
+) -> Axes:
     """Per voxel: paired |t| / two-sample |t| on the same maps, against their correlation.
 
     For two conditions measured on the same ``n`` subjects, the paired and the two-sample t

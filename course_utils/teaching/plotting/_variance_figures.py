@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
@@ -9,15 +11,22 @@ import seaborn as sns
 from course_utils.teaching.plotting._map_figures import plot_error_rates
 from course_utils.teaching.plotting._style import OKABE_ITO
 
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    import numpy.typing as npt
+    import pandas as pd
+    from matplotlib.axes import Axes
+
 
 def plot_beta_distribution(
-    values,
-    ax=None,
+    values: npt.ArrayLike,
+    ax: Axes | None = None,
     true_mean: float | None = None,
     xlabel: str = "estimated amplitude (% signal change)",
     title: str | None = None,
     bins: int = 20,
-):
+) -> Axes:
     """Histogram of subject estimates, with zero, their mean and (optionally) the true mean.
 
     Parameters
@@ -65,13 +74,13 @@ def plot_beta_distribution(
 
 
 def plot_subject_intervals(
-    estimates,
-    ses,
-    group=None,
-    ax=None,
+    estimates: npt.ArrayLike,
+    ses: npt.ArrayLike,
+    group: Mapping[str, tuple[float, float]] | None = None,
+    ax: Axes | None = None,
     xlabel: str = "estimate (% signal change)",
     title: str | None = None,
-):
+) -> Axes:
     """Forest plot: each subject's estimate with its 95 % interval, then group estimates.
 
     Parameters
@@ -125,12 +134,12 @@ def plot_subject_intervals(
 
 
 def plot_variance_components(
-    first_level_variances,
+    first_level_variances: npt.ArrayLike,
     tau2: float,
-    ax=None,
+    ax: Axes | None = None,
     unit: str = "(% signal change)$^2$",
     title: str | None = None,
-):
+) -> Axes:
     """Stacked bars of each subject's variance: between subjects ``tau^2`` + first level ``s_k^2``.
 
     The total bar length is the variance of that subject's estimate, ``tau^2 + s_k^2``; the
@@ -183,16 +192,16 @@ def plot_variance_components(
 
 
 def plot_convergence(
-    x,
-    series,
-    ax=None,
+    x: npt.ArrayLike,
+    series: Mapping[str, npt.ArrayLike],
+    ax: Axes | None = None,
     reference: float | None = None,
     reference_label: str = "truth",
     xlabel: str = "number of subjects",
     ylabel: str = "estimate (% signal change)",
     title: str | None = None,
     logy: bool = False,
-):
+) -> Axes:
     """Plot several estimators against a growing sample size (log x axis, one tick per size).
 
     Parameters
@@ -268,13 +277,13 @@ def plot_convergence(
 
 
 def plot_true_and_estimated(
-    true_betas,
-    estimates,
-    ax=None,
+    true_betas: npt.ArrayLike,
+    estimates: npt.ArrayLike,
+    ax: Axes | None = None,
     bins: int = 40,
     xlabel: str = "amplitude (% signal change)",
     title: str | None = None,
-):
+) -> Axes:
     """Overlaid histograms of the subjects' true amplitudes and their first-level estimates.
 
     The true amplitudes spread with the between-subject variance ``tau^2`` only; the estimates
@@ -331,8 +340,12 @@ def plot_true_and_estimated(
 
 
 def plot_method_comparison(
-    null, power, alpha: float = 0.05, title: str | None = None, unit: str = "% signal change"
-):
+    null: pd.DataFrame,
+    power: pd.DataFrame,
+    alpha: float = 0.05,
+    title: str | None = None,
+    unit: str = "% signal change",
+) -> np.ndarray:
     """Three panels per method: false-positive rate, spread of the estimate, power.
 
     The two rate panels are :func:`~course_utils.teaching.plotting.plot_error_rates`, the one
