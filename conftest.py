@@ -27,20 +27,13 @@ def repo() -> Path:
     return REPO
 
 
-@pytest.fixture(scope="session")
-def numba_cache_dir() -> Path:
-    """numba's cache for this test session: compiled once per session, never in ~/.cache."""
-    return Path(_NUMBA_CACHE.name)
-
-
 @pytest.fixture(autouse=True)
-def _isolated_course_folders(tmp_path, monkeypatch, numba_cache_dir):
-    """Point every course folder, and numba's cache, at a temporary place, so that no test or
-    doctest touches a user's files; forget the user's choices of data source and size; close
-    the figures a test leaves open."""
+def _isolated_course_folders(tmp_path, monkeypatch):
+    """Point every course folder at a temporary place (numba's cache is set once, above), so
+    that no test or doctest touches a user's files; forget the user's choices of data source
+    and size; close the figures a test leaves open."""
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("COURSE_OUTPUT_DIR", str(tmp_path / "outputs"))
-    monkeypatch.setenv("NUMBA_CACHE_DIR", str(numba_cache_dir))
     for name in ("COURSE_SHARED_DATA", "COURSE_DATA", "COURSE_N_SUBJECTS", "COURSE_DATA_MANIFEST"):
         monkeypatch.delenv(name, raising=False)
     yield

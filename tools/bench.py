@@ -3,12 +3,11 @@
 
 Every notebook runs under nbval (as in ``make test``) with BLAS limited to one thread, once per
 size in ``--sizes`` (``COURSE_N_SUBJECTS`` tells ``course_utils.experiments.data`` how many
-subjects to load
-or generate). One table lists notebook, subjects, wall time, kernel peak memory, the budgets and
-the verdict; time budgets are enforced here (60 s per notebook unless its front matter says
-otherwise) and so is the 1 GiB memory budget. Then every ``benchmarks/bench_*.py`` runs (one BLAS
-thread) and its report is printed. Exit status is non-zero when any notebook or benchmark fails or
-is over budget.
+subjects to load or generate). One table lists notebook, subjects, wall time, kernel peak memory,
+the budgets and the verdict; time budgets are enforced here (60 s per notebook unless its front
+matter says otherwise) and so is the 1 GiB memory budget. Then every ``benchmarks/bench_*.py`` runs
+(one BLAS thread) and its report is printed. Exit status is non-zero when any notebook or benchmark
+fails or is over budget.
 """
 
 from __future__ import annotations
