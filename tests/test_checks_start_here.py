@@ -29,3 +29,20 @@ def test_non_finite_and_huge_answers():
     assert "that is not a finite number" in q.check(-np.inf).message
     assert q.check(1e30).message.startswith("1.0000e+30 is too large")
     assert "one number" in q.check("0.3").message
+
+
+def test_variance_demo_names_each_mistake():
+    q = start_here.variance_exercise(VALUES)
+    assert q.check(np.var(VALUES, ddof=1)).status == "correct"
+    assert "standard deviation" in q.check(np.std(VALUES, ddof=1)).message
+    assert "ddof=0" in q.check(np.var(VALUES)).message
+    assert "mean of the values" in q.check(np.mean(VALUES)).message
+    assert "too large" in q.check(100.0).message
+    assert q.check(...).status == "not attempted"
+
+
+def test_variance_demo_needs_two_values():
+    import pytest
+
+    with pytest.raises(ValueError, match="at least 2"):
+        start_here.variance_exercise([1.0])

@@ -1,4 +1,5 @@
-"""Checks of the start-here notebook: the warm-up exercise (a standard error)."""
+"""Checks of the start-here notebook: the feedback demo (a variance) and the warm-up (a standard
+error)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 
 from course_utils.teaching.checks.core import Exercise, format_number, judge_number, read_number
 
-__all__ = ["standard_error_exercise"]
+__all__ = ["standard_error_exercise", "variance_exercise"]
 
 
 def standard_error_exercise(values: Any, population_sd: float | None = None) -> Exercise:
@@ -93,4 +94,71 @@ def standard_error_exercise(values: Any, population_sd: float | None = None) -> 
         "Warm-up: standard error",
         checker,
         hint="The standard error is the sample standard deviation divided by the square root of n.",
+    )
+
+
+def variance_exercise(values: Any) -> Exercise:
+    """Demo exercise of the start-here notebook: the sample variance of some numbers.
+
+    The notebook shows how feedback reads on this question, so that its own exercise (the
+    standard error, :func:`standard_error_exercise`) keeps its answer to itself.
+
+    Parameters
+    ----------
+    values : array-like
+        The numbers whose variance the student computes.
+
+    Returns
+    -------
+    Exercise
+        Recognises the standard deviation (not squared), the population formula (``ddof=0``)
+        and the mean of the values; any other wrong answer is told how far off it is, and in
+        which direction.
+
+    Examples
+    --------
+    >>> q = variance_exercise([1.0, 2.0, 3.0, 4.0])
+    >>> q.check(np.std([1.0, 2.0, 3.0, 4.0], ddof=1)).message
+    'that is the standard deviation; the variance is its square.'
+    >>> print(q.check(1.25).message)
+    close: you divided by n (ddof=0); the sample variance divides by n - 1, because the mean
+    was estimated from the same values.
+    >>> q.check(2.5).message
+    'that is the mean of the values, not their spread.'
+    >>> q.check(0.1).message
+    '0.1000 is too small: 0.06 times the sample variance of these 4 values.'
+    >>> q.check(np.var([1.0, 2.0, 3.0, 4.0], ddof=1)).status
+    'correct'
+    """
+    data = np.asarray(values, dtype=float)
+    n = data.size
+    if n < 2:
+        raise ValueError(f"values: need at least 2 numbers for a sample variance, got {n}.")
+    expected = data.var(ddof=1)
+    mistakes = [
+        (data.std(ddof=1), "that is the standard deviation; the variance is its square."),
+        (
+            data.var(ddof=0),
+            "close: you divided by n (ddof=0); the sample variance divides by n - 1, "
+            "because the mean was estimated from the same values.",
+        ),
+        (data.mean(), "that is the mean of the values, not their spread."),
+    ]
+
+    def checker(answer: Any) -> None:
+        value = read_number(answer, "the variance")
+        judge_number(
+            value,
+            expected,
+            mistakes,
+            lambda direction: (
+                f"{format_number(value)} is {direction}: {value / expected:.2g} times the "
+                f"sample variance of these {n} values."
+            ),
+        )
+
+    return Exercise(
+        "Demo: sample variance",
+        checker,
+        hint="The sample variance is the mean squared distance from the mean, dividing by n - 1.",
     )
