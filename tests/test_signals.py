@@ -374,3 +374,33 @@ def test_argument_checks_accept():
     assert _utils.check_positive(0, "x", allow_zero=True) == 0.0
     assert _utils.check_count(np.int32(3), "n", minimum=3) == 3
     assert signals.ar_coefficient(-0.5) == -0.5
+
+
+def test_jittered_onsets_gaps_within_range_and_run():
+    onsets = signals.jittered_onsets(300.0, isi=(2.0, 6.0), seed=3)
+    gaps = np.diff(onsets)
+    assert onsets[0] == 10.0 and onsets[-1] <= 280.0 + 1e-9
+    assert gaps.min() >= 2.0 - 0.1 and gaps.max() <= 6.0 + 0.1  # rounded to the 0.1 s grid
+    np.testing.assert_allclose(onsets, np.round(onsets / 0.1) * 0.1)
+    # uniform gaps: their mean is near the middle of the range (60+ gaps, sd 1.15 / sqrt(n))
+    assert abs(gaps.mean() - 4.0) < 4 * (4 / np.sqrt(12)) / np.sqrt(gaps.size)
+    np.testing.assert_array_equal(onsets, signals.jittered_onsets(300.0, seed=3))
+
+
+def test_jittered_onsets_use_all_of_the_run():
+    onsets = signals.jittered_onsets(300.0, isi=(2.0, 6.0), seed=0)
+    assert onsets[-1] > 280.0 - 6.1  # no room left for one more gap
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"isi": (6.0, 2.0)}, "shortest"),
+        ({"isi": (0.0, 2.0)}, "isi"),
+        ({"run_length": 25.0}, "no room"),
+    ],
+)
+def test_jittered_onsets_bad_inputs(kwargs, match):
+    args = {"run_length": 300.0, "seed": 0} | kwargs
+    with pytest.raises(ValueError, match=match):
+        signals.jittered_onsets(**args)

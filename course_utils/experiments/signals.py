@@ -46,6 +46,7 @@ __all__ = [
     "convolve_causal",
     "double_gamma_hrf",
     "event_regressor",
+    "jittered_onsets",
     "simulate_timeseries",
     "trial_onsets",
 ]
@@ -356,6 +357,61 @@ def event_regressor(
     _, hrf = canonical_hrf()
     fine = convolve_causal(train, hrf)
     return fine[::steps_per_scan]
+
+
+def jittered_onsets(
+    run_length: float,
+    isi: tuple[float, float] = (2.0, 6.0),
+    *,
+    seed: int | np.random.Generator,
+    first: float = 10.0,
+    end_rest: float = 20.0,
+) -> np.ndarray:
+    """Onsets (s) of brief events with random gaps, as in a rapid event-related design.
+
+    The gaps between onsets (inter-stimulus intervals) are drawn uniformly from ``isi``; the
+    first event comes at ``first`` and the last at least ``end_rest`` before the run ends, so
+    the last response is seen. Onsets are rounded to the 0.1 s grid (:data:`FINE_DT`).
+
+    Parameters
+    ----------
+    run_length : float
+        Length of the run (s), e.g. ``n_tr * t_r``.
+    isi : tuple of float
+        Shortest and longest gap between two onsets (s).
+    seed : int or numpy.random.Generator
+        Seed or generator (keyword-only).
+    first, end_rest : float
+        Onset of the first event, and rest after the last one (s).
+
+    Returns
+    -------
+    numpy.ndarray
+        Increasing onsets in seconds.
+
+    Raises
+    ------
+    ValueError
+        If ``isi`` is not two positive numbers in order, or the run has no room for an event.
+
+    Examples
+    --------
+    >>> onsets = jittered_onsets(60.0, seed=0)
+    >>> onsets[0], bool(np.all(np.diff(onsets) >= 2.0)), bool(onsets[-1] <= 40.0)
+    (np.float64(10.0), True, True)
+    """
+    low, high = (check_positive(v, "isi") for v in isi)
+    if high < low:
+        raise ValueError(f"isi must be (shortest, longest) gap in s; got {isi}.")
+    last = check_positive(run_length, "run_length") - end_rest
+    if not 0 <= first <= last:
+        raise ValueError(
+            f"no room for events: first={first} s must lie in [0, run_length - end_rest] = "
+            f"[0, {last}] s. Lengthen the run or shorten end_rest."
+        )
+    gaps = as_generator(seed).uniform(low, high, size=int(np.ceil((last - first) / low)) + 1)
+    onsets = first + np.concatenate([[0.0], np.cumsum(gaps)])
+    return np.round(onsets[onsets <= last] / FINE_DT) * FINE_DT
 
 
 # --- Noise ------------------------------------------------------------------------------------

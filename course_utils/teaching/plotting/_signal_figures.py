@@ -90,7 +90,8 @@ def plot_hrf(
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when omitted.
     title : str, optional
-        Figure title (default "Haemodynamic response function").
+        Figure title (default "Haemodynamic response function", or the title ``ax``
+        already has).
     label : str, optional
         Legend label of the curve (a legend is drawn when given).
     marker : str, optional
@@ -119,5 +120,205 @@ def plot_hrf(
     ax.set_ylabel("response (per unit amplitude)")
     if label:
         ax.legend()
-    ax.set_title(title or "Haemodynamic response function")
+    if title or not ax.get_title():  # drawn over an earlier curve: keep its title
+        ax.set_title(title or "Haemodynamic response function")
+    return ax
+
+
+def plot_event_sum(
+    times: npt.ArrayLike,
+    responses: npt.ArrayLike,
+    total: npt.ArrayLike,
+    ax: Axes | None = None,
+    events: npt.ArrayLike | None = None,
+    title: str | None = None,
+    total_label: str = "sum: the regressor",
+) -> Axes:
+    """Draw the response to each event (thin lines) and their sum (a thick line).
+
+    Parameters
+    ----------
+    times : array-like, shape (n,)
+        Time of each sample (s).
+    responses : array-like, shape (n_events, n)
+        The response to each event alone.
+    total : array-like, shape (n,)
+        The predicted response to all events (the sum, if the system is linear).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    events : array-like, optional
+        Event onsets (s), drawn as short ticks under the curves.
+    title : str, optional
+        Figure title (default says what is shown).
+    total_label : str
+        Legend label of the thick line.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> parts = np.array([[0, 1.0, 0.5, 0], [0, 0, 1.0, 0.5]])
+    >>> ax = plot_event_sum(np.arange(4), parts, parts.sum(axis=0), events=[1, 2])
+    >>> len(ax.lines), ax.get_ylabel()
+    (5, 'response (per unit amplitude)')
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.4))
+    times = np.asarray(times, dtype=float)
+    for k, response in enumerate(np.atleast_2d(np.asarray(responses, dtype=float))):
+        ax.plot(
+            times,
+            response,
+            color="grey",
+            linewidth=0.9,
+            alpha=0.8,
+            label="one event's response" if k == 0 else None,
+        )
+    ax.plot(times, np.asarray(total, dtype=float), color="black", linewidth=2.2, label=total_label)
+    if events is not None:
+        ax.plot(
+            events,
+            np.zeros(len(events)),
+            "|",
+            color="C1",
+            markersize=14,
+            markeredgewidth=2,
+            label="events",
+        )
+    ax.axhline(0, color="black", linewidth=0.6)
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("response (per unit amplitude)")
+    ax.legend(loc="upper right")
+    ax.set_title(title or "Responses to single events and their sum")
+    return ax
+
+
+def plot_fit_and_residuals(
+    times: npt.ArrayLike,
+    data: npt.ArrayLike,
+    fitted: npt.ArrayLike,
+    events: npt.ArrayLike | None = None,
+    title: str | None = None,
+    ylabel: str = "signal change (%)",
+    truth: npt.ArrayLike | None = None,
+) -> np.ndarray:
+    """Data with the fitted model over them (top) and the residuals (bottom).
+
+    Parameters
+    ----------
+    times : array-like, shape (n,)
+        Scan times (s).
+    data, fitted : array-like, shape (n,)
+        The measured series ``y`` and the model's fit ``X @ beta``.
+    events : array-like, optional
+        Event onsets (s), drawn as ticks at the bottom of the top panel.
+    title : str, optional
+        Title of the figure (default says what is shown).
+    ylabel : str
+        Label of both y axes, with units.
+    truth : array-like, optional
+        The noise-free signal a simulation knows, drawn dashed in the top panel.
+
+    Returns
+    -------
+    numpy.ndarray of matplotlib.axes.Axes, shape (2,)
+        The fit panel and the residual panel.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> axes = plot_fit_and_residuals([0, 2, 4], [0.1, 1.2, 0.4], [0.0, 1.0, 0.5])
+    >>> axes[1].get_xlabel(), len(axes[1].lines)
+    ('time (s)', 2)
+    """
+    times = np.asarray(times, dtype=float)
+    data, fitted = np.asarray(data, dtype=float), np.asarray(fitted, dtype=float)
+    fig, axes = plt.subplots(
+        2, 1, figsize=(9, 4.8), sharex=True, gridspec_kw={"height_ratios": [2, 1]}
+    )
+    axes[0].plot(times, data, ".-", color="grey", linewidth=0.7, label="data y")
+    axes[0].plot(times, fitted, color="C0", linewidth=2, label="fit y_hat = X beta_hat")
+    if truth is not None:
+        axes[0].plot(
+            times,
+            np.asarray(truth, dtype=float),
+            "--",
+            color="black",
+            linewidth=1.2,
+            label="true response",
+        )
+    if events is not None:
+        low = min(data.min(), fitted.min())
+        axes[0].plot(
+            events, np.full(len(events), low), "|", color="C1", markersize=8, label="events"
+        )
+    axes[0].set_ylabel(ylabel)
+    axes[0].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+    axes[1].plot(times, data - fitted, color="C2", linewidth=1)
+    axes[1].axhline(0, color="black", linewidth=0.8)
+    axes[1].set(xlabel="time (s)", ylabel=ylabel, title="residuals y - y_hat")
+    fig.suptitle(title or "Data, fitted model and residuals")
+    return axes
+
+
+def plot_null_t(
+    t_values: Mapping[str, npt.ArrayLike],
+    df: int,
+    alpha: float = 0.05,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Histograms of t statistics with no true effect, against the t distribution.
+
+    The first series is drawn filled and the others as outlines; dotted lines mark the
+    two-sided thresholds at ``alpha``, so the share of values beyond them is the
+    false-positive rate.
+
+    Parameters
+    ----------
+    t_values : mapping of str to array-like
+        Label to t statistics (one per null voxel).
+    df : int
+        Degrees of freedom of the reference t distribution.
+    alpha : float
+        Two-sided level of the thresholds.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Figure title (default says what is shown).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> t = np.random.default_rng(0).standard_t(30, 500)
+    >>> ax = plot_null_t({"simulated": t}, df=30)
+    >>> len(ax.lines), ax.get_ylabel()
+    (3, 'density')
+    """
+    from scipy import stats
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 3.4))
+    bins = np.linspace(-6, 6, 61)
+    for k, (label, values) in enumerate(t_values.items()):
+        style = {"alpha": 0.5} if k == 0 else {"histtype": "step", "linewidth": 1.8}
+        ax.hist(np.asarray(values, dtype=float), bins=bins, density=True, label=label, **style)
+    grid = np.linspace(-6, 6, 400)
+    ax.plot(grid, stats.t.pdf(grid, df), color="black", label=f"t distribution, {df} df")
+    threshold = stats.t.isf(alpha / 2, df)
+    for edge in (-threshold, threshold):
+        ax.axvline(edge, color="grey", linestyle=":", linewidth=1)
+    ax.set(
+        xlabel="t statistic (no true response)",
+        ylabel="density",
+        title=title or "t statistics of null voxels",
+    )
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     return ax

@@ -1,0 +1,68 @@
+"""Figures of signals over time: summed responses, fits with residuals, null t histograms."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from scipy import stats  # noqa: E402
+
+from course_utils.experiments import signals  # noqa: E402
+from course_utils.teaching import plotting  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def test_event_sum_draws_each_response_and_the_sum():
+    onsets = [10.0, 13.0, 15.5]
+    parts = [signals.event_regressor([o], 400, 0.1) for o in onsets]
+    total = signals.event_regressor(onsets, 400, 0.1)
+    times = np.arange(400) * 0.1
+    ax = plotting.plot_event_sum(times, parts, total, events=onsets, title="three events")
+    for line, part in zip(ax.lines[:3], parts, strict=True):  # one thin line per event
+        np.testing.assert_allclose(line.get_ydata(), part)
+    thick = [line for line in ax.lines if line.get_linewidth() > 2.0]
+    assert len(thick) == 1
+    np.testing.assert_allclose(thick[0].get_ydata(), np.sum(parts, axis=0))
+    assert ax.get_title() == "three events"
+    assert "(s)" in ax.get_xlabel() and ax.get_ylabel()
+
+
+def test_fit_and_residuals_draws_data_minus_fit():
+    times = np.arange(5) * 2.0
+    data = np.array([0.1, 1.2, 0.4, -0.3, 0.0])
+    fitted = np.array([0.0, 1.0, 0.5, 0.0, 0.0])
+    top, bottom = plotting.plot_fit_and_residuals(times, data, fitted, events=[2.0])
+    np.testing.assert_allclose(bottom.lines[0].get_ydata(), data - fitted)
+    np.testing.assert_allclose(top.lines[1].get_ydata(), fitted)
+    assert "(%)" in top.get_ylabel() and bottom.get_xlabel() == "time (s)"
+    assert top.figure._suptitle.get_text()
+    top, _ = plotting.plot_fit_and_residuals(times, data, fitted, truth=fitted * 0.9)
+    assert [t.get_text() for t in top.get_legend().get_texts()][-1] == "true response"
+
+
+def test_null_t_marks_the_two_sided_thresholds():
+    t = np.random.default_rng(0).standard_t(20, size=300)
+    ax = plotting.plot_null_t({"naive": t, "whitened": t / 2}, df=20, alpha=0.05)
+    edges = sorted(line.get_xdata()[0] for line in ax.lines[1:])
+    np.testing.assert_allclose(edges, [-stats.t.isf(0.025, 20), stats.t.isf(0.025, 20)])
+    assert len(ax.get_legend().get_texts()) == 3
+    assert ax.get_xlabel() and ax.get_ylabel() == "density" and ax.get_title()
+
+
+def test_hrf_drawn_over_another_keeps_its_title():
+    times, hrf = signals.canonical_hrf()
+    ax = plotting.plot_hrf(times, hrf, title="the course's HRF")
+    spm_like = signals.double_gamma_hrf(
+        times, undershoot=16.0, dispersion=1.0, u_dispersion=1.0, ratio=1 / 6
+    )
+    plotting.plot_hrf(times, spm_like, ax=ax, label="SPM's values")
+    assert ax.get_title() == "the course's HRF"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["SPM's values"]
+    assert plotting.plot_hrf(times, hrf).get_title() == "Haemodynamic response function"
