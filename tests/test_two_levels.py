@@ -191,3 +191,84 @@ def test_method_table_needs_studies_of_one_size():
         two_levels.method_table(results)
     with pytest.raises(ValueError, match="at least one method"):
         two_levels.method_table({})
+
+
+# --- fixed effects under the null: theory, subject means of several runs, rates ----------------
+
+
+def test_simulate_subject_means_variances_and_df():
+    b, v = two_levels.simulate_subject_means(
+        8, 20_000, seed=3, run_variance=0.4, n_runs=4, group_mean=1.0, group_sd=0.5
+    )
+    assert b.shape == v.shape == (8, 20_000)
+    # tau^2 stays whole; the first-level part is one run's variance over the runs
+    assert b.var(ddof=1) == pytest.approx(0.25 + 0.1, rel=0.03)
+    assert b.mean() == pytest.approx(1.0, abs=0.01)
+    # the estimated variance is 0.1 chi2(4 * 98) / (4 * 98): its relative variance 2 / 392
+    assert v.mean() == pytest.approx(0.1, rel=0.01)
+    assert (v / 0.1).var() == pytest.approx(2 / 392, rel=0.05)
+
+
+def test_simulate_subject_means_seeds_and_inputs():
+    a = two_levels.simulate_subject_means(3, 4, seed=2, run_variance=1.0)
+    b = two_levels.simulate_subject_means(3, 4, seed=np.random.default_rng(2), run_variance=1.0)
+    np.testing.assert_array_equal(a[0], b[0])
+    with pytest.raises(ValueError, match="n_runs"):
+        two_levels.simulate_subject_means(3, 4, seed=0, run_variance=1.0, n_runs=0)
+    with pytest.raises(ValueError, match="first_level_var"):
+        two_levels.simulate_subject_means(3, 4, seed=0, run_variance=-1.0)
+    with pytest.raises(TypeError):
+        two_levels.simulate_subject_means(3, 4, 0, run_variance=1.0)  # keyword-only seed
+
+
+def test_fixed_effects_z_variance_formula_and_inputs():
+    assert two_levels.fixed_effects_z_variance(0.0, 0.3) == 1.0  # tau^2 = 0: a valid z
+    assert two_levels.fixed_effects_z_variance(0.3, 0.1) == pytest.approx(4.0)
+    np.testing.assert_allclose(
+        two_levels.fixed_effects_z_variance(0.25, [0.25, 0.125], df=[np.inf, 104]),
+        [2.0, 3.0 * 104 / 100],
+    )
+    for bad in [dict(tau2=-1.0), dict(first_level_var=0.0), dict(df=4)]:
+        with pytest.raises(ValueError):
+            two_levels.fixed_effects_z_variance(**(dict(tau2=0.1, first_level_var=0.1) | bad))
+
+
+@pytest.mark.slow  # statistical calibration: many simulated studies
+def test_fixed_effects_z_variance_matches_simulation_at_every_k():
+    for k in (5, 40):
+        b, v = two_levels.simulate_subject_means(k, 20_000, seed=k, run_variance=0.06)
+        z = mixed.fixed_effects(b, v).stat
+        expected = two_levels.fixed_effects_z_variance(0.25, 0.06, df=98)
+        # a sample variance of 20,000 values: relative SE sqrt(2 / 19,999) = 1 %
+        assert z.var(ddof=1) == pytest.approx(expected, rel=0.05)
+    from statsmodels.stats.meta_analysis import combine_effects
+
+    # the fixed-effects z is statsmodels' (one study)
+    res = combine_effects(b[:, 0], v[:, 0])
+    assert z[0] == pytest.approx(res.mean_effect_fe / res.sd_eff_w_fe)
+
+
+def test_null_rates_layout_and_levels():
+    table = two_levels.null_rates([5, 20], [1, 4], seed=0, run_variance=0.06, n_sim=400)
+    assert list(table.columns[: len(error_rates.RATE_COLUMNS)]) == list(error_rates.RATE_COLUMNS)
+    assert table["method"].tolist() == ["fixed effects", "OLS (t-test)"] * 2
+    assert table["n_subjects"].tolist() == [5, 5, 20, 20]
+    np.testing.assert_allclose(table["first_level_var"], [0.06, 0.06, 0.015, 0.015])
+    assert (table["n_sim"] == 400).all()
+    np.testing.assert_allclose(table["rate"], table["hits"] / 400)
+    assert (table["ci_low"] <= table["rate"]).all() and (table["rate"] <= table["ci_high"]).all()
+
+
+@pytest.mark.slow  # statistical calibration: many simulated studies
+def test_null_rates_fixed_effects_theory_and_valid_ols():
+    table = two_levels.null_rates(
+        [5, 80, 20], [1, 1, 8], seed=1, run_variance=0.06, n_sim=4000, level=0.999
+    )
+    fe = table[table["method"] == "fixed effects"]
+    variance = two_levels.fixed_effects_z_variance(
+        0.25, fe["first_level_var"], df=98 * fe["n_runs"]
+    )
+    theory = 2 * stats.norm.sf(stats.norm.isf(0.025) / np.sqrt(np.asarray(variance)))
+    assert ((fe["ci_low"] <= theory) & (theory <= fe["ci_high"])).all()
+    ols = table[table["method"] == "OLS (t-test)"]
+    assert ((ols["ci_low"] <= 0.05) & (0.05 <= ols["ci_high"])).all()

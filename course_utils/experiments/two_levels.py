@@ -9,7 +9,12 @@ The helpers of the two-levels-of-variance notebook, around the estimators of
 - :func:`simulate_summary_statistics`: the estimates and first-level variances of many studies,
   drawn without time series;
 - :func:`method_table`: rejection rates and spreads of estimators over simulated studies, in
-  the layout of every measured rate (:func:`course_utils.stats.error_rates.rate_table`).
+  the layout of every measured rate (:func:`course_utils.stats.error_rates.rate_table`);
+- :func:`simulate_subject_means`: subject estimates that average several runs, without time
+  series;
+- :func:`fixed_effects_z_variance`: how wide the fixed-effects z is under the null, in theory;
+- :func:`null_rates`: false-positive rates of fixed effects and of the OLS test by number of
+  subjects and of runs (a rate table).
 
 Every random draw is seeded by a keyword-only ``seed`` (an int or a
 :class:`numpy.random.Generator`).
@@ -38,7 +43,10 @@ __all__ = [
     "MixedLMFit",
     "compare_three",
     "fit_mixedlm",
+    "fixed_effects_z_variance",
     "method_table",
+    "null_rates",
+    "simulate_subject_means",
     "simulate_summary_statistics",
 ]
 
@@ -314,3 +322,185 @@ def method_table(
             f"studies; got {sorted(sizes) or 'none'}."
         )
     return error_rates.rate_table(hits, sizes.pop(), confidence, **spread)
+
+
+def simulate_subject_means(
+    n_subjects: int,
+    n_sim: int,
+    *,
+    seed: int | np.random.Generator,
+    run_variance: float,
+    n_runs: int = 1,
+    group_mean: float = 0.0,
+    group_sd: float = 0.5,
+    df_run: int = 98,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Subject estimates that average ``n_runs`` runs, in ``n_sim`` studies, without time series.
+
+    Each run's estimate has first-level variance ``run_variance``; the mean of ``n_runs`` runs
+    has ``run_variance / n_runs``, estimated with ``n_runs * df_run`` degrees of freedom. The
+    between-subject spread ``group_sd`` does not shrink with more runs: it is the subject's own
+    true amplitude. Drawn by :func:`simulate_summary_statistics`.
+
+    Parameters
+    ----------
+    n_subjects, n_sim : int
+        Subjects per study, and studies.
+    seed : int or numpy.random.Generator
+        Seed or generator (keyword-only).
+    run_variance : float
+        First-level sampling variance of one run's estimate (> 0).
+    n_runs : int, default 1
+        Runs averaged per subject.
+    group_mean, group_sd : float
+        Population mean and standard deviation of the true amplitudes.
+    df_run : int, default 98
+        Residual degrees of freedom of one run's fit.
+
+    Returns
+    -------
+    b, v : numpy.ndarray, shape (n_subjects, n_sim)
+        Subject estimates and their estimated first-level variances.
+
+    Examples
+    --------
+    >>> b, v = simulate_subject_means(10, 20_000, seed=0, run_variance=0.4, n_runs=4)
+    >>> b.shape, round(float(b.var()), 2), round(float(v.mean()), 2)  # 0.25 + 0.1, 0.1
+    ((10, 20000), 0.35, 0.1)
+    """
+    n_subjects, n_sim = check_count(n_subjects, "n_subjects"), check_count(n_sim, "n_sim")
+    n_runs = check_count(n_runs, "n_runs")
+    s2 = np.full((n_subjects, n_sim), float(run_variance) / n_runs)
+    return simulate_summary_statistics(
+        s2, seed=seed, group_mean=group_mean, group_sd=group_sd, df=df_run * n_runs
+    )
+
+
+def fixed_effects_z_variance(
+    tau2: npt.ArrayLike, first_level_var: npt.ArrayLike, df: npt.ArrayLike = np.inf
+) -> float | np.ndarray:
+    """Variance of the fixed-effects z over null studies (population mean 0), in theory.
+
+    With equal first-level variances ``s^2`` the fixed-effects estimate is the mean of the
+    subject estimates, whose variance is ``(tau^2 + s^2) / K``, while the fixed-effects
+    standard error is ``sqrt(s^2 / K)``: ``K`` cancels and ``Var(z) = (tau^2 + s^2) / s^2``.
+    When each ``s^2`` is estimated with ``df`` degrees of freedom (weights ``1 / s_hat^2``),
+    ``Var(z) = (tau^2 + s^2) Sum w^2 / Sum w`` tends to that value times ``df / (df - 4)``
+    (``E[w^2] / E[w]`` for a scaled inverse chi-square) as ``K`` grows.
+
+    Parameters
+    ----------
+    tau2 : float or array-like
+        Between-subject variance (>= 0).
+    first_level_var : float or array-like
+        Each subject's first-level sampling variance ``s^2`` (> 0).
+    df : float or array-like, default inf
+        Degrees of freedom of each estimated ``s^2`` (> 4; ``inf`` when it is known).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``(tau2 + s2) / s2 * df / (df - 4)``, broadcast (a float for numbers). A valid test's
+        z has variance 1.
+
+    Raises
+    ------
+    ValueError
+        If ``tau2`` is negative, ``first_level_var`` not positive or ``df <= 4``.
+
+    Examples
+    --------
+    >>> fixed_effects_z_variance(0.25, 0.0625)
+    5.0
+    >>> round(fixed_effects_z_variance(0.0, 0.0625, df=98), 4)
+    1.0426
+    """
+    tau2 = np.asarray(tau2, dtype=float)
+    s2 = np.asarray(first_level_var, dtype=float)
+    df = np.asarray(df, dtype=float)
+    if np.any(tau2 < 0) or np.any(s2 <= 0) or np.any(~(df > 4)):
+        raise ValueError(
+            f"tau2 must be >= 0, first_level_var > 0 and df > 4; got {tau2}, {s2} and {df}."
+        )
+    factor = np.ones_like(df)
+    finite = np.isfinite(df)
+    factor[finite] = df[finite] / (df[finite] - 4.0)
+    out = (tau2 + s2) / s2 * factor
+    return float(out) if out.ndim == 0 else out
+
+
+def null_rates(
+    n_subjects: npt.ArrayLike,
+    n_runs: npt.ArrayLike = 1,
+    *,
+    seed: int | np.random.Generator,
+    run_variance: float,
+    group_sd: float = 0.5,
+    n_sim: int = 4000,
+    df_run: int = 98,
+    alpha: float = 0.05,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """False-positive rates of fixed effects and of the OLS t-test, by subjects and runs.
+
+    For each pair of ``n_subjects`` and ``n_runs`` (broadcast together), ``n_sim`` studies
+    with a population mean of zero are drawn by :func:`simulate_subject_means`, all at once,
+    and both group tests run on every study.
+
+    Parameters
+    ----------
+    n_subjects, n_runs : int or array-like of int
+        Subjects per study and runs per subject (broadcast together).
+    seed : int or numpy.random.Generator
+        Seed or generator (keyword-only).
+    run_variance : float
+        First-level variance of one run's estimate.
+    group_sd : float, default 0.5
+        Between-subject standard deviation (``tau``).
+    n_sim : int, default 4000
+        Null studies per setting.
+    df_run : int, default 98
+        Residual degrees of freedom of one run's fit.
+    alpha : float, default 0.05
+        Two-sided level of both tests.
+    level : float, default 0.95
+        Level of the Clopper-Pearson intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rate layout of :func:`course_utils.stats.error_rates.rate_table` with ``method``
+        as a column (``"fixed effects"``, ``"OLS (t-test)"``), one row per method and
+        setting, and the columns ``n_subjects``, ``n_runs`` and ``first_level_var`` (the
+        variance of a subject's run mean).
+
+    Examples
+    --------
+    >>> table = null_rates([5, 20], seed=0, run_variance=0.06, n_sim=500)
+    >>> table[["method", "n_subjects", "n_runs"]].values.tolist()[:2]
+    [['fixed effects', 5, 1], ['OLS (t-test)', 5, 1]]
+    >>> bool((table["rate"][table["method"] == "fixed effects"] > 0.2).all())
+    True
+    """
+    subjects, runs = np.broadcast_arrays(np.atleast_1d(n_subjects), np.atleast_1d(n_runs))
+    rng = as_generator(seed)
+    tables = []
+    for k, r in zip(subjects.ravel(), runs.ravel(), strict=True):
+        b, v = simulate_subject_means(
+            int(k),
+            n_sim,
+            seed=rng,
+            run_variance=run_variance,
+            n_runs=int(r),
+            group_sd=group_sd,
+            df_run=df_run,
+        )
+        tests = {"fixed effects": mixed.fixed_effects(b, v), "OLS (t-test)": mixed.ols_summary(b)}
+        hits = {name: int((np.asarray(test.p) < alpha).sum()) for name, test in tests.items()}
+        extra = {
+            "n_subjects": [int(k)] * 2,
+            "n_runs": [int(r)] * 2,
+            "first_level_var": [run_variance / int(r)] * 2,
+        }
+        tables.append(error_rates.rate_table(hits, n_sim, level, **extra))
+    return pd.concat(tables).reset_index()

@@ -1,4 +1,5 @@
-"""Figures of the two levels of variance: subject estimates, intervals, components, convergence."""
+"""Figures of the two levels of variance: subject estimates, intervals, components, convergence,
+null statistics and false-positive rates against the design."""
 
 from __future__ import annotations
 
@@ -425,3 +426,157 @@ def plot_method_comparison(
     fig.legend(handles, labels, loc="outside lower center", ncols=len(handles))
     fig.suptitle(title or "Group tests over simulated studies")
     return axes
+
+
+def plot_null_statistics(
+    statistics: Mapping[str, npt.ArrayLike],
+    z_variance: float | None = None,
+    alpha: float = 0.05,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Histograms of group statistics from null studies against the N(0, 1) they are read with.
+
+    Parameters
+    ----------
+    statistics : mapping of str to array-like
+        Name of a test to its statistic (z or t) in each null study. The first is drawn
+        filled, the others as outlines.
+    z_variance : float, optional
+        A theoretical variance of the first statistic, drawn as a dashed N(0, z_variance).
+    alpha : float, default 0.05
+        Two-sided level: dotted lines at the normal's critical values.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Figure title (default says what is shown).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Densities on a common grid from -8 to 8; statistics beyond it are left out.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> rng = np.random.default_rng(0)
+    >>> ax = plot_null_statistics({"wide": rng.normal(0, 2, 500)}, z_variance=4.0)
+    >>> [line.get_label() for line in ax.lines][:2]
+    ['N(0, 1): what the test assumes', 'N(0, 4): theory']
+    """
+    from scipy import stats
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 3.6))
+    bins = np.linspace(-8, 8, 65)
+    for i, (name, values) in enumerate(statistics.items()):
+        ax.hist(
+            np.asarray(values, dtype=float),
+            bins=bins,
+            density=True,
+            alpha=0.5 if i == 0 else 1.0,
+            histtype="stepfilled" if i == 0 else "step",
+            linewidth=1.8,
+            color=OKABE_ITO[i % len(OKABE_ITO)],
+            label=name,
+        )
+    grid = np.linspace(-8, 8, 400)
+    ax.plot(grid, stats.norm.pdf(grid), color="black", label="N(0, 1): what the test assumes")
+    if z_variance is not None:
+        ax.plot(
+            grid,
+            stats.norm.pdf(grid, scale=np.sqrt(z_variance)),
+            color="black",
+            linestyle="--",
+            label=f"N(0, {z_variance:.3g}): theory",
+        )
+    critical = stats.norm.isf(alpha / 2)
+    for edge in (-critical, critical):
+        ax.axvline(edge, color="grey", linestyle=":", linewidth=1)
+    ax.set_xlabel(f"group statistic (no true effect); dotted: +-{critical:.2f}")
+    ax.set_ylabel("density")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.set_title(title or "Group statistics of null studies")
+    return ax
+
+
+def plot_rates_against(
+    table: pd.DataFrame,
+    x: str,
+    theory: npt.ArrayLike | None = None,
+    alpha: float = 0.05,
+    ax: Axes | None = None,
+    xlabel: str | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Measured false-positive rates with their intervals against a setting (log x axis).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A rate table with a ``method`` column, ``rate``, ``ci_low``, ``ci_high`` and the
+        column ``x`` (e.g. :func:`course_utils.experiments.two_levels.null_rates`).
+    x : str
+        The column of the setting (``"n_subjects"``, ``"n_runs"``).
+    theory : array-like, optional
+        Theoretical rate of the first method at each of its rows, drawn dotted.
+    alpha : float, default 0.05
+        Nominal rate, drawn dashed.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    xlabel, title : str, optional
+        Axis label (default the column name) and title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"method": ["FE", "OLS"] * 2, "k": [5, 5, 10, 10],
+    ...                       "rate": [0.4, 0.05, 0.4, 0.05], "ci_low": [0.3, 0.03] * 2,
+    ...                       "ci_high": [0.5, 0.07] * 2})
+    >>> ax = plot_rates_against(table, "k", theory=[0.39, 0.39])
+    >>> ax.get_xscale(), ax.get_ylabel()
+    ('log', 'false-positive rate')
+    """
+    from matplotlib.ticker import NullLocator
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 3.8))
+    methods = list(dict.fromkeys(table["method"]))
+    for i, method in enumerate(methods):
+        rows = table[table["method"] == method]
+        settings = rows[x].to_numpy(dtype=float)
+        rate = rows["rate"].to_numpy(dtype=float)
+        errors = [rate - rows["ci_low"].to_numpy(float), rows["ci_high"].to_numpy(float) - rate]
+        ax.errorbar(
+            settings,
+            rate,
+            yerr=errors,
+            fmt="o-",
+            capsize=3,
+            label=method,
+            color=OKABE_ITO[i % len(OKABE_ITO)],
+        )
+        if i == 0 and theory is not None:
+            ax.plot(
+                settings,
+                np.asarray(theory, dtype=float),
+                color="black",
+                linestyle=":",
+                label=f"{method}, theory",
+            )
+    ax.axhline(alpha, color=OKABE_ITO[3], linestyle="--", label=f"nominal {alpha:g}")
+    ticks = np.unique(table[x].to_numpy(dtype=float))
+    ax.set_xscale("log")
+    ax.set_xticks(ticks, [f"{v:g}" for v in ticks])
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_ylim(0, 1)
+    ax.set_xlabel(xlabel or x)
+    ax.set_ylabel("false-positive rate")
+    ax.legend()
+    ax.set_title(title or f"False-positive rate against {x}")
+    return ax
