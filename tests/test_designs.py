@@ -25,7 +25,7 @@ def test_two_sample_codings_agree_with_scipy_and_each_other(n1, n2):
     np.testing.assert_allclose(dummy.coef("intercept") + dummy.coef("is_group1"), m1)
     np.testing.assert_allclose(dummy.t[1], ref.statistic, rtol=1e-10)
 
-    coded = glm.regress(designs.two_sample(n1, n2, "contrast"), y)
+    coded = glm.regress(designs.two_sample(n1, n2, "effect"), y)
     np.testing.assert_allclose(coded.coef("intercept"), (m1 + m2) / 2)  # not mean(y) if n1 != n2
     np.testing.assert_allclose(coded.coef("group1_vs_group2"), (m1 - m2) / 2)
     np.testing.assert_allclose(coded.t[1], ref.statistic, rtol=1e-10)
@@ -37,7 +37,7 @@ def test_two_sample_codings_agree_with_scipy_and_each_other(n1, n2):
         atol=1e-12,
     )
 
-    cells = glm.regress(designs.two_sample(n1, n2, "intercepts"), y)
+    cells = glm.regress(designs.two_sample(n1, n2, "cell_means"), y)
     np.testing.assert_allclose(cells.beta, [m1, m2])
     diff = glm.contrast(cells, [1, -1])
     np.testing.assert_allclose(diff.t, ref.statistic, rtol=1e-10)

@@ -44,14 +44,15 @@ __all__ = [
     "variance_inflation",
 ]
 
-CODINGS = ("dummy", "contrast", "intercepts")
-#: The standard names of the codings, accepted as aliases: treatment (dummy) coding, effect (sum,
-#: deviation) coding with +1 / -1, and cell-means coding with one column per group.
+CODINGS = ("treatment", "effect", "cell_means")
+#: Other names of the codings, accepted as aliases: dummy for treatment coding (0 / 1), sum or
+#: deviation for effect coding (+1 / -1), intercepts for cell-means coding (one column per
+#: group). Effect coding is not called "contrast" coding here: a contrast is a weight vector c.
 CODING_ALIASES = {
-    "treatment": "dummy",
-    "effect": "contrast",
-    "sum": "contrast",
-    "cell_means": "intercepts",
+    "dummy": "treatment",
+    "sum": "effect",
+    "deviation": "effect",
+    "intercepts": "cell_means",
 }
 
 
@@ -86,7 +87,7 @@ def _check_count(value: object, name: str, minimum: int = 1) -> None:
 
 
 def two_sample(
-    n1: int, n2: int, coding: str = "contrast", labels: tuple[str, str] = ("group1", "group2")
+    n1: int, n2: int, coding: str = "effect", labels: tuple[str, str] = ("group1", "group2")
 ) -> pd.DataFrame:
     """Design of a two-sample t-test, with the first ``n1`` rows in group 1.
 
@@ -94,16 +95,16 @@ def two_sample(
     ----------
     n1, n2 : int
         Group sizes.
-    coding : {"dummy", "contrast", "intercepts"} or a standard name
-        ``"treatment"`` means ``"dummy"``, ``"effect"`` and ``"sum"`` mean ``"contrast"``,
-        ``"cell_means"`` means ``"intercepts"`` (same columns, same names).
+    coding : {"treatment", "effect", "cell_means"} or another name of one of them
+        ``"dummy"`` means ``"treatment"``, ``"sum"`` and ``"deviation"`` mean ``"effect"``,
+        ``"intercepts"`` means ``"cell_means"`` (same columns, same names).
 
-        - ``"dummy"``: ``intercept`` and ``is_<group1>`` (1 in group 1, 0 in group 2). The
+        - ``"treatment"``: ``intercept`` and ``is_<group1>`` (1 in group 1, 0 in group 2). The
           intercept is group 2's mean (the reference); intercept + slope is group 1's mean.
-        - ``"contrast"``: ``intercept`` and ``<group1>_vs_<group2>`` (+1 / -1). The intercept is
+        - ``"effect"``: ``intercept`` and ``<group1>_vs_<group2>`` (+1 / -1). The intercept is
           the mean of the two group means, ``(m1 + m2) / 2`` (the grand mean only when
           ``n1 == n2``), and the slope is half their difference, ``(m1 - m2) / 2``.
-        - ``"intercepts"``: one indicator column per group and no intercept; each beta is a
+        - ``"cell_means"``: one indicator column per group and no intercept; each beta is a
           group mean, and the contrast ``[1, -1]`` tests their difference.
     labels : tuple of two str
         Group names used in the column names.
@@ -115,14 +116,14 @@ def two_sample(
 
     Examples
     --------
-    >>> two_sample(2, 1, coding="dummy")
+    >>> two_sample(2, 1, coding="treatment")
        intercept  is_group1
     0        1.0        1.0
     1        1.0        1.0
     2        1.0        0.0
-    >>> list(two_sample(2, 1, coding="intercepts", labels=("young", "old")).columns)
+    >>> list(two_sample(2, 1, coding="cell_means", labels=("young", "old")).columns)
     ['young', 'old']
-    >>> two_sample(2, 1, coding="effect").equals(two_sample(2, 1, coding="contrast"))
+    >>> two_sample(2, 1, coding="sum").equals(two_sample(2, 1, coding="effect"))
     True
     """
     _check_count(n1, "n1")
@@ -138,9 +139,9 @@ def two_sample(
         )
     g1 = np.r_[np.ones(n1), np.zeros(n2)]
     first, second = labels
-    if coding == "dummy":
+    if coding == "treatment":
         return pd.DataFrame({"intercept": np.ones(n1 + n2), f"is_{first}": g1})
-    if coding == "contrast":
+    if coding == "effect":
         return pd.DataFrame({"intercept": np.ones(n1 + n2), f"{first}_vs_{second}": 2 * g1 - 1})
     return pd.DataFrame({first: g1, second: 1 - g1})
 

@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from course_utils._utils import as_generator
+from course_utils.stats import designs, glm
 from course_utils.stats.designs import align_subjects
 from course_utils.teaching.plotting._style import OKABE_ITO
 
@@ -38,7 +39,7 @@ def plot_design(design: pd.DataFrame, ax: Axes | None = None, title: str | None 
     --------
     >>> import matplotlib; matplotlib.use("Agg")
     >>> from course_utils.stats.designs import two_sample
-    >>> ax = plot_design(two_sample(3, 2, "contrast"))
+    >>> ax = plot_design(two_sample(3, 2, "effect"))
     >>> [t.get_text() for t in ax.get_xticklabels()]
     ['intercept', 'group1_vs_group2']
     """
@@ -174,6 +175,99 @@ def plot_groups(
     if title:
         ax.set_title(title)
     return ax
+
+
+def plot_coded_groups(
+    first: npt.ArrayLike,
+    second: npt.ArrayLike,
+    labels: tuple[str, str] = ("group1", "group2"),
+    *,
+    ylabel: str = "value",
+    title: str | None = None,
+    seed: int | np.random.Generator = 0,
+) -> np.ndarray:
+    """Two groups as a regression: y against a 0/1 (dummy) and a -1/+1 (effect) code.
+
+    Each panel places every value at its group's code on the x axis (slightly jittered) and
+    draws the regression line that :func:`course_utils.stats.glm.regress` fits to the design of
+    :func:`course_utils.stats.designs.two_sample` with that coding. The line passes through the
+    two group means (black bars); the diamond at code 0 is the intercept: the reference group's
+    mean in the 0/1 panel, the midpoint of the two means in the -1/+1 panel. A dotted grey line
+    marks the mean of all values, which differs from that midpoint when the groups differ in size.
+
+    Parameters
+    ----------
+    first, second : array-like
+        The values of the first group (coded 1 and +1) and of the second (coded 0 and -1).
+    labels : tuple of two str
+        Group names, used in the design's column names and the legend.
+    ylabel : str
+        Label of the y axis, with units.
+    title : str, optional
+        Title of the figure.
+    seed : int or numpy.random.Generator, default 0
+        Seed of the horizontal jitter.
+
+    Returns
+    -------
+    numpy.ndarray of matplotlib.axes.Axes
+        The 0/1 panel and the -1/+1 panel. In each, ``ax.lines[0]`` is the fitted line, drawn
+        over the codes from the second group's to the first group's.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> axes = plot_coded_groups([1.0, 2.0, 3.0], [0.0, 1.0])
+    >>> [ax.lines[0].get_xydata().tolist() for ax in axes]
+    [[[0.0, 0.5], [1.0, 2.0]], [[-1.0, 0.5], [1.0, 2.0]]]
+    """
+    a = np.asarray(first, dtype=float).ravel()
+    b = np.asarray(second, dtype=float).ravel()
+    y = np.r_[a, b]
+    rng = as_generator(seed)
+    fig, axes = plt.subplots(1, 2, figsize=(9, 4.8), sharey=True, layout="constrained")
+    for ax, coding in zip(axes, ("treatment", "effect"), strict=True):
+        X = designs.two_sample(a.size, b.size, coding, labels=labels)
+        fit = glm.regress(X, y)
+        column = str(X.columns[1])
+        intercept, slope = fit.coef("intercept"), fit.coef(column)
+        codes = (float(X[column].iloc[0]), float(X[column].iloc[-1]))  # first, second group
+        ax.plot(
+            [codes[1], codes[0]],
+            [intercept + slope * codes[1], intercept + slope * codes[0]],
+            color="black",
+            linewidth=1.5,
+            label=f"fit: {intercept:.2f} + {slope:.2f} x code",
+        )
+        for i, (code, values) in enumerate(((codes[0], a), (codes[1], b))):
+            ax.scatter(
+                code + rng.uniform(-0.08, 0.08, values.size),
+                values,
+                s=18,
+                alpha=0.7,
+                color=OKABE_ITO[i],
+                label=labels[i],
+            )
+            ax.hlines(values.mean(), code - 0.15, code + 0.15, color="black", linewidth=2.5)
+        ax.axhline(y.mean(), color="grey", linestyle=":", linewidth=1, label="mean of all values")
+        ax.plot(
+            [0],
+            [intercept],
+            marker="D",
+            color=OKABE_ITO[2],
+            markersize=8,
+            linestyle="none",
+            label=f"intercept (code 0): {intercept:.2f}",
+        )
+        ax.set_xticks(sorted({*codes, 0.0}))
+        ax.set_xlabel(f"code in column {column} (no unit)")
+        ax.legend(fontsize="x-small", loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
+    axes[0].set_title("treatment (dummy) coding: 0 / 1\nslope = the gap between the means")
+    axes[1].set_title("effect coding: -1 / +1\nslope = half the gap")
+    axes[0].set_ylabel(ylabel)
+    if title:
+        fig.suptitle(title)
+    return axes
 
 
 def plot_paired(
