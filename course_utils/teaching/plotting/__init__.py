@@ -8,7 +8,7 @@ readable font sizes) and has labelled axes with units and a title that says what
 tests call ``plotting.plot_x(...)``. The private modules hold one kind of figure each:
 
 - ``_style``: the style, the palette, titles, the static-figure switch;
-- ``_signal_figures``: the HRF and time series;
+- ``_signal_figures``: the HRF, summed responses, time series and fits;
 - ``_variance_figures``: subject estimates and the two levels of variance;
 - ``_design_figures``: designs, groups and estimates;
 - ``_map_figures``: thresholds, glass brains, the max-T null, TFCE, error rates;
@@ -18,6 +18,7 @@ tests call ``plotting.plot_x(...)``. The private modules hold one kind of figure
 """
 
 from course_utils.teaching.plotting._design_figures import (
+    plot_coded_groups,
     plot_covariate_fit,
     plot_design,
     plot_estimates,
@@ -43,7 +44,13 @@ from course_utils.teaching.plotting._power_figures import (
     plot_whole_brain_power,
     power_explorer,
 )
-from course_utils.teaching.plotting._signal_figures import plot_hrf, plot_timeseries
+from course_utils.teaching.plotting._signal_figures import (
+    plot_event_sum,
+    plot_fit_and_residuals,
+    plot_hrf,
+    plot_null_t,
+    plot_timeseries,
+)
 from course_utils.teaching.plotting._style import (
     DIVERGING_CMAP,
     OKABE_ITO,
@@ -56,6 +63,8 @@ from course_utils.teaching.plotting._variance_figures import (
     plot_beta_distribution,
     plot_convergence,
     plot_method_comparison,
+    plot_null_statistics,
+    plot_rates_against,
     plot_subject_intervals,
     plot_true_and_estimated,
     plot_variance_components,
@@ -67,21 +76,27 @@ __all__ = [
     "interactive_available",
     "plot_beta_distribution",
     "plot_cell_means",
+    "plot_coded_groups",
     "plot_convergence",
     "plot_covariate_fit",
     "plot_design",
     "plot_error_rates",
     "plot_estimates",
+    "plot_event_sum",
+    "plot_fit_and_residuals",
     "plot_glass_brains",
     "plot_groups",
     "plot_hrf",
     "plot_inflation",
     "plot_max_null",
     "plot_method_comparison",
+    "plot_null_t",
+    "plot_null_statistics",
     "plot_paired",
     "plot_pairing_gain",
     "plot_power_at",
     "plot_power_curves",
+    "plot_rates_against",
     "plot_subject_intervals",
     "plot_subject_qc",
     "plot_support_curve",
