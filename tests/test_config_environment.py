@@ -21,3 +21,15 @@ def test_pinned_versions_read_exact_pins_by_normalised_name(tmp_path):
 
 def test_lock_file_is_the_repositorys_constraints(repo):
     assert environment.find_lock_file() == repo / "constraints.txt"
+
+
+def test_core_packages_cover_every_runtime_dependency():
+    import re
+    import tomllib
+    from pathlib import Path
+
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    needed = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
+    names = {environment.normalise_name(re.split(r"[<>=!~;\[ ]", d)[0]) for d in needed}
+    reported = {environment.normalise_name(p) for p in environment.CORE_PACKAGES}
+    assert names <= reported, f"check_environment misses {sorted(names - reported)}"

@@ -16,7 +16,9 @@ __all__ = [
     "pinned_versions",
 ]
 
-#: Packages the notebooks rely on, reported by :func:`check_environment`.
+#: Packages the notebooks rely on, reported by :func:`check_environment`: every runtime
+#: dependency of ``pyproject.toml`` (a test keeps the two in step), and jupytext, which opens
+#: the ``.md`` notebooks in JupyterLab.
 CORE_PACKAGES = (
     "numpy",
     "scipy",
@@ -26,7 +28,10 @@ CORE_PACKAGES = (
     "nilearn",
     "nibabel",
     "statsmodels",
+    "pyyaml",
     "pooch",
+    "ipywidgets",
+    "numba",
     "jupytext",
 )
 
