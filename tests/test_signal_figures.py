@@ -66,3 +66,40 @@ def test_hrf_drawn_over_another_keeps_its_title():
     assert ax.get_title() == "the course's HRF"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["SPM's values"]
     assert plotting.plot_hrf(times, hrf).get_title() == "Haemodynamic response function"
+
+
+def test_null_t_bins_cover_the_axis_and_count_every_value():
+    t = np.concatenate([np.random.default_rng(1).standard_t(40, size=1000), [7.0, -8.0]])
+    ax = plotting.plot_null_t({"naive": t}, df=40, limit=5.0, bins=40)
+    assert ax.get_xlim() == (-5.0, 5.0)
+    bars = ax.patches
+    assert len(bars) == 40
+    area = sum(bar.get_height() * bar.get_width() for bar in bars)
+    np.testing.assert_allclose(area, 1000 / 1002, rtol=1e-9)  # the 2 beyond +/-5 count
+
+
+def test_design_and_regressor_draws_the_column_in_its_units():
+    import pandas as pd
+
+    times = np.arange(50) * 2.0
+    regressor = signals.event_regressor([10.0, 40.0], 50, 2.0)
+    X = pd.DataFrame({"event": regressor, "constant": 1.0})
+    image_ax, curve_ax = plotting.plot_design_and_regressor(X, times, "event", title="run")
+    np.testing.assert_allclose(curve_ax.lines[0].get_xdata(), regressor)
+    np.testing.assert_allclose(curve_ax.lines[0].get_ydata(), times)
+    assert curve_ax.get_ylim()[0] > curve_ax.get_ylim()[1]  # time runs down
+    assert "rescaled" in image_ax.get_title() and "(s)" in curve_ax.get_ylabel()
+    assert curve_ax.figure._suptitle.get_text() == "run"
+    with pytest.raises(KeyError, match="constant"):
+        plotting.plot_design_and_regressor(X, times, "evnt")
+
+
+def test_se_ratio_marks_interpolated_points():
+    phis = np.linspace(0, 0.8, 9)
+    ratio = 1 - 0.5 * phis
+    ax = plotting.plot_se_ratio(phis, ratio, marks=[0.25], title="ratio")
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), ratio)
+    (dot,) = [line for line in ax.lines if line.get_marker() == "o"]
+    np.testing.assert_allclose(dot.get_ydata(), [0.875])
+    assert ax.texts[0].get_text() == f"{0.875:.2f}"
+    assert ax.get_title() == "ratio" and ax.get_ylim()[0] <= ratio.min()

@@ -8,9 +8,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     import numpy.typing as npt
+    import pandas as pd
     from matplotlib.axes import Axes
 
 
@@ -270,6 +271,8 @@ def plot_null_t(
     alpha: float = 0.05,
     ax: Axes | None = None,
     title: str | None = None,
+    limit: float = 5.0,
+    bins: int = 40,
 ) -> Axes:
     """Histograms of t statistics with no true effect, against the t distribution.
 
@@ -289,6 +292,10 @@ def plot_null_t(
         Where to draw; a new figure when omitted.
     title : str, optional
         Figure title (default says what is shown).
+    limit : float
+        The x axis runs from ``-limit`` to ``limit`` (values beyond are not drawn).
+    bins : int
+        Number of histogram bins over that range (about 40 suit a few thousand values).
 
     Returns
     -------
@@ -306,19 +313,141 @@ def plot_null_t(
 
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 3.4))
-    bins = np.linspace(-6, 6, 61)
+    edges = np.linspace(-limit, limit, bins + 1)
     for k, (label, values) in enumerate(t_values.items()):
         style = {"alpha": 0.5} if k == 0 else {"histtype": "step", "linewidth": 1.8}
-        ax.hist(np.asarray(values, dtype=float), bins=bins, density=True, label=label, **style)
-    grid = np.linspace(-6, 6, 400)
+        values = np.asarray(values, dtype=float)
+        # density over all values, so the share beyond the axis still counts
+        weights = np.full(values.size, 1.0 / (values.size * (edges[1] - edges[0])))
+        ax.hist(values, bins=edges, weights=weights, label=label, **style)
+    grid = np.linspace(-limit, limit, 400)
     ax.plot(grid, stats.t.pdf(grid, df), color="black", label=f"t distribution, {df} df")
     threshold = stats.t.isf(alpha / 2, df)
     for edge in (-threshold, threshold):
         ax.axvline(edge, color="grey", linestyle=":", linewidth=1)
+    ax.set_xlim(-limit, limit)
     ax.set(
         xlabel="t statistic (no true response)",
         ylabel="density",
         title=title or "t statistics of null voxels",
     )
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+    return ax
+
+
+def plot_design_and_regressor(
+    design: pd.DataFrame,
+    times: npt.ArrayLike,
+    column: str,
+    title: str | None = None,
+) -> np.ndarray:
+    """A design matrix as nilearn draws it (left) and one regressor as a curve (right).
+
+    nilearn's ``plot_design_matrix`` shows each column as colours, rescaled for display, so it
+    shows where a regressor is high but not its values; the curve beside it, drawn with time
+    running down as in the matrix, shows the values in their units.
+
+    Parameters
+    ----------
+    design : pandas.DataFrame, shape (n_scans, p)
+        The design matrix, one column per regressor.
+    times : array-like, shape (n_scans,)
+        Scan times (s).
+    column : str
+        The regressor drawn as a curve.
+    title : str, optional
+        Title of the figure (default says what is shown).
+
+    Returns
+    -------
+    numpy.ndarray of matplotlib.axes.Axes, shape (2,)
+        The matrix and the curve.
+
+    Raises
+    ------
+    KeyError
+        If ``column`` is not a column of ``design``.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> X = pd.DataFrame({"event": [0.0, 1.0, 0.4, 0.1], "constant": 1.0})
+    >>> axes = plot_design_and_regressor(X, [0, 2, 4, 6], "event")
+    >>> axes[1].get_xlabel(), axes[1].get_ylabel()
+    ('event (per unit amplitude)', 'scan time (s)')
+    """
+    from nilearn.plotting import plot_design_matrix
+
+    if column not in design.columns:
+        raise KeyError(f"{column!r} is not a column of the design; its columns: {list(design)}.")
+    times = np.asarray(times, dtype=float)
+    fig, axes = plt.subplots(
+        1, 2, figsize=(7.5, 4.8), gridspec_kw={"width_ratios": [1, 1.5], "wspace": 0.35}
+    )
+    plot_design_matrix(design, axes=axes[0])
+    axes[0].grid(False)
+    axes[0].set_title("as an image\n(each column rescaled)")
+    axes[1].plot(design[column].to_numpy(dtype=float), times, color="C0")
+    axes[1].axvline(0, color="black", linewidth=0.6)
+    axes[1].set_ylim(times.max(), times.min())  # time runs down, as the matrix's rows
+    axes[1].set(
+        xlabel=f"{column} (per unit amplitude)",
+        ylabel="scan time (s)",
+        title=f"the {column!r} column\nas a curve",
+    )
+    fig.suptitle(title or "Design matrix: image and regressor")
+    return axes
+
+
+def plot_se_ratio(
+    ar1: npt.ArrayLike,
+    ratio: npt.ArrayLike,
+    marks: Sequence[float] = (),
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """How much too small a naive standard error is, against the noise's autocorrelation.
+
+    Parameters
+    ----------
+    ar1 : array-like
+        Lag-1 autocorrelations of the noise.
+    ratio : array-like
+        Naive (OLS) standard error divided by the beta's true standard deviation, at each
+        ``ar1`` (e.g. from :func:`course_utils.experiments.serial_correlation.ols_sd_under_ar1`).
+    marks : sequence of float
+        Values of ``ar1`` to mark on the curve (interpolated) with their ratio.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Figure title (default says what is shown).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> ax = plot_se_ratio([0.0, 0.4, 0.8], [1.0, 0.8, 0.6], marks=[0.4])
+    >>> ax.get_xlabel(), bool(ax.get_ylim()[0] <= 0.6)
+    ('AR(1) coefficient phi of the noise', True)
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.4))
+    ar1, ratio = np.asarray(ar1, dtype=float), np.asarray(ratio, dtype=float)
+    ax.plot(ar1, ratio, color="C0", linewidth=2, label="naive SE / true SD")
+    ax.axhline(1.0, color="black", linestyle="--", linewidth=1, label="an honest SE")
+    for phi in marks:
+        value = float(np.interp(phi, ar1, ratio))
+        ax.plot([phi], [value], "o", color="C1")
+        ax.annotate(f"{value:.2f}", (phi, value), textcoords="offset points", xytext=(6, 6))
+    ax.set_ylim(min(0.5, float(ratio.min()) - 0.05), 1.05)
+    ax.set(
+        xlabel="AR(1) coefficient phi of the noise",
+        ylabel="naive SE / true SD (ratio)",
+        title=title or "How much too small OLS's standard error is",
+    )
+    ax.legend(loc="lower left")
     return ax
