@@ -345,3 +345,40 @@ def test_wald_test_is_the_t_or_z_test_of_estimate_over_se():
     with np.errstate(all="raise"):  # a zero or NaN standard error does not raise
         stat, p = mixed.wald_test([1.0, 1.0], [0.0, np.nan], 3)
     assert np.isinf(stat[0]) and np.isnan(stat[1]) and np.isnan(p[1])
+
+
+def test_cochran_q_matches_statsmodels_and_paule_mandel():
+    b, v = _data()
+    for j in range(b.shape[1]):
+        ref = combine_effects(b[:, j], v[:, j], method_re="chi2")
+        assert mixed.cochran_q(b[:, j], v[:, j]) == pytest.approx(ref.q, rel=1e-10)
+    # per voxel at once, and at each voxel's Paule-Mandel tau^2 it equals K - 1
+    np.testing.assert_allclose(
+        mixed.cochran_q(b, v), [mixed.cochran_q(b[:, j], v[:, j]) for j in range(5)]
+    )
+    pm = mixed.paule_mandel_tau2(b, v)
+    q_pm = mixed.cochran_q(b, v, pm)
+    assert (pm > 0).sum() >= 3
+    np.testing.assert_allclose(q_pm[pm > 0], b.shape[0] - 1, rtol=1e-8)
+    assert np.all(q_pm[pm == 0] <= b.shape[0] - 1)  # cut at 0: even tau^2 = 0 is too much
+    # a grid of tau^2 for one study: falling, in the grid's shape
+    grid = np.linspace(0, 2, 11)
+    q = mixed.cochran_q(b[:, 0], v[:, 0], grid)
+    assert q.shape == (11,) and np.all(np.diff(q) < 0)
+    assert q[3] == pytest.approx(mixed.cochran_q(b[:, 0], v[:, 0], grid[3]))
+    with pytest.raises(ValueError, match="tau2"):
+        mixed.cochran_q(b[:, 0], v[:, 0], -1.0)
+
+
+def test_plot_variance_components_labels_an_estimate_and_marks_the_truth():
+    import matplotlib.pyplot as plt
+
+    from course_utils.teaching import plotting
+
+    ax = plotting.plot_variance_components(
+        [0.1, 0.4], tau2=0.3, tau2_label="DL estimate", true_tau2=0.25
+    )
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "DL estimate" in legend and any("true" in text for text in legend)
+    assert ax.lines[0].get_xdata()[0] == 0.25
+    plt.close("all")

@@ -99,19 +99,6 @@ def test_fit_mixedlm_matches_statsmodels_and_takes_a_subset():
     np.testing.assert_allclose(part.estimate, sim.estimates[:6, 0].mean(), rtol=1e-10)
 
 
-def test_compare_three():
-    sim, fits = two_levels.compare_three(6, 60, seed=4)
-    assert sim.estimates.shape == (6, 1) and sim.data.shape == (6, 1, 60)
-    b, v = sim.estimates[:, 0], sim.variances[:, 0]
-    np.testing.assert_allclose(fits["two-stage OLS"].estimate, b.mean())
-    re = mixed.random_effects(b, v, use_t=True)
-    np.testing.assert_allclose(fits["weighted random effects"].estimate, re.estimate)
-    assert fits["weighted random effects"].df == 5
-    np.testing.assert_allclose(fits["MixedLM (full model)"].estimate, b.mean(), rtol=1e-8)
-    # subject 1 is the noisy one
-    assert v[0] > 5 * v[1:].max()
-
-
 def test_simulate_summary_statistics_moments_and_first_level_fits():
     s2 = np.full((40, 5000), 0.3)
     b, v = two_levels.simulate_summary_statistics(
@@ -163,7 +150,7 @@ def test_method_table_rates_intervals_and_spread():
 
 def test_the_helpers_take_a_keyword_only_seed():
     with pytest.raises(TypeError):
-        two_levels.compare_three(6, 60, 4)
+        two_levels.simulate_sessions(4, 10, 0, run_variance=1.0)
     with pytest.raises(TypeError):
         two_levels.simulate_summary_statistics(np.ones(3), 0)
     # an int seed and its generator give the same studies
@@ -272,3 +259,50 @@ def test_null_rates_fixed_effects_theory_and_valid_ols():
     assert ((fe["ci_low"] <= theory) & (theory <= fe["ci_high"])).all()
     ols = table[table["method"] == "OLS (t-test)"]
     assert ((ols["ci_low"] <= 0.05) & (0.05 <= ols["ci_high"])).all()
+
+
+def test_simulate_sessions_moments_and_shape():
+    b, v = two_levels.simulate_sessions(
+        4, 50_000, seed=3, run_variance=0.0625, run_sd=0.25, amplitude=1.0, df_run=20
+    )
+    assert b.shape == v.shape == (4, 50_000)
+    np.testing.assert_allclose(b.mean(), 1.0, atol=0.005)
+    np.testing.assert_allclose(b.var(), 0.0625 + 0.0625, rtol=0.02)  # run_sd^2 + s^2
+    np.testing.assert_allclose(v.mean(), 0.0625, rtol=0.01)
+    # each variance estimate is s^2 chi2(df) / df
+    np.testing.assert_allclose(v.var(), 0.0625**2 * 2 / 20, rtol=0.05)
+    # the runs of one session share nothing but the subject's amplitude
+    assert abs(np.corrcoef(b[0], b[1])[0, 1]) < 0.02
+    with pytest.raises(ValueError):
+        two_levels.simulate_sessions(0, 10, seed=0, run_variance=1.0)
+
+
+def test_session_spread_matches_theory_and_coverage():
+    sds = np.array([0.0, 0.1, 0.3])
+    table = two_levels.session_spread(
+        sds, seed=1, run_variance=0.04, n_runs=4, n_sessions=20_000, confidence=0.95
+    )
+    assert table.index.name == "run_sd" and table.index.tolist() == sds.tolist()
+    assert list(table.columns) == [
+        "reported_se",
+        "session_sd",
+        "sd_low",
+        "sd_high",
+        "coverage",
+        "n_sessions",
+    ]
+    theory_sd = np.sqrt((sds**2 + 0.04) / 4)
+    np.testing.assert_allclose(table["session_sd"], theory_sd, rtol=0.02)
+    np.testing.assert_allclose(table["reported_se"], np.sqrt(0.04 / 4), rtol=0.01)
+    assert (table["sd_low"] < table["session_sd"]).all()
+    assert (table["session_sd"] < table["sd_high"]).all()
+    coverage = 2 * stats.norm.cdf(1.959964 * np.sqrt(0.04 / 4) / theory_sd) - 1
+    np.testing.assert_allclose(table["coverage"], coverage, atol=0.01)
+    # the same sessions as fixed effects on simulate_sessions' draws
+    b, v = two_levels.simulate_sessions(4, 300, seed=2, run_variance=0.04, run_sd=0.2)
+    one = two_levels.session_spread(0.2, seed=2, run_variance=0.04, n_sessions=300)
+    fe = mixed.fixed_effects(b, v)
+    np.testing.assert_allclose(one["session_sd"].iloc[0], np.std(fe.estimate, ddof=1))
+    np.testing.assert_allclose(one["reported_se"].iloc[0], np.sqrt(np.mean(fe.se**2)))
+    with pytest.raises(ValueError, match="run_sd"):
+        two_levels.session_spread(-0.1, seed=0, run_variance=0.04)

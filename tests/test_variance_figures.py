@@ -67,3 +67,64 @@ def test_plot_rates_against_one_series_per_method_and_theory():
     assert ax.get_xlabel() == "runs per subject"
     assert ax.get_ylabel() == "false-positive rate" and ax.get_ylim() == (0.0, 1.0)
     assert ax.get_title() == "False-positive rate against n_runs"
+
+
+def test_plot_null_statistics_draws_the_t_density_of_the_t_test():
+    rng = np.random.default_rng(1)
+    ax = plotting.plot_null_statistics(
+        {"z": rng.normal(0, 2, 500), "t": rng.standard_t(19, 500)}, z_variance=4.0, t_df=19
+    )
+    labels = [line.get_label() for line in ax.lines]
+    assert labels[:3] == [
+        "N(0, 1): what the z test assumes",
+        "N(0, 4): theory",
+        "t(19): what the t-test assumes",
+    ]
+    assert ax.lines[2].get_ydata().max() == pytest.approx(stats.t.pdf(0, 19), rel=1e-3)
+
+
+def test_plot_method_comparison_marks_calibrated_power():
+    from course_utils.stats import error_rates
+
+    extra = {"estimate_sd": [0.24, 0.2], "sd_low": [0.23, 0.19], "sd_high": [0.25, 0.21]}
+    null = error_rates.rate_table({"OLS": 100, "DL": 140}, 2000, **extra)
+    power = error_rates.rate_table({"OLS": 1000, "DL": 1300}, 2000, **extra)
+    axes = plotting.plot_method_comparison(null, power, calibrated_power=[0.5, 0.6])
+    (marker,) = [line for line in axes[2].lines if "calibrated" in line.get_label()]
+    np.testing.assert_allclose(marker.get_xdata(), [0.5, 0.6])
+    np.testing.assert_allclose(marker.get_ydata(), [0, 1])  # the rows of the methods
+    legend = [t.get_text() for t in axes[0].figure.legends[0].get_texts()]
+    assert legend[-1] == "power at a calibrated 0.05"
+
+
+def test_plot_session_spread_draws_se_spread_and_theory():
+    table = pd.DataFrame(
+        {
+            "reported_se": [0.125, 0.125],
+            "session_sd": [0.126, 0.18],
+            "sd_low": [0.12, 0.17],
+            "sd_high": [0.13, 0.19],
+        },
+        index=pd.Index([0.0, 0.25], name="run_sd"),
+    )
+    ax = plotting.plot_session_spread(table, theory=[0.125, 0.177], title="demo")
+    se_line, theory_line = ax.lines[0], ax.lines[1]
+    np.testing.assert_allclose(se_line.get_ydata(), [0.125, 0.125])
+    np.testing.assert_allclose(theory_line.get_ydata(), [0.125, 0.177])
+    dots = ax.containers[0].lines[0]
+    np.testing.assert_allclose(dots.get_ydata(), [0.126, 0.18])
+    assert "%" in ax.get_xlabel() and "%" in ax.get_ylabel() and ax.get_title() == "demo"
+
+
+def test_plot_q_curve_marks_both_estimates_and_the_expectation():
+    grid = np.linspace(0, 4, 41)
+    ax = plotting.plot_q_curve(grid, 9 / (0.5 + grid), df=3, dl=2.5, pm=2.5, true_tau2=1.0)
+    labels = [line.get_label() for line in ax.lines]
+    assert labels[0].startswith("Q at each")
+    assert ax.lines[1].get_ydata()[0] == 3  # K - 1
+    pm = [line for line in ax.lines if line.get_label().startswith("PM")][0]
+    assert (pm.get_xdata()[0], pm.get_ydata()[0]) == (2.5, 3)
+    dl = [line for line in ax.lines if line.get_label().startswith("DL")][0]
+    assert dl.get_ydata()[0] == pytest.approx(9 / 3.0)
+    assert any(label.startswith("true") for label in labels)
+    assert "tau" in ax.get_xlabel() and ax.get_ylim()[0] == 0

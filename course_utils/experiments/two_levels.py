@@ -5,7 +5,6 @@ The helpers of the two-levels-of-variance notebook, around the estimators of
 
 - :func:`fit_mixedlm`: the full two-level model fitted to simulated time series (statsmodels
   ``MixedLM`` with REML, its warnings kept in a :class:`MixedLMFit`);
-- :func:`compare_three`: three group estimators on one simulated study with a noisy subject;
 - :func:`simulate_summary_statistics`: the estimates and first-level variances of many studies,
   drawn without time series;
 - :func:`method_table`: rejection rates and spreads of estimators over simulated studies, in
@@ -14,7 +13,10 @@ The helpers of the two-levels-of-variance notebook, around the estimators of
   series;
 - :func:`fixed_effects_z_variance`: how wide the fixed-effects z is under the null, in theory;
 - :func:`null_rates`: false-positive rates of fixed effects and of the OLS test by number of
-  subjects and of runs (a rate table).
+  subjects and of runs (a rate table);
+- :func:`simulate_sessions`, :func:`session_spread`: one subject's runs in many sessions, with
+  run-to-run variance, and how far the fixed-effects standard error of a session falls short of
+  the spread of its estimate over sessions.
 
 Every random draw is seeded by a keyword-only ``seed`` (an int or a
 :class:`numpy.random.Generator`).
@@ -41,11 +43,12 @@ if TYPE_CHECKING:
 __all__ = [
     "COLUMNS",
     "MixedLMFit",
-    "compare_three",
     "fit_mixedlm",
     "fixed_effects_z_variance",
     "method_table",
     "null_rates",
+    "session_spread",
+    "simulate_sessions",
     "simulate_subject_means",
     "simulate_summary_statistics",
 ]
@@ -151,58 +154,6 @@ def fit_mixedlm(
         sigma2=sigma2,
         warnings=tuple(messages),
     )
-
-
-def compare_three(
-    n_subjects: int,
-    n_tr: int,
-    *,
-    seed: int | np.random.Generator,
-    noisy_sd: float = 5.0,
-    group_mean: float = 1.0,
-    group_sd: float = 0.5,
-) -> tuple[simulation.FirstLevelSimulation, dict[str, mixed.GroupEstimate]]:
-    """Simulate one study whose subject 1 is ``noisy_sd`` times noisier; fit three group models.
-
-    Parameters
-    ----------
-    n_subjects, n_tr : int
-        Subjects, and scans of their one run (with ``n_tr // 10`` events).
-    seed : int or numpy.random.Generator
-        Seed or generator (keyword-only), for the simulation.
-    noisy_sd, group_mean, group_sd : float
-        Noise SD of subject 1 (the others have 1); population mean and SD of the amplitudes.
-
-    Returns
-    -------
-    sim : FirstLevelSimulation
-    fits : dict of str to GroupEstimate
-        ``"two-stage OLS"``, ``"weighted random effects"`` (DL, t reference) and
-        ``"MixedLM (full model)"`` (:func:`fit_mixedlm`).
-
-    Examples
-    --------
-    >>> sim, fits = compare_three(6, 50, seed=1)
-    >>> list(fits), sim.estimates.shape
-    (['two-stage OLS', 'weighted random effects', 'MixedLM (full model)'], (6, 1))
-    """
-    sigma = np.ones(n_subjects)
-    sigma[0] = noisy_sd
-    sim = simulation.simulate_first_level(
-        n_subjects,
-        seed=seed,
-        group_mean=group_mean,
-        group_sd=group_sd,
-        sigma=sigma,
-        n_tr=n_tr,
-        n_trials=max(n_tr // 10, 1),
-    )
-    b, v = sim.estimates[:, 0], sim.variances[:, 0]
-    return sim, {
-        "two-stage OLS": mixed.ols_summary(b),
-        "weighted random effects": mixed.random_effects(b, v, use_t=True),
-        "MixedLM (full model)": fit_mixedlm(sim),
-    }
 
 
 def simulate_summary_statistics(
@@ -504,3 +455,137 @@ def null_rates(
         }
         tables.append(error_rates.rate_table(hits, n_sim, level, **extra))
     return pd.concat(tables).reset_index()
+
+
+def simulate_sessions(
+    n_runs: int,
+    n_sessions: int,
+    *,
+    seed: int | np.random.Generator,
+    run_variance: float,
+    run_sd: float = 0.0,
+    amplitude: float = 1.0,
+    df_run: int = 98,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One subject's run estimates in ``n_sessions`` sessions of ``n_runs`` runs (no time series).
+
+    Each run's true amplitude is the subject's ``amplitude`` plus a run deviation drawn from
+    ``N(0, run_sd)`` (an SD: habituation, attention, physiology); its estimate adds first-level
+    noise of variance ``run_variance``. Drawn by :func:`simulate_summary_statistics`.
+
+    Parameters
+    ----------
+    n_runs, n_sessions : int
+        Runs per session, and sessions.
+    seed : int or numpy.random.Generator
+        Seed or generator (keyword-only).
+    run_variance : float
+        First-level sampling variance of one run's estimate (> 0).
+    run_sd : float, default 0
+        Run-to-run standard deviation of the true amplitude (``tau_run``; 0: the runs share one).
+    amplitude : float, default 1
+        The subject's own amplitude (the mean over runs and sessions).
+    df_run : int, default 98
+        Residual degrees of freedom of one run's fit.
+
+    Returns
+    -------
+    b, v : numpy.ndarray, shape (n_runs, n_sessions)
+        Run estimates and their estimated first-level variances (a column per session).
+
+    Examples
+    --------
+    >>> b, v = simulate_sessions(4, 20_000, seed=0, run_variance=0.06, run_sd=0.2)
+    >>> b.shape, round(float(b.var()), 2), round(float(v.mean()), 2)  # 0.04 + 0.06, 0.06
+    ((4, 20000), 0.1, 0.06)
+    """
+    n_runs, n_sessions = check_count(n_runs, "n_runs"), check_count(n_sessions, "n_sessions")
+    s2 = np.full((n_runs, n_sessions), float(run_variance))
+    return simulate_summary_statistics(
+        s2, seed=seed, group_mean=amplitude, group_sd=run_sd, df=df_run
+    )
+
+
+def session_spread(
+    run_sd: npt.ArrayLike,
+    *,
+    seed: int | np.random.Generator,
+    run_variance: float,
+    n_runs: int = 4,
+    n_sessions: int = 2000,
+    amplitude: float = 1.0,
+    df_run: int = 98,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Fixed effects over one subject's runs: its standard error against the spread over sessions.
+
+    For each run-to-run SD, ``n_sessions`` sessions are drawn by :func:`simulate_sessions` and
+    each session's runs are combined by :func:`course_utils.stats.mixed.fixed_effects`, all
+    sessions at once. The fixed-effects standard error, ``sqrt(1 / sum w)``, knows only the
+    first-level noise; the estimate varies over sessions with the run-to-run variance too, as
+    ``sqrt((run_sd^2 + s^2) / n_runs)`` for equal first-level variances ``s^2``.
+
+    Parameters
+    ----------
+    run_sd : float or array-like
+        Run-to-run standard deviations of the true amplitude (>= 0), one row each.
+    seed : int or numpy.random.Generator
+        Seed or generator (keyword-only).
+    run_variance : float
+        First-level sampling variance of one run's estimate (> 0).
+    n_runs, n_sessions : int
+        Runs per session and simulated sessions.
+    amplitude : float, default 1
+        The subject's own amplitude.
+    df_run : int, default 98
+        Residual degrees of freedom of one run's fit.
+    confidence : float, default 0.95
+        Level of the chi-square interval of the spread, and of the fixed-effects interval whose
+        coverage is counted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``run_sd``; columns ``reported_se`` (root mean square of the sessions'
+        fixed-effects standard errors), ``session_sd`` (standard deviation of the fixed-effects
+        estimate over sessions) with its interval ``sd_low``, ``sd_high``, ``coverage`` (share
+        of sessions whose interval ``estimate +- z * se`` holds ``amplitude``) and ``n_sessions``.
+
+    Examples
+    --------
+    >>> table = session_spread([0.0, 0.25], seed=0, run_variance=0.0625, n_sessions=20_000)
+    >>> (table["session_sd"] / table["reported_se"]).round(1).tolist()  # 1, sqrt(2)
+    [1.0, 1.4]
+    """
+    sds = np.atleast_1d(np.asarray(run_sd, dtype=float))
+    if np.any(~(sds >= 0)):
+        raise ValueError(f"run_sd must be >= 0 (standard deviations); got {run_sd}.")
+    rng = as_generator(seed)
+    n = check_count(n_sessions, "n_sessions", minimum=2)
+    chi2 = stats.chi2.ppf([(1 + confidence) / 2, (1 - confidence) / 2], n - 1)
+    z = stats.norm.isf((1 - confidence) / 2)
+    rows = []
+    for sd in sds:
+        b, v = simulate_sessions(
+            n_runs,
+            n,
+            seed=rng,
+            run_variance=run_variance,
+            run_sd=sd,
+            amplitude=amplitude,
+            df_run=df_run,
+        )
+        fe = mixed.fixed_effects(b, v)
+        spread = float(np.std(fe.estimate, ddof=1))
+        low, high = spread * np.sqrt((n - 1) / chi2)
+        rows.append(
+            {
+                "reported_se": float(np.sqrt(np.mean(np.square(fe.se)))),
+                "session_sd": spread,
+                "sd_low": float(low),
+                "sd_high": float(high),
+                "coverage": float(np.mean(np.abs(fe.estimate - amplitude) <= z * fe.se)),
+                "n_sessions": n,
+            }
+        )
+    return pd.DataFrame(rows, index=pd.Index(sds, name="run_sd"))

@@ -13,6 +13,9 @@ written with variances. Three ways to estimate ``mu``:
 - :func:`ols_summary`: the two-stage "summary statistics" approach (SPM, FSL OLS, AFNI
   3dttest++, nilearn ``SecondLevelModel``): a one-sample t-test on the estimates, ignoring
   ``s_k**2``; the spread of the estimates already holds both variance components.
+- :func:`cochran_q`: Cochran's ``Q``, the weighted spread of the estimates around their
+  weighted mean, as a function of ``tau^2``; both estimators of ``tau^2`` below are moment
+  equations in it.
 - :func:`random_effects`: variance-weighted random effects, ``tau^2`` by DerSimonian-Laird's
   method of moments (:func:`dersimonian_laird_tau2`) or Paule-Mandel's iterated estimator
   (:func:`paule_mandel_tau2`). This is the idea behind the two-stage methods that carry
@@ -44,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = [
     "TAU2_METHODS",
     "GroupEstimate",
+    "cochran_q",
     "dersimonian_laird_tau2",
     "fixed_effects",
     "nilearn_fixed_effects",
@@ -272,6 +276,62 @@ def ols_summary(estimates: npt.ArrayLike) -> GroupEstimate:
     k = b.shape[0]
     se = b.std(axis=0, ddof=1) / np.sqrt(k)
     return _result("OLS summary statistics", b.mean(axis=0), se, k - 1, squeeze)
+
+
+def cochran_q(
+    estimates: npt.ArrayLike, variances: npt.ArrayLike, tau2: npt.ArrayLike = 0.0
+) -> float | np.ndarray:
+    """Cochran's ``Q(tau^2)``: the weighted spread of the estimates around their weighted mean.
+
+    ``Q(tau^2) = sum(w (b - b_w)^2)`` with ``w = 1/(s^2 + tau^2)`` and ``b_w = sum(w b)/sum(w)``.
+    If the model is right and ``tau^2`` is the true between-subject variance, ``Q`` is about
+    ``chi2(K - 1)``, so its expectation is ``K - 1``. ``Q`` falls as ``tau^2`` grows:
+    Paule-Mandel's ``tau^2`` is where it crosses ``K - 1``; DerSimonian-Laird's is a one-step
+    solution from ``Q(0)`` (the fixed-effects weights).
+
+    Parameters
+    ----------
+    estimates, variances : array-like, shape (K,) or (K, n_voxels)
+        Subject estimates and their first-level variances (> 0).
+    tau2 : float or array-like, default 0
+        Between-subject variance(s) (>= 0). With estimates of shape ``(K,)`` any shape (e.g.
+        a grid of values, for the curve); with ``(K, n_voxels)``, a number or one per voxel.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``Q`` at each ``tau2`` (1D estimates: the shape of ``tau2``, a float for a number) or
+        per voxel (``(n_voxels,)``).
+
+    Raises
+    ------
+    ValueError
+        For bad shapes or variances (as :func:`random_effects`), or a negative ``tau2``.
+
+    See Also
+    --------
+    statsmodels.stats.meta_analysis.combine_effects : its ``q`` is ``Q(0)``.
+
+    Examples
+    --------
+    >>> cochran_q([-2.0, 0.0, 2.0], [1.0, 1.0, 1.0])
+    8.0
+    >>> cochran_q([-2.0, 0.0, 2.0], [1.0, 1.0, 1.0], tau2=[0.0, 3.0])  # Q(3) = K - 1
+    array([8., 2.])
+    """
+    b, v, squeeze = _inputs(estimates, variances)
+    t = np.asarray(tau2, dtype=np.float64)
+    if np.any(~(t >= 0)):
+        raise ValueError(f"tau2 must be >= 0 (a variance); got {tau2}.")
+    if squeeze:  # one study: Q at every tau2, in the shape of tau2
+        b, v, t = b[:, 0, None], v[:, 0, None], t.reshape(1, -1)
+    w = 1.0 / (v + t)
+    mean_w = (w * b).sum(axis=0) / w.sum(axis=0)
+    q = (w * (b - mean_w) ** 2).sum(axis=0)
+    if squeeze:
+        q = q.reshape(np.shape(tau2))
+        return float(q) if q.ndim == 0 else q
+    return q
 
 
 def dersimonian_laird_tau2(estimates: npt.ArrayLike, variances: npt.ArrayLike) -> np.ndarray:

@@ -1,5 +1,6 @@
 """Figures of the two levels of variance: subject estimates, intervals, components, convergence,
-null statistics and false-positive rates against the design."""
+null statistics and the comparison of group tests (rates against the design, runs over
+sessions and Cochran's Q are in ``_heterogeneity_figures``)."""
 
 from __future__ import annotations
 
@@ -140,6 +141,8 @@ def plot_variance_components(
     ax: Axes | None = None,
     unit: str = "(% signal change)$^2$",
     title: str | None = None,
+    tau2_label: str = r"between subjects, $\tau^2$",
+    true_tau2: float | None = None,
 ) -> Axes:
     """Stacked bars of each subject's variance: between subjects ``tau^2`` + first level ``s_k^2``.
 
@@ -159,6 +162,10 @@ def plot_variance_components(
         Unit of the variances, for the axis label.
     title : str, optional
         Figure title.
+    tau2_label : str
+        Legend entry of the ``tau2`` bars (say when ``tau2`` is an estimate, e.g. "DL estimate").
+    true_tau2 : float, optional
+        The true between-subject variance (simulations know it), drawn as a dashed line.
 
     Returns
     -------
@@ -177,7 +184,7 @@ def plot_variance_components(
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 1.2 + 0.3 * n))
     rows = np.arange(n)
-    ax.barh(rows, np.full(n, tau2), color=OKABE_ITO[1], label=r"between subjects, $\tau^2$")
+    ax.barh(rows, np.full(n, tau2), color=OKABE_ITO[1], label=tau2_label)
     ax.barh(rows, s2, left=tau2, color=OKABE_ITO[0], label=r"first level, $s_k^2$")
     weights = 1.0 / (tau2 + s2)
     weights /= weights.sum()
@@ -185,6 +192,10 @@ def plot_variance_components(
         ax.text(total, row, f" weight {weight:.2f}", va="center", fontsize="small")
     ax.set_yticks(rows, [f"subject {i + 1}" for i in rows])
     ax.invert_yaxis()
+    if true_tau2 is not None:
+        ax.axvline(
+            true_tau2, color="black", linestyle="--", label=rf"true $\tau^2$ = {true_tau2:g}"
+        )
     ax.set_xlim(0, 1.25 * float((tau2 + s2).max()))
     ax.set_xlabel(f"variance of the subject's estimate {unit}")
     ax.legend(loc="lower right")
@@ -346,6 +357,7 @@ def plot_method_comparison(
     alpha: float = 0.05,
     title: str | None = None,
     unit: str = "% signal change",
+    calibrated_power: npt.ArrayLike | None = None,
 ) -> np.ndarray:
     """Three panels per method: false-positive rate, spread of the estimate, power.
 
@@ -366,6 +378,9 @@ def plot_method_comparison(
         Title of the figure (say which data).
     unit : str, default "% signal change"
         Unit of the estimates.
+    calibrated_power : array-like, optional
+        Power of each method at a threshold calibrated to give ``alpha`` false positives in
+        the null studies (same order): drawn as open markers in the power panel.
 
     Returns
     -------
@@ -417,9 +432,21 @@ def plot_method_comparison(
         title="Power",
         xlabel="power\n(share of studies with an effect)",
     )
+    if calibrated_power is not None:
+        (calibrated,) = axes[2].plot(
+            np.asarray(calibrated_power, dtype=float),
+            rows,
+            "o",
+            markerfacecolor="none",
+            markersize=9,
+            color=OKABE_ITO[5],
+            label=f"power at a calibrated {alpha:g}",
+        )
     for ax in axes[1:]:
         ax.set_yticks(rows, [""] * len(rows))
     handles, labels = axes[0].get_legend_handles_labels()
+    if calibrated_power is not None:
+        handles, labels = [*handles, calibrated], [*labels, calibrated.get_label()]
     for ax in axes[::2]:  # one legend for the figure, below the panels
         ax.get_legend().remove()
     labels = [label.replace("measured rate", "measured value") for label in labels]
@@ -434,6 +461,7 @@ def plot_null_statistics(
     alpha: float = 0.05,
     ax: Axes | None = None,
     title: str | None = None,
+    t_df: float | None = None,
 ) -> Axes:
     """Histograms of group statistics from null studies against the N(0, 1) they are read with.
 
@@ -450,6 +478,9 @@ def plot_null_statistics(
         Where to draw; a new figure when omitted.
     title : str, optional
         Figure title (default says what is shown).
+    t_df : float, optional
+        Degrees of freedom of a t-test among the statistics: its t density is drawn too
+        (dash-dotted, "what the t-test assumes"), and the normal becomes what the z test assumes.
 
     Returns
     -------
@@ -481,7 +512,8 @@ def plot_null_statistics(
             label=name,
         )
     grid = np.linspace(-8, 8, 400)
-    ax.plot(grid, stats.norm.pdf(grid), color="black", label="N(0, 1): what the test assumes")
+    test = "the test" if t_df is None else "the z test"
+    ax.plot(grid, stats.norm.pdf(grid), color="black", label=f"N(0, 1): what {test} assumes")
     if z_variance is not None:
         ax.plot(
             grid,
@@ -490,6 +522,14 @@ def plot_null_statistics(
             linestyle="--",
             label=f"N(0, {z_variance:.3g}): theory",
         )
+    if t_df is not None:
+        ax.plot(
+            grid,
+            stats.t.pdf(grid, t_df),
+            color=OKABE_ITO[5],
+            linestyle="-.",
+            label=f"t({t_df:g}): what the t-test assumes",
+        )
     critical = stats.norm.isf(alpha / 2)
     for edge in (-critical, critical):
         ax.axvline(edge, color="grey", linestyle=":", linewidth=1)
@@ -497,86 +537,4 @@ def plot_null_statistics(
     ax.set_ylabel("density")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.set_title(title or "Group statistics of null studies")
-    return ax
-
-
-def plot_rates_against(
-    table: pd.DataFrame,
-    x: str,
-    theory: npt.ArrayLike | None = None,
-    alpha: float = 0.05,
-    ax: Axes | None = None,
-    xlabel: str | None = None,
-    title: str | None = None,
-) -> Axes:
-    """Measured false-positive rates with their intervals against a setting (log x axis).
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        A rate table with a ``method`` column, ``rate``, ``ci_low``, ``ci_high`` and the
-        column ``x`` (e.g. :func:`course_utils.experiments.two_levels.null_rates`).
-    x : str
-        The column of the setting (``"n_subjects"``, ``"n_runs"``).
-    theory : array-like, optional
-        Theoretical rate of the first method at each of its rows, drawn dotted.
-    alpha : float, default 0.05
-        Nominal rate, drawn dashed.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw; a new figure when omitted.
-    xlabel, title : str, optional
-        Axis label (default the column name) and title.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-
-    Examples
-    --------
-    >>> import matplotlib; matplotlib.use("Agg")
-    >>> import pandas as pd
-    >>> table = pd.DataFrame({"method": ["FE", "OLS"] * 2, "k": [5, 5, 10, 10],
-    ...                       "rate": [0.4, 0.05, 0.4, 0.05], "ci_low": [0.3, 0.03] * 2,
-    ...                       "ci_high": [0.5, 0.07] * 2})
-    >>> ax = plot_rates_against(table, "k", theory=[0.39, 0.39])
-    >>> ax.get_xscale(), ax.get_ylabel()
-    ('log', 'false-positive rate')
-    """
-    from matplotlib.ticker import NullLocator
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5.5, 3.8))
-    methods = list(dict.fromkeys(table["method"]))
-    for i, method in enumerate(methods):
-        rows = table[table["method"] == method]
-        settings = rows[x].to_numpy(dtype=float)
-        rate = rows["rate"].to_numpy(dtype=float)
-        errors = [rate - rows["ci_low"].to_numpy(float), rows["ci_high"].to_numpy(float) - rate]
-        ax.errorbar(
-            settings,
-            rate,
-            yerr=errors,
-            fmt="o-",
-            capsize=3,
-            label=method,
-            color=OKABE_ITO[i % len(OKABE_ITO)],
-        )
-        if i == 0 and theory is not None:
-            ax.plot(
-                settings,
-                np.asarray(theory, dtype=float),
-                color="black",
-                linestyle=":",
-                label=f"{method}, theory",
-            )
-    ax.axhline(alpha, color=OKABE_ITO[3], linestyle="--", label=f"nominal {alpha:g}")
-    ticks = np.unique(table[x].to_numpy(dtype=float))
-    ax.set_xscale("log")
-    ax.set_xticks(ticks, [f"{v:g}" for v in ticks])
-    ax.xaxis.set_minor_locator(NullLocator())
-    ax.set_ylim(0, 1)
-    ax.set_xlabel(xlabel or x)
-    ax.set_ylabel("false-positive rate")
-    ax.legend()
-    ax.set_title(title or f"False-positive rate against {x}")
     return ax
