@@ -11,46 +11,55 @@ from course_utils.teaching.checks import regression
 @pytest.fixture
 def groups():
     rng = np.random.default_rng(0)
-    return rng.normal(5, 2, 20), rng.normal(10, 2, 40)  # plus (group 2), minus (group 1)
+    return rng.normal(10, 2, 40), rng.normal(5, 2, 20)  # first (coded +0.5), second (-0.5)
 
 
 @pytest.fixture
 def q(groups):
-    plus, minus = groups
-    return regression.effect_coded_betas_exercise(
-        plus=plus, minus=minus, column="group2_vs_group1", names=("group 2", "group 1")
-    )
+    first, second = groups
+    return regression.coded_betas_exercise(first, second)
 
 
 def _means(groups):
-    plus, minus = groups
-    return plus.mean(), minus.mean(), np.r_[plus, minus].mean()
+    first, second = groups
+    return first.mean(), second.mean(), np.r_[first, second].mean()
+
+
+def _fit(first, second, codes):
+    X = designs.two_sample(first.size, second.size, "treatment")
+    X["group1_vs_group2"] = np.where(X.pop("is_group1") == 1, *codes)
+    return glm.regress(X, np.r_[first, second])
 
 
 def test_public_names():
     assert regression.__all__ == [
+        "coded_betas_exercise",
         "dummy_code_exercise",
-        "effect_coded_betas_exercise",
         "two_group_design_exercise",
     ]
 
 
-def test_the_right_answer_is_what_the_regression_gives(groups, q):
-    plus, minus = groups
-    X = designs.two_sample(plus.size, minus.size, "effect", labels=("group2", "group1"))
-    fit = glm.regress(X, np.r_[plus, minus])
-    answer = {"intercept": fit.coef("intercept"), "group2_vs_group1": fit.coef("group2_vs_group1")}
+@pytest.mark.parametrize("codes", [(0.5, -0.5), (1.0, -1.0), (2.0, 1.0), (1.0, 0.0), (-1, 3)])
+def test_the_right_answer_is_what_the_regression_gives(groups, codes):
+    q = regression.coded_betas_exercise(*groups, codes=codes)
+    fit = _fit(*groups, codes)
+    answer = {"intercept": fit.coef("intercept"), "group1_vs_group2": fit.coef("group1_vs_group2")}
     q.assert_correct(answer)
-    q.assert_correct([answer["intercept"], answer["group2_vs_group1"]])
+    q.assert_correct([answer["intercept"], answer["group1_vs_group2"]])
     q.assert_correct(np.array(list(answer.values())))
     q.assert_correct(pd.Series(answer))  # a mapping too
     # Typed from a printout with three decimals.
     q.assert_correct({k: round(float(v), 3) for k, v in answer.items()})
 
 
+def test_half_codes_give_the_midpoint_and_the_full_gap(groups, q):
+    m1, m2, _ = _means(groups)
+    q.assert_correct({"intercept": (m1 + m2) / 2, "group1_vs_group2": m1 - m2})
+
+
 def test_placeholder_is_not_attempted(q):
     assert q.check(...).status == "not attempted"
-    assert q.check({"intercept": ..., "group2_vs_group1": ...}).status != "correct"
+    assert q.check({"intercept": ..., "group1_vs_group2": ...}).status != "correct"
 
 
 @pytest.mark.parametrize(
@@ -58,7 +67,7 @@ def test_placeholder_is_not_attempted(q):
     [
         ("3.0", "give a dict"),
         ([1.0, 2.0, 3.0], "give two numbers"),
-        ({"intercept": 1.0}, "lacks the keys ['group2_vs_group1']"),
+        ({"intercept": 1.0}, "lacks the keys ['group1_vs_group2']"),
         (["a", 1.0], "should be numbers"),
         ([np.nan, 1.0], "finite"),
     ],
@@ -70,57 +79,78 @@ def test_malformed_answers_are_explained(q, answer, words):
 
 
 def test_grand_mean_intercept_is_recognised(groups, q):
-    mp, mm, grand = _means(groups)
-    feedback = q.check([grand, (mp - mm) / 2])
+    m1, m2, grand = _means(groups)
+    feedback = q.check([grand, m1 - m2])
     assert feedback.status == "incorrect"
     assert "grand mean" in feedback.message and "group 1, 40 values" in feedback.message
-    direction = "too high" if grand > (mp + mm) / 2 else "too low"
-    assert f"{abs(grand - (mp + mm) / 2):.3f} {direction}" in feedback.message
-    assert "group2_vs_group1" not in feedback.message  # the slope was right
+    assert "halfway between 0.5 and -0.5" in feedback.message
+    direction = "too high" if grand > (m1 + m2) / 2 else "too low"
+    assert f"{abs(grand - (m1 + m2) / 2):.3f} {direction}" in feedback.message
+    assert "group1_vs_group2" not in feedback.message  # the slope was right
 
 
 def test_reference_group_intercept_is_recognised(groups, q):
-    mp, mm, _ = _means(groups)
-    for mean, name in ((mp, "group 2"), (mm, "group 1")):
-        feedback = q.check([mean, (mp - mm) / 2])
-        assert f"mean of {name}" in feedback.message and "treatment (dummy)" in feedback.message
+    m1, m2, _ = _means(groups)
+    for mean, name in ((m1, "group 1"), (m2, "group 2")):
+        feedback = q.check([mean, m1 - m2])
+        assert f"mean of {name}" in feedback.message and "reference group" in feedback.message
 
 
-def test_full_gap_slope_is_recognised(groups, q):
-    mp, mm, _ = _means(groups)
-    feedback = q.check([(mp + mm) / 2, mp - mm])
-    assert "full difference group 2 minus group 1" in feedback.message
-    assert "half the difference" in feedback.message
-    # group 2 is lower here, so the full gap is further below zero than the right answer.
-    assert f"{abs((mp - mm) / 2):.3f} too low" in feedback.message
-    assert "intercept" not in feedback.message.split(":")[0]
+def test_a_group_coded_zero_is_the_reference(groups):
+    m1, m2, _ = _means(groups)
+    q = regression.coded_betas_exercise(*groups, codes=(1.0, 0.0))
+    assert q.check([m2, m1 - m2]).correct
+
+
+def test_half_gap_slope_is_recognised(groups, q):
+    m1, m2, _ = _means(groups)
+    feedback = q.check([(m1 + m2) / 2, (m1 - m2) / 2])
+    assert "half the difference group 1 minus group 2" in feedback.message
+    assert "+1 / -1" in feedback.message and "1 unit apart" in feedback.message
+    assert f"{abs(m1 - m2) / 2:.3f} too low" in feedback.message  # group 1 is higher
+    assert not feedback.message.startswith("intercept")
+
+
+def test_full_gap_slope_is_recognised_for_plus_minus_one(groups):
+    m1, m2, _ = _means(groups)
+    q = regression.coded_betas_exercise(*groups, codes=(1.0, -1.0))
+    feedback = q.check([(m1 + m2) / 2, m1 - m2])
+    assert "full difference group 1 minus group 2" in feedback.message
+    assert "2 units apart" in feedback.message and "too high" in feedback.message
 
 
 def test_swapped_groups_are_recognised(groups, q):
-    mp, mm, _ = _means(groups)
-    feedback = q.check([(mp + mm) / 2, (mm - mp) / 2])
+    m1, m2, _ = _means(groups)
+    feedback = q.check([(m1 + m2) / 2, m2 - m1])
     assert "wrong sign" in feedback.message and "swapped" in feedback.message
-    feedback = q.check([(mp + mm) / 2, mm - mp])
-    assert "wrong way round" in feedback.message and "half the difference" in feedback.message
+    feedback = q.check([(m1 + m2) / 2, (m2 - m1) / 2])
+    assert "wrong way round" in feedback.message and "swapped" in feedback.message
 
 
 def test_two_mistakes_are_both_reported(groups, q):
-    mp, mm, grand = _means(groups)
-    feedback = q.check([grand, mp - mm])
-    assert "grand mean" in feedback.message and "full difference" in feedback.message
+    m1, m2, grand = _means(groups)
+    feedback = q.check([grand, (m1 - m2) / 2])
+    assert "grand mean" in feedback.message and "half the difference" in feedback.message
 
 
 def test_other_wrong_values_say_how_far_and_which_way(groups, q):
-    mp, mm, _ = _means(groups)
-    feedback = q.check([(mp + mm) / 2 + 1.0, (mp - mm) / 2 - 0.25])
+    m1, m2, _ = _means(groups)
+    feedback = q.check([(m1 + m2) / 2 + 1.0, m1 - m2 - 0.25])
     assert "1.000 too high" in feedback.message
     assert "0.250 too low" in feedback.message
 
 
+def test_asymmetric_codes_explain_where_code_zero_lies(groups):
+    m1, m2, grand = _means(groups)
+    q = regression.coded_betas_exercise(*groups, codes=(2.0, 1.0))
+    assert "extrapolation" in q.check([grand, m1 - m2]).message
+    q.assert_correct([2 * m2 - m1, m1 - m2])
+
+
 def test_balanced_groups_do_not_call_the_midpoint_a_grand_mean():
-    q = regression.effect_coded_betas_exercise([1.0, 3.0], [5.0, 7.0])
-    assert q.check([4.0, -2.0]).correct
-    assert "grand mean" not in q.check([4.5, -2.0]).message
+    q = regression.coded_betas_exercise([5.0, 7.0], [1.0, 3.0])
+    assert q.check([4.0, 4.0]).correct
+    assert "grand mean" not in q.check([4.5, 4.0]).message
 
 
 def test_hint_and_solution_do_not_give_the_answer_away(q):
@@ -128,9 +158,11 @@ def test_hint_and_solution_do_not_give_the_answer_away(q):
     assert "/ 2" not in q.hint() and "/ 2" not in q.solution()  # the notebook holds it
 
 
-def test_empty_groups_are_refused():
+def test_bad_arguments_are_refused():
     with pytest.raises(ValueError, match="at least one value"):
-        regression.effect_coded_betas_exercise([], [1.0])
+        regression.coded_betas_exercise([], [1.0])
+    with pytest.raises(ValueError, match="must differ"):
+        regression.coded_betas_exercise([1.0], [2.0], codes=(1, 1))
 
 
 def test_dummy_code_exercise():

@@ -51,3 +51,53 @@ def test_coded_groups_labels_titles_and_seed():
     np.testing.assert_array_equal(
         a[1].collections[0].get_offsets(), b[1].collections[0].get_offsets()
     )
+
+
+def test_design_ones_are_not_the_background_and_rows_start_at_one():
+    ax = plotting.plot_design(designs.one_sample(20))
+    image = ax.images[0]
+    ones = np.array(image.cmap(image.norm(1.0))[:3])
+    background = np.array(matplotlib.colors.to_rgb(ax.get_facecolor()))
+    assert np.abs(ones - background).sum() > 0.5
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[0] == "1" and all(label.isdigit() for label in labels)
+    assert labels[-1] == "20"
+    assert len(ax.figure.axes) == 2  # the colour bar
+
+
+def test_small_designs_show_values_and_large_ones_do_not():
+    small = plotting.plot_design(designs.two_sample(3, 2, "effect"))
+    assert sorted({t.get_text() for t in small.texts}) == ["-1", "1"]
+    large = plotting.plot_design(designs.two_sample(20, 20, "effect"))
+    assert not large.texts
+    ticks = large.get_yticks()
+    np.testing.assert_array_equal(ticks, np.round(ticks))  # whole rows only
+
+
+def test_design_keeps_its_signature_and_draws_on_a_given_axis():
+    fig, ax = plt.subplots()
+    out = plotting.plot_design(designs.one_sample(4), ax, "my title")
+    assert out is ax and ax.get_title() == "my title"
+
+
+def test_covariate_fit_draws_the_true_lines():
+    age = np.array([20.0, 25.0, 60.0, 70.0])
+    ax = plotting.plot_covariate_fit(
+        age,
+        [1.0, 1.1, 1.6, 1.9],
+        ["young", "young", "old", "old"],
+        {"young": (0.4, 0.02), "old": (0.3, 0.02)},
+        truth=({"young": 0.5, "old": 0.2}, 0.02),
+    )
+    grey = [line for line in ax.lines if line.get_color() == "grey"]
+    assert len(grey) == 2
+    for line, intercept in zip(grey, (0.5, 0.2), strict=True):
+        np.testing.assert_allclose(line.get_ydata(), intercept + 0.02 * line.get_xdata())
+    assert "true lines (simulation)" in [t.get_text() for t in ax.get_legend().get_texts()]
+    without = plotting.plot_covariate_fit(
+        age,
+        [1.0, 1.1, 1.6, 1.9],
+        ["young", "young", "old", "old"],
+        {"young": (0.4, 0.02), "old": (0.3, 0.02)},
+    )
+    assert not [line for line in without.lines if line.get_color() == "grey"]

@@ -20,6 +20,11 @@ def test_claims_hold_in_nearly_every_draw():
     assert out["overlap_age_se_shrinks_rate"] > 0.99
     assert out["overlap_motion_se_grows_rate"] > 0.99
     assert out["overlap_age_vif_max"] < 5 < out["ages_vif_min"]
+    # The adjusted young-minus-old estimate: a standard error of the order of the true effect.
+    assert out["ages_adjusted_se_over_effect_min"] > 0.5
+    assert 0.55 < out["ages_adjusted_positive_rate"] < 0.85
+    # An unbalanced covariate makes the estimate itself noisier.
+    assert out["overlap_motion_estimate_sd_ratio"] > 1.3
 
 
 def test_batched_ols_matches_lstsq():

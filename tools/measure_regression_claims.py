@@ -84,6 +84,7 @@ def _two_groups_with_covariate(
         "plain": beta_plain[:, 1],
         "adjusted": beta_adj[:, 1],
         "se_ratio": se_adj[:, 1] / se_plain[:, 1],
+        "se_adjusted": se_adj[:, 1],
         "vif": _vif(adjusted, 1),
     }
 
@@ -125,6 +126,8 @@ def _overlap(rng: np.random.Generator, size: int) -> dict[str, np.ndarray]:
         "age_se_ratio": with_age["se_ratio"],
         "age_vif": with_age["vif"],
         "motion_se_ratio": with_motion["se_ratio"],
+        "plain": with_motion["plain"],
+        "motion_adjusted": with_motion["adjusted"],
         "motion_vif": with_motion["vif"],
     }
 
@@ -180,6 +183,12 @@ def measure(n_sim: int = 200_000, seed: int = 0) -> dict[str, float]:
         "ages_se_ratio_min": float(v["ages_se_ratio"].min()),
         "ages_se_ratio_median": float(np.median(v["ages_se_ratio"])),
         "ages_adjusted_positive_rate": float((v["ages_adjusted"] > 0).mean()),
+        "ages_adjusted_se_over_effect_min": float(
+            v["ages_se_adjusted"].min() / PARAMETERS["ages"]["young_effect"]
+        ),
+        "ages_adjusted_se_over_effect_median": float(
+            np.median(v["ages_se_adjusted"]) / PARAMETERS["ages"]["young_effect"]
+        ),
         "overlap_age_vif_max": float(v["overlap_age_vif"].max()),
         "overlap_age_vif_median": float(np.median(v["overlap_age_vif"])),
         "overlap_age_se_shrinks_rate": float((v["overlap_age_se_ratio"] < 1).mean()),
@@ -188,6 +197,9 @@ def measure(n_sim: int = 200_000, seed: int = 0) -> dict[str, float]:
         "overlap_motion_se_ratio_median": float(np.median(v["overlap_motion_se_ratio"])),
         "overlap_motion_vif_median": float(np.median(v["overlap_motion_vif"])),
         "overlap_motion_vif_min": float(v["overlap_motion_vif"].min()),
+        "overlap_motion_estimate_sd_ratio": float(
+            v["overlap_motion_adjusted"].std() / v["overlap_plain"].std()
+        ),
     }
 
 

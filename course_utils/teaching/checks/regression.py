@@ -1,10 +1,10 @@
 """Exercises of the t-tests-as-regressions notebook: codings, betas and two-group designs.
 
-:func:`effect_coded_betas_exercise` asks the student to *predict* the two betas of a two-group
-design under an effect (+1 / -1) coding the notebook did not show, on unbalanced groups, and
-recognises
-the typical misreadings the notebook teaches: the slope read as the full gap between the groups,
-the intercept read as the grand mean or as a reference group's mean, and the groups swapped.
+:func:`coded_betas_exercise` asks the student to *predict* the two betas of a two-group design
+under a coding the notebook did not show (+0.5 / -0.5 by default), on unbalanced groups, and
+recognises the typical misreadings the notebook teaches: the slope read with the rule of another
+coding (the full gap, or half of it), the intercept read as the grand mean or as a reference
+group's mean, and the groups swapped.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import numpy as np
 
 from course_utils.teaching.checks.core import Exercise, Incorrect
 
-__all__ = ["dummy_code_exercise", "effect_coded_betas_exercise", "two_group_design_exercise"]
+__all__ = ["coded_betas_exercise", "dummy_code_exercise", "two_group_design_exercise"]
 
-#: Absolute tolerance of :func:`effect_coded_betas_exercise`: values typed from a printout with
+#: Absolute tolerance of :func:`coded_betas_exercise`: values typed from a printout with
 #: three decimals count as right.
 TOLERANCE = 5e-3
 
@@ -59,27 +59,33 @@ def _parse(answer: Any, column: str) -> tuple[float, float]:
     return intercept, slope
 
 
-def effect_coded_betas_exercise(
-    plus: Any,
-    minus: Any,
-    column: str = "group2_vs_group1",
-    names: tuple[str, str] = ("group 2", "group 1"),
+def coded_betas_exercise(
+    first: Any,
+    second: Any,
+    codes: tuple[float, float] = (0.5, -0.5),
+    column: str = "group1_vs_group2",
+    names: tuple[str, str] = ("group 1", "group 2"),
 ) -> Exercise:
-    """Exercise: predict the betas of ``intercept`` and a +1 / -1 column for two groups.
+    """Exercise: predict the betas of ``intercept`` and a group column with any two codes.
 
-    The design has an intercept and one column that is +1 for every subject of the group
-    ``plus`` and -1 for every subject of ``minus``. The right answer is the midpoint of the
-    group means for the intercept, ``(mean_plus + mean_minus) / 2``, and half their difference
-    for the slope, ``(mean_plus - mean_minus) / 2``, whatever the group sizes.
+    The design has an intercept and one column that holds ``codes[0]`` for every subject of
+    the group ``first`` and ``codes[1]`` for every subject of ``second``. The fitted line joins
+    the two group means, so the slope is the change in the mean per unit of code,
+    ``(mean_first - mean_second) / (codes[0] - codes[1])``, and the intercept is the line's
+    height at code 0, ``mean_first - slope * codes[0]``, whatever the group sizes. With the
+    codes +0.5 / -0.5 the slope is the full difference and the intercept the midpoint of the
+    group means.
 
     Parameters
     ----------
-    plus, minus : array-like
-        The values of the group coded +1 and of the group coded -1.
+    first, second : array-like
+        The values of the group coded ``codes[0]`` and of the group coded ``codes[1]``.
+    codes : tuple of two float, default (0.5, -0.5)
+        The codes of the first and of the second group; they must differ.
     column : str
-        The name of the +1 / -1 column, used as the answer's key.
+        The name of the group column, used as the answer's key.
     names : tuple of two str
-        How to call the groups coded +1 and -1 in the feedback.
+        How to call the first and the second group in the feedback.
 
     Returns
     -------
@@ -88,33 +94,46 @@ def effect_coded_betas_exercise(
         that order, each within 0.005 of the right value. Feedback says how far off each beta
         is and in which direction, and names these mistakes: the intercept read as the mean of
         all values (the grand mean, which leans towards the bigger group) or as one group's
-        mean (a reference group, as in dummy coding); the slope read as the full difference
-        between the groups instead of half of it; the groups swapped (a sign error).
+        mean (a reference group, when no group is coded 0); the slope read as the full
+        difference or as half of it when the codes are not one or two units apart (the rule
+        of another coding); the groups swapped (a sign error).
 
     Examples
     --------
-    >>> q = effect_coded_betas_exercise(plus=[4.0, 6.0], minus=np.ones(6))
-    >>> q.check({"intercept": 3.0, "group2_vs_group1": 2.0}).status
+    >>> q = coded_betas_exercise(first=[4.0, 6.0], second=np.ones(6))
+    >>> q.check({"intercept": 3.0, "group1_vs_group2": 4.0}).status
     'correct'
-    >>> print(q.check([2.0, 2.0]).message)  # doctest: +NORMALIZE_WHITESPACE
+    >>> print(q.check([2.0, 4.0]).message)  # doctest: +NORMALIZE_WHITESPACE
     intercept: 2.000 is the mean of all 8 values (the grand mean), which leans towards the
-    bigger group (group 1, 6 values); the intercept is the prediction where the code is 0,
-    halfway between +1 and -1: the midpoint of the two group means, each counted once. It is
+    bigger group (group 2, 6 values); the intercept is the line's height at code 0, halfway
+    between 0.5 and -0.5: the midpoint of the two group means, each counted once. It is
     1.000 too low.
-    >>> print(q.check([3.0, 4.0]).message)  # doctest: +NORMALIZE_WHITESPACE
-    group2_vs_group1: 4.000 is the full difference group 2 minus group 1. The codes +1 and -1
-    are two units apart, so one unit of the code, the slope, is half the difference. It is
-    2.000 too high.
+    >>> print(q.check([3.0, 2.0]).message)  # doctest: +NORMALIZE_WHITESPACE
+    group1_vs_group2: 2.000 is half the difference group 1 minus group 2, the rule of codes
+    two units apart (+1 / -1). These codes are 1 unit apart, so the slope, the change per unit
+    of code, is the difference divided by 1. It is 2.000 too low.
     """
-    a = np.asarray(plus, dtype=float).ravel()
-    b = np.asarray(minus, dtype=float).ravel()
+    a = np.asarray(first, dtype=float).ravel()
+    b = np.asarray(second, dtype=float).ravel()
     if a.size < 1 or b.size < 1:
         raise ValueError("Both groups need at least one value.")
+    code_a, code_b = (float(c) for c in codes)
+    spacing = code_a - code_b
+    if spacing == 0:
+        raise ValueError(f"The two codes must differ; got {codes}.")
     mean_a, mean_b = float(a.mean()), float(b.mean())
     grand = float(np.r_[a, b].mean())
-    want_intercept, want_slope = (mean_a + mean_b) / 2, (mean_a - mean_b) / 2
-    plus_name, minus_name = names
-    bigger = (plus_name, a.size) if a.size > b.size else (minus_name, b.size)
+    gap = mean_a - mean_b
+    want_slope = gap / spacing
+    want_intercept = mean_a - want_slope * code_a
+    first_name, second_name = names
+    bigger = (first_name, a.size) if a.size > b.size else (second_name, b.size)
+    where_zero = (
+        "halfway between "
+        f"{code_a:g} and {code_b:g}: the midpoint of the two group means, each counted once"
+        if code_a == -code_b
+        else _intercept_words(code_a, code_b)
+    )
 
     def close(value: float, target: float) -> bool:
         return abs(value - target) <= TOLERANCE
@@ -127,17 +146,16 @@ def effect_coded_betas_exercise(
             return (
                 f"intercept: {value:.3f} is the mean of all {a.size + b.size} values (the "
                 f"grand mean), which leans towards the bigger group ({bigger[0]}, "
-                f"{bigger[1]} values); the intercept is the prediction where the code is 0, "
-                "halfway between +1 and -1: the midpoint of the two group means, each "
-                f"counted once. It is {off}."
+                f"{bigger[1]} values); the intercept is the line's height at code 0, "
+                f"{where_zero}. It is {off}."
             )
-        for name, mean in ((plus_name, mean_a), (minus_name, mean_b)):
-            if close(value, mean):
+        for name, mean, code in ((first_name, mean_a, code_a), (second_name, mean_b, code_b)):
+            if close(value, mean) and code != 0:
                 return (
                     f"intercept: {value:.3f} is the mean of {name}, as if it were a "
-                    "reference group. Only treatment (dummy) coding has one, the group "
-                    "coded 0; here no group is coded 0, and the intercept is the prediction "
-                    f"halfway between +1 and -1. It is {off}."
+                    "reference group. Only a group coded 0 is one; here that group is "
+                    f"coded {code:g}, and the intercept is the line's height at code 0. "
+                    f"It is {off}."
                 )
         return f"intercept: {value:.3f} is {off}."
 
@@ -145,24 +163,32 @@ def effect_coded_betas_exercise(
         if close(value, want_slope):
             return None
         off = _off_by(value, want_slope)
-        full, diff_name = 2 * want_slope, f"{plus_name} minus {minus_name}"
-        if close(value, full):
-            return (
-                f"{column}: {value:.3f} is the full difference {diff_name}. The codes +1 "
-                "and -1 are two units apart, so one unit of the code, the slope, is half "
-                f"the difference. It is {off}."
-            )
+        diff_name = f"{first_name} minus {second_name}"
+        per_unit = (
+            f"These codes are {abs(spacing):g} unit{'s' if abs(spacing) != 1 else ''} "
+            "apart, so the slope, the change per unit of code, is the difference divided "
+            f"by {spacing:g}. It is {off}."
+        )
         if close(value, -want_slope):
             return (
                 f"{column}: {value:.3f} has the right size but the wrong sign: the groups "
-                f"are swapped. {plus_name} is coded +1, so the slope is half of "
-                f"{diff_name}. It is {off}."
+                f"are swapped. {first_name} has the code {code_a:g}, so the slope is the "
+                f"difference {diff_name} divided by {spacing:g}. It is {off}."
             )
-        if close(value, -full):
+        if spacing != 1 and close(value, gap):
             return (
-                f"{column}: {value:.3f} is the full difference the wrong way round "
-                f"({minus_name} minus {plus_name}): the groups are swapped, and the slope "
-                f"of a +1 / -1 code is half the difference. It is {off}."
+                f"{column}: {value:.3f} is the full difference {diff_name}, the rule of "
+                f"codes one unit apart (0 / 1). {per_unit}"
+            )
+        if spacing != 2 and close(value, gap / 2):
+            return (
+                f"{column}: {value:.3f} is half the difference {diff_name}, the rule of "
+                f"codes two units apart (+1 / -1). {per_unit}"
+            )
+        if close(value, -gap) or close(value, -gap / 2):
+            return (
+                f"{column}: {value:.3f} is the difference the wrong way round "
+                f"({second_name} minus {first_name}): the groups are swapped. {per_unit}"
             )
         return f"{column}: {value:.3f} is {off}."
 
@@ -175,10 +201,16 @@ def effect_coded_betas_exercise(
     return Exercise(
         f"Predict the betas of {column}",
         checker,
-        hint="Write the model's prediction for a row of each group: intercept + slope for the "
-        "group coded +1, intercept - slope for the group coded -1. Set each equal to that "
-        "group's mean and solve the two equations.",
+        hint="Write the model's prediction for a row of each group: intercept + slope x its "
+        "code. Set each equal to that group's mean and solve the two equations.",
     )
+
+
+def _intercept_words(code_a: float, code_b: float) -> str:
+    """Where code 0 lies relative to two codes that are not symmetric around it."""
+    if min(code_a, code_b) < 0 < max(code_a, code_b):
+        return "which lies between the two codes but not halfway"
+    return "which lies outside the two codes: an extrapolation of the line"
 
 
 def dummy_code_exercise(group1_mean: float) -> Exercise:

@@ -22,6 +22,12 @@ if TYPE_CHECKING:
 def plot_design(design: pd.DataFrame, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Draw a design matrix as a heatmap: rows are observations, columns are regressors.
 
+    The colours are diverging around 0 (white): positive values red, negative blue, on a
+    symmetric scale shown by a colour bar, so a column of ones is a solid red band, never the
+    background. Rows are numbered from 1 (the subject or scan number) with integer ticks. A
+    small design (at most 60 rows) gets thin cell outlines, and a very small one (at most 12
+    rows and 10 columns) its values written in the cells.
+
     Parameters
     ----------
     design : pandas.DataFrame
@@ -34,6 +40,7 @@ def plot_design(design: pd.DataFrame, ax: Axes | None = None, title: str | None 
     Returns
     -------
     matplotlib.axes.Axes
+        ``ax.images[0]`` is the heatmap.
 
     Examples
     --------
@@ -42,24 +49,59 @@ def plot_design(design: pd.DataFrame, ax: Axes | None = None, title: str | None 
     >>> ax = plot_design(two_sample(3, 2, "effect"))
     >>> [t.get_text() for t in ax.get_xticklabels()]
     ['intercept', 'group1_vs_group2']
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['1', '2', '3', '4', '5']
+    >>> ax.images[0].cmap(ax.images[0].norm(1.0))[:3] != (1.0, 1.0, 1.0)  # ones are coloured
+    True
     """
+    from matplotlib.ticker import MaxNLocator
+
+    from course_utils.teaching.plotting._style import DIVERGING_CMAP
 
     if ax is None:
-        width = min(1.2 + 0.45 * design.shape[1], 9)
+        width = min(1.8 + 0.45 * design.shape[1], 9)
         _, ax = plt.subplots(figsize=(width, 3.6))
     values = design.to_numpy(dtype=float)
+    n_rows, n_columns = values.shape
     limit = float(np.abs(values).max()) or 1.0
     image = ax.imshow(
-        values, aspect="auto", cmap="gray", vmin=-limit, vmax=limit, interpolation="nearest"
+        values,
+        aspect="auto",
+        cmap=DIVERGING_CMAP,
+        vmin=-limit,
+        vmax=limit,
+        interpolation="nearest",
     )
-    ax.set_xticks(range(design.shape[1]), [str(c) for c in design.columns], rotation=60, ha="right")
-    ax.set_ylabel("observation (row)")
+    ax.set_xticks(range(n_columns), [str(c) for c in design.columns], rotation=60, ha="right")
+    numbers = MaxNLocator(nbins=6, integer=True, steps=[1, 2, 5, 10]).tick_values(1, n_rows)
+    numbers = sorted({1, *(int(k) for k in numbers if 1 <= k <= n_rows)})
+    if len(numbers) > 2 and numbers[1] - numbers[0] <= (numbers[-1] - numbers[-2]) / 2:
+        numbers.pop(1)  # 1 and a close neighbour (1, 2, 5, 10...) would crowd
+    ax.set_yticks([k - 1 for k in numbers], [str(k) for k in numbers])
+    ax.set_ylabel("observation (row number)")
     ax.set_xlabel("regressor (column)")
     ax.grid(False)
-    for spine in ax.spines.values():  # a frame, so that a column of ones stays visible
+    if n_rows <= 60:  # thin outlines: each cell, a column of ones included, stays visible
+        ax.set_xticks(np.arange(n_columns + 1) - 0.5, minor=True)
+        ax.set_yticks(np.arange(n_rows + 1) - 0.5, minor=True)
+        ax.grid(which="minor", color="0.6", linewidth=0.4)
+        ax.tick_params(which="minor", length=0)
+    if n_rows <= 12 and n_columns <= 10:
+        for (row, col), value in np.ndenumerate(values):
+            strong = abs(value) > 0.6 * limit
+            ax.text(
+                col,
+                row,
+                f"{value:g}",
+                ha="center",
+                va="center",
+                fontsize="x-small",
+                color="white" if strong else "black",
+            )
+    for spine in ax.spines.values():
         spine.set_visible(True)
     ax.set_title(title or "Design matrix")
-    ax.figure.colorbar(image, ax=ax, label="value", shrink=0.8)
+    ax.figure.colorbar(image, ax=ax, label="value (no unit)", shrink=0.8)
     return ax
 
 
@@ -347,6 +389,7 @@ def plot_covariate_fit(
     lines: Mapping[str, tuple[float, float]],
     *,
     at: float | None = None,
+    truth: tuple[Mapping[str, float], float] | None = None,
     ax: Axes | None = None,
     xlabel: str = "covariate",
     ylabel: str = "value",
@@ -369,6 +412,10 @@ def plot_covariate_fit(
     at : float, optional
         A covariate value at which to mark the vertical gap between the first two lines (the
         adjusted group difference, at e.g. the mean covariate).
+    truth : (mapping of str to float, float), optional
+        The simulation's true lines, ``(intercepts, slope)``: one intercept per group and the
+        common slope, in the covariate's own units. Each is drawn as a dashed grey line over
+        the whole covariate range (label "true line (simulation)"), after the fitted lines.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when omitted.
     xlabel, ylabel, title : str
@@ -385,6 +432,11 @@ def plot_covariate_fit(
     ...                         {"y": (0.0, 0.05), "o": (-0.5, 0.05)}, at=40)
     >>> sorted({line.get_linestyle() for line in ax.lines})
     ['-', '--', ':']
+    >>> ax = plot_covariate_fit([20, 30, 50, 60], [1.0, 1.5, 2.0, 2.5], ["y", "y", "o", "o"],
+    ...                         {"y": (0.0, 0.05), "o": (-0.5, 0.05)},
+    ...                         truth=({"y": 0.2, "o": -0.2}, 0.04))
+    >>> [round(float(line.get_ydata()[0]), 2) for line in ax.lines if line.get_color() == "grey"]
+    [1.0, 0.6]
     """
     x = np.asarray(covariate, dtype=float)
     values = np.asarray(y, dtype=float)
@@ -412,6 +464,17 @@ def plot_covariate_fit(
             linewidth=2.2,
             label=f"{name} (fit; dashed = extrapolated)",
         )
+    if truth is not None:
+        intercepts, true_slope = truth
+        for k, name in enumerate(lines):
+            ax.plot(
+                span,
+                intercepts[name] + true_slope * span,
+                color="grey",
+                linestyle="--",
+                linewidth=1.2,
+                label="true lines (simulation)" if k == 0 else None,
+            )
     if at is not None and len(lines) >= 2:
         (i1, s1), (i2, s2) = list(lines.values())[:2]
         ax.axvline(at, color="black", linestyle=":", linewidth=1)
