@@ -10,6 +10,7 @@ tests call ``plotting.plot_x(...)``. The private modules hold one kind of figure
 - ``_style``: the style, the palette, titles, the static-figure switch;
 - ``_signal_figures``: the HRF, summed responses, time series and fits;
 - ``_variance_figures``: subject estimates and the two levels of variance;
+- ``_heterogeneity_figures``: what fixed effects leave out (rates, sessions), Cochran's Q;
 - ``_design_figures``: designs, groups and estimates;
 - ``_map_figures``: thresholds, glass brains, the max-T null, TFCE, error rates;
 - ``_factorial_figures``: cell means of a factorial design;
@@ -26,6 +27,11 @@ from course_utils.teaching.plotting._design_figures import (
     plot_paired,
 )
 from course_utils.teaching.plotting._factorial_figures import plot_cell_means
+from course_utils.teaching.plotting._heterogeneity_figures import (
+    plot_q_curve,
+    plot_rates_against,
+    plot_session_spread,
+)
 from course_utils.teaching.plotting._map_figures import (
     plot_error_rates,
     plot_glass_brains,
@@ -45,10 +51,12 @@ from course_utils.teaching.plotting._power_figures import (
     power_explorer,
 )
 from course_utils.teaching.plotting._signal_figures import (
+    plot_design_and_regressor,
     plot_event_sum,
     plot_fit_and_residuals,
     plot_hrf,
     plot_null_t,
+    plot_se_ratio,
     plot_timeseries,
 )
 from course_utils.teaching.plotting._style import (
@@ -64,7 +72,6 @@ from course_utils.teaching.plotting._variance_figures import (
     plot_convergence,
     plot_method_comparison,
     plot_null_statistics,
-    plot_rates_against,
     plot_subject_intervals,
     plot_true_and_estimated,
     plot_variance_components,
@@ -80,6 +87,7 @@ __all__ = [
     "plot_convergence",
     "plot_covariate_fit",
     "plot_design",
+    "plot_design_and_regressor",
     "plot_error_rates",
     "plot_estimates",
     "plot_event_sum",
@@ -96,7 +104,10 @@ __all__ = [
     "plot_pairing_gain",
     "plot_power_at",
     "plot_power_curves",
+    "plot_q_curve",
     "plot_rates_against",
+    "plot_se_ratio",
+    "plot_session_spread",
     "plot_subject_intervals",
     "plot_subject_qc",
     "plot_support_curve",
