@@ -46,3 +46,25 @@ def test_variance_demo_needs_two_values():
 
     with pytest.raises(ValueError, match="at least 2"):
         start_here.variance_exercise([1.0])
+
+
+def test_subjects_needed_names_each_slip():
+    values = [0.2, 1.1, 0.7, 1.6, 0.4]  # sample sd 0.5612, (sd / 0.1)**2 = 31.5
+    q = start_here.subjects_needed_exercise(values, target_se=0.1, population_sd=0.5)
+    assert q.check(32).status == "correct"
+    assert "round up, not down" in q.check(31).message
+    assert "whole subjects" in q.check(31.5).message
+    assert "not squared" in q.check(6).message
+    assert "divides the variance" in q.check(4).message
+    assert "population's standard deviation" in q.check(25).message
+    assert "too large" in q.check(500).message
+    assert q.check(...).status == "not attempted"
+
+
+def test_subjects_needed_rejects_bad_arguments():
+    import pytest
+
+    with pytest.raises(ValueError, match="target_se"):
+        start_here.subjects_needed_exercise([1.0, 2.0], target_se=0)
+    with pytest.raises(ValueError, match="at least 2"):
+        start_here.subjects_needed_exercise([1.0], target_se=0.1)

@@ -1,15 +1,16 @@
-"""Checks of the start-here notebook: the feedback demo (a variance) and the warm-up (a standard
-error)."""
+"""Checks of the start-here notebook: the feedback demo (a variance), the warm-up (a standard
+error) and planning a study (how many subjects a target standard error needs)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 from course_utils.teaching.checks.core import Exercise, format_number, judge_number, read_number
 
-__all__ = ["standard_error_exercise", "variance_exercise"]
+__all__ = ["standard_error_exercise", "subjects_needed_exercise", "variance_exercise"]
 
 
 def standard_error_exercise(values: Any, population_sd: float | None = None) -> Exercise:
@@ -161,4 +162,104 @@ def variance_exercise(values: Any) -> Exercise:
         "Demo: sample variance",
         checker,
         hint="The sample variance is the mean squared distance from the mean, dividing by n - 1.",
+    )
+
+
+def subjects_needed_exercise(
+    values: Any, target_se: float, population_sd: float | None = None
+) -> Exercise:
+    """Exercise of the start-here notebook: how many subjects give a target standard error.
+
+    A pilot's values give the sample standard deviation ``s``; a study of ``n`` subjects has a
+    standard error of about ``s / sqrt(n)``, so the smallest ``n`` that reaches ``target_se`` is
+    ``ceil((s / target_se) ** 2)``.
+
+    Parameters
+    ----------
+    values : array-like
+        The pilot's numbers.
+    target_se : float
+        The largest acceptable standard error of the study's mean, in the values' units.
+    population_sd : float, optional
+        The standard deviation the pilot was drawn with; an answer computed from it gets its
+        own message (a real study does not know it).
+
+    Returns
+    -------
+    Exercise
+        Recognises the answer not squared, not rounded up (rounded down or left fractional),
+        the variance taken for the standard deviation, and ``population_sd`` used instead of
+        the pilot's standard deviation; any other wrong answer is told how far off it is.
+
+    Examples
+    --------
+    >>> q = subjects_needed_exercise([1.0, 2.0, 3.0, 4.0], target_se=0.25)
+    >>> q.check(27).status
+    'correct'
+    >>> q.check(26).message
+    'round up, not down: with 26 subjects the standard error is still above 0.25.'
+    >>> q.check(6).message
+    'that is s / target, not squared: the standard error falls with the square root of n.'
+    >>> print(q.check(300).message)
+    300 is too large: 27 subjects reach a standard error of 0.25; look again at how n enters
+    the standard error.
+    """
+    data = np.asarray(values, dtype=float)
+    if data.size < 2:
+        raise ValueError(
+            f"values: need at least 2 numbers for a standard deviation, got {data.size}."
+        )
+    if not np.isfinite(target_se) or target_se <= 0:
+        raise ValueError(f"target_se must be a positive number, got {target_se!r}.")
+    sd = data.std(ddof=1)
+    exact = (sd / target_se) ** 2
+    expected = math.ceil(exact)
+    target = f"{target_se:g}"
+    mistakes = [
+        (
+            math.floor(exact),
+            f"round up, not down: with {math.floor(exact)} subjects the standard error is "
+            f"still above {target}.",
+        ),
+        (exact, "a study needs whole subjects: round up to the next whole number."),
+        (
+            math.ceil(sd / target_se),
+            "that is s / target, not squared: the standard error falls with the square root of n.",
+        ),
+        (
+            math.ceil(data.var(ddof=1) / target_se),
+            "that divides the variance by the target; square the ratio of the standard "
+            "deviation to the target instead.",
+        ),
+    ]
+    if population_sd is not None:
+        mistakes.append(
+            (
+                math.ceil((population_sd / target_se) ** 2),
+                f"that uses the population's standard deviation ({population_sd:g}), which a "
+                "real study never knows: use the pilot's sample standard deviation.",
+            )
+        )
+    # A named slip that gives the right number is no slip: drop it.
+    mistakes = [(wrong, message) for wrong, message in mistakes if wrong != expected]
+
+    def checker(answer: Any) -> None:
+        value = read_number(answer, "the number of subjects")
+        judge_number(
+            value,
+            expected,
+            mistakes,
+            lambda direction: (
+                f"{value:g} is {direction}: {expected} subjects reach a standard error of "
+                f"{target}; look again at how n enters the standard error."
+            ),
+            rtol=0.0,
+            atol=1e-9,
+        )
+
+    return Exercise(
+        "Planning a study: how many subjects?",
+        checker,
+        hint="Solve target = s / sqrt(n) for n, with s the pilot's sample standard deviation "
+        "(ddof=1); then round up.",
     )
