@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from course_utils.stats import designs, glm
 from course_utils.teaching.checks import regression
@@ -35,6 +36,7 @@ def test_public_names():
     assert regression.__all__ == [
         "coded_betas_exercise",
         "dummy_code_exercise",
+        "paired_beta_exercise",
         "two_group_design_exercise",
     ]
 
@@ -207,3 +209,74 @@ def test_two_group_design_names_the_typical_mistakes():
     assert (
         "NaN" in q.check(np.column_stack([want["male"], np.r_[want["female"][:5], np.nan]])).message
     )
+
+
+def test_codes_two_and_minus_one_name_each_rule_of_another_coding(groups):
+    # The notebook's exercise: group 1 coded 2, group 2 coded -1 (three units apart).
+    m1, m2, grand = _means(groups)
+    q = regression.coded_betas_exercise(*groups, codes=(2.0, -1.0))
+    slope = (m1 - m2) / 3
+    q.assert_correct([m2 + slope, slope])
+    midpoint = q.check([(m1 + m2) / 2, slope]).message
+    assert "midpoint" in midpoint and "symmetric around 0" in midpoint
+    assert "grand mean" in q.check([grand, slope]).message
+    assert "reference group" in q.check([m2, slope]).message
+    assert "one unit apart (0 / 1)" in q.check([m2 + slope, m1 - m2]).message
+    assert "+1 / -1" in q.check([m2 + slope, (m1 - m2) / 2]).message
+    assert "swapped" in q.check([m2 + slope, -slope]).message
+
+
+@pytest.fixture
+def paired_data():
+    rng = np.random.default_rng(4)
+    ids = [f"S{i:02d}" for i in range(1, 13)]
+    level = rng.normal(0.8, 0.5, len(ids))
+    a = pd.Series(level + 0.3 + rng.normal(0, 0.2, len(ids)), index=ids)
+    b = pd.Series(level + rng.normal(0, 0.2, len(ids)), index=ids)
+    return a, b.iloc[rng.permutation(len(ids))]  # b in another order
+
+
+def _paired_fit(a, b, codes):
+    y, X = designs.paired(a, b)
+    X["a_vs_b"] = np.where(X["a_vs_b"] > 0, *codes)
+    return glm.regress(X, y.to_numpy())
+
+
+@pytest.mark.parametrize("codes", [(1.0, 0.0), (1.0, -1.0), (0.0, 1.0), (3.0, 1.0)])
+def test_paired_answer_is_what_the_regression_gives(paired_data, codes):
+    fit = _paired_fit(*paired_data, codes)
+    q = regression.paired_beta_exercise(*paired_data, codes=codes)
+    q.assert_correct({"beta": fit.coef("a_vs_b"), "t": fit.t_of("a_vs_b")})
+    q.assert_correct([round(fit.coef("a_vs_b"), 3), round(fit.t_of("a_vs_b"), 3)])
+
+
+def test_paired_mistakes_are_named(paired_data):
+    a, b = paired_data
+    q = regression.paired_beta_exercise(a, b)
+    d = a - b.loc[a.index]
+    t = float(stats.ttest_rel(a, b.loc[a.index]).statistic)
+    q.assert_correct({"beta": d.mean(), "t": t})
+    assert "half the mean difference" in q.check([d.mean() / 2, t]).message
+    assert "swapped" in q.check([-d.mean(), t]).message
+    for wrong_t in (t / 2, 2 * t):
+        assert "changed with the codes" in q.check([d.mean(), wrong_t]).message
+    unpaired = float(stats.ttest_ind(a, b).statistic)
+    assert "unpaired" in q.check([d.mean(), unpaired]).message
+    assert "too high" in q.check([d.mean() + 1, t]).message
+    assert q.check(...).status != "correct"  # the stub's placeholder
+    assert "keys" in q.check({"beta": 1.0}).message
+
+
+def test_paired_full_difference_for_plus_minus_one(paired_data):
+    a, b = paired_data
+    q = regression.paired_beta_exercise(a, b, codes=(1.0, -1.0))
+    d = (a - b.loc[a.index]).mean()
+    assert "one unit apart (1 / 0)" in q.check([d, 0.0]).message
+
+
+def test_paired_refuses_bad_input(paired_data):
+    a, b = paired_data
+    with pytest.raises(ValueError, match="same subjects"):
+        regression.paired_beta_exercise(a, b.drop("S03"))
+    with pytest.raises(ValueError, match="must differ"):
+        regression.paired_beta_exercise(a, b, codes=(1, 1))

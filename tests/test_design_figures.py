@@ -101,3 +101,32 @@ def test_covariate_fit_draws_the_true_lines():
         {"young": (0.4, 0.02), "old": (0.3, 0.02)},
     )
     assert not [line for line in without.lines if line.get_color() == "grey"]
+
+
+def test_covariate_fit_names_the_true_lines_and_keeps_the_legend_off_the_data():
+    # Catches: true lines that cannot be told apart, or a small legend drawn on the points.
+    import matplotlib.pyplot as plt
+
+    ax = plotting.plot_covariate_fit(
+        np.array([20.0, 25.0, 60.0, 70.0]),
+        [1.0, 1.1, 1.6, 1.9],
+        ["young", "young", "old", "old"],
+        {"young": (0.4, 0.02), "old": (0.3, 0.02)},
+        truth=({"young": 0.5, "old": 0.2}, 0.02),
+    )
+    assert [t.get_text() for t in ax.texts] == ["true: young", "true: old"]
+    legend = ax.get_legend()
+    assert min(t.get_fontsize() for t in legend.get_texts()) >= 9
+    ax.figure.canvas.draw()
+    box = legend.get_window_extent()
+    assert box.y1 <= ax.get_window_extent().y0  # below the axes, not on the data
+    plt.close(ax.figure)
+
+
+def test_coded_groups_legends_are_readable():
+    import matplotlib.pyplot as plt
+
+    axes = plotting.plot_coded_groups([1.0, 2.0, 3.0], [0.0, 1.0])
+    for ax in axes:
+        assert min(t.get_fontsize() for t in ax.get_legend().get_texts()) >= 9
+    plt.close(axes[0].figure)

@@ -42,3 +42,12 @@ def test_main_prints_every_quantity(capsys):
     claims.main(["--n-sim", "500"])
     printed = capsys.readouterr().out
     assert "paired_ratio_theory" in printed and "overlap_motion_se_grows_rate" in printed
+
+
+def test_age_slope_and_adjusted_se_bounds_are_reported():
+    out = claims.measure(n_sim=4_000, seed=3)
+    # The adjusted group beta's se: above 0.7 times the true effect in (nearly) every draw.
+    assert out["ages_adjusted_se_below_0.7_effect_rate"] < 1e-3
+    assert out["ages_adjusted_se_over_effect_q_low"] > 0.7
+    # The age slope, learnt within the groups' narrow ages, is itself uncertain.
+    assert out["ages_slope_se_over_truth_min"] > 0.2

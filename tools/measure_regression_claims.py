@@ -85,6 +85,8 @@ def _two_groups_with_covariate(
         "adjusted": beta_adj[:, 1],
         "se_ratio": se_adj[:, 1] / se_plain[:, 1],
         "se_adjusted": se_adj[:, 1],
+        "slope": beta_adj[:, 2],
+        "se_slope": se_adj[:, 2],
         "vif": _vif(adjusted, 1),
     }
 
@@ -185,6 +187,15 @@ def measure(n_sim: int = 200_000, seed: int = 0) -> dict[str, float]:
         "ages_adjusted_positive_rate": float((v["ages_adjusted"] > 0).mean()),
         "ages_adjusted_se_over_effect_min": float(
             v["ages_se_adjusted"].min() / PARAMETERS["ages"]["young_effect"]
+        ),
+        "ages_adjusted_se_over_effect_q_low": float(
+            np.quantile(v["ages_se_adjusted"], low) / PARAMETERS["ages"]["young_effect"]
+        ),
+        "ages_adjusted_se_below_0.7_effect_rate": float(
+            (v["ages_se_adjusted"] < 0.7 * PARAMETERS["ages"]["young_effect"]).mean()
+        ),
+        "ages_slope_se_over_truth_min": float(
+            v["ages_se_slope"].min() / PARAMETERS["ages"]["per_year"]
         ),
         "ages_adjusted_se_over_effect_median": float(
             np.median(v["ages_se_adjusted"]) / PARAMETERS["ages"]["young_effect"]

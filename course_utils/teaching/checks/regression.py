@@ -4,7 +4,9 @@
 under a coding the notebook did not show (+0.5 / -0.5 by default), on unbalanced groups, and
 recognises the typical misreadings the notebook teaches: the slope read with the rule of another
 coding (the full gap, or half of it), the intercept read as the grand mean or as a reference
-group's mean, and the groups swapped.
+group's mean, and the groups swapped. :func:`paired_beta_exercise` asks for the beta and the t
+of a paired design's condition column coded 1 / 0, and recognises half the difference (the
+rule of +1 / -1 codes), a t that would scale with the codes, and the unpaired t.
 """
 
 from __future__ import annotations
@@ -16,7 +18,12 @@ import numpy as np
 
 from course_utils.teaching.checks.core import Exercise, Incorrect
 
-__all__ = ["coded_betas_exercise", "dummy_code_exercise", "two_group_design_exercise"]
+__all__ = [
+    "coded_betas_exercise",
+    "dummy_code_exercise",
+    "paired_beta_exercise",
+    "two_group_design_exercise",
+]
 
 #: Absolute tolerance of :func:`coded_betas_exercise`: values typed from a printout with
 #: three decimals count as right.
@@ -149,6 +156,13 @@ def coded_betas_exercise(
                 f"{bigger[1]} values); the intercept is the line's height at code 0, "
                 f"{where_zero}. It is {off}."
             )
+        if code_a != -code_b and close(value, (mean_a + mean_b) / 2):
+            return (
+                f"intercept: {value:.3f} is the midpoint of the two group means, the rule of "
+                f"codes symmetric around 0 (+1 / -1). Code 0 is not halfway between "
+                f"{code_a:g} and {code_b:g}: the intercept is the line's height at code 0, "
+                f"{where_zero}. It is {off}."
+            )
         for name, mean, code in ((first_name, mean_a, code_a), (second_name, mean_b, code_b)):
             if close(value, mean) and code != 0:
                 return (
@@ -203,6 +217,165 @@ def coded_betas_exercise(
         checker,
         hint="Write the model's prediction for a row of each group: intercept + slope x its "
         "code. Set each equal to that group's mean and solve the two equations.",
+    )
+
+
+def paired_beta_exercise(
+    a: Any,
+    b: Any,
+    codes: tuple[float, float] = (1.0, 0.0),
+    names: tuple[str, str] = ("a", "b"),
+) -> Exercise:
+    """Exercise: predict the beta and the t of a paired design's condition column.
+
+    The design is that of :func:`course_utils.stats.designs.paired`: one column per subject and
+    a condition column holding ``codes[0]`` for the rows of condition ``a`` and ``codes[1]`` for
+    those of ``b``. The subject columns absorb each subject's level, so the condition beta is
+    the mean paired difference divided by the codes' spacing, ``mean(a - b) / (codes[0] -
+    codes[1])``, and its t is the paired t whatever the two distinct codes (rescaling a column
+    scales its beta and its standard error alike).
+
+    Parameters
+    ----------
+    a, b : pandas.Series or array-like
+        One value per subject in each condition. Two Series are matched by subject ID (their
+        index, in any order); arrays must already be in the same subject order.
+    codes : tuple of two float, default (1.0, 0.0)
+        The codes of condition ``a`` and of condition ``b``; they must differ.
+    names : tuple of two str
+        How to call the two conditions in the feedback.
+
+    Returns
+    -------
+    Exercise
+        Its answer is a dict ``{"beta": ..., "t": ...}`` or a list of the two numbers in that
+        order, each within 0.005 of the right value. Feedback names these mistakes: the beta
+        read with the rule of +1 / -1 codes (half the difference) or of other codes, the
+        conditions swapped (a sign error), a t that changes with the codes (doubled or
+        halved), and the unpaired two-sample t (the subject columns forgotten); otherwise it
+        says how far off each number is and in which direction.
+
+    Raises
+    ------
+    ValueError
+        When the conditions do not hold the same subjects, or the two codes are equal.
+
+    Examples
+    --------
+    >>> q = paired_beta_exercise([3.0, 5.0, 4.0], [1.0, 2.0, 2.5])
+    >>> q.check({"beta": 2.167, "t": 4.914}).status
+    'correct'
+    >>> print(q.check([1.083, 4.914]).message)  # doctest: +NORMALIZE_WHITESPACE
+    beta: 1.083 is half the mean difference a minus b, the rule of codes two units apart
+    (+1 / -1). These codes are 1 unit apart, so the beta is the mean difference divided by 1.
+    It is 1.084 too low.
+    """
+    import pandas as pd
+    from scipy import stats
+
+    from course_utils.stats.designs import align_subjects
+
+    if isinstance(a, pd.Series) and isinstance(b, pd.Series):
+        ia, ib, _ = align_subjects(a.index, b.index)
+        first = np.asarray(a, dtype=float)[ia]
+        second = np.asarray(b, dtype=float)[ib]
+    else:
+        first, second = np.asarray(a, dtype=float).ravel(), np.asarray(b, dtype=float).ravel()
+        if first.shape != second.shape:
+            raise ValueError("a and b must hold one value per subject each, as many values.")
+    if first.size < 2:
+        raise ValueError("The paired exercise needs at least two subjects.")
+    spacing = float(codes[0]) - float(codes[1])
+    if spacing == 0:
+        raise ValueError(f"The two codes must differ; got {codes}.")
+    differences = first - second
+    want_beta = float(differences.mean()) / spacing
+    paired_t = float(stats.ttest_1samp(differences, 0.0).statistic) * np.sign(spacing)
+    unpaired_t = float(stats.ttest_ind(first, second).statistic) * np.sign(spacing)
+    first_name, second_name = names
+    diff_name = f"{first_name} minus {second_name}"
+
+    def close(value: float, target: float) -> bool:
+        return abs(value - target) <= TOLERANCE
+
+    def beta_problem(value: float) -> str | None:
+        if close(value, want_beta):
+            return None
+        off = _off_by(value, want_beta)
+        per_unit = (
+            f"These codes are {abs(spacing):g} unit{'s' if abs(spacing) != 1 else ''} apart, "
+            f"so the beta is the mean difference divided by {spacing:g}. It is {off}."
+        )
+        if close(value, -want_beta):
+            return (
+                f"beta: {value:.3f} has the right size but the wrong sign: the conditions are "
+                f"swapped ({first_name} has the code {codes[0]:g}). {per_unit}"
+            )
+        mean_difference = want_beta * spacing
+        if spacing != 2 and close(value, mean_difference / 2):
+            return (
+                f"beta: {value:.3f} is half the mean difference {diff_name}, the rule of "
+                f"codes two units apart (+1 / -1). {per_unit}"
+            )
+        if spacing != 1 and close(value, mean_difference):
+            return (
+                f"beta: {value:.3f} is the mean difference {diff_name}, the rule of codes one "
+                f"unit apart (1 / 0). {per_unit}"
+            )
+        return f"beta: {value:.3f} is {off}."
+
+    def t_problem(value: float) -> str | None:
+        if close(value, paired_t):
+            return None
+        off = _off_by(value, paired_t)
+        if close(value, -paired_t):
+            return f"t: {value:.3f} has the wrong sign: the conditions are swapped. It is {off}."
+        if close(value, paired_t / 2) or close(value, 2 * paired_t):
+            return (
+                f"t: {value:.3f} changed with the codes. Rescaling a column scales its beta "
+                "and its standard error alike, and the fit stays the same: the t of any two "
+                f"distinct codes is the paired t. It is {off}."
+            )
+        if close(value, unpaired_t):
+            return (
+                f"t: {value:.3f} is the unpaired (two-sample) t. The subject columns are "
+                "still in the design: they remove each subject's level, so the t is the "
+                f"paired one. It is {off}."
+            )
+        return f"t: {value:.3f} is {off}."
+
+    def checker(answer: Any) -> None:
+        if callable(getattr(answer, "to_dict", None)) and hasattr(answer, "index"):
+            answer = answer.to_dict()
+        if isinstance(answer, Mapping):
+            missing = [key for key in ("beta", "t") if key not in answer]
+            if missing:
+                raise Incorrect(
+                    f"the dict lacks the keys {missing}: give {{'beta': ..., 't': ...}}."
+                )
+            pair = [answer["beta"], answer["t"]]
+        elif isinstance(answer, Sequence | np.ndarray) and not isinstance(answer, str):
+            pair = list(np.asarray(answer, dtype=object).ravel())
+        else:
+            raise Incorrect(f"give a dict {{'beta': ..., 't': ...}}; got {type(answer).__name__}.")
+        if len(pair) != 2:
+            raise Incorrect(f"give two numbers, the beta and the t; got {len(pair)}.")
+        try:
+            beta, t = (float(v) for v in pair)
+        except (TypeError, ValueError):
+            raise Incorrect("the beta and the t should be numbers.") from None
+        if not (np.isfinite(beta) and np.isfinite(t)):
+            raise Incorrect("the beta and the t should be finite numbers (no NaN).")
+        problems = [p for p in (beta_problem(beta), t_problem(t)) if p]
+        if problems:
+            raise Incorrect("\n".join(problems))
+
+    return Exercise(
+        "Predict the beta and the t of a 1 / 0 condition column",
+        checker,
+        hint="For one subject, write the model's prediction in each condition: the subject's "
+        "own beta + the condition beta x the code. Subtract the two. For the t: what happens "
+        "to a beta and to its standard error when a column is multiplied by a number?",
     )
 
 

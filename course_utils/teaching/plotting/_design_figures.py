@@ -267,7 +267,7 @@ def plot_coded_groups(
     b = np.asarray(second, dtype=float).ravel()
     y = np.r_[a, b]
     rng = as_generator(seed)
-    fig, axes = plt.subplots(1, 2, figsize=(9, 4.8), sharey=True, layout="constrained")
+    fig, axes = plt.subplots(1, 2, figsize=(9, 5.4), sharey=True, layout="constrained")
     for ax, coding in zip(axes, ("treatment", "effect"), strict=True):
         X = designs.two_sample(a.size, b.size, coding, labels=labels)
         fit = glm.regress(X, y)
@@ -303,7 +303,7 @@ def plot_coded_groups(
         )
         ax.set_xticks(sorted({*codes, 0.0}))
         ax.set_xlabel(f"code in column {column} (no unit)")
-        ax.legend(fontsize="x-small", loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
     axes[0].set_title("treatment (dummy) coding: 0 / 1\nslope = the gap between the means")
     axes[1].set_title("effect coding: -1 / +1\nslope = half the gap")
     axes[0].set_ylabel(ylabel)
@@ -415,7 +415,8 @@ def plot_covariate_fit(
     truth : (mapping of str to float, float), optional
         The simulation's true lines, ``(intercepts, slope)``: one intercept per group and the
         common slope, in the covariate's own units. Each is drawn as a dashed grey line over
-        the whole covariate range (label "true line (simulation)"), after the fitted lines.
+        the whole covariate range, after the fitted lines, and named ("true: young") in the
+        right margin, outside the data.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when omitted.
     xlabel, ylabel, title : str
@@ -449,7 +450,7 @@ def plot_covariate_fit(
             f"No fitted line for the groups {missing}; give one (intercept, slope) per group."
         )
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.8))
+        _, ax = plt.subplots(figsize=(7, 4.8))
     span = np.linspace(x.min(), x.max(), 100)
     for i, (name, (intercept, slope)) in enumerate(lines.items()):
         colour = OKABE_ITO[i % len(OKABE_ITO)]
@@ -475,6 +476,16 @@ def plot_covariate_fit(
                 linewidth=1.2,
                 label="true lines (simulation)" if k == 0 else None,
             )
+            ax.annotate(
+                f"true: {name}",
+                xy=(1.0, intercepts[name] + true_slope * span[-1]),
+                xycoords=("axes fraction", "data"),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=10,
+                color="dimgrey",
+            )
     if at is not None and len(lines) >= 2:
         (i1, s1), (i2, s2) = list(lines.values())[:2]
         ax.axvline(at, color="black", linestyle=":", linewidth=1)
@@ -486,7 +497,7 @@ def plot_covariate_fit(
         )
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.legend(fontsize="small", loc="best")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     if title:
         ax.set_title(title)
     return ax
