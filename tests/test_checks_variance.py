@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from course_utils.experiments import simulation
 from course_utils.stats import mixed
@@ -9,8 +10,8 @@ from course_utils.teaching.checks import variance
 from course_utils.teaching.checks.variance import _budget_designs, _budget_mistakes, _design_se
 
 # the notebook's exercise: 100 h, 10-minute runs, 20 minutes of set-up per subject
-TAU2, S2, BUDGET, RUN, SETUP = 0.25, 2.0, 6000, 10, 20
-OPTIONS = (1, 2, 4, 8, 10)
+TAU2, S2, BUDGET, RUN, SETUP = 0.25, 2.5, 6000, 10, 20
+OPTIONS = (1, 2, 4, 8, 12)
 RUNS = np.array(OPTIONS, dtype=float)
 SUBJECTS = BUDGET / (RUN * RUNS + SETUP)
 SE = np.sqrt((TAU2 + S2 / RUNS) / SUBJECTS)
@@ -23,15 +24,19 @@ def q():
 
 
 def test_public_names():
-    assert variance.__all__ == ["scanner_time_exercise"]  # the formula stays private
+    # the formulas stay private
+    assert variance.__all__ == ["fixed_effects_rate_exercise", "scanner_time_exercise"]
 
 
 def test_designs_and_the_best_one():
     runs, subjects = _budget_designs(OPTIONS, BUDGET, RUN, SETUP)
-    np.testing.assert_allclose(subjects, [200, 150, 100, 60, 50])
+    np.testing.assert_allclose(subjects, [200, 150, 100, 60, 6000 / 140])
     np.testing.assert_allclose(_design_se(TAU2, S2, runs, subjects), SE)
-    assert RUNS[np.argmin(SE)] == 4  # sqrt(setup / run * s^2 / tau^2) = 4 runs is optimal
-    assert RIGHT == pytest.approx(np.sqrt(0.75 / 100))
+    assert RUNS[np.argmin(SE)] == 4  # sqrt(setup / run * s^2 / tau^2) = 4.5 runs is optimal
+    assert RIGHT == pytest.approx(np.sqrt(0.875 / 100))
+    # no two designs tie: every standard error is more than 2 % from every other
+    ratios = SE[:, None] / SE[None, :]
+    assert np.all(np.abs(ratios[~np.eye(SE.size, dtype=bool)] - 1) > 0.02)
 
 
 def test_tau2_sets_a_floor():
@@ -89,12 +94,23 @@ def test_bad_arguments(bad):
 
 
 def test_three_outcomes(q):
+    assert q.check((..., ...)).status == "not attempted"
     assert q.check(...).status == "not attempted"
-    assert q.check(0.5).status == "incorrect"
-    assert q.check(RIGHT).status == "correct"
-    q.assert_correct(np.float64(RIGHT))
-    q.assert_correct(np.array([RIGHT]))
-    assert q.check(round(RIGHT, 3)).correct  # rounded answers are right
+    assert q.check((4, 0.5)).status == "incorrect"
+    assert q.check((4, RIGHT)).status == "correct"
+    q.assert_correct([np.int64(4), np.float64(RIGHT)])
+    q.assert_correct({"runs": 4.0, "se": np.array([RIGHT])})
+    assert q.check((4, round(RIGHT, 3))).correct  # rounded answers are right
+
+
+@pytest.mark.parametrize("i", [0, 1, 3, 4])
+def test_another_design_is_told_its_se_and_which_way(q, i):
+    message = q.check((OPTIONS[i], SE[i])).message
+    assert f"{SE[i]:.4f}" in message
+    assert ("fewer" if OPTIONS[i] > 4 else "more") + " runs per subject" in message
+    assert f"{RIGHT:.3f}" not in message  # the best value is not given away
+    # the right standard error with the wrong runs is still wrong
+    assert q.check((OPTIONS[i], RIGHT)).status == "incorrect"
 
 
 @pytest.mark.parametrize(
@@ -107,12 +123,12 @@ def test_three_outcomes(q):
         (np.sqrt((np.sqrt(TAU2) + S2 / RUNS) / SUBJECTS).min(), "you used tau"),
         (np.sqrt(TAU2 + S2 / 4) / 100, "divided a standard deviation by K"),
         (SE[0], "with 1 run per subject"),
-        (SE[1], "with 2 or 8 runs per subject"),
-        (SE[4], "with 10 runs per subject"),
+        (SE[1], "with 2 runs per subject"),
+        (SE[4], "with 12 runs per subject"),
     ],
 )
 def test_typical_mistakes_get_their_own_message(q, value, words):
-    feedback = q.check(value)
+    feedback = q.check((4, value))
     assert feedback.status == "incorrect"
     assert words in feedback.message
 
@@ -121,12 +137,12 @@ def test_mistakes_are_distinct_from_the_answer_and_each_other():
     values = [RIGHT] + [value for value, _ in _budget_mistakes(TAU2, S2, RUNS, SUBJECTS, 600)]
     ratios = np.array(values)[:, None] / np.array(values)[None, :]
     off_diagonal = ratios[~np.eye(len(values), dtype=bool)]
-    assert np.all(np.abs(off_diagonal - 1) > 0.025)  # more than twice the 1 % tolerance
+    assert np.all(np.abs(off_diagonal - 1) > 0.02)  # more than twice the 1 % tolerance
 
 
 @pytest.mark.parametrize("factor, words", [(1.3, "30 % too large"), (0.8, "20 % too small")])
 def test_other_answers_say_how_far_and_which_way(q, factor, words):
-    message = q.check(RIGHT * factor).message
+    message = q.check((4, RIGHT * factor)).message
     assert message.endswith(words + ".")
     assert f"{RIGHT:.3f}" not in message  # the right value is not given away
 
@@ -134,11 +150,15 @@ def test_other_answers_say_how_far_and_which_way(q, factor, words):
 @pytest.mark.parametrize(
     "answer, words",
     [
-        ("a lot", "one number"),
-        ([0.1, 0.2], "one number"),
-        (-0.17, "positive"),
-        (np.nan, "not a finite number"),
-        (0.0, "positive"),
+        ("a lot", "two numbers"),
+        (0.0866, "two numbers"),
+        ([4, 0.1, 0.2], "two numbers"),
+        ({"se": 0.1}, '"runs"'),
+        ((3, 0.1), "choose the runs"),
+        ((4, [0.1, 0.2]), "one number"),
+        ((4, -0.17), "positive"),
+        ((4, np.nan), "not a finite number"),
+        ((4, 0.0), "positive"),
     ],
 )
 def test_unusable_answers(q, answer, words):
@@ -151,3 +171,49 @@ def test_hint_and_solution_do_not_give_the_answer_away(q):
     assert "tau^2" in q.hint() and "set-up" in q.hint()
     for text in (q.hint(), q.solution()):
         assert "sqrt" not in text and f"{RIGHT:.2f}" not in text
+
+
+# --- the fixed-effects false-positive rate (inside the lesson) ---------------------------------
+FE_RATE = 2 * stats.norm.sf(stats.norm.isf(0.025) / np.sqrt(2.0))
+
+
+def test_fixed_effects_rate_three_outcomes_and_the_formula():
+    q = variance.fixed_effects_rate_exercise()
+    assert FE_RATE == pytest.approx(0.1658, abs=1e-4)
+    assert q.check(...).status == "not attempted"
+    assert q.check(0.3).status == "incorrect"
+    q.assert_correct(FE_RATE)
+    q.assert_correct(round(FE_RATE, 3))
+    # tau = 0: fixed effects are valid; a larger tau^2 / s^2 gives more false positives
+    variance.fixed_effects_rate_exercise(0.0).assert_correct(0.05)
+    variance.fixed_effects_rate_exercise(4.0, 0.01).assert_correct(
+        2 * stats.norm.sf(stats.norm.isf(0.005) / np.sqrt(5.0))
+    )
+
+
+@pytest.mark.parametrize(
+    "value, words",
+    [
+        (0.05, "valid test promises"),
+        (FE_RATE / 2, "one tail"),
+        (2 * stats.norm.sf(1.959964 / 2), "divided by the variance"),
+        (100 * FE_RATE, "proportion"),
+        (2.0, "variance of z"),
+        (0.25, "too large"),
+        (0.1, "too small"),
+        ("often", "one number"),
+    ],
+)
+def test_fixed_effects_rate_mistakes(value, words):
+    feedback = variance.fixed_effects_rate_exercise().check(value)
+    assert feedback.status == "incorrect" and words in feedback.message
+    assert f"{FE_RATE:.3f}" not in feedback.message
+
+
+def test_fixed_effects_rate_bad_arguments_and_hint():
+    with pytest.raises(ValueError):
+        variance.fixed_effects_rate_exercise(-1.0)
+    with pytest.raises(ValueError):
+        variance.fixed_effects_rate_exercise(1.0, alpha=1.5)
+    hint = variance.fixed_effects_rate_exercise().hint()
+    assert "both" not in hint and "sqrt" in hint and f"{FE_RATE:.2f}" not in hint

@@ -175,9 +175,12 @@ def test_plot_method_comparison_draws_its_rates_with_plot_error_rates():
         np.testing.assert_allclose(
             [[s[0][0], s[1][0]] for s in segments], table[["ci_low", "ci_high"]].to_numpy()
         )
-        assert ax.lines[-1].get_xdata()[0] == 0.05  # the nominal rate
-        assert ax.lines[-1].get_linestyle() == "--"
         assert ax.get_xlabel()
+    # the nominal rate: a dashed line in the false-positive panel only (it means nothing
+    # for power)
+    assert axes[0].lines[-1].get_xdata()[0] == 0.05
+    assert axes[0].lines[-1].get_linestyle() == "--"
+    assert not [line for line in axes[2].lines if line.get_label().startswith("nominal")]
     # the spread of the estimate, with its interval
     sd = axes[1].containers[0]
     np.testing.assert_allclose(sd.lines[0].get_xdata(), [0.24, 0.2])

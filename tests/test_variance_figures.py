@@ -128,3 +128,65 @@ def test_plot_q_curve_marks_both_estimates_and_the_expectation():
     assert dl.get_ydata()[0] == pytest.approx(9 / 3.0)
     assert any(label.startswith("true") for label in labels)
     assert "tau" in ax.get_xlabel() and ax.get_ylim()[0] == 0
+
+
+# --- readable legends and labels (>= 9 pt, off the data) ---------------------------------------
+
+
+def _legend_points(legend):
+    return min(text.get_fontsize() for text in legend.get_texts())
+
+
+def test_legends_are_at_least_9_points():
+    from course_utils.teaching.plotting import use_course_style
+
+    use_course_style()
+    rng = np.random.default_rng(1)
+    hist = plotting.plot_true_and_estimated(rng.normal(1, 0.5, 500), rng.normal(1, 0.6, 500))
+    table = pd.DataFrame(
+        {
+            "reported_se": [0.12, 0.12],
+            "session_sd": [0.12, 0.18],
+            "sd_low": [0.11, 0.17],
+            "sd_high": [0.13, 0.19],
+        },
+        index=pd.Index([0.0, 0.25], name="run_sd"),
+    )
+    spread = plotting.plot_session_spread(table, theory=[0.125, 0.177])
+    grid = np.linspace(0, 1, 50)
+    q = plotting.plot_q_curve(grid, 80 / (1 + 20 * grid), 9, dl=0.3, pm=0.35)
+    for ax in (hist, spread, q):
+        assert _legend_points(ax.get_legend()) >= 9
+    # the histogram leaves room above the bars for its legend
+    tallest = max(bar.get_height() for bar in hist.containers[0])
+    assert hist.get_ylim()[1] >= 1.3 * tallest
+
+
+def test_q_curve_zooms_on_the_crossing_and_keeps_its_legend_beside_the_axes():
+    grid = np.linspace(0, 1, 50)
+    ax = plotting.plot_q_curve(grid, 80 / (1 + 20 * grid), 9, dl=0.3, pm=0.35)
+    assert ax.get_ylim() == (0.0, 27.0)  # 3 (K - 1): Q(0) = 80 is cut, K - 1 is readable
+    anchor = ax.get_legend().get_bbox_to_anchor().transformed(ax.transAxes.inverted())
+    assert anchor.x0 > 1.0  # right of the axes, not on the curve
+
+
+def test_method_comparison_power_panel_has_no_nominal_line_and_shares_are_named():
+    row = {
+        "rate": 0.05,
+        "ci_low": 0.04,
+        "ci_high": 0.06,
+        "n_sim": 2000,
+        "estimate_sd": 0.2,
+        "sd_low": 0.19,
+        "sd_high": 0.21,
+    }
+    null = pd.DataFrame([row, row], index=pd.Index(["OLS", "DL"], name="method"))
+    power = null.assign(rate=0.5, ci_low=0.45, ci_high=0.55)
+    axes = plotting.plot_method_comparison(null, power, calibrated_power=[0.5, 0.6])
+    labels = [line.get_label() for line in axes[2].lines]
+    assert not [label for label in labels if label.startswith("nominal")]
+    assert any(
+        label.startswith("nominal") for label in [line.get_label() for line in axes[0].lines]
+    )
+    ax = plotting.plot_variance_components([0.1, 0.4], tau2=0.25)
+    assert all(t.get_text().strip().startswith("share of weight") for t in ax.texts)

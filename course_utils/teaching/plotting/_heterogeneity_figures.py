@@ -84,7 +84,7 @@ def plot_session_spread(
     ax.set_ylim(0, 1.15 * float(table["sd_high"].max()))
     ax.set_xlabel(f"run-to-run SD of the true amplitude ({unit})")
     ax.set_ylabel(f"SE or SD ({unit})")
-    ax.legend(loc="lower right", fontsize="small")
+    ax.legend(loc="lower right")
     ax.set_title(title or "Fixed effects over runs: standard error and spread over sessions")
     return ax
 
@@ -101,6 +101,9 @@ def plot_q_curve(
     title: str | None = None,
 ) -> Axes:
     """Cochran's ``Q`` against ``tau^2``, with its expectation ``K - 1`` and the estimates on it.
+
+    The y axis runs from 0 to ``3 (K - 1)``, so that the crossing of ``K - 1`` stays readable
+    when ``Q(0)`` is far larger; the legend sits beside the axes.
 
     Parameters
     ----------
@@ -133,14 +136,14 @@ def plot_q_curve(
     ['Q', 'K', 'PM:', 'DL:', 'true']
     """
     if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 3.8))
+        _, ax = plt.subplots(figsize=(8.5, 3.6))
     tau2, q = np.asarray(tau2, dtype=float), np.asarray(q, dtype=float)
     ax.plot(tau2, q, color=OKABE_ITO[0], linewidth=2, label=r"Q at each $\tau^2$")
     ax.axhline(
         df,
         color=OKABE_ITO[3],
         linestyle="--",
-        label=rf"K - 1 = {df}: the expectation of Q at the true $\tau^2$",
+        label=rf"K - 1 = {df} (expected Q at the true $\tau^2$)",
     )
     if pm is not None:
         ax.plot(
@@ -159,10 +162,10 @@ def plot_q_curve(
     if true_tau2 is not None:
         ax.axvline(true_tau2, color="grey", linestyle=":", label=rf"true $\tau^2$ = {true_tau2:g}")
     ax.set_xlim(float(tau2.min()), float(tau2.max()))
-    ax.set_ylim(0, None)
+    ax.set_ylim(0, 3 * df)  # where Q crosses K - 1; Q(0) may lie far above
     ax.set_xlabel(rf"between-subject variance $\tau^2$ {unit}")
     ax.set_ylabel(r"Cochran's Q($\tau^2$)")
-    ax.legend(fontsize="small")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))  # beside the curve, not on it
     ax.set_title(title or r"Cochran's Q falls as $\tau^2$ grows")
     return ax
 

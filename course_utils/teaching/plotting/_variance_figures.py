@@ -147,8 +147,8 @@ def plot_variance_components(
     """Stacked bars of each subject's variance: between subjects ``tau^2`` + first level ``s_k^2``.
 
     The total bar length is the variance of that subject's estimate, ``tau^2 + s_k^2``; the
-    label at the end of each bar gives the subject's random-effects weight ``1/(tau^2 + s_k^2)``
-    as a share of the total.
+    label at the end of each bar gives the subject's share of the weight in variance-weighted
+    random effects, ``1/(tau^2 + s_k^2)`` divided by the sum over subjects.
 
     Parameters
     ----------
@@ -176,7 +176,7 @@ def plot_variance_components(
     >>> import matplotlib; matplotlib.use("Agg")
     >>> ax = plot_variance_components([0.1, 0.4], tau2=0.25)
     >>> [t.get_text().strip() for t in ax.texts]
-    ['weight 0.65', 'weight 0.35']
+    ['share of weight 0.65', 'share of weight 0.35']
     """
 
     s2 = np.asarray(first_level_variances, dtype=float)
@@ -189,14 +189,14 @@ def plot_variance_components(
     weights = 1.0 / (tau2 + s2)
     weights /= weights.sum()
     for row, total, weight in zip(rows, tau2 + s2, weights, strict=True):
-        ax.text(total, row, f" weight {weight:.2f}", va="center", fontsize="small")
+        ax.text(total, row, f" share of weight {weight:.2f}", va="center")
     ax.set_yticks(rows, [f"subject {i + 1}" for i in rows])
     ax.invert_yaxis()
     if true_tau2 is not None:
         ax.axvline(
             true_tau2, color="black", linestyle="--", label=rf"true $\tau^2$ = {true_tau2:g}"
         )
-    ax.set_xlim(0, 1.25 * float((tau2 + s2).max()))
+    ax.set_xlim(0, 1.5 * float((tau2 + s2).max()))
     ax.set_xlabel(f"variance of the subject's estimate {unit}")
     ax.legend(loc="lower right")
     ax.set_title(title or "Two sources of variance in each subject's estimate")
@@ -346,7 +346,8 @@ def plot_true_and_estimated(
     )
     ax.set_xlabel(xlabel)
     ax.set_ylabel("number of subjects")
-    ax.legend(loc="upper right", fontsize="small")
+    ax.set_ylim(0, 1.4 * ax.get_ylim()[1])  # room for the legend above the histograms
+    ax.legend(loc="upper left")
     ax.set_title(title or "True amplitudes and their first-level estimates")
     return ax
 
@@ -373,7 +374,8 @@ def plot_method_comparison(
         ``ci_high``, ``n_sim``), then the standard deviation of the estimate with its interval
         (``estimate_sd``, ``sd_low``, ``sd_high``), taken from ``null``.
     alpha : float, default 0.05
-        The nominal false-positive rate, drawn as a dashed line in both rate panels.
+        The nominal false-positive rate, drawn as a dashed line in the false-positive panel
+        (not in the power panel, where it means nothing).
     title : str, optional
         Title of the figure (say which data).
     unit : str, default "% signal change"
@@ -432,6 +434,9 @@ def plot_method_comparison(
         title="Power",
         xlabel="power\n(share of studies with an effect)",
     )
+    for line in axes[2].get_lines():  # the nominal rate means nothing for power
+        if line.get_label().startswith("nominal"):
+            line.remove()
     if calibrated_power is not None:
         (calibrated,) = axes[2].plot(
             np.asarray(calibrated_power, dtype=float),
