@@ -30,7 +30,7 @@ def by_hand(index=None, hrf=None):
 
 
 def test_public_names():
-    assert hrf_checks.__all__ == ["regressor_exercise"]
+    assert hrf_checks.__all__ == ["beta_units_exercise", "regressor_exercise"]
 
 
 def test_the_hand_built_regressor_is_correct(q):
@@ -139,3 +139,50 @@ def test_hint_names_the_steps_without_the_numbers(q):
 def test_bad_designs(onsets):
     with pytest.raises(ValueError):
         hrf_checks.regressor_exercise(onsets, N_TR, T_R)
+
+
+def _voxel():
+    x = signals.event_regressor([10.0, 40.0, 70.0], 50, 2.0)
+    noise = np.random.default_rng(3).normal(0, 0.3, 50)
+    y = 0.8 * x + noise
+    beta = np.linalg.lstsq(np.c_[x, np.ones(50)], y, rcond=None)[0][0]
+    return x, y, beta
+
+
+def test_beta_units_right_answer_is_the_refit():
+    x, y, beta = _voxel()
+    q = hrf_checks.beta_units_exercise(x, y, baseline=800.0, factor=0.5)
+    refit = np.linalg.lstsq(np.c_[0.5 * x, np.ones(50)], 800 * (1 + y / 100), rcond=None)[0][0]
+    np.testing.assert_allclose(refit, beta * 16, rtol=1e-9)
+    assert q.check(refit).status == "correct"
+    assert q.check(np.array([refit])).status == "correct"
+    q.assert_correct(beta * 8 / 0.5)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "words"),
+    [
+        (lambda b: b * 8 * 0.5, "divide by 0.5"),
+        (lambda b: b / 0.5, "no longer in percent"),
+        (lambda b: b * 800 / 0.5, "800 / 100 = 8"),
+        (lambda b: b * 16 + 800, "constant column takes the baseline"),
+        (lambda b: b * 3, "times the right beta"),
+    ],
+)
+def test_beta_units_feedback_names_the_mistake(wrong, words):
+    x, y, beta = _voxel()
+    feedback = hrf_checks.beta_units_exercise(x, y).check(wrong(beta))
+    assert feedback.status == "incorrect"
+    assert words in feedback.message
+
+
+def test_beta_units_other_factor_and_bad_input():
+    x, y, beta = _voxel()
+    q = hrf_checks.beta_units_exercise(x, y, baseline=1000.0, factor=2.0)
+    assert q.check(beta * 10 / 2).status == "correct"
+    assert q.check("a lot").status == "incorrect"
+    assert q.check(...).status == "not attempted"
+    with pytest.raises(ValueError, match="positive"):
+        hrf_checks.beta_units_exercise(x, y, factor=0.0)
+    with pytest.raises(ValueError, match="1-D"):
+        hrf_checks.beta_units_exercise(x, y[:-1])

@@ -86,9 +86,13 @@ def test_design_and_regressor_draws_the_column_in_its_units():
     X = pd.DataFrame({"event": regressor, "constant": 1.0})
     image_ax, curve_ax = plotting.plot_design_and_regressor(X, times, "event", title="run")
     np.testing.assert_allclose(curve_ax.lines[0].get_xdata(), regressor)
-    np.testing.assert_allclose(curve_ax.lines[0].get_ydata(), times)
+    np.testing.assert_allclose(curve_ax.lines[0].get_ydata(), np.arange(50))  # scans
     assert curve_ax.get_ylim()[0] > curve_ax.get_ylim()[1]  # time runs down
-    assert "rescaled" in image_ax.get_title() and "(s)" in curve_ax.get_ylabel()
+    assert curve_ax.get_ylim() == image_ax.get_ylim()  # one shared axis of scans
+    assert "rescaled" in image_ax.get_title() and image_ax.get_ylabel() == "scan number"
+    seconds = [c for c in curve_ax.child_axes if "(s)" in c.get_ylabel()]
+    assert len(seconds) == 1  # scan times in seconds on the right
+    assert len(curve_ax.figure.axes) == 3  # the matrix, the curve and a colour bar
     assert curve_ax.figure._suptitle.get_text() == "run"
     with pytest.raises(KeyError, match="constant"):
         plotting.plot_design_and_regressor(X, times, "evnt")

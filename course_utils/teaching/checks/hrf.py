@@ -5,19 +5,25 @@ says how far off the response is, in seconds and in which direction, and names t
 notebook warns about: the HRF sampled at the TR (the response peaks late), ``mode="same"``
 convolution (the response comes before the event), no downsampling (one value per 0.1 s step
 instead of one per scan), and seconds confused with steps or scans.
+:func:`beta_units_exercise` asks for the beta of the same voxel when the data are in raw
+scanner units and the regressor is rescaled; its feedback names the factor applied the wrong
+way, the data scaling forgotten, and the baseline added to the beta.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from course_utils.experiments import signals
 from course_utils.teaching.checks.core import Exercise, Incorrect
 
-__all__ = ["regressor_exercise"]
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+__all__ = ["beta_units_exercise", "regressor_exercise"]
 
 
 def _as_regressor(answer: Any, n_tr: int) -> np.ndarray:
@@ -262,5 +268,115 @@ def regressor_exercise(onsets: Sequence[float], n_tr: int, t_r: float) -> Exerci
             f"is the run? At which index of that grid does the event at {onsets[0]:g} s go? "
             "Convolve causally with the HRF of signals.canonical_hrf(), then keep one "
             "value per scan: how many 0.1 s steps apart are two scans?"
+        ),
+    )
+
+
+def beta_units_exercise(
+    regressor: npt.ArrayLike,
+    data: npt.ArrayLike,
+    *,
+    baseline: float = 800.0,
+    factor: float = 0.5,
+) -> Exercise:
+    """Exercise of the HRF notebook: predict a beta after rescaling the data and the regressor.
+
+    The voxel ``data`` are in percent signal change; in raw scanner units with a mean of
+    ``baseline`` they are ``baseline * (1 + data / 100)``, and the regressor is multiplied by
+    ``factor``. The right answer is the beta of that fit (regressor and a constant, OLS),
+    computed here: ``baseline / 100 / factor`` times the beta in percent. The feedback names the
+    typical mistakes: the regressor's factor applied the wrong way (times ``factor`` instead of
+    divided), the data's rescaling forgotten, a factor of ``baseline`` instead of
+    ``baseline / 100``, and the baseline added to the beta (the constant takes it).
+
+    Parameters
+    ----------
+    regressor : array-like, shape (n,)
+        The voxel's regressor, as fitted in percent (one brief event peaks at 1).
+    data : array-like, shape (n,)
+        The voxel's time series in percent signal change.
+    baseline : float
+        The voxel's mean in raw scanner units.
+    factor : float
+        What the regressor is multiplied by (positive).
+
+    Returns
+    -------
+    Exercise
+        Its answer is one number, the new beta of the regressor.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ, or ``baseline`` or ``factor`` is not positive.
+
+    Examples
+    --------
+    >>> x = np.array([0.0, 1.0, 0.5, 0.0, 1.0, 0.2])
+    >>> y = 2.0 * x + np.array([0.1, -0.1, 0.0, 0.2, 0.0, -0.2])
+    >>> q = beta_units_exercise(x, y)
+    >>> beta = float(np.linalg.lstsq(np.c_[x, np.ones(6)], y, rcond=None)[0][0])
+    >>> q.check(beta * 8 / 0.5).status
+    'correct'
+    >>> print(q.check(beta * 8 * 0.5).message)  # doctest: +ELLIPSIS
+    you multiplied by the regressor's factor 0.5; ...
+    """
+    from course_utils.stats import glm
+
+    x, y = np.asarray(regressor, dtype=float), np.asarray(data, dtype=float)
+    if x.shape != y.shape or x.ndim != 1:
+        raise ValueError(f"regressor and data must be 1-D of one length; got {x.shape}, {y.shape}.")
+    if not (baseline > 0 and factor > 0):
+        raise ValueError(f"baseline and factor must be positive; got {baseline}, {factor}.")
+    design = np.column_stack([x * factor, np.ones(x.size)])
+    right = float(glm.regress(design, baseline * (1 + y / 100)).beta[0])
+    beta = float(glm.regress(np.column_stack([x, np.ones(x.size)]), y).beta[0])
+    unit = baseline / 100
+    mistakes = {
+        beta * unit * factor: (
+            f"you multiplied by the regressor's factor {factor:g}; a regressor {factor:g} "
+            f"times as large needs a beta 1/{factor:g} times as large to give the same fit, "
+            f"so divide by {factor:g}."
+        ),
+        beta / factor: (
+            f"the regressor's factor is right, but the data are no longer in percent: one "
+            f"percent of a baseline of {baseline:g} is {unit:g} scanner units, so the beta "
+            f"is {unit:g} times larger too."
+        ),
+        beta * baseline / factor: (
+            f"you scaled by the baseline {baseline:g}, but one percent of it is "
+            f"{baseline:g} / 100 = {unit:g} units: a beta of 1 % is {unit:g} units."
+        ),
+        beta * unit / factor + baseline: (
+            "you added the baseline to the beta, but the constant column takes the baseline: "
+            "the beta is only the regressor's part."
+        ),
+    }
+
+    def checker(answer: Any) -> None:
+        try:
+            value = float(np.asarray(answer, dtype=float).squeeze())
+        except (TypeError, ValueError):
+            raise Incorrect(
+                f"the answer should be one number, the new beta; got {type(answer).__name__}."
+            ) from None
+        if np.isclose(value, right, rtol=1e-3):
+            return
+        for wrong, message in mistakes.items():
+            if np.isclose(value, wrong, rtol=1e-3):
+                raise Incorrect(message)
+        raise Incorrect(
+            f"{value:.4g} is {value / right:.3g} times the right beta. Ask two questions: how "
+            "many scanner units is one percent, and how large must a beta be for a regressor "
+            f"{factor:g} times as large to give the same fit?"
+        )
+
+    return Exercise(
+        "Exercise: a beta in other units",
+        checker,
+        hint=(
+            "A beta is in data units per regressor unit. Change one thing at a time: what "
+            "does 1 % become in scanner units, and what must a beta do so that beta times "
+            "the rescaled regressor still equals the same response?"
         ),
     )

@@ -344,8 +344,9 @@ def plot_design_and_regressor(
     """A design matrix as nilearn draws it (left) and one regressor as a curve (right).
 
     nilearn's ``plot_design_matrix`` shows each column as colours, rescaled for display, so it
-    shows where a regressor is high but not its values; the curve beside it, drawn with time
-    running down as in the matrix, shows the values in their units.
+    shows where a regressor is high but not its values (a colour bar gives the rescaled
+    values); the curve beside it, on the same axis of scans running down (with scan times in
+    seconds on the right), shows the values in their units.
 
     Parameters
     ----------
@@ -374,28 +375,35 @@ def plot_design_and_regressor(
     >>> import pandas as pd
     >>> X = pd.DataFrame({"event": [0.0, 1.0, 0.4, 0.1], "constant": 1.0})
     >>> axes = plot_design_and_regressor(X, [0, 2, 4, 6], "event")
-    >>> axes[1].get_xlabel(), axes[1].get_ylabel()
-    ('event (per unit amplitude)', 'scan time (s)')
+    >>> axes[1].get_xlabel(), axes[0].get_ylabel(), len(axes[0].figure.axes)  # + colour bar
+    ('event (per unit amplitude)', 'scan number', 3)
     """
     from nilearn.plotting import plot_design_matrix
 
     if column not in design.columns:
         raise KeyError(f"{column!r} is not a column of the design; its columns: {list(design)}.")
     times = np.asarray(times, dtype=float)
+    scans = np.arange(times.size)
+    t_r = float(times[1] - times[0]) if times.size > 1 else 1.0
     fig, axes = plt.subplots(
-        1, 2, figsize=(7.5, 4.8), gridspec_kw={"width_ratios": [1, 1.5], "wspace": 0.35}
+        1,
+        2,
+        figsize=(8, 4.8),
+        sharey=True,
+        layout="constrained",
+        gridspec_kw={"width_ratios": [1, 1.6]},
     )
     plot_design_matrix(design, axes=axes[0])
     axes[0].grid(False)
     axes[0].set_title("as an image\n(each column rescaled)")
-    axes[1].plot(design[column].to_numpy(dtype=float), times, color="C0")
+    colorbar = fig.colorbar(axes[0].images[0], ax=axes[0], location="bottom", shrink=0.9, pad=0.02)
+    colorbar.set_label("value / column norm")
+    axes[1].plot(design[column].to_numpy(dtype=float), scans, color="C0")
     axes[1].axvline(0, color="black", linewidth=0.6)
-    axes[1].set_ylim(times.max(), times.min())  # time runs down, as the matrix's rows
-    axes[1].set(
-        xlabel=f"{column} (per unit amplitude)",
-        ylabel="scan time (s)",
-        title=f"the {column!r} column\nas a curve",
-    )
+    axes[1].set_ylim(scans.max() + 0.5, -0.5)  # scans run down, as the matrix's rows
+    axes[1].set(xlabel=f"{column} (per unit amplitude)", title=f"the {column!r} column\nas a curve")
+    seconds = axes[1].secondary_yaxis("right", functions=(lambda s: s * t_r, lambda t: t / t_r))
+    seconds.set_ylabel("scan time (s)")
     fig.suptitle(title or "Design matrix: image and regressor")
     return axes
 
