@@ -7,7 +7,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from scipy import stats  # noqa: E402
 
 from course_utils.experiments import signals  # noqa: E402
 from course_utils.teaching import plotting  # noqa: E402
@@ -47,15 +46,6 @@ def test_fit_and_residuals_draws_data_minus_fit():
     assert [t.get_text() for t in top.get_legend().get_texts()][-1] == "true response"
 
 
-def test_null_t_marks_the_two_sided_thresholds():
-    t = np.random.default_rng(0).standard_t(20, size=300)
-    ax = plotting.plot_null_t({"naive": t, "whitened": t / 2}, df=20, alpha=0.05)
-    edges = sorted(line.get_xdata()[0] for line in ax.lines[1:])
-    np.testing.assert_allclose(edges, [-stats.t.isf(0.025, 20), stats.t.isf(0.025, 20)])
-    assert len(ax.get_legend().get_texts()) == 3
-    assert ax.get_xlabel() and ax.get_ylabel() == "density" and ax.get_title()
-
-
 def test_hrf_drawn_over_another_keeps_its_title():
     times, hrf = signals.canonical_hrf()
     ax = plotting.plot_hrf(times, hrf, title="the course's HRF")
@@ -66,16 +56,6 @@ def test_hrf_drawn_over_another_keeps_its_title():
     assert ax.get_title() == "the course's HRF"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["SPM's values"]
     assert plotting.plot_hrf(times, hrf).get_title() == "Haemodynamic response function"
-
-
-def test_null_t_bins_cover_the_axis_and_count_every_value():
-    t = np.concatenate([np.random.default_rng(1).standard_t(40, size=1000), [7.0, -8.0]])
-    ax = plotting.plot_null_t({"naive": t}, df=40, limit=5.0, bins=40)
-    assert ax.get_xlim() == (-5.0, 5.0)
-    bars = ax.patches
-    assert len(bars) == 40
-    area = sum(bar.get_height() * bar.get_width() for bar in bars)
-    np.testing.assert_allclose(area, 1000 / 1002, rtol=1e-9)  # the 2 beyond +/-5 count
 
 
 def test_design_and_regressor_draws_the_column_in_its_units():

@@ -42,7 +42,7 @@ def test_plot_null_statistics_without_theory():
     ax = plotting.plot_null_statistics({"z": np.zeros(10)})
     assert [line.get_label() for line in ax.lines][0].startswith("N(0, 1)")
     assert not any("theory" in line.get_label() for line in ax.lines)
-    assert ax.get_title() == "Group statistics of null studies"
+    assert ax.get_title() == "Statistics of null studies"
 
 
 def test_plot_rates_against_one_series_per_method_and_theory():
@@ -190,3 +190,29 @@ def test_method_comparison_power_panel_has_no_nominal_line_and_shares_are_named(
     )
     ax = plotting.plot_variance_components([0.1, 0.4], tau2=0.25)
     assert all(t.get_text().strip().startswith("share of weight") for t in ax.texts)
+
+
+def test_null_statistics_against_t_marks_the_two_sided_thresholds():
+    t = np.random.default_rng(0).standard_t(20, size=300)
+    ax = plotting.plot_null_statistics(
+        {"naive": t, "whitened": t / 2}, t_df=20, normal=False, alpha=0.05
+    )
+    edges = sorted(line.get_xdata()[0] for line in ax.lines[1:])
+    np.testing.assert_allclose(edges, [-stats.t.isf(0.025, 20), stats.t.isf(0.025, 20)])
+    assert len(ax.get_legend().get_texts()) == 3
+    assert ax.get_xlabel() and ax.get_ylabel() == "density" and ax.get_title()
+
+
+def test_null_statistics_bins_cover_the_axis_and_count_every_value():
+    t = np.concatenate([np.random.default_rng(1).standard_t(40, size=1000), [7.0, -8.0]])
+    ax = plotting.plot_null_statistics({"naive": t}, t_df=40, normal=False, limit=5.0, bins=40)
+    assert ax.get_xlim() == (-5.0, 5.0)
+    bars = ax.patches
+    assert len(bars) == 40
+    area = sum(bar.get_height() * bar.get_width() for bar in bars)
+    np.testing.assert_allclose(area, 1000 / 1002, rtol=1e-9)  # the 2 beyond +/-5 count
+
+
+def test_null_statistics_needs_t_df_without_the_normal():
+    with pytest.raises(ValueError, match="needs t_df"):
+        plotting.plot_null_statistics({"t": np.zeros(3)}, normal=False)

@@ -55,7 +55,6 @@ from course_utils.teaching.plotting._signal_figures import (
     plot_event_sum,
     plot_fit_and_residuals,
     plot_hrf,
-    plot_null_t,
     plot_se_ratio,
     plot_timeseries,
 )
@@ -98,7 +97,6 @@ __all__ = [
     "plot_inflation",
     "plot_max_null",
     "plot_method_comparison",
-    "plot_null_t",
     "plot_null_statistics",
     "plot_paired",
     "plot_pairing_gain",

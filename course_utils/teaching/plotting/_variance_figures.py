@@ -467,18 +467,27 @@ def plot_null_statistics(
     ax: Axes | None = None,
     title: str | None = None,
     t_df: float | None = None,
+    *,
+    normal: bool = True,
+    limit: float = 8.0,
+    bins: int = 64,
+    xlabel: str = "group statistic (no true effect)",
 ) -> Axes:
-    """Histograms of group statistics from null studies against the N(0, 1) they are read with.
+    """Histograms of statistics with no true effect, against the distribution they are read with.
+
+    The first series is drawn filled and the others as outlines; dotted lines mark the two-sided
+    thresholds at ``alpha`` (of the normal, or of the t when ``normal=False``), so the share of
+    values beyond them is the false-positive rate. Used for group statistics (a fixed-effects z
+    against N(0, 1)) and for first-level t values (naive against prewhitened).
 
     Parameters
     ----------
     statistics : mapping of str to array-like
-        Name of a test to its statistic (z or t) in each null study. The first is drawn
-        filled, the others as outlines.
+        Name of a test to its statistic (z or t) in each null study or voxel.
     z_variance : float, optional
         A theoretical variance of the first statistic, drawn as a dashed N(0, z_variance).
     alpha : float, default 0.05
-        Two-sided level: dotted lines at the normal's critical values.
+        Two-sided level of the dotted thresholds.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when omitted.
     title : str, optional
@@ -486,11 +495,20 @@ def plot_null_statistics(
     t_df : float, optional
         Degrees of freedom of a t-test among the statistics: its t density is drawn too
         (dash-dotted, "what the t-test assumes"), and the normal becomes what the z test assumes.
+    normal : bool, default True
+        Draw N(0, 1) and its thresholds; with ``normal=False`` (and ``t_df`` given) the t
+        density alone is the reference and the thresholds are the t's.
+    limit : float, default 8
+        The x axis runs from ``-limit`` to ``limit``.
+    bins : int, default 64
+        Number of histogram bins over that range.
+    xlabel : str
+        Label of the x axis.
 
     Returns
     -------
     matplotlib.axes.Axes
-        Densities on a common grid from -8 to 8; statistics beyond it are left out.
+        Densities over all values: a statistic beyond the axis is not drawn but still counts.
 
     Examples
     --------
@@ -499,26 +517,35 @@ def plot_null_statistics(
     >>> ax = plot_null_statistics({"wide": rng.normal(0, 2, 500)}, z_variance=4.0)
     >>> [line.get_label() for line in ax.lines][:2]
     ['N(0, 1): what the test assumes', 'N(0, 4): theory']
+    >>> ax = plot_null_statistics({"naive": rng.standard_t(30, 500)}, t_df=30, normal=False)
+    >>> [line.get_label() for line in ax.lines][0]
+    't(30): what the t-test assumes'
     """
     from scipy import stats
 
+    if not normal and t_df is None:
+        raise ValueError("normal=False needs t_df: the t distribution is then the reference.")
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 3.6))
-    bins = np.linspace(-8, 8, 65)
+    edges = np.linspace(-limit, limit, bins + 1)
     for i, (name, values) in enumerate(statistics.items()):
+        values = np.asarray(values, dtype=float)
+        # density over all values, so the share beyond the axis still counts
+        weights = np.full(values.size, 1.0 / (values.size * (edges[1] - edges[0])))
         ax.hist(
-            np.asarray(values, dtype=float),
-            bins=bins,
-            density=True,
+            values,
+            bins=edges,
+            weights=weights,
             alpha=0.5 if i == 0 else 1.0,
-            histtype="stepfilled" if i == 0 else "step",
+            histtype="bar" if i == 0 else "step",
             linewidth=1.8,
             color=OKABE_ITO[i % len(OKABE_ITO)],
             label=name,
         )
-    grid = np.linspace(-8, 8, 400)
-    test = "the test" if t_df is None else "the z test"
-    ax.plot(grid, stats.norm.pdf(grid), color="black", label=f"N(0, 1): what {test} assumes")
+    grid = np.linspace(-limit, limit, 400)
+    if normal:
+        test = "the test" if t_df is None else "the z test"
+        ax.plot(grid, stats.norm.pdf(grid), color="black", label=f"N(0, 1): what {test} assumes")
     if z_variance is not None:
         ax.plot(
             grid,
@@ -531,15 +558,16 @@ def plot_null_statistics(
         ax.plot(
             grid,
             stats.t.pdf(grid, t_df),
-            color=OKABE_ITO[5],
-            linestyle="-.",
+            color=OKABE_ITO[5] if normal else "black",
+            linestyle="-." if normal else "-",
             label=f"t({t_df:g}): what the t-test assumes",
         )
-    critical = stats.norm.isf(alpha / 2)
+    critical = stats.norm.isf(alpha / 2) if normal else stats.t.isf(alpha / 2, t_df)
     for edge in (-critical, critical):
         ax.axvline(edge, color="grey", linestyle=":", linewidth=1)
-    ax.set_xlabel(f"group statistic (no true effect); dotted: +-{critical:.2f}")
+    ax.set_xlim(-limit, limit)
+    ax.set_xlabel(f"{xlabel}; dotted: +-{critical:.2f}")
     ax.set_ylabel("density")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    ax.set_title(title or "Group statistics of null studies")
+    ax.set_title(title or "Statistics of null studies")
     return ax
