@@ -57,7 +57,9 @@ def test_subjects_needed_names_each_slip():
     assert "not squared" in q.check(6).message
     assert "divides the variance" in q.check(4).message
     assert "population's standard deviation" in q.check(25).message
-    assert "too large" in q.check(500).message
+    assert "fewer subjects reach it" in q.check(500).message
+    assert "still above 0.1" in q.check(20).message
+    assert "32" not in q.check(20).message + q.check(500).message  # the answer stays unsaid
     assert q.check(...).status == "not attempted"
 
 

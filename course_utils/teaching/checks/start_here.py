@@ -41,12 +41,14 @@ def standard_error_exercise(values: Any, population_sd: float | None = None) -> 
     >>> print(q.check(0.5).message)
     that is the standard error of the population we drew from (1.0 / sqrt(4)); estimate it
     from the data instead, with their sample standard deviation.
-    >>> q.check(1.0).message
-    '1.0000 is too large: 1.5 times the standard error of these 4 values.'
+    >>> print(q.check(1.0).message)
+    1.0000 is too large for the standard error of these 4 values: off by less than a factor
+    of 2.
     >>> q.check(float("nan")).message
     'that is not a finite number (nan): give the standard error as a number.'
-    >>> q.check(1e30).message
-    '1.0000e+30 is too large: 1.6e+30 times the standard error of these 4 values.'
+    >>> print(q.check(1e30).message)
+    1.0000e+30 is too large for the standard error of these 4 values: off by more than a
+    factor of 10.
     >>> q.check(np.std([1.0, 2.0, 3.0, 4.0], ddof=1) / 2).status
     'correct'
     """
@@ -86,15 +88,16 @@ def standard_error_exercise(values: Any, population_sd: float | None = None) -> 
             expected,
             mistakes,
             lambda direction: (
-                f"{format_number(value)} is {direction}: {value / expected:.2g} times the "
-                f"standard error of these {n} values."
+                f"{format_number(value)} is {direction} for the standard error of these {n} "
+                f"values: {_how_far(value / expected)}."
             ),
         )
 
     return Exercise(
         "Warm-up: standard error",
         checker,
-        hint="The standard error is the sample standard deviation divided by the square root of n.",
+        hint="Which spread does a study know: the population's, or its sample's? And how does "
+        "the number of subjects enter the standard error?",
     )
 
 
@@ -200,9 +203,11 @@ def subjects_needed_exercise(
     'round up, not down: with 26 subjects the standard error is still above 0.25.'
     >>> q.check(6).message
     'that is s / target, not squared: the standard error falls with the square root of n.'
-    >>> print(q.check(300).message)
-    300 is too large: 27 subjects reach a standard error of 0.25; look again at how n enters
-    the standard error.
+    >>> q.check(100).message
+    'with 100 subjects the standard error would be 0.129: below 0.25, but fewer subjects reach it.'
+    >>> q.check(10).message
+    'with 10 subjects the standard error would be 0.408: still above 0.25.'
+
     """
     data = np.asarray(values, dtype=float)
     if data.size < 2:
@@ -249,10 +254,7 @@ def subjects_needed_exercise(
             value,
             expected,
             mistakes,
-            lambda direction: (
-                f"{value:g} is {direction}: {expected} subjects reach a standard error of "
-                f"{target}; look again at how n enters the standard error."
-            ),
+            lambda direction: _planning_miss(value, sd, target_se),
             rtol=0.0,
             atol=1e-9,
         )
@@ -263,3 +265,28 @@ def subjects_needed_exercise(
         hint="Solve target = s / sqrt(n) for n, with s the pilot's sample standard deviation "
         "(ddof=1); then round up.",
     )
+
+
+def _planning_miss(value: float, sd: float, target_se: float) -> str:
+    """What a study of ``value`` subjects would reach, without giving the right number away."""
+    if value < 1:
+        return f"{value:g} subjects cannot make a study: give a positive whole number."
+    reached = sd / np.sqrt(value)
+    if reached > target_se:
+        return (
+            f"with {value:g} subjects the standard error would be {reached:.3g}: still above "
+            f"{target_se:g}."
+        )
+    return (
+        f"with {value:g} subjects the standard error would be {reached:.3g}: below "
+        f"{target_se:g}, but fewer subjects reach it."
+    )
+
+
+def _how_far(ratio: float) -> str:
+    """A rough size of a miss, as a ratio to the right answer (never precise enough to undo)."""
+    if ratio > 10 or ratio < 0.1:
+        return "off by more than a factor of 10"
+    if ratio > 2 or ratio < 0.5:
+        return "off by more than a factor of 2"
+    return "off by less than a factor of 2"
