@@ -186,3 +186,31 @@ def test_beta_units_other_factor_and_bad_input():
         hrf_checks.beta_units_exercise(x, y, factor=0.0)
     with pytest.raises(ValueError, match="1-D"):
         hrf_checks.beta_units_exercise(x, y[:-1])
+
+
+@pytest.mark.parametrize(
+    ("to_scan", "words"),
+    [(np.round, "went to scan 5, 12.5 s"), (np.floor, "went to scan 4, 10 s")],
+)
+def test_own_hrf_subsampled_with_events_on_scans_is_named(q, to_scan, words):
+    # the course's own curve kept once per scan (hrf[::25]), events rounded or truncated to
+    # scans: named as that mistake, and never told "at the right time" (its values differ)
+    scans = np.zeros(N_TR)
+    scans[to_scan(ONSETS / T_R).astype(int)] = 1.0
+    hrf = signals.canonical_hrf()[1]
+    subsampled = np.convolve(scans, hrf[::STEPS])[:N_TR]
+    for answer in (subsampled, 3 * subsampled):  # scaled too: the same diagnosis
+        message = q.check(answer).message
+        assert "hrf[::25]" in message and words in message
+        assert "at the right time" not in message
+
+
+def test_not_the_right_values_is_never_at_the_right_time(q):
+    # a wrong answer whose first peak falls on the right scan: the timing clause says so
+    # without calling the answer's timing right
+    wrong = by_hand().copy()
+    wrong[30:] = 0.0
+    message = q.check(wrong).message
+    assert message.startswith("not the right values")
+    assert "at the right scan, though its values differ" in message
+    assert "at the right time" not in message

@@ -2,7 +2,8 @@
 
 :func:`regressor_exercise` checks a regressor built by hand for a new design. Its feedback
 says how far off the response is, in seconds and in which direction, and names the mistakes the
-notebook warns about: the HRF sampled at the TR (the response peaks late), ``mode="same"``
+notebook warns about: the HRF sampled at the TR (nilearn's coarse HRF, or the notebook's own
+curve subsampled, ``hrf[::steps]``, with the events rounded to scans), ``mode="same"``
 convolution (the response comes before the event), no downsampling (one value per 0.1 s step
 instead of one per scan), and seconds confused with steps or scans.
 :func:`beta_units_exercise` asks for the beta of the same voxel when the data are in raw
@@ -108,7 +109,20 @@ def _mistakes(onsets: np.ndarray, n_tr: int, t_r: float) -> dict[str, tuple[np.n
     scan_train = np.zeros(n_tr)
     np.add.at(scan_train, np.minimum(np.round(onsets / t_r).astype(int), n_tr - 1), 1.0)
     causal = lambda train: np.convolve(train, hrf)[:n_fine][::steps]  # noqa: E731
-    return {
+    subsampled = {}
+    for how, to_scan in [("rounded", np.round), ("truncated", np.floor)]:
+        scans = np.minimum(to_scan(onsets / t_r).astype(int), n_tr - 1)
+        train = np.zeros(n_tr)
+        np.add.at(train, scans, 1.0)
+        subsampled[f"hrf[::steps], onsets {how}"] = (
+            np.convolve(train, hrf[::steps])[:n_tr],
+            f"you put the events on the scan grid (onset / TR {how} to a scan: the event at "
+            f"{onsets[0]:g} s went to scan {scans[0]}, {scans[0] * t_r:g} s) and kept one "
+            f"value of the HRF per scan (hrf[::{steps}]). Both throw away timing finer than "
+            "a scan, so every response is off by up to a scan. Put the events on the 0.1 s "
+            "grid, convolve there, and keep one value per scan only at the end.",
+        )
+    return subsampled | {
         "the HRF at the TR": (
             np.convolve(scan_train, coarse / coarse.max())[:n_tr],
             f"you sampled the HRF at the TR (one value every {t_r:g} s) and put the events on "
@@ -193,14 +207,15 @@ def regressor_exercise(onsets: Sequence[float], n_tr: int, t_r: float) -> Exerci
     until = (onsets[0] + onsets[1]) / 2  # the first event's response, before the second's
     right_peak = _peak_time(truth, t_r, until)
 
-    def timing(values: np.ndarray) -> str:
+    def timing(values: np.ndarray, same_values: bool = False) -> str:
         peak = _peak_time(values, t_r, until)
         shift = peak - right_peak
-        when = (
-            "at the right time"
-            if abs(shift) < 1e-9
-            else f"{abs(shift):g} s too {'late' if shift > 0 else 'early'}"
-        )
+        if abs(shift) >= 1e-9:
+            when = f"{abs(shift):g} s too {'late' if shift > 0 else 'early'}"
+        elif same_values:
+            when = "at the right time"
+        else:  # the peak's scan is right, but the values around it are not
+            when = "at the right scan, though its values differ"
         return (
             f" Your response to the event at {onsets[0]:g} s peaks at scan time "
             f"{peak:g} s ({peak - onsets[0]:+g} s from the event); the right one peaks at "
@@ -252,7 +267,7 @@ def regressor_exercise(onsets: Sequence[float], n_tr: int, t_r: float) -> Exerci
                 f"close, but not the same values: the largest difference is "
                 f"{values[worst] - truth[worst]:+.3g} at scan {worst}. Build the "
                 "response on the 0.1 s grid with signals.canonical_hrf(), not "
-                "another grid or HRF." + timing(values)
+                "another grid or HRF." + timing(values, same_values=True)
             )
         raise Incorrect(
             f"not the right values: the largest difference is "

@@ -94,14 +94,15 @@ def plot_hrf(
         Figure title (default "Haemodynamic response function", or the title ``ax``
         already has).
     label : str, optional
-        Legend label of the curve (a legend is drawn when given).
+        Legend label of the curve, followed by its peak time; without it, the dashed peak
+        line is labelled with its time.
     marker : str, optional
         Matplotlib marker of the samples (e.g. ``"o"`` for a coarse grid).
 
     Returns
     -------
     matplotlib.axes.Axes
-        The curve with a dashed line at its peak.
+        The curve with a dashed line at its peak and a legend (upper right).
 
     Examples
     --------
@@ -114,13 +115,19 @@ def plot_hrf(
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 3.2))
     times, hrf = np.asarray(times, dtype=float), np.asarray(hrf, dtype=float)
-    (line,) = ax.plot(times, hrf, marker=marker, label=label)
     peak = int(np.argmax(hrf))
-    ax.axvline(times[peak], color=line.get_color(), linestyle="--", linewidth=1)
+    at = f"peak, {times[peak]:.1f} s"
+    (line,) = ax.plot(times, hrf, marker=marker, label=f"{label} ({at})" if label else None)
+    ax.axvline(
+        times[peak],
+        color=line.get_color(),
+        linestyle="--",
+        linewidth=1,
+        label=None if label else at,
+    )
     ax.set_xlabel("time after the event (s)")
     ax.set_ylabel("response (per unit amplitude)")
-    if label:
-        ax.legend()
+    ax.legend(loc="upper right")
     if title or not ax.get_title():  # drawn over an earlier curve: keep its title
         ax.set_title(title or "Haemodynamic response function")
     return ax
@@ -271,12 +278,12 @@ def plot_design_and_regressor(
     column: str,
     title: str | None = None,
 ) -> np.ndarray:
-    """A design matrix as nilearn draws it (left) and one regressor as a curve (right).
+    """A design matrix as nilearn draws it (top) and one regressor as a curve under it.
 
-    nilearn's ``plot_design_matrix`` shows each column as colours, rescaled for display, so it
-    shows where a regressor is high but not its values (a colour bar gives the rescaled
-    values); the curve beside it, on the same axis of scans running down (with scan times in
-    seconds on the right), shows the values in their units.
+    nilearn's ``plot_design_matrix`` shows each column as colours, each column divided by its
+    norm (the square root of its sum of squares) so that all columns share one colour scale;
+    it shows where a regressor is high but not its values. The curve under it shows one
+    column's values in their units against scan time (s).
 
     Parameters
     ----------
@@ -305,7 +312,7 @@ def plot_design_and_regressor(
     >>> import pandas as pd
     >>> X = pd.DataFrame({"event": [0.0, 1.0, 0.4, 0.1], "constant": 1.0})
     >>> axes = plot_design_and_regressor(X, [0, 2, 4, 6], "event")
-    >>> axes[1].get_xlabel(), axes[0].get_ylabel(), len(axes[0].figure.axes)  # + colour bar
+    >>> axes[1].get_ylabel(), axes[0].get_ylabel(), len(axes[0].figure.axes)  # + colour bar
     ('event (per unit amplitude)', 'scan number', 3)
     """
     from nilearn.plotting import plot_design_matrix
@@ -313,27 +320,25 @@ def plot_design_and_regressor(
     if column not in design.columns:
         raise KeyError(f"{column!r} is not a column of the design; its columns: {list(design)}.")
     times = np.asarray(times, dtype=float)
-    scans = np.arange(times.size)
-    t_r = float(times[1] - times[0]) if times.size > 1 else 1.0
     fig, axes = plt.subplots(
-        1,
         2,
-        figsize=(8, 4.8),
-        sharey=True,
+        1,
+        figsize=(8, 6.4),
         layout="constrained",
-        gridspec_kw={"width_ratios": [1, 1.6]},
+        gridspec_kw={"height_ratios": [1.5, 1]},
     )
     plot_design_matrix(design, axes=axes[0])
     axes[0].grid(False)
-    axes[0].set_title("as an image\n(each column rescaled)")
-    colorbar = fig.colorbar(axes[0].images[0], ax=axes[0], location="bottom", shrink=0.9, pad=0.02)
+    axes[0].set_title("as an image (each column divided by its norm)")
+    colorbar = fig.colorbar(axes[0].images[0], ax=axes[0], location="right", shrink=0.9)
     colorbar.set_label("value / column norm")
-    axes[1].plot(design[column].to_numpy(dtype=float), scans, color="C0")
-    axes[1].axvline(0, color="black", linewidth=0.6)
-    axes[1].set_ylim(scans.max() + 0.5, -0.5)  # scans run down, as the matrix's rows
-    axes[1].set(xlabel=f"{column} (per unit amplitude)", title=f"the {column!r} column\nas a curve")
-    seconds = axes[1].secondary_yaxis("right", functions=(lambda s: s * t_r, lambda t: t / t_r))
-    seconds.set_ylabel("scan time (s)")
+    axes[1].plot(times, design[column].to_numpy(dtype=float), color="C0")
+    axes[1].axhline(0, color="black", linewidth=0.6)
+    axes[1].set(
+        xlabel="scan time (s)",
+        ylabel=f"{column} (per unit amplitude)",
+        title=f"the {column!r} column as a curve, in its units",
+    )
     fig.suptitle(title or "Design matrix: image and regressor")
     return axes
 
