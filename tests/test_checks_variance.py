@@ -25,7 +25,7 @@ def q():
 
 def test_public_names():
     # the formulas stay private
-    assert variance.__all__ == ["fixed_effects_rate_exercise", "scanner_time_exercise"]
+    assert variance.__all__ == ["fixed_effects_runs_exercise", "scanner_time_exercise"]
 
 
 def test_designs_and_the_best_one():
@@ -173,47 +173,53 @@ def test_hint_and_solution_do_not_give_the_answer_away(q):
         assert "sqrt" not in text and f"{RIGHT:.2f}" not in text
 
 
-# --- the fixed-effects false-positive rate (inside the lesson) ---------------------------------
-FE_RATE = 2 * stats.norm.sf(stats.norm.isf(0.025) / np.sqrt(2.0))
+# --- the runs that make fixed effects fail half the time (inside the lesson) -------------------
+def _fe_rate(runs, tau2=0.25, s2=1.44):
+    """False-positive rate of fixed effects with ``runs`` runs per subject, by formula."""
+    return 2 * stats.norm.sf(stats.norm.isf(0.025) / np.sqrt(1 + runs * tau2 / s2))
 
 
-def test_fixed_effects_rate_three_outcomes_and_the_formula():
-    q = variance.fixed_effects_rate_exercise()
-    assert FE_RATE == pytest.approx(0.1658, abs=1e-4)
+def test_fixed_effects_runs_three_outcomes_and_the_formula():
+    q = variance.fixed_effects_runs_exercise()
+    runs = np.arange(1, 200)
+    right = int(runs[np.argmax(_fe_rate(runs) >= 0.5)])
+    assert right == 43 and _fe_rate(42) < 0.5 <= _fe_rate(43)
     assert q.check(...).status == "not attempted"
-    assert q.check(0.3).status == "incorrect"
-    q.assert_correct(FE_RATE)
-    q.assert_correct(round(FE_RATE, 3))
-    # tau = 0: fixed effects are valid; a larger tau^2 / s^2 gives more false positives
-    variance.fixed_effects_rate_exercise(0.0).assert_correct(0.05)
-    variance.fixed_effects_rate_exercise(4.0, 0.01).assert_correct(
-        2 * stats.norm.sf(stats.norm.isf(0.005) / np.sqrt(5.0))
-    )
+    assert q.check(60).status == "incorrect"
+    q.assert_correct(43)
+    q.assert_correct(43.0)
+    # other settings: a larger tau^2 needs fewer runs; a lower target rate too
+    variance.fixed_effects_runs_exercise(1.44, 1.44).assert_correct(8)
+    r = variance.fixed_effects_runs_exercise(0.25, 1.44, rate=0.2)
+    assert r.check(int(runs[np.argmax(_fe_rate(runs) >= 0.2)])).status == "correct"
 
 
 @pytest.mark.parametrize(
     "value, words",
     [
-        (0.05, "valid test promises"),
-        (FE_RATE / 2, "one tail"),
-        (2 * stats.norm.sf(1.959964 / 2), "divided by the variance"),
-        (100 * FE_RATE, "proportion"),
-        (2.0, "variance of z"),
-        (0.25, "too large"),
-        (0.1, "too small"),
+        (42, "rounded down"),
+        (42.88, "runs come whole"),
+        (41, "nu / (nu - 4)"),
+        (29, "one-sided"),
+        (11, "variance of z as its standard deviation"),
+        (22, "tau, a standard deviation"),
+        (36, "s, a standard deviation"),
+        (60, "too many"),
+        (5, "too few"),
+        (3.3, "whole number"),
         ("often", "one number"),
     ],
 )
-def test_fixed_effects_rate_mistakes(value, words):
-    feedback = variance.fixed_effects_rate_exercise().check(value)
+def test_fixed_effects_runs_mistakes(value, words):
+    feedback = variance.fixed_effects_runs_exercise().check(value)
     assert feedback.status == "incorrect" and words in feedback.message
-    assert f"{FE_RATE:.3f}" not in feedback.message
+    assert "43 " not in feedback.message
 
 
-def test_fixed_effects_rate_bad_arguments_and_hint():
+def test_fixed_effects_runs_bad_arguments_and_hint():
     with pytest.raises(ValueError):
-        variance.fixed_effects_rate_exercise(-1.0)
+        variance.fixed_effects_runs_exercise(-1.0)
     with pytest.raises(ValueError):
-        variance.fixed_effects_rate_exercise(1.0, alpha=1.5)
-    hint = variance.fixed_effects_rate_exercise().hint()
-    assert "both" not in hint and "sqrt" in hint and f"{FE_RATE:.2f}" not in hint
+        variance.fixed_effects_runs_exercise(0.25, 1.44, rate=0.01)
+    hint = variance.fixed_effects_runs_exercise().hint()
+    assert "s^2 / R" in hint and "43" not in hint

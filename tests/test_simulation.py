@@ -102,3 +102,20 @@ def test_a_seed_is_required(seed):
         simulation.simulate_subject_betas(3, 0.0, 1.0, seed=seed)
     with pytest.raises(TypeError):
         simulation.simulate_first_level(3, 0)  # keyword-only
+
+
+def test_typical_study_has_the_median_dl_tau2_of_its_studies():
+    from course_utils.stats import mixed
+
+    sigma = np.r_[5.0, np.ones(9)]
+    chosen = simulation.typical_study(10, 101, seed=3, group_sd=0.5, sigma=sigma)
+    every = simulation.simulate_first_level(1010, seed=3, group_sd=0.5, sigma=np.tile(sigma, 101))
+    b = every.estimates[:, 0].reshape(101, 10).T
+    v = every.variances[:, 0].reshape(101, 10).T
+    tau2 = mixed.random_effects(b, v).tau2
+    assert chosen.estimates.shape == (10, 1) and chosen.data.shape[:2] == (10, 1)
+    np.testing.assert_allclose(
+        mixed.random_effects(chosen.estimates[:, 0], chosen.variances[:, 0]).tau2,
+        np.median(tau2),  # an odd number of studies: the median is one of them
+    )
+    assert chosen.variances[0, 0] > 5 * chosen.variances[1:, 0].max()  # sigma kept its order

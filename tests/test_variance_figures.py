@@ -216,3 +216,17 @@ def test_null_statistics_bins_cover_the_axis_and_count_every_value():
 def test_null_statistics_needs_t_df_without_the_normal():
     with pytest.raises(ValueError, match="needs t_df"):
         plotting.plot_null_statistics({"t": np.zeros(3)}, normal=False)
+
+
+def test_null_statistics_with_a_t_test_marks_both_tests_thresholds():
+    rng = np.random.default_rng(2)
+    ax = plotting.plot_null_statistics(
+        {"z": rng.normal(0, 2, 500), "t": rng.standard_t(19, 500)}, z_variance=4.0, t_df=19
+    )
+    dotted = [line for line in ax.lines if line.get_linestyle() == ":"]
+    edges = sorted(line.get_xdata()[0] for line in dotted)
+    z, t = stats.norm.isf(0.025), stats.t.isf(0.025, 19)
+    np.testing.assert_allclose(edges, [-t, -z, z, t])
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert "z test thresholds +-1.96" in legend and "t-test thresholds +-2.09" in legend
+    assert "each test's thresholds" in ax.get_xlabel()

@@ -8,13 +8,14 @@ seeded by a keyword-only ``seed`` (an int or a :class:`numpy.random.Generator`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from course_utils._utils import as_generator, check_count, check_positive
 from course_utils.experiments import signals
+from course_utils.stats import mixed
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -25,6 +26,7 @@ __all__ = [
     "simulate_paired",
     "simulate_subject_betas",
     "simulate_two_groups",
+    "typical_study",
 ]
 
 
@@ -187,6 +189,67 @@ def simulate_first_level(
         df=df,
         design=design,
         data=data,
+    )
+
+
+def typical_study(
+    n_subjects: int,
+    n_studies: int = 200,
+    *,
+    seed: int | np.random.Generator,
+    sigma: npt.ArrayLike = 1.0,
+    **kwargs: float,
+) -> FirstLevelSimulation:
+    """Simulate many studies and return the one whose DerSimonian-Laird ``tau^2`` is typical.
+
+    A single simulated study may be an unlucky draw. This one simulates ``n_studies`` studies
+    of ``n_subjects`` subjects with :func:`simulate_first_level` (the same ``sigma`` pattern in
+    each) and returns the study whose DL estimate of ``tau^2`` (first run of each subject) lies
+    closest to the median over all of them, so an illustration shows what usually happens.
+
+    Parameters
+    ----------
+    n_subjects : int
+        Subjects per study.
+    n_studies : int, default 200
+        Studies simulated to find the median.
+    seed : int or numpy.random.Generator
+        Seed or generator (keyword-only).
+    sigma : float or array-like of shape (n_subjects,)
+        Noise standard deviation of each subject, as in :func:`simulate_first_level`.
+    **kwargs
+        Other arguments of :func:`simulate_first_level` (``group_mean``, ``group_sd``, ...).
+
+    Returns
+    -------
+    FirstLevelSimulation
+        The chosen study: ``n_subjects`` subjects.
+
+    Examples
+    --------
+    >>> sim = typical_study(10, 50, seed=0)
+    >>> sim.estimates.shape
+    (10, 1)
+    """
+    n_subjects, n_studies = (
+        check_count(n_subjects, "n_subjects"),
+        check_count(n_studies, "n_studies"),
+    )
+    sigma = np.broadcast_to(np.asarray(sigma, dtype=float), (n_subjects,))
+    sim = simulate_first_level(
+        n_subjects * n_studies, seed=seed, sigma=np.tile(sigma, n_studies), **kwargs
+    )
+    b = sim.estimates[:, 0].reshape(n_studies, n_subjects).T
+    v = sim.variances[:, 0].reshape(n_studies, n_subjects).T
+    tau2 = mixed.random_effects(b, v).tau2
+    pick = int(np.argmin(np.abs(tau2 - np.median(tau2))))
+    rows = slice(pick * n_subjects, (pick + 1) * n_subjects)
+    return replace(
+        sim,
+        true_betas=sim.true_betas[rows],
+        estimates=sim.estimates[rows],
+        variances=sim.variances[rows],
+        data=sim.data[rows],
     )
 
 

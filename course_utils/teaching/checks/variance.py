@@ -1,7 +1,8 @@
 """Exercises of the two-levels-of-variance notebook.
 
-- :func:`fixed_effects_rate_exercise`: how often does fixed effects across subjects find an
-  effect that is not there? Its z variance, ``1 + tau^2 / s^2``, decides.
+- :func:`fixed_effects_runs_exercise`: how many runs per subject make fixed effects across
+  subjects find an effect that is not there half the time? Its z variance,
+  ``1 + R tau^2 / s^2``, decides.
 - :func:`scanner_time_exercise`: with fixed scanner time, more runs per subject or more
   subjects? The standard error of the group mean of each design decides.
 """
@@ -21,7 +22,7 @@ from course_utils.teaching.checks.core import (
     read_number,
 )
 
-__all__ = ["fixed_effects_rate_exercise", "scanner_time_exercise"]
+__all__ = ["fixed_effects_runs_exercise", "scanner_time_exercise"]
 
 
 def _design_se(
@@ -245,85 +246,127 @@ def scanner_time_exercise(
     )
 
 
-def fixed_effects_rate_exercise(tau2_over_s2: float = 1.0, alpha: float = 0.05) -> Exercise:
-    """Exercise: the false-positive rate of fixed effects across subjects, from its z variance.
+def _runs_needed(tau2: float, run_variance: float, rate: float, alpha: float) -> float:
+    """Runs per subject (not rounded) at which fixed effects reach ``rate``; private.
 
-    Under the null hypothesis the fixed-effects z has variance ``1 + tau2 / s2`` (first-level
-    variances known), so a two-sided test at ``alpha`` rejects with probability
-    ``2 * (1 - Phi(z_crit / sqrt(1 + tau2 / s2)))``, with ``z_crit`` the normal critical value.
+    With ``R`` runs a subject's first-level variance is ``run_variance / R``, so the
+    fixed-effects z has variance ``1 + R tau2 / run_variance`` and rejects with probability
+    ``2 Phi(-z_crit / sqrt(that))``; solve for ``R``.
+
+    Examples
+    --------
+    >>> round(_runs_needed(0.25, 1.44, 0.5, 0.05), 2)
+    42.88
+    """
+    ratio = float(stats.norm.isf(alpha / 2) / stats.norm.isf(rate / 2))
+    return (ratio**2 - 1.0) * run_variance / tau2
+
+
+def fixed_effects_runs_exercise(
+    tau2: float = 0.25, run_variance: float = 1.44, rate: float = 0.5, alpha: float = 0.05
+) -> Exercise:
+    """Exercise: how many runs per subject push fixed effects past a false-positive rate?
+
+    Each run of a subject has first-level variance ``run_variance``; a subject's mean of ``R``
+    runs has ``run_variance / R``. Under the null the fixed-effects z across subjects has
+    variance ``1 + R tau2 / run_variance`` (first-level variances known), so a two-sided test at
+    ``alpha`` rejects with probability ``2 Phi(-z_crit / sqrt(1 + R tau2 / run_variance))``.
+    The answer is the smallest whole ``R`` at which that probability reaches ``rate``.
 
     Parameters
     ----------
-    tau2_over_s2 : float, default 1.0
-        Between-subject variance over first-level variance, >= 0 (1 for ``tau = s``).
+    tau2 : float, default 0.25
+        Between-subject variance, > 0.
+    run_variance : float, default 1.44
+        First-level variance of one run's estimate, > 0.
+    rate : float, default 0.5
+        The false-positive rate to reach, in (alpha, 1).
     alpha : float, default 0.05
         Nominal two-sided level, in (0, 1).
 
     Returns
     -------
     Exercise
-        Its checker takes one rate (a proportion). It recognises the nominal ``alpha``
-        (``tau2`` left out), a one-sided rate, the variance used as a standard deviation, and
-        a rate in percent; any other answer is told how far off it is and which way.
+        Its checker takes a number of runs. It recognises a fractional number of runs, the
+        runs rounded down, one tail (the one-sided 1.645), the variance of z used as its
+        standard deviation, tau for tau^2, s for s^2, and the nu/(nu - 4) factor of estimated
+        variances (98 first-level df); any other answer is told which way it is off.
 
     Raises
     ------
     ValueError
-        If ``tau2_over_s2`` is negative or ``alpha`` is not in (0, 1).
+        If a variance, ``rate`` or ``alpha`` is invalid.
 
     Examples
     --------
-    >>> q = fixed_effects_rate_exercise()
+    >>> q = fixed_effects_runs_exercise()
     >>> q.check(...).status
     'not attempted'
-    >>> print(q.check(0.0829).message)  # doctest: +NORMALIZE_WHITESPACE
-    that is one tail only: an effect is declared for large |z| of either sign, so count both
-    tails.
-    >>> q.check(0.166).status
+    >>> print(q.check(42).message)  # doctest: +NORMALIZE_WHITESPACE
+    you rounded down: with 42 runs the rate is still below 0.5. Runs come whole, so take the
+    first whole number at or above 42.88.
+    >>> q.check(43).status
     'correct'
     """
-    if not (np.isfinite(tau2_over_s2) and tau2_over_s2 >= 0 and 0 < alpha < 1):
-        raise ValueError(f"need tau2_over_s2 >= 0 and 0 < alpha < 1; got {tau2_over_s2}, {alpha}.")
-    z_crit = float(stats.norm.isf(alpha / 2))
-    variance = 1.0 + tau2_over_s2
-    right = float(2 * stats.norm.sf(z_crit / np.sqrt(variance)))
-    mistakes = [
+    if not (tau2 > 0 and run_variance > 0 and 0 < alpha < rate < 1):
+        raise ValueError(
+            f"need tau2 > 0, run_variance > 0, 0 < alpha < rate < 1; got {tau2}, "
+            f"{run_variance}, {rate}, {alpha}."
+        )
+    exact = _runs_needed(tau2, run_variance, rate, alpha)
+    right = int(np.ceil(exact - 1e-9))
+    z_crit, z_rate = float(stats.norm.isf(alpha / 2)), float(stats.norm.isf(rate / 2))
+    factor = 98 / 94  # nu / (nu - 4) for the 98 df of one 100-scan run
+    candidates = [
         (
-            alpha,
-            "that is the rate a valid test promises: the fixed-effects z spreads wider "
-            "than N(0, 1), by the factor 1 + tau^2 / s^2 in variance.",
+            np.ceil(((z_crit / z_rate) ** 2 / factor - 1) * run_variance / tau2),
+            "that counts the factor nu / (nu - 4) of estimated first-level variances; "
+            "here they are known, so Var(z) = 1 + R tau^2 / s^2 exactly.",
         ),
         (
-            right / 2,
-            "that is one tail only: an effect is declared for large |z| of either "
-            "sign, so count both tails.",
+            np.ceil(((stats.norm.isf(alpha) / z_rate) ** 2 - 1) * run_variance / tau2),
+            "you used the one-sided threshold 1.645; the test is two-sided (|z| > 1.96).",
         ),
         (
-            float(2 * stats.norm.sf(z_crit / variance)),
-            "you divided by the variance of z; "
-            "the threshold is in units of its standard deviation, sqrt(1 + tau^2 / s^2).",
+            np.ceil((z_crit / z_rate - 1) * run_variance / tau2),
+            "you treated the variance of z as its standard deviation: the threshold "
+            "1.96 / sqrt(1 + R tau^2 / s^2) takes the square root.",
         ),
-        (100 * right, "give the rate as a proportion (between 0 and 1), not in percent."),
-        (variance, "that is the variance of z; the question asks how often |z| > 1.96."),
+        (
+            np.ceil(exact * tau2 / np.sqrt(tau2)),
+            "you used tau, a standard deviation, where Var(z) takes tau^2.",
+        ),
+        (
+            np.ceil(exact * np.sqrt(run_variance) / run_variance),
+            "you used s, a standard deviation, where Var(z) takes s^2.",
+        ),
     ]
-
-    mistakes = [(v, m) for v, m in mistakes if not np.isclose(v, right, rtol=0.05)]
+    mistakes = {int(v): m for v, m in candidates if int(v) != right}
 
     def checker(answer: Any) -> None:
-        value = read_number(answer, "a false-positive rate")
-        judge_number(
-            value,
-            right,
-            mistakes,
-            lambda direction: f"{format_number(value)} is {direction}.",
-            rtol=0.02,
-            atol=0.0,
-        )
+        value = read_number(answer, "a number of runs")
+        if value % 1:
+            if abs(value - exact) < 0.05 * exact:
+                raise Incorrect(
+                    f"runs come whole: {format_number(value)} is where the rate crosses "
+                    f"{rate:g}; take the first whole number of runs at or above it."
+                )
+            raise Incorrect("give a whole number of runs per subject.")
+        if value == right - 1:
+            raise Incorrect(
+                f"you rounded down: with {right - 1} runs the rate is still below {rate:g}. "
+                f"Runs come whole, so take the first whole number at or above {exact:.2f}."
+            )
+        if int(value) in mistakes:
+            raise Incorrect(mistakes[int(value)])
+        if value != right:
+            which = "too few" if value < right else "too many"
+            raise Incorrect(f"{value:g} runs is {which}.")
 
     return Exercise(
-        "Exercise: fixed effects' false-positive rate",
+        "Exercise: how many runs make fixed effects fail half the time?",
         checker,
-        hint="With tau = s, what is Var(z) = 1 + tau^2 / s^2? A test at 0.05 declares an "
-        "effect when |z| > 1.96; z / sqrt(Var(z)) follows N(0, 1). Use stats.norm.sf for one "
-        "tail, and remember the other.",
+        hint="With R runs a subject's first-level variance is s^2 / R, so Var(z) = "
+        "1 + R tau^2 / s^2. Compute 2 * stats.norm.sf(1.96 / sqrt(Var(z))) for R = 1, 2, ... "
+        "and keep the first R where it reaches the rate.",
     )

@@ -182,7 +182,7 @@ def plot_variance_components(
     s2 = np.asarray(first_level_variances, dtype=float)
     n = s2.size
     if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 1.2 + 0.3 * n))
+        _, ax = plt.subplots(figsize=(6.5, 1.2 + 0.3 * n), layout="constrained")
     rows = np.arange(n)
     ax.barh(rows, np.full(n, tau2), color=OKABE_ITO[1], label=tau2_label)
     ax.barh(rows, s2, left=tau2, color=OKABE_ITO[0], label=r"first level, $s_k^2$")
@@ -476,8 +476,9 @@ def plot_null_statistics(
     """Histograms of statistics with no true effect, against the distribution they are read with.
 
     The first series is drawn filled and the others as outlines; dotted lines mark the two-sided
-    thresholds at ``alpha`` (of the normal, or of the t when ``normal=False``), so the share of
-    values beyond them is the false-positive rate. Used for group statistics (a fixed-effects z
+    thresholds at ``alpha`` (of the normal, or of the t when ``normal=False``; of both, in the
+    legend, when ``t_df`` is given with ``normal=True``), so the share of values beyond them is
+    the false-positive rate. Used for group statistics (a fixed-effects z
     against N(0, 1)) and for first-level t values (naive against prewhitened).
 
     Parameters
@@ -520,6 +521,9 @@ def plot_null_statistics(
     >>> ax = plot_null_statistics({"naive": rng.standard_t(30, 500)}, t_df=30, normal=False)
     >>> [line.get_label() for line in ax.lines][0]
     't(30): what the t-test assumes'
+    >>> ax = plot_null_statistics({"z": rng.normal(0, 2, 500)}, t_df=19)
+    >>> [t.get_text() for t in ax.get_legend().get_texts()][-2:]
+    ['z test thresholds +-1.96', 't-test thresholds +-2.09']
     """
     from scipy import stats
 
@@ -563,10 +567,20 @@ def plot_null_statistics(
             label=f"t({t_df:g}): what the t-test assumes",
         )
     critical = stats.norm.isf(alpha / 2) if normal else stats.t.isf(alpha / 2, t_df)
-    for edge in (-critical, critical):
-        ax.axvline(edge, color="grey", linestyle=":", linewidth=1)
+    both = normal and t_df is not None  # a z test and a t-test: each has its thresholds
+    for i, edge in enumerate((-critical, critical)):
+        label = f"z test thresholds +-{critical:.2f}" if both and i == 0 else None
+        ax.axvline(edge, color="grey", linestyle=":", linewidth=1.2, label=label)
+    if both:
+        t_critical = stats.t.isf(alpha / 2, t_df)
+        for i, edge in enumerate((-t_critical, t_critical)):
+            label = f"t-test thresholds +-{t_critical:.2f}" if i == 0 else None
+            ax.axvline(edge, color=OKABE_ITO[5], linestyle=":", linewidth=1.2, label=label)
+        xlabel_end = "dotted: each test's thresholds"
+    else:
+        xlabel_end = f"dotted: +-{critical:.2f}"
     ax.set_xlim(-limit, limit)
-    ax.set_xlabel(f"{xlabel}; dotted: +-{critical:.2f}")
+    ax.set_xlabel(f"{xlabel}; {xlabel_end}")
     ax.set_ylabel("density")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.set_title(title or "Statistics of null studies")
