@@ -123,10 +123,28 @@ def test_covariate_fit_names_the_true_lines_and_keeps_the_legend_off_the_data():
     plt.close(ax.figure)
 
 
-def test_coded_groups_legends_are_readable():
-    import matplotlib.pyplot as plt
-
+def test_coded_groups_share_one_readable_legend_and_title_their_fits():
+    # Catches: a legend repeated under each panel, small legend text, or titles without the fit.
     axes = plotting.plot_coded_groups([1.0, 2.0, 3.0], [0.0, 1.0])
-    for ax in axes:
-        assert min(t.get_fontsize() for t in ax.get_legend().get_texts()) >= 9
-    plt.close(axes[0].figure)
+    figure = axes[0].figure
+    assert all(ax.get_legend() is None for ax in axes)
+    (legend,) = figure.legends
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert len(texts) == len(set(texts)) == 6 and "group1" in texts
+    assert min(t.get_fontsize() for t in legend.get_texts()) >= 9
+    figure.canvas.draw()
+    assert legend.get_window_extent().y1 <= min(ax.get_window_extent().y0 for ax in axes)
+    assert axes[0].get_title().endswith("fit: y = 0.50 + 1.50 × code")
+    assert axes[1].get_title().endswith("fit: y = 1.25 + 0.75 × code")
+
+
+def test_design_widen_draws_named_columns_wider():
+    X = designs.two_sample(3, 2, "effect")
+    ax = plotting.plot_design(X, widen={"group1_vs_group2": 4})
+    drawn = ax.images[0].get_array()
+    assert drawn.shape == (5, 5)
+    np.testing.assert_array_equal(drawn[:, 1:], np.repeat(X.to_numpy()[:, 1:], 4, axis=1))
+    np.testing.assert_allclose(ax.get_xticks(), [0.0, 2.5])
+    np.testing.assert_allclose([t.get_position()[0] for t in ax.texts[:2]], [0.0, 2.5])
+    with pytest.raises(ValueError, match="unknown"):
+        plotting.plot_design(X, widen={"nope": 2})

@@ -19,7 +19,13 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 
-def plot_design(design: pd.DataFrame, ax: Axes | None = None, title: str | None = None) -> Axes:
+def plot_design(
+    design: pd.DataFrame,
+    ax: Axes | None = None,
+    title: str | None = None,
+    *,
+    widen: Mapping[str, int] | None = None,
+) -> Axes:
     """Draw a design matrix as a heatmap: rows are observations, columns are regressors.
 
     The colours are diverging around 0 (white): positive values red, negative blue, on a
@@ -36,11 +42,18 @@ def plot_design(design: pd.DataFrame, ax: Axes | None = None, title: str | None 
         Where to draw; a new figure when omitted.
     title : str, optional
         Figure title (default "Design matrix").
+    widen : mapping of str to int, optional
+        Column name to its drawn width, in cells (default 1 for every column).
 
     Returns
     -------
     matplotlib.axes.Axes
         ``ax.images[0]`` is the heatmap.
+
+    Raises
+    ------
+    ValueError
+        When ``widen`` names a column the design does not have, or a width below 1.
 
     Examples
     --------
@@ -53,6 +66,9 @@ def plot_design(design: pd.DataFrame, ax: Axes | None = None, title: str | None 
     ['1', '2', '3', '4', '5']
     >>> ax.images[0].cmap(ax.images[0].norm(1.0))[:3] != (1.0, 1.0, 1.0)  # ones are coloured
     True
+    >>> ax = plot_design(two_sample(3, 2, "effect"), widen={"group1_vs_group2": 3})
+    >>> ax.images[0].get_array().shape, ax.get_xticks().tolist()
+    ((5, 4), [0.0, 2.0])
     """
     from matplotlib.ticker import MaxNLocator
 
@@ -63,16 +79,27 @@ def plot_design(design: pd.DataFrame, ax: Axes | None = None, title: str | None 
         _, ax = plt.subplots(figsize=(width, 3.6))
     values = design.to_numpy(dtype=float)
     n_rows, n_columns = values.shape
+    names = [str(c) for c in design.columns]
+    widen = dict(widen or {})
+    unknown = sorted(set(widen) - set(names))
+    if unknown or any(int(w) < 1 for w in widen.values()):
+        raise ValueError(
+            f"widen must map columns of the design to widths >= 1; got {widen} "
+            f"(unknown: {unknown})."
+        )
+    widths = np.array([int(widen.get(name, 1)) for name in names])
+    edges = np.r_[0, np.cumsum(widths)] - 0.5  # column boundaries, in cells
+    centres = edges[:-1] + widths / 2
     limit = float(np.abs(values).max()) or 1.0
     image = ax.imshow(
-        values,
+        np.repeat(values, widths, axis=1),
         aspect="auto",
         cmap=DIVERGING_CMAP,
         vmin=-limit,
         vmax=limit,
         interpolation="nearest",
     )
-    ax.set_xticks(range(n_columns), [str(c) for c in design.columns], rotation=60, ha="right")
+    ax.set_xticks(centres, names, rotation=60, ha="right")
     numbers = MaxNLocator(nbins=6, integer=True, steps=[1, 2, 5, 10]).tick_values(1, n_rows)
     numbers = sorted({1, *(int(k) for k in numbers if 1 <= k <= n_rows)})
     if len(numbers) > 2 and numbers[1] - numbers[0] <= (numbers[-1] - numbers[-2]) / 2:
@@ -82,7 +109,7 @@ def plot_design(design: pd.DataFrame, ax: Axes | None = None, title: str | None 
     ax.set_xlabel("regressor (column)")
     ax.grid(False)
     if n_rows <= 60:  # thin outlines: each cell, a column of ones included, stays visible
-        ax.set_xticks(np.arange(n_columns + 1) - 0.5, minor=True)
+        ax.set_xticks(edges, minor=True)
         ax.set_yticks(np.arange(n_rows + 1) - 0.5, minor=True)
         ax.grid(which="minor", color="0.6", linewidth=0.4)
         ax.tick_params(which="minor", length=0)
@@ -90,7 +117,7 @@ def plot_design(design: pd.DataFrame, ax: Axes | None = None, title: str | None 
         for (row, col), value in np.ndenumerate(values):
             strong = abs(value) > 0.6 * limit
             ax.text(
-                col,
+                centres[col],
                 row,
                 f"{value:g}",
                 ha="center",
@@ -236,13 +263,14 @@ def plot_coded_groups(
     two group means (black bars); the diamond at code 0 is the intercept: the reference group's
     mean in the 0/1 panel, the midpoint of the two means in the -1/+1 panel. A dotted grey line
     marks the mean of all values, which differs from that midpoint when the groups differ in size.
+    Each panel's title gives its fitted line; one legend below both panels names the marks.
 
     Parameters
     ----------
     first, second : array-like
         The values of the first group (coded 1 and +1) and of the second (coded 0 and -1).
     labels : tuple of two str
-        Group names, used in the design's column names and the legend.
+        Group names, used in the design's column names and the shared legend.
     ylabel : str
         Label of the y axis, with units.
     title : str, optional
@@ -267,19 +295,21 @@ def plot_coded_groups(
     b = np.asarray(second, dtype=float).ravel()
     y = np.r_[a, b]
     rng = as_generator(seed)
-    fig, axes = plt.subplots(1, 2, figsize=(9, 5.4), sharey=True, layout="constrained")
-    for ax, coding in zip(axes, ("treatment", "effect"), strict=True):
+    fig, axes = plt.subplots(1, 2, figsize=(9, 5.0), sharey=True, layout="constrained")
+    headings = ("treatment (dummy) coding, 0 / 1", "effect coding, -1 / +1")
+    for k, (ax, coding) in enumerate(zip(axes, ("treatment", "effect"), strict=True)):
         X = designs.two_sample(a.size, b.size, coding, labels=labels)
         fit = glm.regress(X, y)
         column = str(X.columns[1])
         intercept, slope = fit.coef("intercept"), fit.coef(column)
         codes = (float(X[column].iloc[0]), float(X[column].iloc[-1]))  # first, second group
+        first_panel = k == 0  # the shared legend takes its entries from the first panel
         ax.plot(
             [codes[1], codes[0]],
             [intercept + slope * codes[1], intercept + slope * codes[0]],
             color="black",
             linewidth=1.5,
-            label=f"fit: {intercept:.2f} + {slope:.2f} x code",
+            label="fitted line" if first_panel else None,
         )
         for i, (code, values) in enumerate(((codes[0], a), (codes[1], b))):
             ax.scatter(
@@ -288,10 +318,23 @@ def plot_coded_groups(
                 s=18,
                 alpha=0.7,
                 color=OKABE_ITO[i],
-                label=labels[i],
+                label=labels[i] if first_panel else None,
             )
-            ax.hlines(values.mean(), code - 0.15, code + 0.15, color="black", linewidth=2.5)
-        ax.axhline(y.mean(), color="grey", linestyle=":", linewidth=1, label="mean of all values")
+            ax.hlines(
+                values.mean(),
+                code - 0.15,
+                code + 0.15,
+                color="black",
+                linewidth=2.5,
+                label="group mean" if first_panel and i == 0 else None,
+            )
+        ax.axhline(
+            y.mean(),
+            color="grey",
+            linestyle=":",
+            linewidth=1,
+            label="mean of all values" if first_panel else None,
+        )
         ax.plot(
             [0],
             [intercept],
@@ -299,13 +342,13 @@ def plot_coded_groups(
             color=OKABE_ITO[2],
             markersize=8,
             linestyle="none",
-            label=f"intercept (code 0): {intercept:.2f}",
+            label="intercept (height at code 0)" if first_panel else None,
         )
         ax.set_xticks(sorted({*codes, 0.0}))
         ax.set_xlabel(f"code in column {column} (no unit)")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
-    axes[0].set_title("treatment (dummy) coding: 0 / 1\nslope = the gap between the means")
-    axes[1].set_title("effect coding: -1 / +1\nslope = half the gap")
+        sign = "-" if slope < 0 else "+"
+        ax.set_title(f"{headings[k]}\nfit: y = {intercept:.2f} {sign} {abs(slope):.2f} × code")
+    fig.legend(loc="outside lower center", ncol=3, fontsize=10)
     axes[0].set_ylabel(ylabel)
     if title:
         fig.suptitle(title)
