@@ -222,4 +222,4 @@ def test_fixed_effects_runs_bad_arguments_and_hint():
     with pytest.raises(ValueError):
         variance.fixed_effects_runs_exercise(0.25, 1.44, rate=0.01)
     hint = variance.fixed_effects_runs_exercise().hint()
-    assert "s^2 / R" in hint and "43" not in hint
+    assert "function of R" in hint and "43" not in hint and "norm.sf" not in hint

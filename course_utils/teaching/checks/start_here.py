@@ -262,8 +262,8 @@ def subjects_needed_exercise(
     return Exercise(
         "Planning a study: how many subjects?",
         checker,
-        hint="Solve target = s / sqrt(n) for n, with s the pilot's sample standard deviation "
-        "(ddof=1); then round up.",
+        hint="How does the standard error depend on n? Which n makes it equal the target, and "
+        "can a study have a fraction of a subject?",
     )
 
 

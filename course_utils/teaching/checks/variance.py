@@ -366,7 +366,7 @@ def fixed_effects_runs_exercise(
     return Exercise(
         "Exercise: how many runs make fixed effects fail half the time?",
         checker,
-        hint="With R runs a subject's first-level variance is s^2 / R, so Var(z) = "
-        "1 + R tau^2 / s^2. Compute 2 * stats.norm.sf(1.96 / sqrt(Var(z))) for R = 1, 2, ... "
-        "and keep the first R where it reaches the rate.",
+        hint="Write the variance of the fixed-effects z as a function of R, the number of runs "
+        "per subject: what happens to a subject's first-level variance when R runs are "
+        "averaged?",
     )
