@@ -299,6 +299,16 @@ def test_a_mutation_counts_as_caught_only_when_a_check_fails():
     assert outcome == "outside a check" and where == "Cell 1"
 
 
+def test_only_a_kernel_that_never_started_is_run_again():
+    failed_in = "FAILED nb.ipynb::Cell {} - {}\n"
+    no_kernel = failed_in.format(0, "RuntimeError: Kernel didn't respond in 60 seconds")
+    assert mutations.kernel_never_started(False, no_kernel)
+    assert not mutations.kernel_never_started(True, no_kernel)
+    assert not mutations.kernel_never_started(False, failed_in.format(0, "NameError: np"))
+    late = failed_in.format(5, "RuntimeError: Kernel didn't respond in 60 seconds")
+    assert not mutations.kernel_never_started(False, late)  # a notebook's own hang counts
+
+
 LEAKY_NOTEBOOK = (
     FRONT_MATTER
     + """

@@ -113,6 +113,16 @@ def first_failure(log: str) -> str:
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
+# nbval's message when the kernel never answered its start-up request: the machine, not the
+# notebook or the mutation (seen once on a loaded shared machine); such a run is repeated once.
+KERNEL_DID_NOT_START = "Kernel didn't respond"
+
+
+def kernel_never_started(passed: bool, log: str) -> bool:
+    """Whether a run failed only because its kernel did not start (then it is run again once)."""
+    return not passed and first_failure(log) in ("Cell 0", "") and KERNEL_DID_NOT_START in log
+
+
 def verdict(passed: bool, log: str, tags: list[set]) -> tuple[str, str]:
     """``(outcome, where)``: outcome is "caught", "missed", "broken" (the mutation's own cell
     failed) or "outside a check" (a lesson cell failed without an AssertionError)."""
@@ -154,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
         def run(job):
             mutation, (ipynb, tags) = job
             result = run_notebooks.run_one(ipynb, 0, float("inf"), env, extra_args=("-x",))
+            if kernel_never_started(result.passed, result.log):
+                result = run_notebooks.run_one(ipynb, 0, float("inf"), env, extra_args=("-x",))
             return mutation, result, tags
 
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
