@@ -1,11 +1,13 @@
-"""Tests of checks.contrasts: contrasts up to a positive scale, over columns or conditions."""
+"""Tests of checks.contrasts: contrasts up to a positive scale, or at the scale of a unit."""
 
+import numpy as np
 import pytest
 
 from course_utils.teaching.checks.contrasts import (
     condition_contrast_exercise,
     expect_contrast,
     last_versus_rest_exercise,
+    slope_exercise,
 )
 from course_utils.teaching.checks.core import Incorrect
 
@@ -43,3 +45,38 @@ def test_condition_contrast_over_named_conditions():
     assert "should be a number" in q.check({"a": "one", "b": -1}).message
     assert "not as text" in q.check("a minus b").message
     assert "wrong way" in q.check({"a": -1, "b": 1}).message
+
+
+def test_last_versus_rest_needs_the_percent_scale():
+    q = last_versus_rest_exercise(4)
+    assert q.check([-1 / 3, -1 / 3, -1 / 3, 1]).correct
+    assert "3 times the difference" in q.check([-1, -1, -1, 3]).message
+    assert "0.5 times the difference" in q.check([-1 / 6, -1 / 6, -1 / 6, 0.5]).message
+    assert "does not sum to zero" in q.check([0, 0, 0, 1]).message
+    assert "wrong way" in q.check([1 / 3, 1 / 3, 1 / 3, -1]).message
+    assert "right conditions" in q.check([-1, 0, 0, 1]).message
+
+
+def test_slope_exercise_names_the_typical_mistakes():
+    q = slope_exercise((1, 2, 4, 8))
+    centred = np.array([1, 2, 4, 8]) - 3.75
+    assert q.check(centred / (centred @ centred)).correct
+    assert q.check(list(centred / (centred @ centred))).correct
+    messages = {
+        "equally spaced": [-0.3, -0.1, 0.1, 0.3],
+        "equally spaced ": [-1.5, -0.5, 0.5, 1.5],
+        "does not sum to zero": [1, 2, 4, 8],
+        "wrong way": -centred / (centred @ centred),
+        "sum of their absolute values": centred / np.abs(centred).sum(),
+        "28.75 times the slope": centred,
+        "one number per load": "steep",
+        "has 3 weights": [1, 2, 3],
+    }
+    for message, answer in messages.items():
+        assert message.strip() in q.check(answer).message, (message, q.check(answer).message)
+
+
+def test_slope_exercise_for_equally_spaced_levels_accepts_the_slope_weights():
+    q = slope_exercise((1, 2, 3, 4))
+    assert q.check([-0.3, -0.1, 0.1, 0.3]).correct
+    assert "5 times the slope" in q.check([-1.5, -0.5, 0.5, 1.5]).message

@@ -225,3 +225,36 @@ def test_paired_and_unpaired_tests_share_the_estimate_not_the_error():
     np.testing.assert_allclose(paired.t_of("a_vs_b"), stats.ttest_rel(a, b).statistic)
     np.testing.assert_allclose(unpaired.t_of("a_vs_b"), stats.ttest_ind(a, b).statistic)
     assert paired.se_of("a_vs_b") < unpaired.se_of("a_vs_b")
+
+
+def test_slope_contrast_gives_the_least_squares_slope():
+    rng = np.random.default_rng(0)
+    for levels in ([1, 2, 3, 4], [1, 2, 4, 8], [0.5, 3.0, 4.0]):
+        means = rng.normal(size=len(levels))
+        slope = np.polyfit(levels, means, 1)[0]
+        np.testing.assert_allclose(designs.slope_contrast(levels) @ means, slope)
+    np.testing.assert_allclose(designs.slope_contrast([1, 2, 3, 4]), [-0.3, -0.1, 0.1, 0.3])
+    with pytest.raises(ValueError, match="not all equal"):
+        designs.slope_contrast([2, 2, 2])
+
+
+def test_contrast_covariance_matches_statsmodels():
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame({"a": rng.normal(size=30), "b": rng.normal(size=30), "one": 1.0})
+    X["b"] += 0.8 * X["a"]  # correlated columns
+    y = X.to_numpy() @ [1.0, -0.5, 2.0] + rng.normal(size=30)
+    fit = sm.OLS(y, X).fit()
+    contrasts = {"a-b": [1, -1, 0], "a+b": [1, 1, 0]}
+    C = np.array(list(contrasts.values()), dtype=float)
+    cov = designs.contrast_covariance(X, contrasts, sigma=np.sqrt(fit.scale))
+    np.testing.assert_allclose(cov.to_numpy(), C @ fit.cov_params().to_numpy() @ C.T)
+    assert list(cov.index) == ["a-b", "a+b"]
+    # Positively correlated columns: their difference is estimated worse than their sum.
+    unit = designs.contrast_covariance(X, contrasts)
+    assert unit.loc["a-b", "a-b"] > unit.loc["a+b", "a+b"]
+    with pytest.raises(ValueError, match="linearly dependent"):
+        designs.contrast_covariance(X.assign(c=X["a"] + X["b"]), {"x": [1, 0, 0, 0]})
+    with pytest.raises(ValueError, match="one weight per column"):
+        designs.contrast_covariance(X, {"x": [1, -1]})

@@ -11,7 +11,9 @@ vectors:
 - :func:`variance_inflation`, how much a column's beta is confounded with the others;
 - :func:`align_subjects`, which pairs two labelled lists of subjects by ID and refuses to guess;
 - :func:`linear_contrast`, :func:`quadratic_contrast` (orthogonal polynomials for ordered levels)
-  and :func:`check_contrast`.
+  and :func:`check_contrast`;
+- :func:`slope_contrast` (weights whose value is a slope per unit of the levels) and
+  :func:`contrast_covariance` (``sigma^2 C (X'X)^-1 C'``: how precisely a design estimates them).
 
 Betas are named after the design's columns throughout; nothing is numbered.
 """
@@ -19,7 +21,7 @@ Betas are named after the design's columns throughout; nothing is numbered.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -36,10 +38,12 @@ __all__ = [
     "add_covariate",
     "align_subjects",
     "check_contrast",
+    "contrast_covariance",
     "linear_contrast",
     "one_sample",
     "paired",
     "quadratic_contrast",
+    "slope_contrast",
     "two_sample",
     "variance_inflation",
 ]
@@ -475,3 +479,98 @@ def check_contrast(
             "tests the overall mean."
         )
     return weights
+
+
+def slope_contrast(levels: npt.ArrayLike) -> np.ndarray:
+    """Weights whose value is the least-squares slope of the level means against ``levels``.
+
+    The centred levels divided by their sum of squares, ``c = (x - mean) / sum((x - mean)^2)``:
+    ``c @ means`` is the slope of the line fitted to the means, in the response's unit per unit
+    of ``x`` (e.g. % signal change per item). Unlike :func:`linear_contrast`, the levels need
+    not be equally spaced.
+
+    Parameters
+    ----------
+    levels : array-like
+        The value of each level (e.g. the memory load in items), at least two distinct values.
+
+    Returns
+    -------
+    numpy.ndarray
+        One weight per level; they sum to zero.
+
+    Raises
+    ------
+    ValueError
+        Fewer than two levels, non-finite values, or all levels equal.
+
+    Examples
+    --------
+    >>> slope_contrast([1, 2, 3, 4])
+    array([-0.3, -0.1,  0.1,  0.3])
+    >>> float(slope_contrast([1, 2, 4, 8]) @ np.array([0.5, 1.0, 2.0, 4.0]))  # 0.5 per unit
+    0.5
+    """
+    x = np.asarray(levels, dtype=float).ravel()
+    if x.size < 2 or not np.isfinite(x).all() or np.ptp(x) == 0:
+        raise ValueError(
+            f"levels must be at least two finite values, not all equal; got {x.tolist()}."
+        )
+    centred = x - x.mean()
+    return centred / (centred @ centred)
+
+
+def contrast_covariance(
+    design: pd.DataFrame, contrasts: Mapping[str, npt.ArrayLike], *, sigma: float = 1.0
+) -> pd.DataFrame:
+    """Covariance of contrast estimates, ``sigma^2 C (X'X)^-1 C'``, before any data are seen.
+
+    The diagonal holds each ``Var(c' beta_hat)``: the squared standard error a contrast will
+    have when the noise has standard deviation ``sigma``. It depends on the design and the
+    contrast only, so it compares designs (the inverse of a variance is a contrast's
+    *efficiency*). Off the diagonal, two contrasts are uncorrelated when ``c1' (X'X)^-1 c2 = 0``;
+    orthogonal weights (``c1' c2 = 0``) ensure it only when ``X'X`` is proportional to ``I``.
+
+    Parameters
+    ----------
+    design : pandas.DataFrame
+        A full-rank design, one column per regressor.
+    contrasts : mapping of str to array-like
+        Contrast name to one weight per design column.
+    sigma : float, default 1.0
+        Standard deviation of the noise, in the data's unit.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Square, indexed and labelled by the contrasts' names.
+
+    Raises
+    ------
+    ValueError
+        A contrast without one finite weight per column, or a rank-deficient design.
+
+    Examples
+    --------
+    Two conditions with 4 and 1 observations: a mean of 1 observation varies 4 times more.
+
+    >>> X = pd.DataFrame({"a": [1.0, 1, 1, 1, 0], "b": [0.0, 0, 0, 0, 1]})
+    >>> contrast_covariance(X, {"a": [1, 0], "b": [0, 1], "a-b": [1, -1]}).round(2)
+          a     b   a-b
+    a    0.25  0.00  0.25
+    b    0.00  1.00 -1.00
+    a-b  0.25 -1.00  1.25
+    """
+    values = design.to_numpy(dtype=float)
+    names = [str(c) for c in design.columns]
+    rows = np.vstack(
+        [_utils.check_contrast(c, values.shape[1], columns=names) for c in contrasts.values()]
+    )
+    if np.linalg.matrix_rank(values) < values.shape[1]:
+        raise ValueError(
+            f"The design's columns {names} are linearly dependent: (X'X) has no inverse."
+        )
+    _, r = np.linalg.qr(values)
+    half = np.linalg.solve(r.T, rows.T)  # R^-T C', so half' half = C (X'X)^-1 C'
+    labels = [str(name) for name in contrasts]
+    return pd.DataFrame(sigma**2 * half.T @ half, index=labels, columns=labels)

@@ -3,7 +3,9 @@
 :func:`expect_contrast` accepts any positive rescaling of the right weights and names a
 reversed direction, weights that do not sum to zero and the wrong conditions;
 :func:`condition_contrast_exercise` asks for a contrast over named conditions (a dict), as the
-factorial and exercises notebooks do.
+factorial and exercises notebooks do. Two exercises also ask for the contrast's *unit*, so only
+one scaling is right: :func:`last_versus_rest_exercise` (a difference in % signal change) and
+:func:`slope_exercise` (a slope per unit of unequally spaced levels).
 """
 
 from __future__ import annotations
@@ -13,9 +15,15 @@ from typing import Any
 
 import numpy as np
 
+from course_utils.stats import designs
 from course_utils.teaching.checks.core import Exercise, Incorrect
 
-__all__ = ["condition_contrast_exercise", "expect_contrast", "last_versus_rest_exercise"]
+__all__ = [
+    "condition_contrast_exercise",
+    "expect_contrast",
+    "last_versus_rest_exercise",
+    "slope_exercise",
+]
 
 
 def expect_contrast(
@@ -97,11 +105,20 @@ def expect_contrast(
     )
 
 
-def last_versus_rest_exercise(k: int = 4) -> Exercise:
-    """Exercise of the contrasts notebook: does the highest of ``k`` loads differ from the others?
+def _scale_of(got: np.ndarray, want: np.ndarray) -> float:
+    """The factor ``s`` with ``got == s * want``, or NaN when ``got`` is not a multiple."""
+    scale = float(got @ want) / float(want @ want)
+    close = np.allclose(got, scale * want, rtol=1e-6, atol=1e-9 * np.abs(got).max())
+    return scale if close else float("nan")
 
-    Any positive multiple of ``[-1/(k-1), ..., -1/(k-1), 1]`` is right: the highest load minus
-    the mean of the others.
+
+def last_versus_rest_exercise(k: int = 4) -> Exercise:
+    """Exercise of the contrasts notebook: the highest of ``k`` loads minus the mean of the others.
+
+    The value must be in % signal change, so one scaling is right: ``[-1/(k-1), ..., 1]``
+    (positive weights sum to 1, negative ones to -1). Weights that do not sum to zero, point the
+    wrong way or compare other loads get the messages of :func:`expect_contrast`; the right
+    question at another scale (``[-1, -1, -1, 3]``) is told by how much its value is off.
 
     Parameters
     ----------
@@ -111,20 +128,103 @@ def last_versus_rest_exercise(k: int = 4) -> Exercise:
     Returns
     -------
     Exercise
-        Its answer is one weight per load; see :func:`expect_contrast` for the messages.
+        Its answer is one weight per load.
 
     Examples
     --------
     >>> q = last_versus_rest_exercise(4)
-    >>> q.check([-1, -1, -1, 3]).status, q.check([-1, -1, -1, 1]).status
-    ('correct', 'incorrect')
+    >>> [q.check(c).status for c in ([-1 / 3, -1 / 3, -1 / 3, 1], [-1, -1, -1, 3], [0, 0, 0, 1])]
+    ['correct', 'incorrect', 'incorrect']
+    >>> "its value is 3 times the difference" in q.check([-1, -1, -1, 3]).message
+    True
     """
     expected = np.r_[-np.ones(k - 1) / (k - 1), 1.0]
+    names = [f"load {i + 1}" for i in range(k)]
+
+    def checker(answer: Any) -> None:
+        expect_contrast(answer, expected, names=names)
+        scale = _scale_of(np.asarray(answer, dtype=float).ravel(), expected)
+        if not np.isclose(scale, 1.0, rtol=1e-6):
+            raise Incorrect(
+                f"your contrast asks the right question, but its value is {scale:.3g} times "
+                "the difference in % signal change: scale it so that the positive weights sum "
+                "to 1 and the negative ones to -1 (a mean minus a mean)."
+            )
+
     return Exercise(
-        "Highest load vs the rest",
-        lambda answer: expect_contrast(answer, expected, names=[f"load {i + 1}" for i in range(k)]),
-        hint="Give the highest load a positive weight, share an equal negative weight among the "
-        "others, and make the weights sum to zero.",
+        "Highest load vs the rest, in % signal change",
+        checker,
+        hint="A mean of three loads gives each of them a third. Write load 4's mean minus that "
+        "mean as weights: which weights are positive, which negative, and what do they sum to?",
+    )
+
+
+def slope_exercise(levels: Sequence[float] = (1, 2, 4, 8)) -> Exercise:
+    """Exercise of the contrasts notebook: slope weights for unequally spaced levels.
+
+    The right answer is :func:`course_utils.stats.designs.slope_contrast` of ``levels``: its
+    value is the least-squares slope of the level means, in % signal change per unit of the
+    levels. The feedback names the typical mistakes: weights that do not sum to zero (the raw
+    levels), the weights of equally spaced levels, the wrong sign, a scaling by the sum of
+    absolute weights instead of the sum of squares, or another scaling.
+
+    Parameters
+    ----------
+    levels : sequence of float, default (1, 2, 4, 8)
+        The value of each level (memory load in items), in the order of the weights.
+
+    Returns
+    -------
+    Exercise
+        Its answer is one weight per level.
+
+    Examples
+    --------
+    >>> q = slope_exercise((1, 2, 4, 8))
+    >>> centred = np.array([1, 2, 4, 8]) - 3.75
+    >>> q.check(centred / (centred @ centred)).status
+    'correct'
+    >>> q.check([-0.3, -0.1, 0.1, 0.3]).message.split(":")[0]
+    'these weights assume equally spaced levels'
+    """
+    x = np.asarray(levels, dtype=float)
+    expected = designs.slope_contrast(x)
+    centred = x - x.mean()
+    equal = designs.linear_contrast(x.size)
+    names = [f"{level:g} items" for level in x]
+
+    def checker(answer: Any) -> None:
+        try:
+            got = np.asarray(answer, dtype=float).ravel()
+        except (TypeError, ValueError):
+            raise Incorrect(f"give one number per load; got {type(answer).__name__}.") from None
+        if got.size == x.size and got.any() and np.isfinite(got).all():
+            if np.isfinite(_scale_of(got, equal)) and not np.isfinite(_scale_of(got, centred)):
+                raise Incorrect(
+                    "these weights assume equally spaced levels: they treat the step from 4 "
+                    "to 8 items like the step from 1 to 2. Build the weights from the loads "
+                    "themselves."
+                )
+        expect_contrast(got, expected, names=names)
+        scale = _scale_of(got, expected)
+        if np.isclose(scale, 1.0, rtol=1e-6):
+            return
+        if np.isclose(scale, float(centred @ centred) / np.abs(centred).sum(), rtol=1e-6):
+            raise Incorrect(
+                "you divided the centred loads by the sum of their absolute values; the "
+                "least-squares slope divides by the sum of their squares."
+            )
+        raise Incorrect(
+            f"your weights follow the loads, but their value is {scale:.4g} times the slope: "
+            "divide the centred loads by the sum of their squares."
+        )
+
+    return Exercise(
+        "Slope weights for unequally spaced loads",
+        checker,
+        hint="Start from the loads themselves, not their positions. Which operation makes the "
+        "weights sum to zero? Then which scaling turns a straight line with slope 1 (one % per "
+        "item) into a value of exactly 1?",
     )
 
 
