@@ -1,9 +1,10 @@
-"""Subject figures: labelled axes, flagged subjects named, the pairing-gain curve."""
+"""Subject figures: every subject's slice, flagged subjects named, the pairing-gain curve."""
 
 import matplotlib
 
 matplotlib.use("Agg")
 
+import nibabel as nib  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
@@ -53,3 +54,67 @@ def test_pairing_gain_subsamples_and_draws_the_bound():
     np.testing.assert_allclose(curve.get_ydata(), 1 / np.sqrt(1 - curve.get_xdata()))
     with pytest.raises(ValueError, match="same length"):
         plotting.plot_pairing_gain(r, gain[:10])
+
+
+def _grid(affine_diagonal=(3.0, 3.0, 3.0)):
+    """A 6 x 7 x 4 mask with one corner out, on a grid whose origin is at (0, 0, -3) mm."""
+    mask = np.ones((6, 7, 4), "uint8")
+    mask[0, 0, :] = 0
+    affine = np.diag([*affine_diagonal, 1.0])
+    affine[2, 3] = -3.0
+    return nib.Nifti1Image(mask, affine)
+
+
+def test_montage_shows_each_subject_in_its_panel_on_one_scale():
+    mask_img = _grid()
+    mask = mask_img.get_fdata() > 0
+    rng = np.random.default_rng(2)
+    values = rng.normal(size=(5, int(mask.sum())))
+    values[3] *= 4
+    subjects = [f"S{k}" for k in range(1, 6)]
+    axes = plotting.plot_subject_montage(
+        values, subjects, mask_img=mask_img, z_mm=3.4, flagged=["S4"], ncols=2, title="All"
+    )
+    assert len(axes) == 5 and [ax.get_title() for ax in axes][3] == "S4 (flagged)"
+    in_plane = np.nonzero(mask)[2] == 2  # z = -3 + 3 k: 3.4 mm is nearest k = 2
+    for ax, row in zip(axes, values, strict=True):
+        shown = np.ma.compressed(ax.images[-1].get_array())
+        np.testing.assert_allclose(np.sort(shown), np.sort(row[in_plane]))
+    assert len({ax.images[-1].get_clim() for ax in axes}) == 1
+    framed = [ax.get_title() for ax in axes if ax.spines["top"].get_linewidth() > 1]
+    assert framed == ["S4 (flagged)"]
+    title = axes[0].figure._suptitle.get_text()
+    assert title.startswith("All") and "z = 3 mm" in title
+    assert len(axes[0].figure.axes) == 5 + 1  # the empty sixth cell removed; a colour bar
+
+
+def test_montage_puts_left_on_the_left_and_front_on_top():
+    mask_img = _grid((-3.0, -3.0, 3.0))  # x and y run backwards along i and j
+    mask = mask_img.get_fdata() > 0
+    i, j, _ = np.nonzero(mask)
+    values = np.vstack([i, j]).astype(float)  # subject 1: the voxel's i; subject 2: its j
+    axes = plotting.plot_subject_montage(values, ["i", "j"], mask_img=mask_img, z_mm=0)
+    by_i, by_j = (np.asarray(ax.images[-1].get_array()) for ax in axes)
+    # columns run from left (x small: i large) to right; rows (origin lower) from back up
+    assert by_i[3, 0] == 5 and by_i[3, -1] == 0
+    assert by_j[0, 3] == 6 and by_j[-1, 3] == 0
+
+
+def test_montage_refuses_bad_input():
+    mask_img = _grid()
+    values = np.zeros((2, int((mask_img.get_fdata() > 0).sum())))
+    with pytest.raises(ValueError, match="not among"):
+        plotting.plot_subject_montage(values, ["A", "B"], mask_img=mask_img, flagged=["C"])
+    with pytest.raises(ValueError, match="distinct ID"):
+        plotting.plot_subject_montage(values, ["A", "A"], mask_img=mask_img)
+    with pytest.raises(ValueError, match="voxels of the mask"):
+        plotting.plot_subject_montage(values[:, :-1], ["A", "B"], mask_img=mask_img)
+    with pytest.raises(ValueError, match="outside the brain"):
+        plotting.plot_subject_montage(values, ["A", "B"], mask_img=mask_img, z_mm=60)
+    oblique = nib.Nifti1Image(
+        mask_img.get_fdata(), np.array([[3.0, 1, 0, 0], [0, 3, 0, 0], [0, 0, 3, 0], [0, 0, 0, 1]])
+    )
+    with pytest.raises(ValueError, match="oblique"):
+        plotting.plot_subject_montage(values, ["A", "B"], mask_img=oblique)
+    with pytest.raises(ValueError, match="vmax"):
+        plotting.plot_subject_montage(values, ["A", "B"], mask_img=mask_img, vmax=-1.0)

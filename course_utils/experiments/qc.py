@@ -1,12 +1,14 @@
 """Data quality: one summary per subject, and a robust way to flag the ones that stand out.
 
-Before a group test, look at every subject. A subject whose map is far noisier than the others,
-or shifted as a whole by an artefact, weighs on the group mean and can break what the tests
-assume (sign flipping assumes each subject's error is symmetric about zero). This module
-summarises each subject's masked map by its **mean** and its **spread** (standard deviation)
+Before a group test, look at every subject. A subject whose map is far noisier than the others
+inflates the standard deviation of every voxel (a loss of power); one shifted by an artefact of
+one sign biases the group mean and breaks what sign flipping assumes (independent errors,
+symmetric about zero; unequal variances are allowed, Winkler et al. 2014). A large spread can
+also mark a strong responder, which is no artefact: a flag asks to look, not to exclude. This
+module summarises each subject's masked map by its **mean** and its **spread** (standard deviation)
 over the voxels of the mask, and scores each summary with a **robust z**: the distance from the
 median in units of the scaled median absolute deviation (MAD), so that the outliers it is meant
-to find do not inflate the yardstick (as they would inflate a standard deviation).
+to find do not inflate the yardstick (a standard deviation they inflate shrinks their own z).
 
 - :func:`robust_z`: ``(x - median(x)) / (1.4826 * MAD)``, the modified z-score of Iglewicz &
   Hoaglin (1993);

@@ -1,12 +1,17 @@
-"""Checks of the subject-maps-to-group-map notebook: the paired t-map, matched by subject ID.
+"""Checks of the subject-maps-to-group-map notebook: a paired t-map, and a subject dropped.
 
-One checker of a paired t-map serves the subject-maps notebook (two conditions) and the
-exercises notebook (sums of conditions): :func:`paired_tmap_exercise`. The expected answer is
-always computed here, from the data (a ``course_utils.experiments.data.LocalizerData``), never
-taken from a variable of the notebook that a student can edit. The checker names the typical
-mistakes: subtracting two arrays whose rows are in different subject orders, a two-sample test
-instead of a paired one, the reversed direction, one condition alone, and the mean difference,
-its standard error or variance given instead of t. Checking never raises, whatever the answer.
+- :func:`paired_tmap_exercise`: the group paired t-map, subjects matched by ID; it serves the
+  exercises notebook (sums of conditions) too;
+- :func:`drop_subject_exercise`: how many voxels change status (significant or not) when the
+  group test is redone without the subject whose spread stands out most.
+
+The expected answer is always computed here, from the data (a
+``course_utils.experiments.data.LocalizerData``), never taken from a variable of the notebook
+that a student can edit. The checkers name the typical mistakes: rows subtracted or dropped
+by position instead of by subject ID, a two-sample test instead of a paired one, the reversed
+direction, the threshold of the full group kept after dropping a subject (its degrees of
+freedom not recomputed), only one direction of change counted. Checking never raises,
+whatever the answer.
 """
 
 from __future__ import annotations
@@ -15,11 +20,19 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 from course_utils._utils import one_sample_t, voxel_blocks
-from course_utils.teaching.checks.core import Exercise, expect_map
+from course_utils.experiments import qc
+from course_utils.teaching.checks.core import (
+    Exercise,
+    Incorrect,
+    expect_map,
+    judge_number,
+    read_number,
+)
 
-__all__ = ["condition_sum", "paired_tmap_exercise"]
+__all__ = ["condition_sum", "drop_subject_exercise", "paired_tmap_exercise"]
 
 #: Added to a mistake's message when the student's map is that mistake with every sign reversed.
 REVERSED = " (And the direction is reversed.)"
@@ -258,4 +271,191 @@ def paired_tmap_exercise(
         or "Put the two arrays' rows in the same subject order (the aligned indices), "
         "subtract in the direction the question asks, and test the differences against "
         "zero with the one-sample design; take the t row of the fit.",
+    )
+
+
+def _subject_to_drop(values: np.ndarray, subjects: Sequence[str]) -> str:
+    """The subject whose spread over the mask has the largest robust z."""
+    return str(qc.subject_summary(values, subjects)["spread_z"].idxmax())
+
+
+def _drop_counts(values: np.ndarray, row: int, p_threshold: float) -> dict[str, int]:
+    """Voxels that change status at two-sided ``p_threshold`` when row ``row`` is left out.
+
+    ``"changed"`` is the answer (each fit at its own df); the other keys are the counts that
+    the usual slips give.
+    """
+    n = values.shape[0]
+    keep = np.arange(n) != row
+    t_all, t_without = _finite_t(values), _finite_t(values[keep])
+    threshold_all = stats.t.isf(p_threshold / 2, n - 1)
+    threshold_without = stats.t.isf(p_threshold / 2, n - 2)
+    before = np.abs(t_all) > threshold_all
+    after = np.abs(t_without) > threshold_without
+    one_sided = np.abs(t_without) > stats.t.isf(p_threshold, n - 2)
+    positive = (t_without > threshold_without) != (t_all > threshold_all)
+    return {
+        "changed": int((after != before).sum()),
+        "old_threshold": int(((np.abs(t_without) > threshold_all) != before).sum()),
+        "gained": int((after & ~before).sum()),
+        "lost": int((before & ~after).sum()),
+        "net": int(after.sum()) - int(before.sum()),
+        "after": int(after.sum()),
+        "before": int(before.sum()),
+        "one_sided": int((one_sided != before).sum()),
+        "positive": int(positive.sum()),
+    }
+
+
+def drop_subject_exercise(
+    ds: Any, condition: str, *, p_threshold: float = 0.001, name: str | None = None
+) -> Exercise:
+    """Exercise: how many voxels change status when the most unusual subject is left out.
+
+    The subject is the one whose map has the largest robust z of its spread over the mask
+    (:func:`course_utils.experiments.qc.subject_summary`), found here from the data. The
+    answer is the number of voxels whose decision at two-sided ``p < p_threshold``
+    (uncorrected) differs between the one-sample t-test of all ``n`` subjects (``n - 1`` df)
+    and that of the ``n - 1`` others (``n - 2`` df): voxels gained plus voxels lost.
+
+    Parameters
+    ----------
+    ds : LocalizerData
+        The loaded maps, with ``condition`` and at least 4 subjects.
+    condition : str
+        The condition whose group map is tested.
+    p_threshold : float, default 0.001
+        The uncorrected two-sided threshold of both tests.
+    name : str, optional
+        The exercise's name (default ``"Without <subject>: voxels that change status"``).
+
+    Returns
+    -------
+    Exercise
+        Takes one whole number; names the threshold of ``n`` subjects kept for ``n - 1`` (df
+        not recomputed), only the voxels gained or only those lost, the net change, the count
+        of detections before or after, a one-sided threshold, positive t only, another
+        subject dropped (a neighbouring row or the first: a position, not the ID), a map
+        given instead of a count, and a count that is not a whole number.
+
+    Raises
+    ------
+    ValueError
+        For an unknown condition, fewer than 4 subjects or ``p_threshold`` outside (0, 1).
+
+    Examples
+    --------
+    >>> from course_utils.experiments import data
+    >>> from scipy import stats
+    >>> ds = data.synthetic_localizer(seed=1, n_subjects=8, cache=False,
+    ...                               conditions=["horizontal_checkerboard"])
+    >>> q = drop_subject_exercise(ds, "horizontal_checkerboard", p_threshold=0.01)
+    >>> Y = ds.array("horizontal_checkerboard")
+    >>> keep = np.array(ds.subjects) != ds.truth.outlier
+    >>> before = np.abs(stats.ttest_1samp(Y, 0).statistic) > stats.t.isf(0.005, 7)
+    >>> t_after = stats.ttest_1samp(Y[keep], 0).statistic
+    >>> q.check(int(((np.abs(t_after) > stats.t.isf(0.005, 6)) != before).sum())).status
+    'correct'
+    >>> print(q.check(int(((np.abs(t_after) > stats.t.isf(0.005, 7)) != before).sum())).message)
+    you kept the threshold of all 8 subjects. Without one subject the test has 6 degrees of
+    freedom, not 7, and its threshold is a little higher: compute it again from the new fit.
+    """
+    if not 0 < p_threshold < 1:
+        raise ValueError(f"p_threshold must be between 0 and 1; got {p_threshold!r}.")
+    values = ds.array(condition)  # rows in ds.subjects order
+    subjects = [str(s) for s in ds.subjects]
+    n = len(subjects)
+    if n < 4:
+        raise ValueError(f"Leaving a subject out needs at least 4 subjects; got {n}.")
+    drop = _subject_to_drop(values, subjects)
+    row = subjects.index(drop)
+    counts = _drop_counts(values, row, p_threshold)
+    by_position = {
+        other: _drop_counts(values, other, p_threshold)["changed"]
+        for other in (row - 1, row + 1, 0)
+        if 0 <= other < n and other != row
+    }
+    del values
+    mistakes = [
+        (
+            counts["old_threshold"],
+            f"you kept the threshold of all {n} subjects. Without one subject the test has "
+            f"{n - 2} degrees of freedom, not {n - 1}, and its threshold is a little higher: "
+            "compute it again from the new fit.",
+        ),
+        (
+            counts["gained"],
+            "that counts only the voxels that became significant without the subject; "
+            "others lost their significance: count both directions.",
+        ),
+        (
+            counts["lost"],
+            "that counts only the voxels that lost their significance; others became "
+            "significant: count both directions.",
+        ),
+        (
+            counts["net"],
+            "that is the change in the number of detections (after minus before): voxels "
+            "gained and voxels lost cancel in it. Count every voxel whose decision differs.",
+        ),
+        (
+            counts["after"],
+            f"that is how many voxels pass without {drop}; the question asks how many "
+            "change status compared with the test of everyone.",
+        ),
+        (
+            counts["before"],
+            "that is how many voxels pass with every subject (the map above); now leave "
+            f"{drop} out and compare.",
+        ),
+        (
+            counts["one_sided"],
+            "your threshold after dropping is one-sided (t.isf(p, df)); the test of "
+            "everyone used a two-sided one (t.isf(p / 2, df)): use the same kind for both.",
+        ),
+        (
+            counts["positive"],
+            "that compares positive t only; a voxel can pass with a negative t too: "
+            "compare |t| with the threshold.",
+        ),
+    ]
+    mistakes += [
+        (
+            changed,
+            f"that is what leaving out {subjects[other]} (row {other}) gives, not {drop} "
+            f"(row {row}): select the rows by subject ID (e.g. np.array(ds.subjects) != "
+            "the ID), not by a position read from the ID's number or a sorted table.",
+        )
+        for other, changed in by_position.items()
+    ]
+    n_voxels = ds.n_voxels
+
+    def checker(answer: Any) -> None:
+        if np.ndim(answer) == 1 and np.size(answer) == n_voxels:
+            raise Incorrect(
+                "you gave a map (one value per voxel); give how many voxels change status, "
+                "a whole number (e.g. the .sum() of a boolean map)."
+            )
+        value = read_number(answer, "the number of voxels that change status")
+        if value != round(value):
+            raise Incorrect(f"{value} is not a whole number: count voxels.")
+        judge_number(
+            value,
+            counts["changed"],
+            mistakes,
+            lambda direction: (
+                f"{value:.0f} voxels is {direction}: compare |t| with each "
+                "fit's own threshold, voxel by voxel, and count the voxels where the two "
+                "decisions differ."
+            ),
+            rtol=0.0,
+            atol=0.5,
+        )
+
+    return Exercise(
+        name or f"Without {drop}: voxels that change status",
+        checker,
+        hint=f"Keep the rows whose subject ID is not {drop!r}, fit the one-sample test "
+        "again, and compute its threshold from its own degrees of freedom. Compare the "
+        "decisions |t| > threshold before and after, voxel by voxel (!=), and count.",
     )

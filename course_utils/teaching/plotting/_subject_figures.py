@@ -1,5 +1,8 @@
-"""Figures about subjects: a quality-control strip per subject, and what pairing gains.
+"""Figures about subjects: every subject's map, a quality-control strip, what pairing gains.
 
+- :func:`plot_subject_montage`: one axial slice of every subject's map, side by side on one
+  colour scale, the flagged subjects framed (as nilearn's second-level examples show each
+  subject's map before the group test);
 - :func:`plot_subject_qc`: each subject's mean and spread over the brain mask as a strip of
   dots, with the robust-z cut drawn and the flagged subjects named;
 - :func:`plot_pairing_gain`: per voxel, how much larger the paired |t| is than the two-sample
@@ -14,14 +17,201 @@ from typing import TYPE_CHECKING
 import matplotlib.pyplot as plt
 import numpy as np
 
-from course_utils._utils import as_generator
+from course_utils._utils import as_generator, load_mask
 from course_utils.experiments.qc import MAD_SCALE
-from course_utils.teaching.plotting._style import OKABE_ITO
+from course_utils.teaching.plotting._style import DIVERGING_CMAP, OKABE_ITO
 
 if TYPE_CHECKING:
+    import nibabel as nib
     import numpy.typing as npt
     import pandas as pd
     from matplotlib.axes import Axes
+
+
+def _axial_plane(mask: np.ndarray, affine: np.ndarray, z_mm: float) -> int:
+    """The index of the axial plane of the grid nearest ``z_mm`` (an axis-aligned grid)."""
+    linear = affine[:3, :3]
+    if not np.allclose(linear, np.diag(np.diag(linear))) or linear[2, 2] == 0:
+        raise ValueError("the mask's grid is oblique: resample it to an axis-aligned grid first.")
+    k = int(round((float(z_mm) - affine[2, 3]) / affine[2, 2]))
+    z_range = sorted(affine[2, 3] + affine[2, 2] * np.array([0, mask.shape[2] - 1]))
+    if not 0 <= k < mask.shape[2] or not mask[:, :, k].any():
+        raise ValueError(
+            f"z = {z_mm} mm is outside the brain mask (its grid spans z = {z_range[0]:g} to "
+            f"{z_range[1]:g} mm): choose an axial slice through the brain."
+        )
+    return k
+
+
+def plot_subject_montage(
+    values: npt.ArrayLike,
+    subjects: Sequence[str],
+    *,
+    mask_img: nib.Nifti1Image,
+    z_mm: float = 0.0,
+    flagged: Sequence[str] = (),
+    vmax: float | None = None,
+    ncols: int = 10,
+    units: str = "map units",
+    title: str | None = None,
+) -> np.ndarray:
+    """One axial slice of every subject's map, on one colour scale, flagged subjects framed.
+
+    Each panel is one subject's masked map at the axial plane nearest ``z_mm``, titled with
+    the subject's ID, all panels on the same symmetric colour scale (so a noisier map looks
+    noisier); the subjects in ``flagged`` get a thick vermillion frame and title. Only one
+    plane per subject is unmasked, so memory stays small for a hundred subjects.
+
+    Parameters
+    ----------
+    values : array-like, shape (n_subjects, n_voxels)
+        One masked map per subject (the columns are the voxels of ``mask_img``, in the order
+        of ``mask_img``'s boolean array, as ``LocalizerData.array`` gives them).
+    subjects : sequence of str
+        The subject IDs, one per row of ``values``, in the same order.
+    mask_img : nibabel.Nifti1Image
+        The 3D brain mask the maps were taken from (an axis-aligned grid).
+    z_mm : float, default 0.0
+        Height of the axial slice in world (MNI) millimetres; the nearest plane is shown.
+    flagged : sequence of str
+        Subjects to frame and title in vermillion.
+    vmax : float, optional
+        The colour scale runs from ``-vmax`` to ``vmax``; default the 99th percentile of
+        ``|values|`` in the slice, over all subjects.
+    ncols : int, default 10
+        Panels per row.
+    units : str
+        Units of the maps, for the colour bar.
+    title : str, optional
+        Figure title (default says what is shown); a second line gives the slice's height.
+
+    Returns
+    -------
+    numpy.ndarray of matplotlib Axes
+        One panel per subject, in the order given; each panel's last image is the map (NaN,
+        masked, outside the brain).
+
+    Raises
+    ------
+    ValueError
+        ``values`` not 2D or not of the mask's voxels, IDs that do not match its rows or
+        repeat, flagged subjects that are not among them, an oblique grid, a slice outside
+        the brain, ``ncols`` below 1 or ``vmax`` not positive.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import nibabel as nib
+    >>> mask = nib.Nifti1Image(np.ones((4, 5, 3), "uint8"), np.diag([3.0, 3.0, 3.0, 1.0]))
+    >>> values = np.arange(3 * 60, dtype=float).reshape(3, 60)
+    >>> axes = plot_subject_montage(values, ["S1", "S2", "S3"], mask_img=mask, z_mm=3,
+    ...                             flagged=["S2"])
+    >>> [ax.get_title() for ax in axes]
+    ['S1', 'S2 (flagged)', 'S3']
+    >>> axes[1].title.get_color() == OKABE_ITO[3]
+    True
+    >>> sorted(np.ma.compressed(axes[0].images[-1].get_array()))[:3]  # voxels k = 1 of S1
+    [np.float64(1.0), np.float64(4.0), np.float64(7.0)]
+    """
+    mask, affine = load_mask(mask_img, purpose="plot_subject_montage")
+    maps = np.asarray(values)
+    if maps.ndim != 2 or maps.shape[1] != int(mask.sum()):
+        raise ValueError(
+            f"values must be (subjects x {int(mask.sum())} voxels of the mask); got shape "
+            f"{maps.shape}."
+        )
+    names = [str(s) for s in subjects]
+    if len(names) != maps.shape[0] or len(set(names)) != len(names):
+        raise ValueError(
+            f"{len(names)} subject IDs for {maps.shape[0]} maps: give one distinct ID per row "
+            "of values, in the same order."
+        )
+    unknown = sorted(set(map(str, flagged)) - set(names))
+    if unknown:
+        raise ValueError(f"flagged subjects {unknown} are not among the subjects.")
+    if ncols < 1:
+        raise ValueError(f"ncols must be at least 1; got {ncols}.")
+    k = _axial_plane(mask, affine, z_mm)
+    i, j, plane = np.nonzero(mask)  # C order: the order of the maps' columns
+    columns = np.flatnonzero(plane == k)
+    i, j = i[columns], j[columns]
+    in_slice = maps[:, columns].astype(np.float64)
+    if vmax is None:
+        vmax = float(np.percentile(np.abs(in_slice), 99)) or 1.0
+    if not vmax > 0:
+        raise ValueError(f"vmax must be positive; got {vmax!r}.")
+    rows_i, cols_j = slice(i.min(), i.max() + 1), slice(j.min(), j.max() + 1)
+    flip_x, flip_y = affine[0, 0] < 0, affine[1, 1] < 0  # left on the left, front on top
+    background = np.where(mask[:, :, k], 0.85, np.nan)[rows_i, cols_j]
+
+    def oriented(image: np.ndarray) -> np.ndarray:
+        image = image[::-1] if flip_x else image
+        image = image[:, ::-1] if flip_y else image
+        return image.T  # rows: y (front on top with origin="lower"), columns: x
+
+    n = len(names)
+    nrows = -(-n // ncols)
+    ncols = min(ncols, n)
+    aspect = (j.max() - j.min() + 1) / (i.max() - i.min() + 1)
+    fig_height = nrows * aspect + 1.2  # inches: one inch per panel's width, the titles
+    top = 1 - 0.85 / fig_height
+    fig, grid = plt.subplots(
+        nrows,
+        ncols,
+        figsize=(max(ncols + 0.8, 7.0), fig_height),
+        squeeze=False,
+        layout="none",  # the grid is placed by hand below
+    )
+    fig.subplots_adjust(
+        left=0.01,
+        right=0.9,
+        bottom=0.01,
+        top=top,
+        wspace=0.05,
+        hspace=0.3,
+    )
+    axes = grid.ravel()
+    is_flagged = set(map(str, flagged))
+    image = None
+    for s, ax in enumerate(axes):
+        if s >= n:
+            ax.remove()
+            continue
+        planar = np.full(mask.shape[:2], np.nan)
+        planar[i, j] = in_slice[s]
+        ax.imshow(oriented(background), cmap="gray", vmin=0, vmax=1, origin="lower")
+        image = ax.imshow(
+            oriented(planar[rows_i, cols_j]),
+            cmap=DIVERGING_CMAP,
+            vmin=-vmax,
+            vmax=vmax,
+            origin="lower",
+            interpolation="nearest",
+        )
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if names[s] in is_flagged:
+            ax.set_title(
+                f"{names[s]} (flagged)", color=OKABE_ITO[3], fontsize=8, fontweight="bold", pad=2
+            )
+            for spine in ax.spines.values():
+                spine.set(visible=True, edgecolor=OKABE_ITO[3])
+                spine.set_linewidth(3)
+        else:
+            ax.set_title(names[s], fontsize=8, pad=2)
+            for spine in ax.spines.values():
+                spine.set(visible=True, edgecolor="0.8")
+                spine.set_linewidth(0.5)
+    bar = fig.colorbar(image, cax=fig.add_axes((0.92, 0.15 * top, 0.015, 0.7 * top)))
+    bar.set_label(units)
+    z_shown = affine[2, 3] + affine[2, 2] * k
+    heading = title or "Every subject's map"
+    fig.suptitle(
+        f"{heading}\naxial slice at z = {z_shown:g} mm, one colour scale for all",
+        y=1 - 0.08 / fig_height,
+        va="top",
+    )
+    return axes[:n]
 
 
 def plot_subject_qc(
