@@ -141,3 +141,37 @@ def test_simulate_null_takes_keyword_n_sim_and_seed():
         anova.simulate_null(8, {"a": 2}, {}, n_sim=4, seed=None)
     with pytest.raises(ValueError, match="Unknown effects"):
         anova.simulate_null(8, {"a": 2}, {"b": 1.0}, n_sim=4)
+
+
+def test_within_subject_se_removes_offsets_and_is_the_paired_se_for_two_cells():
+    rng = np.random.default_rng(2)
+    values = rng.normal(size=(15, 2)) + rng.normal(0, 10, (15, 1))
+    paired = stats.sem(values[:, 1] - values[:, 0]) / np.sqrt(2)
+    np.testing.assert_allclose(anova.within_subject_se(values), [paired, paired], rtol=1e-12)
+    shifted = values + rng.normal(0, 50, (15, 1))  # other subject offsets: the same bars
+    np.testing.assert_allclose(anova.within_subject_se(shifted), anova.within_subject_se(values))
+    with pytest.raises(ValueError, match="at least two"):
+        anova.within_subject_se(values[:1])
+    with pytest.raises(ValueError, match="finite"):
+        anova.within_subject_se(np.r_[values, [[np.nan, 1.0]]])
+
+
+def test_within_subject_se_scales_the_normalised_variance_by_j_over_j_minus_1():
+    values = np.random.default_rng(3).normal(size=(10, 6))
+    normalised = values - values.mean(axis=1, keepdims=True) + values.mean()
+    plain = normalised.std(axis=0, ddof=1) / np.sqrt(10)
+    np.testing.assert_allclose(anova.within_subject_se(values), plain * np.sqrt(6 / 5))
+
+
+def test_contrast_table_labels_the_effect_contrasts_in_sorted_cell_order():
+    table = anova.contrast_table({"modality": ("video", "audio"), "task": ("read", "calc", "act")})
+    assert table.index[:3].tolist() == ["audio act", "audio calc", "audio read"]
+    assert table.columns.tolist() == [
+        "modality 1",
+        "task 1",
+        "task 2",
+        "modality:task 1",
+        "modality:task 2",
+    ]
+    every = np.hstack(list(anova.effect_contrasts((2, 3)).values()))
+    np.testing.assert_array_equal(table.to_numpy(), every)

@@ -294,31 +294,51 @@ def test_error_rates_take_labels_limits_and_refuse_other_layouts():
 # --- seaborn figures ----------------------------------------------------------------------
 
 
-def test_cell_means_are_means_with_standard_errors():
+def test_cell_means_are_means_with_within_subject_standard_errors():
     import matplotlib.pyplot as plt
+    import pytest
+
+    from course_utils.stats import anova
 
     rng = np.random.default_rng(0)
-    cells = {
-        (m, t): rng.normal(k, 1.0, 12)
-        for k, (m, t) in enumerate(
-            [("audio", "calc"), ("audio", "read"), ("video", "calc"), ("video", "read")]
-        )
-    }
+    offsets = rng.normal(0, 5.0, 12)  # subjects differ much more than the cells
+    keys = [("audio", "calc"), ("audio", "read"), ("video", "calc"), ("video", "read")]
+    cells = {key: offsets + rng.normal(k, 1.0, 12) for k, key in enumerate(keys)}
     ax = plotting.plot_cell_means(cells, title="ROI", ylabel="effect (a.u.)")
     legend = ax.get_legend()
     assert [t.get_text() for t in legend.get_texts()] == ["audio", "video"]
-    assert legend.get_title().get_text() == "error bars: 1 SE"
-    drawn = [line for line in ax.lines if len(line.get_xdata()) and line.get_color() != "0.6"]
-    means = [line for line in drawn if len(line.get_xdata()) == 2]
-    for line, modality in zip(means, ["audio", "video"], strict=True):
+    assert "within-subject SE" in legend.get_title().get_text()
+    values = np.column_stack([cells[key] for key in keys])
+    want = anova.within_subject_se(values)
+    assert (want < 0.5 * values.std(axis=0, ddof=1) / np.sqrt(12)).all()  # offsets removed
+    for container, modality in zip(ax.containers, ["audio", "video"], strict=True):
+        means, _, (bars,) = container.lines
         expected = [cells[(modality, t)].mean() for t in ("calc", "read")]
-        np.testing.assert_allclose(line.get_ydata(), expected)
-    bars = [line.get_ydata() for line in drawn if len(line.get_xdata()) > 2]
-    spans = sorted(float(np.nanmax(y) - np.nanmin(y)) for y in bars)
-    se = sorted(2 * v.std(ddof=1) / np.sqrt(v.size) for v in cells.values())
-    np.testing.assert_allclose(spans, se)
+        np.testing.assert_allclose(means.get_ydata(), expected)
+        half = [(seg[1, 1] - seg[0, 1]) / 2 for seg in bars.get_segments()]
+        k = 0 if modality == "audio" else 2
+        np.testing.assert_allclose(half, want[k : k + 2])
     assert [t.get_text() for t in ax.get_xticklabels()] == ["calc", "read"]
     assert (ax.get_title(), ax.get_ylabel()) == ("ROI", "effect (a.u.)")
+    with pytest.raises(ValueError, match="lacks"):
+        plotting.plot_cell_means({key: cells[key] for key in keys[:3]})
+    plt.close("all")
+
+
+def test_epsilon_histogram_shows_both_shares_below_the_threshold():
+    import matplotlib.pyplot as plt
+    import pytest
+
+    observed, null = np.linspace(0.5, 1, 40), np.full(10, 0.95)
+    ax = plotting.plot_epsilon_histogram(observed, null, threshold=0.6, title="eps")
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["observed: 20.0% below 0.6", "spherical (simulated): 0.0% below 0.6"]
+    heights = np.array([patch.get_height() for patch in ax.patches[:50]])
+    widths = np.array([patch.get_width() for patch in ax.patches[:50]])
+    np.testing.assert_allclose((heights * widths).sum(), 1.0)  # a density
+    assert ax.get_title() == "eps" and ax.get_ylabel() == "density"
+    with pytest.raises(ValueError, match="at least one"):
+        plotting.plot_epsilon_histogram([], null)
     plt.close("all")
 
 

@@ -13,8 +13,13 @@ contrast *scores* are its cell values times those contrasts. Two ways to test an
   whose residual pools the effect-by-subject variability of *all* effects, with more degrees of
   freedom. It is valid only when every effect's scores have the same variance (and no
   correlation); otherwise an effect that varies more across subjects than the others gets an
-  inflated F. SPM's "flexible factorial" pools the error too, but estimates the nonsphericity
-  (ReML) and corrects for it; this plain pooled GLM does not.
+  inflated F. SPM's "flexible factorial" pools the error too, but models the nonsphericity with
+  one covariance (ReML) pooled over the voxels that respond, valid only where that covariance
+  holds (McFarquhar, 2019); this plain pooled GLM does not model it at all.
+
+:func:`within_subject_se` gives the error bars of cell means that match these tests (Cousineau
+2005, with Morey's 2008 correction): the subjects' offsets, which cancel in every within-subject
+contrast, are removed first.
 
 The sums of squares of both equal those of the classical ANOVA tables (statsmodels ``AnovaRM``
 for the partitioned one; ``ols('y ~ C(subject) + C(a) * C(b)')`` for the pooled one).
@@ -23,7 +28,7 @@ for the partitioned one; ``ols('y ~ C(subject) + C(a) * C(b)')`` for the pooled 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -39,11 +44,13 @@ if TYPE_CHECKING:
 __all__ = [
     "AnovaMaps",
     "BLOCK_VOXELS",
+    "contrast_table",
     "effect_contrasts",
     "pooled_anova",
     "rm_anova",
     "simulate_null",
     "stack_cells",
+    "within_subject_se",
 ]
 
 #: Voxels per block of :func:`_sums` (bounds its float64 arrays: subjects x cells x block; Y is
@@ -250,6 +257,77 @@ def effect_contrasts(levels: tuple[int, ...]) -> dict[tuple[int, ...], np.ndarra
                 matrix = np.kron(matrix, within[k] if k in effect else average[k])
             out[effect] = matrix
     return out
+
+
+def contrast_table(levels: Mapping[str, Sequence]) -> pd.DataFrame:
+    """The orthonormal contrasts of every effect, labelled, in the cell order of the ANOVA.
+
+    Parameters
+    ----------
+    levels : dict of str to sequence
+        Factor name -> its levels. Levels are sorted, as :func:`rm_anova` sorts them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per cell (``"level level"``), one column per contrast (``"effect j"``): the
+        columns of :func:`effect_contrasts`.
+
+    Examples
+    --------
+    >>> contrast_table({"a": ["y", "x"], "b": [1, 2]}).round(2)
+         a 1  b 1  a:b 1
+    x 1 -0.5 -0.5    0.5
+    x 2 -0.5  0.5   -0.5
+    y 1  0.5 -0.5   -0.5
+    y 2  0.5  0.5    0.5
+    """
+    names = [str(name) for name in levels]
+    ordered = [sorted(levels[name]) for name in levels]
+    columns = {}
+    for effect, matrix in effect_contrasts(tuple(len(lv) for lv in ordered)).items():
+        label = ":".join(names[i] for i in effect)
+        for j, column in enumerate(matrix.T):
+            columns[f"{label} {j + 1}"] = column
+    cells = [" ".join(map(str, cell)) for cell in itertools.product(*ordered)]
+    return pd.DataFrame(columns, index=cells)
+
+
+def within_subject_se(values: npt.ArrayLike) -> np.ndarray:
+    """Standard error of each cell mean of a within-subject design, without subject offsets.
+
+    Cousineau (2005): remove each subject's mean over the cells and add the grand mean; Morey
+    (2008): scale the variance of these normalised values by ``J / (J - 1)`` (``J`` cells, a
+    ValueError for fewer than two, or two subjects, or NaN). What remains is the variability
+    that the within-subject tests see.
+
+    Parameters
+    ----------
+    values : array-like, shape (n_subjects, n_cells)
+        Each subject's value in every cell (e.g. a region's mean).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_cells,)
+        The Cousineau-Morey standard error of each cell's mean.
+
+    Examples
+    --------
+    >>> values = np.array([[0.0], [10.0], [20.0]]) + [[1.0, 2.0], [1.5, 2.5], [0.5, 1.5]]
+    >>> within_subject_se(values).tolist()     # every subject: cell 2 = cell 1 + 1
+    [0.0, 0.0]
+    >>> (values.std(axis=0, ddof=1) / np.sqrt(3)).round(2).tolist()  # between-subject
+    [5.63, 5.63]
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 2 or min(values.shape) < 2 or not np.isfinite(values).all():
+        raise ValueError(
+            "values must be finite, (n_subjects, n_cells) with at least two of each; got "
+            f"shape {values.shape}."
+        )
+    n, cells = values.shape
+    normalised = values - values.mean(axis=1, keepdims=True) + values.mean()
+    return normalised.std(axis=0, ddof=1) * np.sqrt(cells / (cells - 1) / n)
 
 
 def _sums(

@@ -22,7 +22,7 @@ from course_utils.experiments.data._manifest import CONDITIONS, DEFAULT_N_SUBJEC
 from course_utils.experiments.data._masking import brain_mask
 from course_utils.experiments.data._truth import REGIONS, GroundTruth, build_truth, region_profile
 
-_SYNTHETIC_VERSION = 2  # bump when the generator changes, so cached stand-ins are rebuilt
+_SYNTHETIC_VERSION = 3  # bump when the generator changes, so cached stand-ins are rebuilt
 _OUTLIER_VARIANCE = 9.0  # the outlier's first-level variance, relative to its own draw
 _OUTLIER_ARTEFACT = 3.0  # amplitude of the outlier's broad artefact (noise SD units)
 

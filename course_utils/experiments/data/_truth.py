@@ -136,7 +136,14 @@ REGIONS = (
         "left fusiform gyrus, visual word form area (reading)",
         ((-44, -56, -14),),
         10.0,
-        {"video_sentence": 1.2},
+        # every video trial shows written words (the instruction, the subtraction, the
+        # sentence): video > audio for all of them, most for the sentences
+        {
+            "video_computation": 0.6,
+            "video_left_hand": 0.6,
+            "video_right_hand": 0.6,
+            "video_sentence": 1.2,
+        },
     ),
 )
 

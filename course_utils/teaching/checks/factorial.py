@@ -1,16 +1,17 @@
-"""Checks of the factorial-designs notebook: an interaction contrast and the df of an F-test."""
+"""Checks of the factorial-designs notebook: an interaction contrast, corrected df of an F."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
+from course_utils.stats import anova
 from course_utils.teaching.checks.contrasts import condition_contrast_exercise
 from course_utils.teaching.checks.core import Exercise, Incorrect
 
-__all__ = ["interaction_contrast_exercise", "partitioned_df_exercise"]
+__all__ = ["corrected_df_exercise", "interaction_contrast_exercise"]
 
 #: The 2 x 2 of the exercise: modality (audio, video) x task (computation, sentence).
 _CELLS = ("audio_computation", "audio_sentence", "video_computation", "video_sentence")
@@ -128,98 +129,148 @@ def interaction_contrast_exercise(conditions: Sequence[str]) -> Exercise:
     )
 
 
-def partitioned_df_exercise(n_subjects: int, levels: tuple[int, int] = (2, 3)) -> Exercise:
-    """Exercise: the degrees of freedom ``(df1, df2)`` of the F-test of the second factor.
+def _short(value: float) -> str:
+    return f"{value:.4g}"
 
-    With partitioned error the task effect (``levels[1]`` levels) is tested against the
-    task-by-subject interaction: ``df1 = levels[1] - 1`` and ``df2 = df1 * (n - 1)``.
+
+def corrected_df_exercise(
+    cells: Mapping[tuple, np.ndarray],
+    factors: tuple[str, str] = ("modality", "task"),
+    effect: str = "task",
+) -> Exercise:
+    """Exercise: the Greenhouse-Geisser-corrected degrees of freedom of an effect in a region.
+
+    The answer is ``(eps * df1, eps * df2)``, with ``eps`` the effect's estimated epsilon in
+    these data (:func:`course_utils.stats.anova.rm_anova`) and ``df1, df2`` its partitioned
+    degrees of freedom: both are multiplied.
 
     Parameters
     ----------
-    n_subjects : int
-        Subjects of the within-subject design, at least 2.
-    levels : tuple of two int, default (2, 3)
-        Levels of the two factors; the question is about the second.
+    cells : dict of (level, level) to array-like of shape (n_subjects,)
+        Each cell's value per subject in the region (e.g. an ROI mean), as
+        :func:`course_utils.stats.anova.stack_cells` takes them.
+    factors : tuple of two str, default ("modality", "task")
+        The factors' names, in the order of the cells' keys.
+    effect : str, default "task"
+        The effect asked about (an effect of :func:`~course_utils.stats.anova.rm_anova`).
 
     Returns
     -------
     Exercise
-        Its answer is ``(df1, df2)``; the pooled error, n instead of n - 1, levels instead of
-        contrasts, a between-subject df and swapped numbers get their own messages.
+        Its answer is two numbers ``(df1, df2)`` (to 0.01 %). Named mistakes: the uncorrected
+        df, epsilon applied to one df only, the pooled error's df (corrected or not), the
+        lower-bound correction, another effect's epsilon, levels instead of contrasts, n
+        instead of n - 1, the two numbers swapped.
 
     Raises
     ------
     ValueError
-        With fewer than two subjects.
+        An effect the design does not have (and what :func:`rm_anova` raises).
 
     Examples
     --------
-    >>> q = partitioned_df_exercise(30)
-    >>> q.check((2, 58)).status
+    >>> from course_utils.stats import anova
+    >>> Y, s, f = anova.simulate_null(12, {"a": 2, "b": 3}, {"b": (2.0, 0.2)}, n_sim=1, seed=1)
+    >>> cells = {(a, b): Y[(f["a"] == a) & (f["b"] == b), 0] for a in (0, 1) for b in (0, 1, 2)}
+    >>> q = corrected_df_exercise(cells, ("a", "b"), "b")
+    >>> eps = float(anova.rm_anova(Y, s, f)["b"]["eps_gg"][0])
+    >>> q.check((2 * eps, 22 * eps)).status
     'correct'
-    >>> print(q.check((2, 145)).message)
-    (2, 145) are the degrees of freedom of the pooled error, ...
+    >>> print(q.check((2, 22)).message)
+    (2, 22) are the uncorrected degrees of freedom; ...
     """
-    if n_subjects < 2:
-        raise ValueError("Need at least two subjects.")
-    a, b = levels
-    df1 = b - 1
-    want = (df1, df1 * (n_subjects - 1))
-    named = {
+    Y, subjects, levels = anova.stack_cells(cells, factors)
+    maps, pooled = anova.rm_anova(Y, subjects, levels), anova.pooled_anova(Y, subjects, levels)
+    if effect not in maps.effects:
+        raise ValueError(f"No effect {effect!r}; the effects are {list(maps.effects)}.")
+    fields = maps[effect]
+    df1, df2, eps = fields["df1"], fields["df2"], float(fields["eps_gg"][0])
+    n = len(Y) // len(cells)
+    pooled_df2 = pooled[effect]["df2"]
+    want = (eps * df1, eps * df2)
+    named = [
         (
-            df1,
-            (a * b - 1) * (n_subjects - 1),
-        ): "are the degrees of freedom of the pooled error, which lumps every effect-by-subject "
-        "interaction together. With partitioned error the task effect is tested against "
-        "the task-by-subject interaction alone.",
+            (df1, df2),
+            "are the uncorrected degrees of freedom; the correction multiplies both "
+            f"by the estimated epsilon of this effect here ({eps:.3f}).",
+        ),
         (
-            df1,
-            n_subjects - 1,
-        ): "use n - 1 for df2, as for a one-df effect; the task effect has more than one "
-        "contrast, and each contributes n - 1 to the error's degrees of freedom.",
+            (eps * df1, df2),
+            "applies epsilon to df1 only; the correction multiplies df2 too: "
+            "the error's contrast scores are just as non-spherical.",
+        ),
+        ((df1, eps * df2), "applies epsilon to df2 only; df1 is multiplied too."),
         (
-            b,
-            b * (n_subjects - 1),
-        ): "count levels, not contrasts: a factor with k levels has k - 1 degrees of freedom.",
+            (df1, pooled_df2),
+            "are the pooled error's degrees of freedom, uncorrected; this "
+            "effect is tested against its own effect-by-subject error.",
+        ),
         (
-            df1,
-            df1 * n_subjects,
-        ): "use n - 1 per contrast, not n: each contrast's scores lose one df to their mean.",
+            (eps * df1, eps * pooled_df2),
+            "corrects the pooled error's df2; the partitioned "
+            f"error of this effect has {df2:g} before the correction.",
+        ),
         (
-            df1,
-            a * b * n_subjects - a * b,
-        ): "is the df of a between-subject design (every map from a different person); here "
-        "every subject contributes all six maps.",
-    }
+            (1, n - 1),
+            "are the lower-bound correction (epsilon = 1/df1), the most "
+            "conservative; the question asks for the Greenhouse-Geisser estimate.",
+        ),
+        (
+            (eps * (df1 + 1), eps * (df1 + 1) * (n - 1)),
+            "counts levels, not contrasts: a "
+            f"factor with {df1 + 1:g} levels has {df1:g} degrees of freedom before the correction.",
+        ),
+        (
+            (eps * df1, eps * df1 * n),
+            "uses n, not n - 1, in df2: each contrast's scores lose "
+            "one degree of freedom to their mean.",
+        ),
+    ]
+    for other in maps.effects:
+        other_eps = float(maps[other]["eps_gg"][0])
+        if other != effect and abs(other_eps - eps) > 1e-3 and other_eps < 1:
+            named.append(
+                (
+                    (other_eps * df1, other_eps * df2),
+                    f"uses the epsilon of {other!r} ({other_eps:.3f}); each effect has its "
+                    f"own, and {effect!r}'s is asked for.",
+                )
+            )
+
+    def close(got: tuple[float, float], target: tuple[float, float]) -> bool:
+        return bool(np.allclose(got, target, rtol=1e-4, atol=1e-6))
 
     def checker(answer: Any) -> None:
         try:
-            values = tuple(float(v) for v in np.asarray(answer, dtype=float).reshape(-1))
+            values = np.asarray(answer, dtype=float).reshape(-1)
         except (TypeError, ValueError):
             raise Incorrect("give two numbers, (df1, df2).") from None
-        if len(values) != 2:
-            raise Incorrect(f"give two numbers, (df1, df2); got {len(values)}.")
-        got = tuple(int(round(v)) for v in values)
-        if got == want:
+        if values.size != 2:
+            raise Incorrect(f"give two numbers, (df1, df2); got {values.size}.")
+        got = (float(values[0]), float(values[1]))
+        if close(got, want):
             return
-        if got[::-1] == want:
+        shown = f"({_short(got[0])}, {_short(got[1])})"
+        if close(got[::-1], want):
+            raise Incorrect("you swapped them: df1 (the effect's) comes first, then df2.")
+        for target, message in named:
+            if close(got, target):
+                raise Incorrect(f"{shown} {message}")
+        if not 1 - 1e-6 <= got[0] <= df1 + 1e-6:
             raise Incorrect(
-                "you swapped them: df1 (the effect's) comes first, then df2 (the error's)."
+                f"df1 = {_short(got[0])} is impossible here: the correction keeps it "
+                f"between 1 (epsilon = 1/{df1:g}) and {df1:g} (epsilon = 1)."
             )
-        shown = f"({got[0]}, {got[1]})"
-        if got in named:
-            raise Incorrect(f"{shown} {named[got]}")
-        if got[0] != want[0]:
-            raise Incorrect(f"df1 = {got[0]} is not the task effect's: it has {b} levels.")
+        ratio = got[1] / got[0] if got[0] else float("nan")
         raise Incorrect(
-            f"df2 = {got[1]} does not follow from {n_subjects} subjects; each of the "
-            "effect's contrasts has its own scores across subjects."
+            f"{shown} is not it: df2 / df1 should be n - 1 = {n - 1} (epsilon multiplies both), "
+            f"yours is {_short(ratio)}; and epsilon is this effect's in these data."
         )
 
     return Exercise(
-        f"Degrees of freedom of the task effect ({n_subjects} subjects)",
+        f"Corrected degrees of freedom of the {effect} effect",
         checker,
-        hint="df1: contrasts needed to describe differences between the task levels. df2: the "
-        "error is the task-by-subject interaction; every contrast's scores across the "
-        "subjects have n - 1 degrees of freedom.",
+        hint="Run the repeated-measures ANOVA on this region's cell values (or read its "
+        "table): it gives the effect's df and its Greenhouse-Geisser epsilon. The "
+        "correction multiplies the degrees of freedom by epsilon.",
     )
