@@ -194,23 +194,6 @@ def test_bad_contrasts_are_explained():
         glm.contrast(fit, {"nope": 1})
 
 
-def test_cohens_d_one_and_two_sample():
-    rng = np.random.default_rng(8)
-    Y = rng.normal(0.5, 2.0, (40, 6))
-    fit = glm.regress(one_sample(40), Y)
-    np.testing.assert_allclose(glm.cohens_d(fit), Y.mean(0) / Y.std(0, ddof=1))
-    np.testing.assert_allclose(glm.cohens_d(fit), fit.t[0] / np.sqrt(40))
-    g1, g2 = rng.normal(1, 1, 12), rng.normal(0, 1, 9)
-    cells = glm.regress(
-        np.column_stack([np.r_[np.ones(12), np.zeros(9)], np.r_[np.zeros(12), np.ones(9)]]),
-        np.r_[g1, g2],
-    )
-    pooled = np.sqrt((11 * g1.var(ddof=1) + 8 * g2.var(ddof=1)) / 19)
-    np.testing.assert_allclose(glm.cohens_d(cells, [1, -1]), (g1.mean() - g2.mean()) / pooled)
-    with pytest.raises(ValueError, match="single contrast"):
-        glm.cohens_d(cells, np.eye(2))
-
-
 def test_results_by_column_name_match_statsmodels():
     rng = np.random.default_rng(9)
     X = _random_design(rng, n=30, k=4)

@@ -29,7 +29,6 @@ __all__ = [
     "ContrastResult",
     "FTestResult",
     "RegressionResult",
-    "cohens_d",
     "contrast",
     "dependent_columns",
     "f_contrast",
@@ -555,40 +554,3 @@ def f_contrast(result: RegressionResult, c) -> FTestResult:
     if np.ndim(F) == 0:
         return FTestResult(float(F), float(p), q, result.df, effect)
     return FTestResult(F, p, q, result.df, effect)
-
-
-def cohens_d(result: RegressionResult, c=None) -> np.ndarray | float:
-    """Standardised effect size: a contrast's effect divided by the residual standard deviation.
-
-    Unlike t, ``d`` does not grow with the number of subjects. One-sample design: ``d = mean /
-    sd = t / sqrt(n)``; two groups with the contrast of their difference: ``(m1 - m2) / pooled
-    sd``; paired data: the one-sample design on the differences gives Cohen's ``d_z`` (the
-    long-format paired design would standardise by a different residual).
-
-    Parameters
-    ----------
-    result : RegressionResult
-        A fit from :func:`regress`.
-    c : array-like or dict, optional
-        The contrast; defaults to the first column (the mean in a one-sample design).
-
-    Returns
-    -------
-    float or numpy.ndarray
-        One value per voxel.
-
-    Examples
-    --------
-    >>> y = np.array([1.0, 2.0, 3.0, 4.0])
-    >>> fit = regress(np.ones((4, 1)), y)
-    >>> round(float(cohens_d(fit)), 4), round(float(y.mean() / y.std(ddof=1)), 4)
-    (1.9365, 1.9365)
-    """
-    if c is not None and np.ndim(c) == 2:
-        raise ValueError("cohens_d needs a single contrast vector, not a matrix.")
-    weights = np.eye(len(result.columns))[0] if c is None else _contrast_vector(result, c)
-    effect = weights @ np.asarray(result.beta, dtype=np.float64)
-    sigma = np.asarray(result.sigma, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        d = effect / sigma
-    return float(d) if np.ndim(d) == 0 else d
