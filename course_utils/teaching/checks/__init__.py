@@ -17,7 +17,7 @@ One module per notebook topic; a notebook imports the one it uses, e.g.
 - :mod:`~course_utils.teaching.checks.regression`: codings, betas, two-group designs;
 - :mod:`~course_utils.teaching.checks.contrasts`: contrasts over columns or conditions;
 - :mod:`~course_utils.teaching.checks.group_maps`: the paired t-map, matched by subject ID;
-- :mod:`~course_utils.teaching.checks.covariates`: Cohen's d at the peak of a map;
+- :mod:`~course_utils.teaching.checks.covariates`: d at a peak chosen in other subjects;
 - :mod:`~course_utils.teaching.checks.factorial`: an interaction contrast, an F-test's df;
 - :mod:`~course_utils.teaching.checks.thresholds`: Bonferroni, max-T and FDR thresholds;
 - :mod:`~course_utils.teaching.checks.power`: subjects for a power, a difference's SE;
