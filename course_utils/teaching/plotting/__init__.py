@@ -12,12 +12,23 @@ tests call ``plotting.plot_x(...)``. The private modules hold one kind of figure
 - ``_variance_figures``: subject estimates and the two levels of variance;
 - ``_heterogeneity_figures``: what fixed effects leave out (rates, sessions), Cochran's Q;
 - ``_design_figures``: designs, groups and estimates;
+- ``_covariate_figures``: second-level covariates (t slices, a response against age), t and d by n;
+- ``_contrast_figures``: contrasts drawn over designs, subjects' profiles over levels;
 - ``_map_figures``: thresholds, glass brains, the max-T null, TFCE, error rates;
-- ``_factorial_figures``: cell means of a factorial design;
-- ``_subject_figures``: per-subject quality checks, pairing;
+- ``_factorial_figures``: cell means of a factorial design, sphericity (epsilon);
+- ``_subject_figures``: every subject's map, per-subject quality checks, pairing;
 - ``_power_figures``: power, inflation and the subjects-or-scans trade-off.
 """
 
+from course_utils.teaching.plotting._contrast_figures import (
+    plot_design_with_contrast,
+    plot_level_profiles,
+)
+from course_utils.teaching.plotting._covariate_figures import (
+    plot_against_covariate,
+    plot_t_and_d_by_n,
+    plot_t_slices,
+)
 from course_utils.teaching.plotting._design_figures import (
     plot_coded_groups,
     plot_covariate_fit,
@@ -26,7 +37,10 @@ from course_utils.teaching.plotting._design_figures import (
     plot_groups,
     plot_paired,
 )
-from course_utils.teaching.plotting._factorial_figures import plot_cell_means
+from course_utils.teaching.plotting._factorial_figures import (
+    plot_cell_means,
+    plot_epsilon_histogram,
+)
 from course_utils.teaching.plotting._heterogeneity_figures import (
     plot_q_curve,
     plot_rates_against,
@@ -65,7 +79,11 @@ from course_utils.teaching.plotting._style import (
     source_title,
     use_course_style,
 )
-from course_utils.teaching.plotting._subject_figures import plot_pairing_gain, plot_subject_qc
+from course_utils.teaching.plotting._subject_figures import (
+    plot_pairing_gain,
+    plot_subject_montage,
+    plot_subject_qc,
+)
 from course_utils.teaching.plotting._variance_figures import (
     plot_beta_distribution,
     plot_convergence,
@@ -80,6 +98,7 @@ __all__ = [
     "DIVERGING_CMAP",
     "OKABE_ITO",
     "interactive_available",
+    "plot_against_covariate",
     "plot_beta_distribution",
     "plot_cell_means",
     "plot_coded_groups",
@@ -87,6 +106,8 @@ __all__ = [
     "plot_covariate_fit",
     "plot_design",
     "plot_design_and_regressor",
+    "plot_design_with_contrast",
+    "plot_epsilon_histogram",
     "plot_error_rates",
     "plot_estimates",
     "plot_event_sum",
@@ -95,6 +116,7 @@ __all__ = [
     "plot_groups",
     "plot_hrf",
     "plot_inflation",
+    "plot_level_profiles",
     "plot_max_null",
     "plot_method_comparison",
     "plot_null_statistics",
@@ -107,9 +129,12 @@ __all__ = [
     "plot_se_ratio",
     "plot_session_spread",
     "plot_subject_intervals",
+    "plot_subject_montage",
     "plot_subject_qc",
     "plot_support_curve",
+    "plot_t_and_d_by_n",
     "plot_t_distributions",
+    "plot_t_slices",
     "plot_threshold_curve",
     "plot_timeseries",
     "plot_tradeoff",
