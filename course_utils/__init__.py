@@ -5,10 +5,12 @@ import-linter's contract from ``pyproject.toml``; ``tests/test_layers.py`` shows
 import fails it)::
 
     4  teaching      plotting, checks                  what the notebooks show and answer
-    3  experiments   signals, simulation, run4d,       where data come from (simulated, null,
+    3  experiments   signals, simulation,              where data come from (simulated, null,
                      two_levels, nulldata, data,       the Localizer) and experiments on them
-                     power, selection, qc
-    2  stats         designs, glm, anova, mixed,       estimators and tests on arrays
+                     power, selection, qc,
+                     reporting, sharing
+    2  stats         designs, glm, effect_sizes,       estimators and tests on arrays
+                     anova, mixed,
                      thresholds, error_rates,
                      inference, map_inference, tfce,
                      ari
