@@ -80,3 +80,26 @@ def test_slope_exercise_for_equally_spaced_levels_accepts_the_slope_weights():
     q = slope_exercise((1, 2, 3, 4))
     assert q.check([-0.3, -0.1, 0.1, 0.3]).correct
     assert "5 times the slope" in q.check([-1.5, -0.5, 0.5, 1.5]).message
+
+
+def test_rounded_weights_are_named_and_asked_for_as_fractions():
+    q = last_versus_rest_exercise(4)
+    for rounded in ([-0.33, -0.33, -0.33, 1], [-0.333, -0.333, -0.333, 1], [-0.3, -0.3, -0.3, 1]):
+        result = q.check(rounded)
+        assert result.status == "incorrect"
+        assert "rounded to" in result.message and "-1/3" in result.message
+    assert "rounded to 2 decimals" in q.check([-0.33, -0.33, -0.33, 1]).message
+    assert "sums to 0.01" in q.check([-0.33, -0.33, -0.33, 1]).message
+    # Sums to zero, but out of proportion: still named as rounding.
+    message = q.check([-0.33, -0.33, -0.34, 1]).message
+    assert "rounded to 2 decimals" in message and "out of proportion" in message
+    # Answers that are not roundings keep their own messages.
+    assert "does not sum to zero" in q.check([0, 0, 0, 1]).message
+    assert "right conditions" in q.check([-0.5, -0.5, 0, 1]).message
+    reversed_message = q.check([0.33, 0.33, 0.33, -1]).message
+    assert "rounded to 2 decimals" in reversed_message and "wrong way" in reversed_message
+    # Rounded slope weights for unequally spaced loads are named too.
+    assert (
+        "rounded to 2 decimals"
+        in slope_exercise((1, 2, 4, 8)).check([-0.10, -0.06, 0.01, 0.15]).message
+    )

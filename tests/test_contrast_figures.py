@@ -78,3 +78,47 @@ def test_level_profiles_raw_and_centred():
 def test_level_profiles_refuse_a_mismatch():
     with pytest.raises(ValueError, match="3 columns"):
         plotting.plot_level_profiles(np.ones((4, 2)), ["a", "b", "c"])
+
+
+def test_contrast_signals_draw_the_design_times_the_weights():
+    rng = np.random.default_rng(1)
+    runs = {
+        name: pd.DataFrame(rng.normal(size=(40, 3)), columns=["a", "b", "const"])
+        for name in ("fixed", "shuffled")
+    }
+    c = np.array([-1.0, 1.0, 0.0])
+    trials = {name: ([2.0, 4.0, 200.0], [-1.0, 1.0, -1.0]) for name in runs}
+    axes = plotting.plot_contrast_signals(runs, c, t_r=2.0, trials=trials, n_scans=30, title="t")
+    assert axes.shape == (2, 2)
+    for j, X in enumerate(runs.values()):
+        top, bottom = axes[:, j]
+        # Only the weighted columns are drawn, in order; the constant is left out.
+        assert [line.get_label() for line in top.lines] == ["a", "b"]
+        np.testing.assert_allclose(top.lines[1].get_ydata(), X["b"][:30])
+        np.testing.assert_allclose(bottom.lines[0].get_ydata(), X.to_numpy()[:30] @ c)
+        np.testing.assert_allclose(bottom.lines[0].get_xdata(), 2.0 * np.arange(30))
+        # A trial after the shown window is not drawn.
+        stems = [c for c in bottom.containers if hasattr(c, "markerline")]
+        np.testing.assert_allclose(stems[0].markerline.get_ydata(), [-1.0, 1.0])
+    assert axes[0, 0].figure._suptitle.get_text() == "t"
+    with pytest.raises(ValueError, match="positive"):
+        plotting.plot_contrast_signals(runs, c, t_r=0.0)
+    with pytest.raises(ValueError):
+        plotting.plot_contrast_signals(runs, [1.0, -1.0], t_r=2.0)
+
+
+def test_contrast_scores_show_the_mean_and_its_t_interval():
+    from scipy import stats
+
+    scores = np.array([0.2, 0.5, 0.1, 0.9, 0.4])
+    ax = plotting.plot_contrast_scores(scores, ylabel="slope (% per item)", title="linear")
+    np.testing.assert_allclose(ax.collections[0].get_offsets()[:, 1], scores)
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [scores.mean()])
+    low, high = stats.t.interval(0.95, 4, loc=scores.mean(), scale=stats.sem(scores))
+    bar = ax.containers[0].lines[2][0].get_segments()[0]
+    np.testing.assert_allclose(bar[:, 1], [low, high])
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert "mean, 95 % CI" in labels and "zero (no effect)" in labels
+    assert ax.get_ylabel() == "slope (% per item)" and ax.get_title() == "linear"
+    with pytest.raises(ValueError, match="two finite"):
+        plotting.plot_contrast_scores([1.0])

@@ -1,7 +1,8 @@
 """Checks of the contrasts notebook: contrasts as weights over conditions or columns.
 
-:func:`expect_contrast` accepts any positive rescaling of the right weights and names a
-reversed direction, weights that do not sum to zero and the wrong conditions;
+:func:`expect_contrast` accepts any positive rescaling of the right weights and names
+rounded weights (0.33 for 1/3), a reversed direction, weights that do not sum to zero and the
+wrong conditions;
 :func:`condition_contrast_exercise` asks for a contrast over named conditions (a dict), as the
 factorial and exercises notebooks do. Two exercises also ask for the contrast's *unit*, so only
 one scaling is right: :func:`last_versus_rest_exercise` (a difference in % signal change) and
@@ -37,7 +38,9 @@ def expect_contrast(
 
     A contrast means the same hypothesis when all its weights are multiplied by one positive
     number (``[1, -1]``, ``[0.5, -0.5]``, a sum or a mean), so every such version is right. A
-    negative factor tests the opposite direction and gets its own message.
+    negative factor tests the opposite direction and gets its own message; so do weights
+    rounded from the right ones (``-0.33`` for ``-1/3``), which are not exact and are asked
+    for as fractions.
 
     Parameters
     ----------
@@ -68,6 +71,10 @@ def expect_contrast(
     Traceback (most recent call last):
     ...
     course_utils.teaching.checks.core.Incorrect: your contrast points the wrong way: ...
+    >>> expect_contrast([0.67, -0.33, -0.33], [2 / 3, -1 / 3, -1 / 3])
+    Traceback (most recent call last):
+    ...
+    course_utils.teaching.checks.core.Incorrect: ... rounded to 2 decimals, ... sums to 0.01, ...
     """
     try:
         got = np.asarray(answer, dtype=float).ravel()
@@ -86,6 +93,19 @@ def expect_contrast(
         raise Incorrect(f"{what} contains NaN or infinite values.")
     if not got.any():
         raise Incorrect(f"{what} is all zeros, so it tests nothing.")
+    decimals = _rounded_from(got, want)
+    if decimals is not None:
+        off = (
+            f"it sums to {got.sum():.2g}, not 0"
+            if not np.isclose(got.sum(), 0.0, atol=1e-8 * np.abs(got).max())
+            else "its weights are slightly out of proportion"
+        )
+        raise Incorrect(
+            f"{what} {got.tolist()} is the right contrast rounded to {decimals} "
+            f"decimal{'s' if decimals != 1 else ''}, so it is not exact ({off}). Write exact "
+            "fractions, such as -1/3 instead of -0.33, and let Python compute them."
+            + (" It also points the wrong way: swap the signs." if got @ want < 0 else "")
+        )
     if zero_sum and not np.isclose(got.sum(), 0.0, atol=1e-8 * np.abs(got).max()):
         raise Incorrect(
             f"{what} does not sum to zero (it sums to {got.sum():g}), so it also "
@@ -103,6 +123,34 @@ def expect_contrast(
         f"{what} {got.tolist()} does not compare the right conditions: check which "
         "conditions should get positive and which negative weights."
     )
+
+
+def _rounded_from(got: np.ndarray, want: np.ndarray) -> int | None:
+    """The number of decimals to which ``got`` rounds a multiple of ``want``, or None.
+
+    ``got`` counts as rounded when it is not an exact multiple (positive or negative), all its
+    weights have at most ``d`` decimals (``d`` from 1 to 4, the unit ``10**-d`` below a tenth of
+    the largest weight) and each is within ``10**-d`` of the best-fitting multiple:
+    ``[-0.33, -0.33, -0.33, 1]`` for ``[-1/3, -1/3, -1/3, 1]``.
+
+    >>> third = np.array([-1 / 3, -1 / 3, -1 / 3, 1])
+    >>> _rounded_from(np.array([-0.33, -0.33, -0.33, 1]), third)
+    2
+    >>> _rounded_from(third, third) is None, _rounded_from(np.array([0, 0, 0, 1.0]), third)
+    (True, None)
+    """
+    scale = float(got @ want) / float(want @ want)
+    if scale == 0 or np.isfinite(_scale_of(got, want)):
+        return None
+    largest = np.abs(got).max()
+    for decimals in range(1, 5):
+        unit = 10.0**-decimals
+        if unit > 0.1 * largest or not np.allclose(got, np.round(got, decimals), atol=1e-12):
+            continue
+        if np.abs(got - scale * want).max() <= unit:
+            return decimals
+        return None
+    return None
 
 
 def _scale_of(got: np.ndarray, want: np.ndarray) -> float:
@@ -137,6 +185,8 @@ def last_versus_rest_exercise(k: int = 4) -> Exercise:
     ['correct', 'incorrect', 'incorrect']
     >>> "its value is 3 times the difference" in q.check([-1, -1, -1, 3]).message
     True
+    >>> q.check([-0.33, -0.33, -0.33, 1]).message.split(", so")[0]
+    'your contrast [-0.33, -0.33, -0.33, 1.0] is the right contrast rounded to 2 decimals'
     """
     expected = np.r_[-np.ones(k - 1) / (k - 1), 1.0]
     names = [f"load {i + 1}" for i in range(k)]

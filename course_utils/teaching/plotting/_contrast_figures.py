@@ -1,20 +1,25 @@
-"""Figures of contrasts: weights drawn over a design's columns, subjects' profiles over levels."""
+"""Figures of contrasts: weights over a design's columns, profiles over levels, scores.
+
+Also the contrast's predicted signal in a fast run (what the HRF leaves of it).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from scipy import stats
 
-from course_utils._utils import check_contrast
+from course_utils._utils import as_generator, check_contrast
 from course_utils.teaching.plotting._design_figures import plot_design
 from course_utils.teaching.plotting._style import DIVERGING_CMAP, OKABE_ITO
 
 if TYPE_CHECKING:
     import numpy.typing as npt
+    from matplotlib.axes import Axes
 
 
 def plot_design_with_contrast(
@@ -216,3 +221,188 @@ def plot_level_profiles(
     if title:
         fig.suptitle(title)
     return axes
+
+
+def plot_contrast_signals(
+    runs: Mapping[str, pd.DataFrame],
+    weights: npt.ArrayLike,
+    *,
+    t_r: float,
+    trials: Mapping[str, tuple[npt.ArrayLike, npt.ArrayLike]] | None = None,
+    n_scans: int = 30,
+    title: str | None = None,
+) -> np.ndarray:
+    """Versions of one run: its regressors (top) and the contrast's predicted signal X c.
+
+    One column per version (e.g. a fixed and a shuffled trial order). Top, the regressors the
+    contrast weighs (its non-zero weights). Bottom, the signal the contrast predicts,
+    ``X @ weights``, with the trials' weights as stems (the input before the HRF): when the
+    weights alternate faster than the HRF (a low-pass filter) can follow, it shrinks the
+    signal, and the contrast is estimated less precisely.
+
+    Parameters
+    ----------
+    runs : mapping of str to pandas.DataFrame
+        Version name to design (scans x columns), all with the same columns.
+    weights : array-like, shape (n_columns,)
+        The contrast, one weight per column.
+    t_r : float
+        Seconds between scans (the x axis is in seconds).
+    trials : mapping of str to (onsets, weights), optional
+        Per version, the trials' onsets in seconds and each trial's contrast weight, drawn as
+        stems in the bottom panels.
+    n_scans : int, default 30
+        Number of scans shown from the start of the run.
+    title : str, optional
+        Figure title (say which data it shows).
+
+    Returns
+    -------
+    numpy.ndarray of matplotlib.axes.Axes, shape (2, n_versions)
+        ``axes[1, j].lines[0]`` is the predicted signal of version ``j``.
+
+    Raises
+    ------
+    ValueError
+        When the weights do not give one finite number per column, or ``t_r`` or ``n_scans``
+        is not positive.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> X = pd.DataFrame({"a": [0.0, 1.0, 0.5], "b": [1.0, 0.0, 0.5]})
+    >>> axes = plot_contrast_signals({"run": X}, [1, -1], t_r=2.0)
+    >>> axes[1, 0].lines[0].get_ydata().tolist()
+    [-1.0, 1.0, 0.0]
+    """
+    if t_r <= 0 or n_scans < 1:
+        raise ValueError(f"t_r and n_scans must be positive; got {t_r} and {n_scans}.")
+    first = next(iter(runs.values()))
+    c = check_contrast(weights, first.shape[1])
+    fig, axes = plt.subplots(
+        2,
+        len(runs),
+        figsize=(4.6 * len(runs), 5.6),
+        sharex=True,
+        sharey="row",
+        squeeze=False,
+        layout="constrained",
+    )
+    for j, (name, X) in enumerate(runs.items()):
+        top, bottom = axes[:, j]
+        seconds = t_r * np.arange(min(n_scans, len(X)))
+        for k, column in enumerate(np.flatnonzero(c)):
+            top.plot(
+                seconds,
+                X.iloc[: seconds.size, column],
+                color=OKABE_ITO[k % 8],
+                label=str(X.columns[column]),
+            )
+        signal = X.to_numpy(dtype=float)[: seconds.size] @ c
+        bottom.plot(seconds, signal, color="black", linewidth=2, label="X c (after the HRF)")
+        if trials is not None:
+            onsets, trial_weights = (np.asarray(a, dtype=float) for a in trials[name])
+            shown = onsets <= seconds[-1]
+            stems = bottom.stem(
+                onsets[shown],
+                trial_weights[shown],
+                basefmt=" ",
+                label="trial weights (input)",
+            )
+            stems.markerline.set(markersize=4, color=OKABE_ITO[1])
+            stems.stemlines.set(color=OKABE_ITO[1], alpha=0.7)
+        bottom.axhline(0, color="grey", linewidth=0.8, linestyle="--")
+        top.set_title(name)
+        bottom.set_xlabel("time (s)")
+    axes[0, 0].set_ylabel("regressor (no unit)")
+    axes[1, 0].set_ylabel("contrast's predicted\nsignal X c (no unit)")
+    axes[0, 0].legend(loc="upper right", ncol=2, fontsize="small")
+    axes[1, 0].legend(loc="lower right", fontsize="small")
+    if title:
+        fig.suptitle(title)
+    return axes
+
+
+def plot_contrast_scores(
+    scores: npt.ArrayLike,
+    *,
+    ax: Axes | None = None,
+    ylabel: str = "contrast score",
+    title: str | None = None,
+    color: str = OKABE_ITO[0],
+    seed: int | np.random.Generator = 0,
+) -> Axes:
+    """One score per subject as dots, their mean with its 95 % confidence interval, and zero.
+
+    The picture of a one-sample t-test: the interval is the mean plus or minus the t
+    distribution's 97.5 % quantile (n - 1 degrees of freedom) times the standard error, so it
+    excludes the dashed zero line exactly when the two-sided test rejects at 5 %.
+
+    Parameters
+    ----------
+    scores : array-like, shape (n_subjects,)
+        The subjects' contrast scores (at least two).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    ylabel : str
+        Label of the y axis, with the contrast's unit.
+    title : str, optional
+        Axes title.
+    color : str
+        Colour of the mean and its interval.
+    seed : int or numpy.random.Generator, default 0
+        Seed of the horizontal jitter of the dots (the figure is reproducible).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax.collections[0]`` holds the dots; ``ax.lines[0]`` is the mean (its one point) and
+        the legend names the mean, its interval and zero.
+
+    Raises
+    ------
+    ValueError
+        When there are fewer than two finite scores.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> ax = plot_contrast_scores([1.0, 2.0, 3.0])
+    >>> ax.lines[0].get_ydata().tolist()
+    [2.0]
+    """
+    values = np.asarray(scores, dtype=float).ravel()
+    if values.size < 2 or not np.isfinite(values).all():
+        raise ValueError(f"need at least two finite scores; got {values.tolist()}.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(3.2, 3.6))
+    rng = as_generator(seed)
+    mean = values.mean()
+    half = stats.t.isf(0.025, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size)
+    ax.scatter(
+        rng.uniform(-0.15, 0.15, values.size),
+        values,
+        color="grey",
+        alpha=0.6,
+        s=18,
+        label="one subject",
+    )
+    ax.errorbar(
+        np.array([0.4]),
+        np.array([mean]),
+        yerr=np.full((2, 1), half),
+        fmt="o",
+        color=color,
+        markersize=8,
+        capsize=6,
+        linewidth=2.5,
+        label="mean, 95 % CI",
+    )
+    ax.axhline(0, color="black", linewidth=1, linestyle="--", label="zero (no effect)")
+    ax.set_xlim(-0.5, 0.8)
+    ax.set_xticks([])
+    ax.set_ylabel(ylabel)
+    ax.legend(loc="best", fontsize="small")
+    if title:
+        ax.set_title(title)
+    return ax
