@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from course_utils.teaching.checks import exercises, group_maps
+from course_utils.teaching.checks import exercises, paired_maps
 
 
 @pytest.fixture(scope="module")
@@ -201,7 +201,7 @@ def test_paired_tmap_names_unaligned_rows_and_a_two_sample_test(small_localizer)
 
     ds = small_localizer
     order = list(np.random.default_rng(0).permutation(ds.subjects))
-    q = group_maps.paired_tmap_exercise(
+    q = paired_maps.paired_tmap_exercise(
         ds,
         "video_sentence",
         "audio_sentence",
@@ -234,7 +234,7 @@ def test_paired_tmap_expects_the_map_of_the_data_not_of_a_notebook_variable(smal
 
     ds = small_localizer
     order = ds.subjects[::-1]
-    q = group_maps.paired_tmap_exercise(
+    q = paired_maps.paired_tmap_exercise(
         ds, "video_computation", "audio_computation", plus_subjects=order
     )
     wrong = glm.regress(

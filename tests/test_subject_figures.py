@@ -118,3 +118,51 @@ def test_montage_refuses_bad_input():
         plotting.plot_subject_montage(values, ["A", "B"], mask_img=oblique)
     with pytest.raises(ValueError, match="vmax"):
         plotting.plot_subject_montage(values, ["A", "B"], mask_img=mask_img, vmax=-1.0)
+
+
+def test_montage_marks_left_and_right_on_the_first_panel():
+    mask_img = _grid((3.0, 3.0, 3.0))
+    n_vox = int((mask_img.get_fdata() > 0).sum())
+    axes = plotting.plot_subject_montage(
+        np.zeros((2, n_vox)), ["A", "B"], mask_img=mask_img, z_mm=0
+    )
+    first = sorted((t.get_text(), t.get_position()[0]) for t in axes[0].texts)
+    assert first == [("L", 0.03), ("R", 0.97)] and not axes[1].texts
+    assert "neurological" in axes[0].figure._suptitle.get_text()
+
+
+def _mni_like(values):
+    affine = np.diag([4.0, 4.0, 4.0, 1.0])
+    affine[:3, 3] = [-90.0, -126.0, -72.0]
+    return nib.Nifti1Image(np.asarray(values, dtype=float), affine)
+
+
+def test_occipital_sagittal_zooms_and_labels():
+    data = np.zeros((46, 55, 46))
+    data[22, 5:12, 15:20] = 6.0  # near the midline, at the back of the brain
+    display = plotting.plot_occipital_sagittal(
+        _mni_like(data), threshold=3.0, label="t (29 df)", x_mm=[-8, 8], title="T"
+    )
+    panels = list(display.axes.values())
+    assert len(panels) == 2
+    for panel in panels:
+        assert tuple(panel.ax.get_xlim()) == (-112.0, -40.0)
+        assert tuple(panel.ax.get_ylim()) == (-30.0, 40.0)
+    assert display._cbar.ax.get_ylabel() == "t (29 df)"
+    with pytest.raises(ValueError, match="y_range"):
+        plotting.plot_occipital_sagittal(
+            _mni_like(data), threshold=3.0, label="t", y_range=(-40, -112)
+        )
+    with pytest.raises(ValueError, match="x_mm"):
+        plotting.plot_occipital_sagittal(_mni_like(data), threshold=3.0, label="t", x_mm=[])
+
+
+def test_label_colorbar_needs_a_colour_bar():
+    from nilearn import plotting as niplot
+
+    img = _mni_like(np.ones((46, 55, 46)))
+    display = niplot.plot_stat_map(img, display_mode="z", cut_coords=[0], colorbar=False)
+    with pytest.raises(ValueError, match="colour bar"):
+        plotting.label_colorbar(display, "t")
+    display = niplot.plot_stat_map(img, display_mode="z", cut_coords=[0], colorbar=True)
+    assert plotting.label_colorbar(display, "t (9 df)").ax.get_ylabel() == "t (9 df)"

@@ -16,7 +16,8 @@ One module per notebook topic; a notebook imports the one it uses, e.g.
 - :mod:`~course_utils.teaching.checks.variance`: the standard error of a two-level design;
 - :mod:`~course_utils.teaching.checks.regression`: codings, betas, two-group designs;
 - :mod:`~course_utils.teaching.checks.contrasts`: contrasts over columns or conditions;
-- :mod:`~course_utils.teaching.checks.group_maps`: the paired t-map, matched by subject ID;
+- :mod:`~course_utils.teaching.checks.group_maps`: a subject left out, what pairing gains;
+- :mod:`~course_utils.teaching.checks.paired_maps`: the paired t-map, matched by subject ID;
 - :mod:`~course_utils.teaching.checks.covariates`: d at a peak chosen in other subjects;
 - :mod:`~course_utils.teaching.checks.factorial`: an interaction contrast, an F-test's df;
 - :mod:`~course_utils.teaching.checks.thresholds`: Bonferroni, max-T and FDR thresholds;

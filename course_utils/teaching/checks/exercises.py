@@ -4,7 +4,7 @@ Exercise 1 (seen vs heard) and exercise 2 (numbers vs words) are :func:`localize
 a contrast, a paired t-map, a corrected threshold and a written map. Exercise 3 (men vs women)
 is :func:`sex_difference_exercise`: a design, a two-sample t-map, its threshold, a standard
 error and the written map. Every expected answer is computed here from the data; the steps use
-the checks of the topic notebooks (:mod:`~course_utils.teaching.checks.group_maps`,
+the checks of the topic notebooks (:mod:`~course_utils.teaching.checks.paired_maps`,
 :mod:`~course_utils.teaching.checks.contrasts`, :mod:`~course_utils.teaching.checks.thresholds`,
 :mod:`~course_utils.teaching.checks.regression`, :mod:`~course_utils.teaching.checks.power`).
 """
@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from course_utils._utils import load_mask, one_sample_t, voxel_blocks
-from course_utils.teaching.checks import contrasts, group_maps, power, regression, thresholds
+from course_utils.teaching.checks import contrasts, paired_maps, power, regression, thresholds
 from course_utils.teaching.checks.core import Exercise, Incorrect, expect_map
 
 __all__ = [
@@ -226,7 +226,7 @@ def localizer_exercise(
     ``course_utils.experiments.data.LocalizerData``), so it
     is right for any number of subjects and for the real data or the stand-in: the t-map is the
     paired test of the positive conditions against the negative ones
-    (:func:`~course_utils.teaching.checks.group_maps.paired_tmap_exercise`); the threshold is
+    (:func:`~course_utils.teaching.checks.paired_maps.paired_tmap_exercise`); the threshold is
     max-T FWE for the first question and Benjamini-Hochberg FDR for the second
     (:func:`~course_utils.teaching.checks.thresholds.corrected_threshold_exercise`).
 
@@ -270,7 +270,7 @@ def localizer_exercise(
     spec = _LOCALIZER_QUESTIONS[question]
     weights = {**spec["plus"], **{k: -v for k, v in spec["minus"].items()}}
     title = spec["title"]
-    tmap = group_maps.paired_tmap_exercise(
+    tmap = paired_maps.paired_tmap_exercise(
         ds,
         spec["plus"],
         spec["minus"],
@@ -279,7 +279,7 @@ def localizer_exercise(
         swapped=spec["swapped"],
         hint=TMAP_HINT,
     )
-    expected_t = one_sample_t(group_maps.condition_sum(ds, weights))
+    expected_t = one_sample_t(paired_maps.condition_sum(ds, weights))
     folder = paths.output_dir(create=True) if output_folder is None else output_folder
     method = spec["correction"]
     label = "max-T FWE" if method == "max-t" else "FDR"
@@ -290,7 +290,7 @@ def localizer_exercise(
         tmap=tmap,
         file=written_map_exercise(expected_t, folder, title + " (file)", mask_img=ds.mask_img),
         threshold=thresholds.corrected_threshold_exercise(
-            lambda: group_maps.condition_sum(ds, weights),
+            lambda: paired_maps.condition_sum(ds, weights),
             f"{title} ({label} threshold)",
             method=method,
             alpha=alpha,
@@ -402,7 +402,7 @@ def sex_difference_exercise(
     is_male = people["sex"].to_numpy() == "M"
     male = is_male.astype(float)
     expected_design = pd.DataFrame({"male": male, "female": 1.0 - male})
-    scores = group_maps.condition_sum(ds, SEX_QUESTION, subjects=list(people.index))
+    scores = paired_maps.condition_sum(ds, SEX_QUESTION, subjects=list(people.index))
     fit = glm.regress(expected_design, scores, keep_residuals=False)
     expected_t = glm.contrast(fit, [1, -1]).t
     alone = (
@@ -460,7 +460,7 @@ def sex_difference_exercise(
         ),
         file=written_map_exercise(expected_t, folder, title + " (file)", mask_img=ds.mask_img),
         threshold=thresholds.corrected_threshold_exercise(
-            lambda: group_maps.condition_sum(ds, SEX_QUESTION, list(people.index)),
+            lambda: paired_maps.condition_sum(ds, SEX_QUESTION, list(people.index)),
             title + " (max-T FWE threshold)",
             method="max-t",
             design=expected_design,

@@ -1,9 +1,9 @@
-"""Checks of the subject-maps-to-group-map notebook: a paired t-map, and a subject dropped.
+"""Checks of the subject-maps-to-group-map notebook: a subject dropped, and what pairing gains.
 
-- :func:`paired_tmap_exercise`: the group paired t-map, subjects matched by ID; it serves the
-  exercises notebook (sums of conditions) too;
 - :func:`drop_subject_exercise`: how many voxels change status (significant or not) when the
-  group test is redone without the subject whose spread stands out most.
+  group test is redone without the subject whose spread stands out most;
+- :func:`pairing_gain_exercise`: how many people per group a two-group study would need to
+  match the paired test's standard error, at the median correlation of a subject's two maps.
 
 The expected answer is always computed here, from the data (a
 ``course_utils.experiments.data.LocalizerData``), never taken from a variable of the notebook
@@ -16,7 +16,7 @@ whatever the answer.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -27,251 +27,11 @@ from course_utils.experiments import qc
 from course_utils.teaching.checks.core import (
     Exercise,
     Incorrect,
-    expect_map,
     judge_number,
     read_number,
 )
 
-__all__ = ["condition_sum", "drop_subject_exercise", "paired_tmap_exercise"]
-
-#: Added to a mistake's message when the student's map is that mistake with every sign reversed.
-REVERSED = " (And the direction is reversed.)"
-
-
-def condition_sum(
-    ds: Any, weights: str | Mapping[str, float], subjects: Sequence[str] | None = None
-) -> np.ndarray:
-    """``sum_c w_c * ds.array(c)`` in float32, with one map-sized temporary at a time.
-
-    ``ds.contrast`` accumulates in float64 (exact to float32 rounding); this is the same up to
-    float32 rounding, and keeps a checker's memory small for a large class.
-
-    Parameters
-    ----------
-    ds : LocalizerData
-        The loaded maps.
-    weights : str or mapping of str to float
-        A condition (weight 1), or ``{condition: weight}``.
-    subjects : sequence of str, optional
-        The rows, in this order (default ``ds.subjects``).
-
-    Returns
-    -------
-    numpy.ndarray, shape (n_subjects, n_voxels)
-        float32.
-
-    Examples
-    --------
-    >>> from course_utils.experiments import data
-    >>> ds = data.synthetic_localizer(seed=1, n_subjects=4, cache=False,
-    ...                               conditions=["audio_left_hand", "video_left_hand"])
-    >>> both = condition_sum(ds, {"audio_left_hand": 1, "video_left_hand": -1})
-    >>> both.dtype.name, np.allclose(both, ds.contrast({"audio_left_hand": 1,
-    ...                                                  "video_left_hand": -1}), atol=1e-5)
-    ('float32', True)
-    """
-    weights = {weights: 1.0} if isinstance(weights, str) else dict(weights)
-    out = None
-    for condition, weight in weights.items():
-        values = ds.array(condition, subjects)
-        if out is None:
-            out = values * np.float32(weight)
-        else:
-            out += values * np.float32(weight)
-    return out
-
-
-def _describe(part: str | Mapping[str, float]) -> str:
-    return part if isinstance(part, str) else " + ".join(sorted(part))
-
-
-def _finite_t(values: np.ndarray) -> np.ndarray:
-    """One-sample t of every voxel; 0 where the values have no spread."""
-    t = one_sample_t(values)
-    t[~np.isfinite(t)] = 0.0
-    return t
-
-
-def _paired_statistics(a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
-    """Maps of the paired test of ``a - b`` (rows already matched), and of its usual mistakes."""
-    n, n_vox = a.shape
-    names = ("t", "mean", "var", "two_sample_t", "t_first", "t_second")
-    out = {name: np.empty(n_vox) for name in names}
-    for block in voxel_blocks(n_vox):
-        x = a[:, block].astype(np.float64)
-        y = b[:, block].astype(np.float64)
-        d = x - y
-        out["t"][block] = _finite_t(d)
-        out["mean"][block] = d.mean(axis=0)
-        out["var"][block] = d.var(axis=0, ddof=1)
-        spread = np.sqrt((x.var(axis=0, ddof=1) + y.var(axis=0, ddof=1)) / n)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out["two_sample_t"][block] = np.where(spread > 0, d.mean(axis=0) / spread, 0.0)
-        out["t_first"][block] = _finite_t(x)
-        out["t_second"][block] = _finite_t(y)
-    return out
-
-
-def paired_tmap_exercise(
-    ds: Any,
-    plus: str | Mapping[str, float],
-    minus: str | Mapping[str, float],
-    *,
-    name: str | None = None,
-    plus_subjects: Sequence[str] | None = None,
-    minus_subjects: Sequence[str] | None = None,
-    swapped: str = "",
-    hint: str = "",
-) -> Exercise:
-    """Exercise: the group paired t-map of ``plus`` minus ``minus``, subjects matched by ID.
-
-    The expected map is computed here from ``ds``: each subject's ``plus`` map minus the same
-    subject's ``minus`` map (rows selected by subject ID), then a one-sample t across subjects
-    (``ddof=1``), per voxel.
-
-    Parameters
-    ----------
-    ds : LocalizerData
-        The loaded maps, with every condition named.
-    plus, minus : str or mapping of str to float
-        A condition, or a ``{condition: weight}`` sum of conditions, in the direction asked
-        (``plus - minus``).
-    name : str, optional
-        The exercise's name (default ``"Paired t-map, <plus> minus <minus>"``).
-    plus_subjects, minus_subjects : sequence of str, optional
-        The subject order of the arrays the student was given for ``plus`` and ``minus``
-        (``ds.subjects`` when None). Only used to recognise a subtraction by position when
-        the two orders differ; the expected answer never depends on them.
-    swapped : str, optional
-        What the student swapped when every sign is reversed (default: names both sides).
-    hint : str, optional
-        What ``q.hint()`` says (default: align the rows, subtract, one-sample test).
-
-    Returns
-    -------
-    Exercise
-        Recognises rows subtracted by position, a two-sample test, the reversed direction
-        (also of each mistake), the one-sample map of either side alone, the mean difference,
-        half of it (the long-format condition beta), its standard error, the variance or SD
-        of the differences, an image, a whole fit or scipy result, and one map per subject.
-
-    Raises
-    ------
-    ValueError
-        For an unknown condition or subject, or ``plus == minus``.
-
-    Examples
-    --------
-    >>> from course_utils.experiments import data
-    >>> from course_utils.stats import designs, glm
-    >>> ds = data.synthetic_localizer(seed=1, n_subjects=6, cache=False,
-    ...     conditions=["horizontal_checkerboard", "vertical_checkerboard"])
-    >>> shuffled = ds.subjects[::-1]
-    >>> q = paired_tmap_exercise(ds, "vertical_checkerboard", "horizontal_checkerboard",
-    ...                          plus_subjects=shuffled)
-    >>> V = ds.array("vertical_checkerboard", subjects=shuffled)
-    >>> Y = ds.array("horizontal_checkerboard")
-    >>> def t_of(scores):
-    ...     return glm.regress(designs.one_sample(6), scores).t[0]
-    >>> print(q.check(t_of(V - Y)).message)
-    you subtracted rows that are not the same subject: the two arrays list the subjects in
-    different orders. Match them by subject ID first (designs.align_subjects), then subtract.
-    >>> iv, ih, _ = designs.align_subjects(shuffled, ds.subjects)
-    >>> q.check(t_of(V[iv] - Y[ih])).status
-    'correct'
-    >>> q.check(-t_of(V[iv] - Y[ih])).message.startswith("every t has the wrong sign")
-    True
-    >>> q.check("t").status, q.check(...).status
-    ('incorrect', 'not attempted')
-    """
-    if plus == minus:
-        raise ValueError("plus and minus must be two different conditions.")
-    first, second = _describe(plus), _describe(minus)
-    a = condition_sum(ds, plus)  # rows in ds.subjects order: matched by ID
-    b = condition_sum(ds, minus)
-    n = a.shape[0]
-    maps = _paired_statistics(a, b)
-    mistakes: list[tuple[Any, str]] = []
-    order_a = list(ds.subjects if plus_subjects is None else plus_subjects)
-    order_b = list(ds.subjects if minus_subjects is None else minus_subjects)
-    if order_a != order_b and len(order_a) == len(order_b):
-        index = {s: k for k, s in enumerate(ds.subjects)}
-        rows_a, rows_b = [index[s] for s in order_a], [index[s] for s in order_b]
-        by_position = _finite_t(a[rows_a] - b[rows_b])
-        mistakes.append(
-            (
-                by_position,
-                "you subtracted rows that are not the same subject: the two arrays list the "
-                "subjects in different orders. Match them by subject ID first "
-                "(designs.align_subjects), then subtract.",
-            )
-        )
-    del a, b
-    mistakes += [
-        (
-            maps["two_sample_t"],
-            "that is a two-sample test, which treats the two maps as if they came from "
-            "different people. Every subject has both, so the test is paired: test each "
-            "subject's difference map with a one-sample t-test.",
-        ),
-        (
-            maps["t_first"],
-            f"that is the one-sample map of {first} alone; subtract {second}, subject by subject.",
-        ),
-        (
-            maps["t_second"],
-            f"that is the one-sample map of {second} alone; the question asks for "
-            f"{first} minus {second}.",
-        ),
-        (
-            maps["mean"],
-            "that is the mean difference (the effect), not t: divide it by its standard error.",
-        ),
-        (
-            maps["mean"] / 2,
-            "that is half the mean difference (the condition beta of the "
-            "long-format design); the question asks for t.",
-        ),
-        (
-            np.sqrt(maps["var"] / n),
-            "that is the standard error of the mean difference; t is the mean difference "
-            "divided by it.",
-        ),
-        (maps["var"], "that is the variance of the differences across subjects, not t."),
-        (
-            np.sqrt(maps["var"]),
-            "that is the standard deviation of the differences across subjects, not t.",
-        ),
-    ]
-    expected = maps["t"]
-    swap = swapped or (
-        f"you computed {second} minus {first}; the question asks for {first} minus {second}"
-    )
-    close = (
-        "your t-map has the right pattern but not the right values: is it the t-map of "
-        "each subject's difference, with the two maps of a subject matched by subject ID "
-        "(not by position), from every subject?"
-    )
-
-    def checker(answer: Any) -> None:
-        expect_map(
-            answer,
-            expected,
-            swapped=swap,
-            mistakes=mistakes,
-            close=close,
-            reversed_mistakes=REVERSED,
-            n_subjects=n,
-        )
-
-    return Exercise(
-        name or f"Paired t-map, {first} minus {second}",
-        checker,
-        hint=hint
-        or "Put the two arrays' rows in the same subject order (the aligned indices), "
-        "subtract in the direction the question asks, and test the differences against "
-        "zero with the one-sample design; take the t row of the fit.",
-    )
+__all__ = ["drop_subject_exercise", "pairing_gain_exercise"]
 
 
 def _subject_to_drop(values: np.ndarray, subjects: Sequence[str]) -> str:
@@ -287,13 +47,18 @@ def _drop_counts(values: np.ndarray, row: int, p_threshold: float) -> dict[str, 
     """
     n = values.shape[0]
     keep = np.arange(n) != row
-    t_all, t_without = _finite_t(values), _finite_t(values[keep])
+    # A voxel without spread has t nan, which never passes a threshold.
+    t_all, t_without = one_sample_t(values), one_sample_t(values[keep])
     threshold_all = stats.t.isf(p_threshold / 2, n - 1)
     threshold_without = stats.t.isf(p_threshold / 2, n - 2)
     before = np.abs(t_all) > threshold_all
     after = np.abs(t_without) > threshold_without
     one_sided = np.abs(t_without) > stats.t.isf(p_threshold, n - 2)
+    one_sided_before = np.abs(t_all) > stats.t.isf(p_threshold, n - 1)
     positive = (t_without > threshold_without) != (t_all > threshold_all)
+    positive_one_sided = (t_without > stats.t.isf(p_threshold, n - 2)) != (
+        t_all > stats.t.isf(p_threshold, n - 1)
+    )
     return {
         "changed": int((after != before).sum()),
         "old_threshold": int(((np.abs(t_without) > threshold_all) != before).sum()),
@@ -303,7 +68,9 @@ def _drop_counts(values: np.ndarray, row: int, p_threshold: float) -> dict[str, 
         "after": int(after.sum()),
         "before": int(before.sum()),
         "one_sided": int((one_sided != before).sum()),
+        "one_sided_both": int((one_sided != one_sided_before).sum()),
         "positive": int(positive.sum()),
+        "positive_one_sided": int(positive_one_sided.sum()),
     }
 
 
@@ -334,7 +101,8 @@ def drop_subject_exercise(
     Exercise
         Takes one whole number; names the threshold of ``n`` subjects kept for ``n - 1`` (df
         not recomputed), only the voxels gained or only those lost, the net change, the count
-        of detections before or after, a one-sided threshold, positive t only, another
+        of detections before or after, a one-sided threshold (after dropping, or in both
+        fits), positive t only (two- or one-sided), another
         subject dropped (a neighbouring row or the first: a position, not the ID), a map
         given instead of a count, and a count that is not a whole number.
 
@@ -414,9 +182,20 @@ def drop_subject_exercise(
             "everyone used a two-sided one (t.isf(p / 2, df)): use the same kind for both.",
         ),
         (
+            counts["one_sided_both"],
+            "both of your thresholds are one-sided (t.isf(p, df)): the question asks for "
+            "two-sided p < p_threshold, i.e. |t| > t.isf(p / 2, df) in each fit. A "
+            "one-sided threshold is lower and lets more voxels pass.",
+        ),
+        (
             counts["positive"],
             "that compares positive t only; a voxel can pass with a negative t too: "
             "compare |t| with the threshold.",
+        ),
+        (
+            counts["positive_one_sided"],
+            "that is a one-sided test of positive t in both fits (t > t.isf(p, df)); the "
+            "question asks for two-sided p: compare |t| with t.isf(p / 2, df).",
         ),
     ]
     mistakes += [
@@ -458,4 +237,142 @@ def drop_subject_exercise(
         hint=f"Keep the rows whose subject ID is not {drop!r}, fit the one-sample test "
         "again, and compute its threshold from its own degrees of freedom. Compare the "
         "decisions |t| > threshold before and after, voxel by voxel (!=), and count.",
+    )
+
+
+def _median_correlation(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
+    """Median over voxels of the correlation across subjects, and its usual slips."""
+    n_vox = a.shape[1]
+    r = np.empty(n_vox)
+    for block in voxel_blocks(n_vox):
+        x = a[:, block].astype(np.float64)
+        y = b[:, block].astype(np.float64)
+        x -= x.mean(axis=0)
+        y -= y.mean(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r[block] = (x * y).sum(axis=0) / np.sqrt((x * x).sum(axis=0) * (y * y).sum(axis=0))
+    pooled = float(np.corrcoef(a.ravel().astype(np.float64), b.ravel().astype(np.float64))[0, 1])
+    return {"median": float(np.nanmedian(r)), "mean": float(np.nanmean(r)), "pooled": pooled}
+
+
+def pairing_gain_exercise(ds: Any, first: str, second: str, *, name: str | None = None) -> Exercise:
+    """Exercise: people per group a two-group study needs to match the paired test.
+
+    With equal variances ``s**2`` and a correlation ``r`` across subjects between a voxel's
+    two maps, the paired mean difference of ``n`` subjects has variance
+    ``2 * s**2 * (1 - r) / n``; two separate groups of ``m`` people have ``2 * s**2 / m``.
+    They are equal for ``m = n / (1 - r)``. The answer uses the median ``r`` over the voxels
+    of the mask, computed here from the data (rows matched by subject ID).
+
+    Parameters
+    ----------
+    ds : LocalizerData
+        The loaded maps, with both conditions.
+    first, second : str
+        The two conditions (the order does not change the answer).
+    name : str, optional
+        The exercise's name.
+
+    Returns
+    -------
+    Exercise
+        Takes one number (people per group; rounded up is right too); names the ratio of
+        the t (or of the standard errors) used instead of that of the variances, the total
+        over both groups, the ratio upside down, ``1 + r`` for ``1 - r``, ``n`` itself (no
+        gain), a correlation pooled over voxels instead of across subjects, and the mean r
+        for the median (each only when it lands more than 3 % from the answer).
+
+    Raises
+    ------
+    ValueError
+        For an unknown condition, ``first == second`` or fewer than 3 subjects.
+
+    Examples
+    --------
+    >>> from course_utils.experiments import data
+    >>> ds = data.synthetic_localizer(seed=1, n_subjects=8, cache=False,
+    ...     conditions=["horizontal_checkerboard", "vertical_checkerboard"])
+    >>> q = pairing_gain_exercise(ds, "horizontal_checkerboard", "vertical_checkerboard")
+    >>> H = ds.array("horizontal_checkerboard").astype(float)
+    >>> V = ds.array("vertical_checkerboard").astype(float)
+    >>> r = [np.corrcoef(H[:, k], V[:, k])[0, 1] for k in range(H.shape[1])]
+    >>> q.check(8 / (1 - np.median(r))).status
+    'correct'
+    >>> print(q.check(8 / np.sqrt(1 - np.median(r))).message)
+    that is n / sqrt(1 - r), the ratio of the standard errors (and of the t). The number of
+    people scales the variance, not the standard error: solve 2 s^2 / m = 2 s^2 (1 - r) / n.
+    """
+    if first == second:
+        raise ValueError("first and second must be two different conditions.")
+    a, b = ds.array(first), ds.array(second)  # rows in ds.subjects order: matched by ID
+    n = a.shape[0]
+    if n < 3:
+        raise ValueError(f"A correlation across subjects needs at least 3 subjects; got {n}.")
+    r = _median_correlation(a, b)
+    del a, b
+    rho = r["median"]
+    expected = n / (1 - rho)
+    mistakes = [
+        (
+            n / np.sqrt(1 - rho),
+            "that is n / sqrt(1 - r), the ratio of the standard errors (and of the t). The "
+            "number of people scales the variance, not the standard error: solve "
+            "2 s^2 / m = 2 s^2 (1 - r) / n.",
+        ),
+        (
+            2 * n / (1 - rho),
+            "that is both groups together; the question asks for the people in each group.",
+        ),
+        (
+            n * (1 - rho),
+            "the ratio is upside down: a positive correlation makes the paired test need "
+            "fewer people, so the two-group study needs more than n per group.",
+        ),
+        (
+            n / (1 + rho),
+            "the variance of a difference is s^2 + s^2 - 2 r s^2: 1 - r, not 1 + r.",
+        ),
+        (
+            float(n),
+            f"that is n = {n}: it ignores the correlation, which is what pairing gains from.",
+        ),
+        (
+            n / (1 - r["pooled"]),
+            "your correlation pools all voxels together; take each voxel's correlation "
+            "across subjects (the r of the figure above), then its median.",
+        ),
+    ]
+
+    mistakes.append(
+        (
+            n / (1 - r["mean"]),
+            "that uses the mean correlation over the voxels; the question asks for the "
+            "median (a few voxels of extreme r pull the mean).",
+        )
+    )
+    # a slip that lands within 3 % of the answer is not told apart from rounding
+    mistakes = [(v, m) for v, m in mistakes if abs(v - expected) > 0.03 * expected]
+
+    def checker(answer: Any) -> None:
+        value = read_number(answer, "the number of people per group")
+        if np.isclose(value, np.ceil(expected), rtol=0, atol=1e-9):
+            return  # rounded up to whole people
+        judge_number(
+            value,
+            expected,
+            mistakes,
+            lambda direction: (
+                f"{value:.1f} people per group is {direction}: write the variance of the "
+                "mean difference for both designs, set them equal, solve for m, with the "
+                "median r over the voxels."
+            ),
+            rtol=0.01,
+        )
+
+    return Exercise(
+        name or "Two groups or one paired group: people per group",
+        checker,
+        hint="Paired: var(mean difference) = (s^2 + s^2 - 2 r s^2) / n. Two separate groups "
+        "of m people: s^2 / m + s^2 / m. Set them equal and solve for m; take r as the "
+        "median over the voxels of each voxel's correlation across subjects (np.median(r)).",
     )

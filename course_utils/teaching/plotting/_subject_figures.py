@@ -6,13 +6,15 @@
 - :func:`plot_subject_qc`: each subject's mean and spread over the brain mask as a strip of
   dots, with the robust-z cut drawn and the flagged subjects named;
 - :func:`plot_pairing_gain`: per voxel, how much larger the paired |t| is than the two-sample
-  |t| on the same maps, against how strongly a subject's two maps go together.
+  |t| on the same maps, against how strongly a subject's two maps go together;
+- :func:`plot_occipital_sagittal`: a group map zoomed on the occipital lobe (the calcarine);
+- :func:`label_colorbar`: the missing label of a nilearn colour bar (``"t (29 df)"``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -59,7 +61,8 @@ def plot_subject_montage(
 
     Each panel is one subject's masked map at the axial plane nearest ``z_mm``, titled with
     the subject's ID, all panels on the same symmetric colour scale (so a noisier map looks
-    noisier); the subjects in ``flagged`` get a thick vermillion frame and title. Only one
+    noisier), the brain's left on the left (neurological convention, marked L and R on the
+    first panel); the subjects in ``flagged`` get a thick vermillion frame and title. Only one
     plane per subject is unmasked, so memory stays small for a hundred subjects.
 
     Parameters
@@ -202,12 +205,15 @@ def plot_subject_montage(
             for spine in ax.spines.values():
                 spine.set(visible=True, edgecolor="0.8")
                 spine.set_linewidth(0.5)
+    for x, side, align in ((0.03, "L", "left"), (0.97, "R", "right")):  # first panel
+        axes[0].text(x, 0.03, side, transform=axes[0].transAxes, ha=align, va="bottom", fontsize=8)
     bar = fig.colorbar(image, cax=fig.add_axes((0.92, 0.15 * top, 0.015, 0.7 * top)))
     bar.set_label(units)
     z_shown = affine[2, 3] + affine[2, 2] * k
     heading = title or "Every subject's map"
     fig.suptitle(
-        f"{heading}\naxial slice at z = {z_shown:g} mm, one colour scale for all",
+        f"{heading}\naxial slice at z = {z_shown:g} mm, one colour scale for all; "
+        "left on the left (neurological)",
         y=1 - 0.08 / fig_height,
         va="top",
     )
@@ -402,3 +408,123 @@ def plot_pairing_gain(
     ax.legend(loc="upper left")
     ax.set_title(title or "What pairing gains, voxel by voxel")
     return ax
+
+
+def label_colorbar(display: Any, label: str) -> Any:
+    """Write ``label`` (e.g. ``"t (29 df)"``) along the colour bar of a nilearn display.
+
+    nilearn's ``plot_stat_map`` and ``plot_glass_brain`` draw a colour bar without a label;
+    this names what its colours measure, as every course figure does.
+
+    Parameters
+    ----------
+    display : nilearn display
+        What ``plot_stat_map``/``plot_glass_brain`` returned, drawn with ``colorbar=True``.
+    label : str
+        The quantity and its units.
+
+    Returns
+    -------
+    matplotlib.colorbar.Colorbar
+        The labelled colour bar.
+
+    Raises
+    ------
+    ValueError
+        When the display has no colour bar.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import nibabel as nib
+    >>> from nilearn import plotting as niplot
+    >>> img = nib.Nifti1Image(np.arange(64.0).reshape(4, 4, 4) - 30, np.eye(4))
+    >>> display = niplot.plot_stat_map(img, display_mode="z", cut_coords=[1],
+    ...                                bg_img=None, colorbar=True)
+    >>> label_colorbar(display, "t (9 df)").ax.get_ylabel()
+    't (9 df)'
+    """
+    bar = getattr(display, "_cbar", None)
+    if bar is None:
+        raise ValueError("the display has no colour bar: draw it with colorbar=True.")
+    bar.set_label(label)
+    return bar
+
+
+def plot_occipital_sagittal(
+    stat_img: nib.Nifti1Image,
+    *,
+    threshold: float,
+    label: str,
+    x_mm: Sequence[float] = (-8.0, 8.0),
+    y_range: tuple[float, float] = (-112.0, -40.0),
+    z_range: tuple[float, float] = (-30.0, 40.0),
+    title: str | None = None,
+) -> Any:
+    """Sagittal slices of a thresholded map, zoomed on the occipital lobe, colour bar labelled.
+
+    The calcarine sulcus runs front to back in a sagittal slice near the midline, with the
+    cortex along its floor (the horizontal meridian) and its banks (the V1/V2 borders, the
+    vertical meridian) above and below: a zoom on it shows a retinotopic pattern that a
+    whole-brain view shrinks to a few voxels.
+
+    Parameters
+    ----------
+    stat_img : nibabel.Nifti1Image
+        The statistical map (MNI space).
+    threshold : float
+        Voxels with ``|value| <= threshold`` are not coloured.
+    label : str
+        The colour bar's label, e.g. ``"t (29 df)"``.
+    x_mm : sequence of float, default (-8, 8)
+        The sagittal planes (MNI x, mm): left and right of the midline.
+    y_range, z_range : tuple of float
+        The window shown (MNI y and z, mm): the occipital lobe by default.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    nilearn display
+        Its ``axes`` hold one panel per plane, zoomed to the window.
+
+    Raises
+    ------
+    ValueError
+        For an empty ``x_mm`` or a window whose bounds are not increasing.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import nibabel as nib
+    >>> affine = np.diag([4.0, 4.0, 4.0, 1.0]); affine[:3, 3] = -120
+    >>> img = nib.Nifti1Image(np.ones((60, 60, 60)), affine)
+    >>> display = plot_occipital_sagittal(img, threshold=0.5, label="t (9 df)")
+    >>> [tuple(map(float, a.ax.get_xlim())) for a in display.axes.values()]
+    [(-112.0, -40.0), (-112.0, -40.0)]
+    """
+    from nilearn import plotting as niplot
+
+    cuts = [float(x) for x in x_mm]
+    if not cuts:
+        raise ValueError("x_mm must name at least one sagittal plane.")
+    for name, (low, high) in (("y_range", y_range), ("z_range", z_range)):
+        if not low < high:
+            raise ValueError(f"{name} must be (low, high) with low < high; got {(low, high)}.")
+    fig = plt.figure(figsize=(4.2 * len(cuts) + 1.2, 4.6), layout="none")
+    display = niplot.plot_stat_map(
+        stat_img,
+        threshold=threshold,
+        display_mode="x",
+        cut_coords=cuts,
+        cmap=DIVERGING_CMAP,
+        colorbar=True,
+        figure=fig,
+        title=title,
+        annotate=True,
+    )
+    for panel in display.axes.values():
+        panel.ax.set_xlim(*y_range)
+        panel.ax.set_ylim(*z_range)
+    label_colorbar(display, label)
+    return display
