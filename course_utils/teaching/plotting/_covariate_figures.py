@@ -24,15 +24,18 @@ def plot_t_slices(
     *,
     cut_coords: Sequence[float] = (-12, 0, 12, 30, 50),
     threshold: float | None = None,
+    vmax: float | None = None,
+    colorbar_label: str | Sequence[str] | None = None,
     row_height: float = 1.9,
 ) -> Figure:
-    """Signed maps as rows of axial slices, each row on its own symmetric colour scale.
+    """Signed maps as rows of axial slices, all on one symmetric colour scale.
 
-    Maps of different statistics (an intercept's t of 7, an age slope's t of 4) would hide
-    each other on one scale: each row gets its own, from ``-max|map|`` to ``max|map|``, with
-    its colour bar. A low display ``threshold`` (e.g. 2) lets the anatomy show through the
-    weak voxels while noise still shows as noise. The anatomy is nilearn's MNI152 template at
-    the maps' own voxel size (no finer grid to resample to, so drawing is fast).
+    One scale, from ``-vmax`` to ``vmax``, lets the rows be compared: a noise map (an age
+    slope's t of at most 4) looks weaker than an effect (an intercept's t of 9), as it is;
+    on a scale of its own, each row's strongest voxel would look equally strong. A low
+    display ``threshold`` (e.g. 2) lets the anatomy show through the weak voxels while noise
+    still shows as noise. The anatomy is nilearn's MNI152 template at the maps' own voxel
+    size (no finer grid to resample to, so drawing is fast).
 
     Parameters
     ----------
@@ -44,6 +47,11 @@ def plot_t_slices(
         The slices' z coordinates, in MNI mm.
     threshold : float, optional
         Voxels with ``|value|`` below it are not drawn (default: all voxels of the maps).
+    vmax : float, optional
+        The end of the colour scale shared by all rows (default: the largest ``|value|`` of
+        all the maps).
+    colorbar_label : str or sequence of str, optional
+        The colour bar's label: one for all rows, or one per row (e.g. ``"t (28 df)"``).
     row_height : float, default 1.9
         Height of one row in inches.
 
@@ -55,7 +63,7 @@ def plot_t_slices(
     Raises
     ------
     ValueError
-        No image given.
+        No image given, or not one colour bar label per row.
 
     Examples
     --------
@@ -73,15 +81,24 @@ def plot_t_slices(
 
     if not images:
         raise ValueError("images is empty: give at least one map to draw.")
+    labels = (
+        [colorbar_label] * len(images)
+        if colorbar_label is None or isinstance(colorbar_label, str)
+        else list(colorbar_label)
+    )
+    if len(labels) != len(images):
+        raise ValueError(f"{len(labels)} colour bar labels for {len(images)} maps: one per map.")
+    if vmax is None:
+        vmax = max(float(np.nanmax(np.abs(np.asarray(img.dataobj)))) for img in images.values())
+    vmax = vmax or 1.0
     first = next(iter(images.values()))
     voxel_mm = float(np.abs(np.diag(first.affine)[:3]).min())
     anatomy = load_mni152_template(resolution=max(1, int(round(voxel_mm))))
     height = row_height * len(images) + 0.6
     fig, axes = plt.subplots(len(images), 1, figsize=(9, height), layout="none", squeeze=False)
     fig.subplots_adjust(left=0.01, right=0.99, top=1 - 0.55 / height, bottom=0.01, hspace=0.35)
-    for ax, (name, img) in zip(axes[:, 0], images.items(), strict=True):
-        vmax = float(np.nanmax(np.abs(np.asarray(img.dataobj)))) or 1.0
-        niplot.plot_stat_map(
+    for ax, (name, img), label in zip(axes[:, 0], images.items(), labels, strict=True):
+        display = niplot.plot_stat_map(
             img,
             bg_img=anatomy,
             axes=ax,
@@ -94,6 +111,8 @@ def plot_t_slices(
             annotate=True,
             draw_cross=False,
         )
+        if label is not None:
+            display._cbar.set_label(label, fontsize=9)
         ax.set_title(name, fontsize=11, loc="left")
     fig.suptitle(title)
     return fig
@@ -188,7 +207,8 @@ def plot_t_and_d_by_n(table: pd.DataFrame, title: str, *, highlight: int | None 
     size a line with the band of the central 90 % of subsets (seaborn ``lineplot``). The t
     panel adds the dashed curve ``d_all * sqrt(m)`` (d of the largest size, the whole
     sample), the d panel a dashed line at ``d_all``: t climbs with the number of subjects
-    while d stays, and only its spread shrinks.
+    while d stays, and only its spread shrinks. The subsets share their subjects, so the
+    spread vanishes at the full sample: it is not the spread of d across new studies.
 
     Parameters
     ----------
