@@ -4,6 +4,7 @@
 - :mod:`~course_utils.stats.glm`: ordinary least squares for many voxels, t- and F-contrasts.
 - :mod:`~course_utils.stats.effect_sizes`: Cohen's d of a fit and its noncentral-t interval.
 - :mod:`~course_utils.stats.anova`: repeated-measures ANOVA over voxels.
+- :mod:`~course_utils.stats.error_terms`: each effect's error mean square; ratios to simulate.
 - :mod:`~course_utils.stats.mixed`: fixed, summary-statistics and random effects over voxels.
 - :mod:`~course_utils.stats.thresholds`: Bonferroni, FDR, t to z, the interval of a rate.
 - :mod:`~course_utils.stats.inference`: permutation max-T (sign flips, Freedman-Lane).

@@ -1,4 +1,4 @@
-"""Checks of the factorial-designs notebook: an interaction contrast, corrected df of an F."""
+"""Checks of the factorial-designs notebook: an interaction's F-contrast, a corrected test."""
 
 from __future__ import annotations
 
@@ -6,271 +6,198 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 from course_utils.stats import anova
-from course_utils.teaching.checks.contrasts import condition_contrast_exercise
 from course_utils.teaching.checks.core import Exercise, Incorrect
 
-__all__ = ["corrected_df_exercise", "interaction_contrast_exercise"]
-
-#: The 2 x 2 of the exercise: modality (audio, video) x task (computation, sentence).
-_CELLS = ("audio_computation", "audio_sentence", "video_computation", "video_sentence")
+__all__ = ["corrected_test_exercise", "interaction_f_contrast_exercise"]
 
 
-def interaction_contrast_exercise(conditions: Sequence[str]) -> Exercise:
-    """Exercise: the modality x task interaction of the 2 x 2 (computation, sentence) as weights.
+def interaction_f_contrast_exercise(cells: Sequence[str], n_subjects: int) -> Exercise:
+    """Exercise: the two-row F-contrast of a 2 x 3 interaction over the six cells.
 
-    The question asks for "how much more reading than hearing activates a voxel for sentences
-    than for computation": ``(video_sentence - audio_sentence) - (video_computation -
-    audio_computation)``. Any positive rescaling is right.
+    Any 2 x 6 matrix whose rows span the interaction's space is right (an F-contrast tests the
+    space its rows span, not the rows themselves); the checker compares row spaces. The cells
+    are the rows of :func:`course_utils.stats.anova.contrast_table` (first factor 2 levels, the
+    second 3, the second varying fastest).
 
     Parameters
     ----------
-    conditions : sequence of str
-        The conditions of the data set (``ds.conditions``); the answer is a dict over them.
+    cells : sequence of str
+        The six cell names in the order of the answer's columns (``contrasts.index``).
+    n_subjects : int
+        Number of subjects (named in the feedback about the error term).
 
     Returns
     -------
     Exercise
-        Names the typical mistakes: a main effect (of modality or of task) instead of the
-        interaction, a simple effect (one task's or one modality's difference only), the
-        interaction with the opposite sign, weights that do not sum to zero, the button-press
-        conditions.
-
-    Examples
-    --------
-    >>> from course_utils.experiments.data import CONDITIONS
-    >>> q = interaction_contrast_exercise(CONDITIONS)
-    >>> q.check({"video_sentence": 1, "audio_sentence": -1, "video_computation": -1,
-    ...          "audio_computation": 1}).status
-    'correct'
-    >>> print(q.check({"video_sentence": 1, "video_computation": 1, "audio_sentence": -1,
-    ...                "audio_computation": -1}).message)
-    that is the main effect of modality (all video minus all audio), ...
-    >>> print(q.check({"video_sentence": 1, "audio_sentence": -1}).message)
-    that is the simple effect of modality for sentences only (video_sentence - audio_sentence), ...
-    """
-    missing = [c for c in _CELLS if c not in conditions]
-    if missing:
-        return Exercise.unavailable(
-            "Interaction contrast",
-            f"this copy of the data lacks {missing}, so the 2 x 2 "
-            "cannot be formed; nothing was checked.",
-        )
-    ac, as_, vc, vs = _CELLS
-    expected = {vs: 1, as_: -1, vc: -1, ac: 1}
-    mistakes = [
-        (
-            {vs: 1, vc: 1, as_: -1, ac: -1},
-            "that is the main effect of modality (all video minus all audio), the same for both "
-            "tasks. The interaction asks whether that difference *changes* with the task: subtract "
-            "the computation difference from the sentence difference.",
-        ),
-        (
-            {vs: 1, as_: 1, vc: -1, ac: -1},
-            "that is the main effect of task (sentences minus computation, both modalities). The "
-            "interaction is a difference of differences: (video - audio) for sentences minus "
-            "(video - audio) for computation.",
-        ),
-        (
-            {vs: 1, as_: -1},
-            "that is the simple effect of modality for sentences only (video_sentence - "
-            "audio_sentence), which also contains the main effect of modality. Subtract the same "
-            "difference for computation.",
-        ),
-        (
-            {vc: 1, ac: -1},
-            "that is the simple effect of modality for computation only; the interaction compares "
-            "it with the same difference for sentences.",
-        ),
-        (
-            {vs: 1, vc: -1},
-            "that is the simple effect of task within video only (reading sentences minus reading "
-            "numbers); subtract the same difference within audio.",
-        ),
-        (
-            {vs: -1, as_: 1, vc: 1, ac: -1},
-            "that is the interaction with the opposite sign: its F (and |t|) is the same, but the "
-            "question asks for (video - audio) for sentences minus (video - audio) for "
-            "computation, so that positive t means reading adds more for sentences.",
-        ),
-    ]
-    base = condition_contrast_exercise(
-        expected, list(conditions), "Interaction contrast", mistakes=mistakes
-    )
-
-    def checker(answer: Any) -> None:
-        if isinstance(answer, dict):
-            hands = [c for c, w in answer.items() if c.endswith("_hand") and w != 0]
-            if hands:
-                raise Incorrect(
-                    f"{hands} are button presses; the 2 x 2 of this question is "
-                    "modality x (computation, sentence)."
-                )
-            try:
-                total = float(sum(float(w) for w in answer.values()))
-            except (TypeError, ValueError):
-                total = 0.0
-            if abs(total) > 1e-9:
-                raise Incorrect(
-                    f"your weights sum to {total:g}; a contrast between conditions "
-                    "sums to 0 (otherwise it also tests the overall mean)."
-                )
-        feedback = base.check(answer)
-        if not feedback.correct:
-            raise Incorrect(feedback.message)
-
-    return Exercise(
-        "Interaction contrast",
-        checker,
-        hint="Write the modality difference (video minus audio) for sentences, then the same "
-        "difference for computation, and subtract the second from the first. Each of the "
-        "four conditions ends up with a weight of +1 or -1.",
-    )
-
-
-def _short(value: float) -> str:
-    return f"{value:.4g}"
-
-
-def corrected_df_exercise(
-    cells: Mapping[tuple, np.ndarray],
-    factors: tuple[str, str] = ("modality", "task"),
-    effect: str = "task",
-) -> Exercise:
-    """Exercise: the Greenhouse-Geisser-corrected degrees of freedom of an effect in a region.
-
-    The answer is ``(eps * df1, eps * df2)``, with ``eps`` the effect's estimated epsilon in
-    these data (:func:`course_utils.stats.anova.rm_anova`) and ``df1, df2`` its partitioned
-    degrees of freedom: both are multiplied.
-
-    Parameters
-    ----------
-    cells : dict of (level, level) to array-like of shape (n_subjects,)
-        Each cell's value per subject in the region (e.g. an ROI mean), as
-        :func:`course_utils.stats.anova.stack_cells` takes them.
-    factors : tuple of two str, default ("modality", "task")
-        The factors' names, in the order of the cells' keys.
-    effect : str, default "task"
-        The effect asked about (an effect of :func:`~course_utils.stats.anova.rm_anova`).
-
-    Returns
-    -------
-    Exercise
-        Its answer is two numbers ``(df1, df2)`` (to 0.01 %). Named mistakes: the uncorrected
-        df, epsilon applied to one df only, the pooled error's df (corrected or not), the
-        lower-bound correction, another effect's epsilon, levels instead of contrasts, n
-        instead of n - 1, the two numbers swapped.
+        Named mistakes: not 2 x 6, rows that do not sum to zero (they test the grand mean
+        too), a row with a main effect in it (of the first or the second factor), rank 1 (two
+        rows that are one contrast).
 
     Raises
     ------
     ValueError
-        An effect the design does not have (and what :func:`rm_anova` raises).
+        Not six cells.
 
     Examples
     --------
-    >>> from course_utils.stats import anova
+    >>> q = interaction_f_contrast_exercise(list("abcdef"), 20)
+    >>> q.check([[1, -1, 0, -1, 1, 0], [1, 1, -2, -1, -1, 2]]).status
+    'correct'
+    >>> print(q.check([[1, -1, 0, -1, 1, 0], [2, -2, 0, -2, 2, 0]]).message)
+    the two rows are one contrast (rank 1): ...
+    """
+    cells = [str(c) for c in cells]
+    if len(cells) != 6:
+        raise ValueError(f"Give the six cells of the 2 x 3 design; got {len(cells)}.")
+    by_effect = anova.effect_contrasts((2, 3))
+    first, second, inter = by_effect[(0,)], by_effect[(1,)], by_effect[(0, 1)]
+
+    def checker(answer: Any) -> None:
+        try:
+            rows = np.atleast_2d(np.asarray(answer, dtype=float))
+        except (TypeError, ValueError):
+            raise Incorrect("give a 2 x 6 array of numbers (rows: contrasts).") from None
+        if rows.shape != (2, 6):
+            raise Incorrect(
+                f"give 2 rows of 6 weights, one weight per cell in the order {cells}; "
+                f"got shape {rows.shape}. The interaction has (2 - 1) x (3 - 1) = 2 df."
+            )
+        sums = rows.sum(axis=1)
+        if np.any(np.abs(sums) > 1e-8 * np.abs(rows).max(axis=1).clip(1)):
+            raise Incorrect(
+                f"your rows sum to {np.round(sums, 4).tolist()}: a contrast between cells "
+                "sums to 0, otherwise it also tests the grand mean."
+            )
+        for k, row in enumerate(rows):
+            for name, space in (("first factor (modality)", first), ("task", second)):
+                if np.linalg.norm(space.T @ row) > 1e-8 * max(np.linalg.norm(row), 1):
+                    raise Incorrect(
+                        f"row {k + 1} contains a main effect of the {name}: its weights, "
+                        "averaged over the other factor's levels, are not all 0. Each "
+                        "interaction row is a modality difference times a task difference."
+                    )
+        if np.linalg.matrix_rank(rows, tol=1e-8 * np.abs(rows).max()) < 2:
+            raise Incorrect(
+                "the two rows are one contrast (rank 1): one row is a multiple of the "
+                "other, so they test 1 df of the interaction's 2. Use a second task "
+                "difference (e.g. sentence vs button press beside computation vs sentence)."
+            )
+        if np.linalg.norm(rows - (rows @ inter) @ inter.T) > 1e-8 * np.abs(rows).max():
+            raise Incorrect("the rows do not lie in the interaction's space.")
+
+    return Exercise(
+        "F-contrast of the modality x task interaction",
+        checker,
+        hint="Take a modality difference (video minus audio) and a task difference (e.g. "
+        "computation minus sentence), and give each cell the product of its two weights: "
+        "that is one row. A second, different task difference gives the second row. Its "
+        f"error: the interaction-by-subject variability, 2 and 2 x ({n_subjects} - 1) df.",
+    )
+
+
+def corrected_test_exercise(
+    cells: Mapping[tuple, np.ndarray],
+    alpha: float,
+    factors: tuple[str, str] = ("modality", "task"),
+    effect: str = "task",
+) -> Exercise:
+    """Exercise: an effect's Greenhouse-Geisser-corrected p in a region, and the decision.
+
+    The answer is a dict ``{"p": p_gg, "significant": p_gg < alpha}``, with ``p_gg`` from
+    :func:`course_utils.stats.anova.rm_anova` on the region's cell values.
+
+    Parameters
+    ----------
+    cells : dict of (level, level) to array-like of shape (n_subjects,)
+        Each cell's value per subject in the region (e.g. an ROI mean).
+    alpha : float
+        The level of the test.
+    factors : tuple of two str, default ("modality", "task")
+        The factors' names, in the order of the cells' keys.
+    effect : str, default "task"
+        The effect asked about.
+
+    Returns
+    -------
+    Exercise
+        The p to 0.1 % (relative). Named mistakes: the uncorrected p, the pooled error's p,
+        the lower-bound (epsilon = 1/df1) p, a decision that does not follow from the p.
+
+    Raises
+    ------
+    ValueError
+        An effect the design does not have.
+
+    Examples
+    --------
     >>> Y, s, f = anova.simulate_null(12, {"a": 2, "b": 3}, {"b": (2.0, 0.2)}, n_sim=1, seed=1)
     >>> cells = {(a, b): Y[(f["a"] == a) & (f["b"] == b), 0] for a in (0, 1) for b in (0, 1, 2)}
-    >>> q = corrected_df_exercise(cells, ("a", "b"), "b")
-    >>> eps = float(anova.rm_anova(Y, s, f)["b"]["eps_gg"][0])
-    >>> q.check((2 * eps, 22 * eps)).status
+    >>> q = corrected_test_exercise(cells, 0.05, ("a", "b"), "b")
+    >>> row = anova.rm_anova(Y, s, f).table().loc["b"]
+    >>> q.check({"p": row["p_gg"], "significant": bool(row["p_gg"] < 0.05)}).status
     'correct'
-    >>> print(q.check((2, 22)).message)
-    (2, 22) are the uncorrected degrees of freedom; ...
+    >>> print(q.check({"p": row["p"], "significant": bool(row["p"] < 0.05)}).message)
+    that is the uncorrected p; ...
     """
     Y, subjects, levels = anova.stack_cells(cells, factors)
     maps, pooled = anova.rm_anova(Y, subjects, levels), anova.pooled_anova(Y, subjects, levels)
     if effect not in maps.effects:
         raise ValueError(f"No effect {effect!r}; the effects are {list(maps.effects)}.")
-    fields = maps[effect]
-    df1, df2, eps = fields["df1"], fields["df2"], float(fields["eps_gg"][0])
-    n = len(Y) // len(cells)
-    pooled_df2 = pooled[effect]["df2"]
-    want = (eps * df1, eps * df2)
+    row = maps.table().loc[effect]
+    want, n = float(row["p_gg"]), len(Y) // len(cells)
+    lower = float(stats.f.sf(row["F"], 1, n - 1))
     named = [
         (
-            (df1, df2),
-            "are the uncorrected degrees of freedom; the correction multiplies both "
-            f"by the estimated epsilon of this effect here ({eps:.3f}).",
+            float(row["p"]),
+            "that is the uncorrected p; the question asks for the "
+            f"Greenhouse-Geisser p (epsilon {row['eps_gg']:.3f} times both df).",
         ),
         (
-            (eps * df1, df2),
-            "applies epsilon to df1 only; the correction multiplies df2 too: "
-            "the error's contrast scores are just as non-spherical.",
-        ),
-        ((df1, eps * df2), "applies epsilon to df2 only; df1 is multiplied too."),
-        (
-            (df1, pooled_df2),
-            "are the pooled error's degrees of freedom, uncorrected; this "
-            "effect is tested against its own effect-by-subject error.",
+            float(pooled[effect]["p"][0]),
+            "that is the pooled error's p; this effect is tested "
+            "against its own effect-by-subject error.",
         ),
         (
-            (eps * df1, eps * pooled_df2),
-            "corrects the pooled error's df2; the partitioned "
-            f"error of this effect has {df2:g} before the correction.",
-        ),
-        (
-            (1, n - 1),
-            "are the lower-bound correction (epsilon = 1/df1), the most "
-            "conservative; the question asks for the Greenhouse-Geisser estimate.",
-        ),
-        (
-            (eps * (df1 + 1), eps * (df1 + 1) * (n - 1)),
-            "counts levels, not contrasts: a "
-            f"factor with {df1 + 1:g} levels has {df1:g} degrees of freedom before the correction.",
-        ),
-        (
-            (eps * df1, eps * df1 * n),
-            "uses n, not n - 1, in df2: each contrast's scores lose "
-            "one degree of freedom to their mean.",
+            lower,
+            "that is the lower-bound correction (epsilon = 1/df1, df 1 and n - 1), the "
+            "most conservative; the question asks for the Greenhouse-Geisser estimate.",
         ),
     ]
-    for other in maps.effects:
-        other_eps = float(maps[other]["eps_gg"][0])
-        if other != effect and abs(other_eps - eps) > 1e-3 and other_eps < 1:
-            named.append(
-                (
-                    (other_eps * df1, other_eps * df2),
-                    f"uses the epsilon of {other!r} ({other_eps:.3f}); each effect has its "
-                    f"own, and {effect!r}'s is asked for.",
-                )
-            )
 
-    def close(got: tuple[float, float], target: tuple[float, float]) -> bool:
-        return bool(np.allclose(got, target, rtol=1e-4, atol=1e-6))
+    def same(got: float, target: float) -> bool:
+        return bool(np.isclose(got, target, rtol=1e-3, atol=1e-12))
 
     def checker(answer: Any) -> None:
+        if not isinstance(answer, Mapping) or set(answer) != {"p", "significant"}:
+            raise Incorrect('give a dict {"p": ..., "significant": True or False}.')
         try:
-            values = np.asarray(answer, dtype=float).reshape(-1)
+            got = float(answer["p"])
         except (TypeError, ValueError):
-            raise Incorrect("give two numbers, (df1, df2).") from None
-        if values.size != 2:
-            raise Incorrect(f"give two numbers, (df1, df2); got {values.size}.")
-        got = (float(values[0]), float(values[1]))
-        if close(got, want):
-            return
-        shown = f"({_short(got[0])}, {_short(got[1])})"
-        if close(got[::-1], want):
-            raise Incorrect("you swapped them: df1 (the effect's) comes first, then df2.")
-        for target, message in named:
-            if close(got, target):
-                raise Incorrect(f"{shown} {message}")
-        if not 1 - 1e-6 <= got[0] <= df1 + 1e-6:
+            raise Incorrect('"p" should be a number.') from None
+        decision = answer["significant"]
+        if not isinstance(decision, (bool, np.bool_)):
+            raise Incorrect('"significant" should be True or False.')
+        if not same(got, want):
+            for target, message in named:
+                if same(got, target):
+                    raise Incorrect(message)
             raise Incorrect(
-                f"df1 = {_short(got[0])} is impossible here: the correction keeps it "
-                f"between 1 (epsilon = 1/{df1:g}) and {df1:g} (epsilon = 1)."
+                f"p = {got:.4g} is not this effect's Greenhouse-Geisser p in this region; "
+                "read the p_gg column of the region's ANOVA table."
             )
-        ratio = got[1] / got[0] if got[0] else float("nan")
-        raise Incorrect(
-            f"{shown} is not it: df2 / df1 should be n - 1 = {n - 1} (epsilon multiplies both), "
-            f"yours is {_short(ratio)}; and epsilon is this effect's in these data."
-        )
+        if bool(decision) != (want < alpha):
+            raise Incorrect(
+                f"the p is right, but p = {want:.4g} is "
+                f"{'below' if want < alpha else 'not below'} alpha = {alpha:g}: the "
+                "decision follows from the corrected p."
+            )
 
     return Exercise(
-        f"Corrected degrees of freedom of the {effect} effect",
+        f"Greenhouse-Geisser test of the {effect} effect",
         checker,
-        hint="Run the repeated-measures ANOVA on this region's cell values (or read its "
-        "table): it gives the effect's df and its Greenhouse-Geisser epsilon. The "
-        "correction multiplies the degrees of freedom by epsilon.",
+        hint="The region's ANOVA table has a p_gg column: the p with both degrees of "
+        "freedom multiplied by epsilon. Compare it with ALPHA.",
     )

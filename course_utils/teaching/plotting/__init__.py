@@ -13,7 +13,7 @@ tests call ``plotting.plot_x(...)``. The private modules hold one kind of figure
 - ``_heterogeneity_figures``: what fixed effects leave out (rates, sessions), Cochran's Q;
 - ``_design_figures``: designs, groups and estimates;
 - ``_covariate_figures``: second-level covariates (t slices, a response against age), t and d by n;
-- ``_contrast_figures``: contrasts drawn over designs, subjects' profiles over levels;
+- ``_contrast_figures``: contrasts drawn over designs, profiles over levels, scores;
 - ``_map_figures``: thresholds, glass brains, the max-T null, TFCE, error rates;
 - ``_factorial_figures``: cell means of a factorial design, sphericity (epsilon);
 - ``_subject_figures``: every subject's map, per-subject quality checks, pairing;
@@ -21,6 +21,8 @@ tests call ``plotting.plot_x(...)``. The private modules hold one kind of figure
 """
 
 from course_utils.teaching.plotting._contrast_figures import (
+    plot_contrast_scores,
+    plot_contrast_signals,
     plot_design_with_contrast,
     plot_level_profiles,
 )
@@ -40,6 +42,8 @@ from course_utils.teaching.plotting._design_figures import (
 from course_utils.teaching.plotting._factorial_figures import (
     plot_cell_means,
     plot_epsilon_histogram,
+    plot_f_glass_brains,
+    plot_ratio_histogram,
 )
 from course_utils.teaching.plotting._heterogeneity_figures import (
     plot_q_curve,
@@ -80,6 +84,8 @@ from course_utils.teaching.plotting._style import (
     use_course_style,
 )
 from course_utils.teaching.plotting._subject_figures import (
+    label_colorbar,
+    plot_occipital_sagittal,
     plot_pairing_gain,
     plot_subject_montage,
     plot_subject_qc,
@@ -98,10 +104,13 @@ __all__ = [
     "DIVERGING_CMAP",
     "OKABE_ITO",
     "interactive_available",
+    "label_colorbar",
     "plot_against_covariate",
     "plot_beta_distribution",
     "plot_cell_means",
     "plot_coded_groups",
+    "plot_contrast_scores",
+    "plot_contrast_signals",
     "plot_convergence",
     "plot_covariate_fit",
     "plot_design",
@@ -111,6 +120,7 @@ __all__ = [
     "plot_error_rates",
     "plot_estimates",
     "plot_event_sum",
+    "plot_f_glass_brains",
     "plot_fit_and_residuals",
     "plot_glass_brains",
     "plot_groups",
@@ -121,11 +131,13 @@ __all__ = [
     "plot_method_comparison",
     "plot_null_statistics",
     "plot_paired",
+    "plot_occipital_sagittal",
     "plot_pairing_gain",
     "plot_power_at",
     "plot_power_curves",
     "plot_q_curve",
     "plot_rates_against",
+    "plot_ratio_histogram",
     "plot_se_ratio",
     "plot_session_spread",
     "plot_subject_intervals",
